@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import { openDatabase, type Database } from './db/database';
+import { isEmpty, seedDemo, type DemoLogin } from './db/seeders/demo';
+import { createSchema } from './schema';
+import { startHttpServer, type HttpServer } from './server/http';
+import { loadOrCreateJwtSecret } from './modules/users/auth/jwt-secret';
+import { TokenService } from './modules/users/auth/tokens';
+import { ensureAdmin } from './modules/users/user.service';
+import { createLocalPubSub } from './modules/realtime/pubsub';
+
+export interface App {
+  url: string;
+  port: number;
+  database: Database;
+  /** The demo logins, when this start loaded the demo data. */
+  demoLogins?: DemoLogin[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts everything in order: database (and migrations), admin account, demo data for an empty
+ * embedded database, schema, HTTP + WebSocket. `stop()` undoes it in reverse order.
+ */
+export async function startApp(config: Config, logger: Logger): Promise<App> {
+  const database = await openDatabase(config.databaseUrl, config.dataDir, logger);
+  let http: HttpServer | undefined;
+  try {
+    const em = database.orm.em.fork();
+    if (config.admin && (await ensureAdmin(em, config.admin))) logger.info({ email: config.admin.email }, 'admin created');
+    // Only an embedded database is ever filled by itself: a DATABASE_URL may point at real data.
+    const demoLogins = database.embedded && (await isEmpty(em)) ? await seedDemo(em) : undefined;
+
+    const secret = config.jwtSecret ?? (await loadOrCreateJwtSecret(config.dataDir));
+    const tokens = new TokenService(secret, config.tokenTtlSeconds);
+    const pubSub = createLocalPubSub();
+    const schema = await createSchema(pubSub);
+    http = await startHttpServer({ orm: database.orm, tokens, logger }, schema, config.port);
+    const server = http;
+    return {
+      url: `http://localhost:${server.port}/graphql`,
+      port: server.port,
+      database,
+      demoLogins,
+      async stop() {
+        await server.stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await http?.stop();
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,76 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { createBusinessLoaders } from './modules/businesses/business.loaders';
+import { BusinessService } from './modules/businesses/business.service';
+import { createCommentLoaders } from './modules/comments/comment.loaders';
+import { CommentService } from './modules/comments/comment.service';
+import { createTagLoaders } from './modules/tags/tag.loaders';
+import { TagService } from './modules/tags/tag.service';
+import { createTicketLoaders } from './modules/tickets/ticket.loaders';
+import { TicketService } from './modules/tickets/ticket.service';
+import type { Actor } from './modules/users/auth/actor';
+import { ApiKeyService } from './modules/users/auth/api-key.service';
+import { authenticate } from './modules/users/auth/authenticate';
+import type { TokenService } from './modules/users/auth/tokens';
+import { createUserLoaders } from './modules/users/user.loaders';
+import { UserService } from './modules/users/user.service';
+
+/** What lives as long as the process: shared by every request's context. */
+export interface AppDeps {
+  orm: MikroORM;
+  tokens: TokenService;
+  logger: Logger;
+}
+
+function createLoaders(em: EntityManager, actor: Actor) {
+  return {
+    ...createUserLoaders(em),
+    ...createBusinessLoaders(em),
+    ...createTagLoaders(em),
+    ...createCommentLoaders(em, actor),
+    ...createTicketLoaders(em, actor),
+  };
+}
+
+function createServices(em: EntityManager, actor: Actor, deps: AppDeps) {
+  const tags = new TagService(em, actor);
+  const tickets = new TicketService(em, actor, tags);
+  return {
+    tags,
+    tickets,
+    comments: new CommentService(em, actor, tickets),
+    businesses: new BusinessService(em, actor),
+    users: new UserService(em, actor, deps.tokens),
+    apiKeys: new ApiKeyService(em, actor),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+export type Services = ReturnType<typeof createServices>;
+
+/** Everything a resolver sees. Built per HTTP request, and per operation on a WebSocket. */
+export interface Context {
+  actor: Actor;
+  /** A fork of the ORM: its identity map belongs to this request alone. */
+  em: EntityManager;
+  loaders: Loaders;
+  services: Services;
+  logger: Logger;
+}
+
+/**
+ * The one context builder for HTTP and WebSocket. Loaders and services close over this request's
+ * fork and actor, so a cached row is never shared between two viewers.
+ */
+export async function createContext(deps: AppDeps, authorization: string | undefined): Promise<Context> {
+  const em = deps.orm.em.fork() as EntityManager;
+  const actor = await authenticate(em, deps.tokens, authorization);
+  return {
+    actor,
+    em,
+    loaders: createLoaders(em, actor),
+    services: createServices(em, actor, deps),
+    logger: deps.logger,
+  };
+}

@@ -1,0 +1,11 @@
+import { Business } from '../modules/businesses/business.entity';
+import { Contact } from '../modules/businesses/contact.entity';
+import { Comment } from '../modules/comments/comment.entity';
+import { Tag } from '../modules/tags/tag.entity';
+import { TicketEvent } from '../modules/tickets/ticket-event.entity';
+import { Ticket } from '../modules/tickets/ticket.entity';
+import { ApiKey } from '../modules/users/auth/api-key.entity';
+import { User } from '../modules/users/user.entity';
+
+/** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent];

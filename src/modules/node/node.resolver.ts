@@ -1,0 +1,36 @@
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context';
+import { badInput } from '../../shared/errors';
+import { fromGlobalId } from '../../shared/global-id';
+import { Node } from '../../shared/node';
+
+/** Each type's lookup, through the same service (and so the same access rule) as its own query. */
+const lookups: Record<string, (ctx: Context, id: string) => Promise<Node>> = {
+  Ticket: (ctx, id) => ctx.services.tickets.get(id),
+  TicketEvent: (ctx, id) => ctx.services.tickets.getEvent(id),
+  Comment: (ctx, id) => ctx.services.comments.get(id),
+  Business: (ctx, id) => ctx.services.businesses.get(id),
+  Contact: (ctx, id) => ctx.services.businesses.getContact(id),
+  User: (ctx, id) => ctx.services.users.get(id),
+  Tag: (ctx, id) => ctx.services.tags.get(id),
+  ApiKey: (ctx, id) => ctx.services.apiKeys.get(id),
+};
+
+@Resolver(() => Node)
+export class NodeResolver {
+  /** Inherited by every type implementing Node: clients see the global id, never the row key. */
+  @FieldResolver(() => ID, { description: 'Globally unique, opaque id; `node(id:)` accepts it.' })
+  id(@Root() node: { globalId: string }): string {
+    return node.globalId;
+  }
+
+  @Query(() => Node, {
+    nullable: true,
+    description: 'Any object by its id, under the same access rules as its own query (NOT_FOUND when not visible).',
+  })
+  node(@Arg('id', () => ID, { description: 'An id from any object of this API.' }) id: string, @Ctx() ctx: Context) {
+    const lookup = lookups[fromGlobalId(id)?.type ?? ''];
+    if (!lookup) throw badInput('id is not an id of this API.', 'id');
+    return lookup(ctx, id);
+  }
+}

@@ -1,0 +1,71 @@
+import { Entity, Enum, ManyToOne, Property } from '@mikro-orm/core';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ObjectType } from 'type-graphql';
+import { BaseEntity } from '../../shared/base.entity';
+import { Node } from '../../shared/node';
+import { Contact } from '../businesses/contact.entity';
+import { User } from '../users/user.entity';
+import { TicketStatus } from './ticket.enums';
+import { Ticket } from './ticket.entity';
+
+/** The kinds of timeline entries. Stored as text so later kinds need no migration. */
+export enum TicketEventType {
+  CREATED = 'CREATED',
+  UPDATED = 'UPDATED',
+  STATUS_CHANGED = 'STATUS_CHANGED',
+  PRIORITY_CHANGED = 'PRIORITY_CHANGED',
+  ASSIGNED = 'ASSIGNED',
+  TAGGED = 'TAGGED',
+  LINKED = 'LINKED',
+  COMMENTED = 'COMMENTED',
+}
+
+/**
+ * One entry of a ticket's timeline, appended in the same transaction as the change it records.
+ * `isInternal` entries follow the visibility rule of internal comments.
+ */
+@ObjectType({ implements: Node, description: "One entry of a ticket's timeline: what changed, who did it, and when." })
+@Entity()
+export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStatus' | 'toStatus' | 'reason' | 'isInternal' | 'details' | 'at'> {
+  @ManyToOne(() => Ticket, { deleteRule: 'cascade' })
+  ticket!: Ticket;
+
+  @Field({
+    description:
+      'What happened: CREATED, UPDATED, STATUS_CHANGED, PRIORITY_CHANGED, ASSIGNED, TAGGED, LINKED or COMMENTED. ' +
+      'New kinds may be added; treat unknown ones as informational.',
+  })
+  @Property({ type: 'text' })
+  type!: TicketEventType;
+
+  @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })
+  actor: User | null = null;
+
+  @ManyToOne(() => Contact, { nullable: true, deleteRule: 'set null' })
+  actorContact: Contact | null = null;
+
+  @Field(() => TicketStatus, { nullable: true, description: 'Status before, for status changes.' })
+  @Enum({ items: () => TicketStatus, type: 'text', nullable: true })
+  fromStatus: TicketStatus | null = null;
+
+  @Field(() => TicketStatus, { nullable: true, description: 'Status after, for status changes and creation.' })
+  @Enum({ items: () => TicketStatus, type: 'text', nullable: true })
+  toStatus: TicketStatus | null = null;
+
+  @Field(() => String, { nullable: true, description: 'Why, when the change needed a reason.' })
+  @Property({ type: 'text', nullable: true })
+  reason: string | null = null;
+
+  @Field({ description: 'True for entries only the team may see (they are never sent to customers).' })
+  @Property({ default: false })
+  isInternal: boolean = false;
+
+  @Field(() => GraphQLJSONObject, { description: 'Details of the change, e.g. { "from": "LOW", "to": "HIGH" }.' })
+  @Property({ type: 'jsonb', default: '{}' })
+  details: Record<string, unknown> = {};
+
+  @Field({ description: 'When it happened.' })
+  get at(): Date {
+    return this.createdAt;
+  }
+}

@@ -1,0 +1,114 @@
+import { Collection, Entity, Enum, ManyToMany, ManyToOne, Property } from '@mikro-orm/core';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { BaseEntity } from '../../shared/base.entity';
+import { Node } from '../../shared/node';
+import { Business } from '../businesses/business.entity';
+import { Contact } from '../businesses/contact.entity';
+import { Tag } from '../tags/tag.entity';
+import { User } from '../users/user.entity';
+import { TicketChannel, TicketPriority, TicketStatus } from './ticket.enums';
+
+/** Statuses in which the work is over: no longer overdue, no longer counted as open. */
+export const FINISHED_STATUSES: readonly TicketStatus[] = [TicketStatus.RESOLVED, TicketStatus.CLOSED];
+
+type TicketOptional =
+  | 'number' | 'updatedAt' | 'dueAt' | 'resolvedAt' | 'closedAt' | 'resolutionNotes' | 'business' | 'contact'
+  | 'assignee' | 'creator' | 'submitterName' | 'submitterEmail' | 'submittedCompanyName' | 'submitterPhone'
+  | 'reference' | 'version' | 'tags' | 'isOverdue';
+
+/**
+ * A support request. `number` comes from a database sequence; `version` grows by one with every change
+ * and is what `expectedVersion` is compared with. Indexes for the list filters and orderings live in the
+ * migration (several are partial or on expressions).
+ */
+@ObjectType({ implements: Node, description: 'A support request and its state.' })
+@Entity()
+export class Ticket extends BaseEntity<TicketOptional> {
+  @Field(() => Int, { description: 'Sequential human-facing number (#1042); never reused.' })
+  @Property({ type: 'integer', defaultRaw: `nextval('ticket_number_seq')`, unique: true })
+  number!: number;
+
+  @Field({ description: 'One-line summary.' })
+  @Property({ length: 200 })
+  title!: string;
+
+  @Field({ description: 'The request in full, as plain text.' })
+  @Property({ type: 'text' })
+  description!: string;
+
+  @Field(() => TicketStatus, { description: 'Current status.' })
+  @Enum({ items: () => TicketStatus, type: 'text' })
+  status!: TicketStatus;
+
+  @Field(() => TicketPriority, { description: 'Current priority.' })
+  @Enum({ items: () => TicketPriority, type: 'text' })
+  priority!: TicketPriority;
+
+  @Field(() => TicketChannel, { description: 'How the ticket reached us.' })
+  @Enum({ items: () => TicketChannel, type: 'text' })
+  channel!: TicketChannel;
+
+  @Field({ description: 'Last change of any kind (fields, status, tags, links, comments).' })
+  @Property({ type: 'timestamptz' })
+  updatedAt: Date = new Date();
+
+  @Field(() => Date, { nullable: true, description: 'When the ticket should be resolved by.' })
+  @Property({ type: 'timestamptz', nullable: true })
+  dueAt: Date | null = null;
+
+  @Field(() => Date, { nullable: true, description: 'When it was last resolved.' })
+  @Property({ type: 'timestamptz', nullable: true })
+  resolvedAt: Date | null = null;
+
+  @Field(() => Date, { nullable: true, description: 'When it was closed.' })
+  @Property({ type: 'timestamptz', nullable: true })
+  closedAt: Date | null = null;
+
+  @Field(() => String, { nullable: true, description: 'How it was solved, written when resolving.' })
+  @Property({ type: 'text', nullable: true })
+  resolutionNotes: string | null = null;
+
+  @ManyToOne(() => Business, { nullable: true, deleteRule: 'set null' })
+  business: Business | null = null;
+
+  @ManyToOne(() => Contact, { nullable: true, deleteRule: 'set null' })
+  contact: Contact | null = null;
+
+  @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })
+  assignee: User | null = null;
+
+  @ManyToOne(() => User, { nullable: true, deleteRule: 'set null' })
+  creator: User | null = null;
+
+  @Field(() => String, { nullable: true, description: 'Name given by the submitter (web form, email).' })
+  @Property({ type: 'text', nullable: true })
+  submitterName: string | null = null;
+
+  @Field(() => String, { nullable: true, description: 'Email given by the submitter.' })
+  @Property({ type: 'text', nullable: true })
+  submitterEmail: string | null = null;
+
+  @Field(() => String, { nullable: true, description: 'Company name given by the submitter, kept until a business is linked.' })
+  @Property({ type: 'text', nullable: true })
+  submittedCompanyName: string | null = null;
+
+  @Field(() => String, { nullable: true, description: 'Phone number given by the submitter.' })
+  @Property({ type: 'text', nullable: true })
+  submitterPhone: string | null = null;
+
+  @Field(() => String, { nullable: true, description: 'The reference given to a web-form submitter to quote (e.g. TG-1042-K7QF).' })
+  @Property({ length: 40, nullable: true, unique: true })
+  reference: string | null = null;
+
+  @ManyToMany(() => Tag, undefined, { pivotTable: 'ticket_tag', joinColumn: 'ticket_id', inverseJoinColumn: 'tag_id' })
+  tags = new Collection<Tag>(this);
+
+  @Field(() => Int, { description: 'Grows by one with every change; pass it as `expectedVersion` to refuse stale edits.' })
+  @Property({ type: 'integer' })
+  version: number = 1;
+
+  @Field({ description: 'True when `dueAt` has passed and the ticket is neither resolved nor closed.' })
+  get isOverdue(): boolean {
+    return this.dueAt !== null && this.dueAt.getTime() < Date.now() && !FINISHED_STATUSES.includes(this.status);
+  }
+}

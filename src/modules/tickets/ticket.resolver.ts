@@ -1,0 +1,118 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context';
+import { checkedChildPageKey } from '../../shared/child-pages';
+import { AFTER_DESCRIPTION, FIRST_DESCRIPTION, toConnection } from '../../shared/pagination';
+import { Business } from '../businesses/business.entity';
+import { Contact } from '../businesses/contact.entity';
+import { CommentConnection } from '../comments/comment.payloads';
+import { Tag } from '../tags/tag.entity';
+import { User } from '../users/user.entity';
+import { Ticket } from './ticket.entity';
+import {
+  AssignTicketInput,
+  CreateTicketInput,
+  LinkTicketInput,
+  SetTicketTagsInput,
+  SubmitTicketInput,
+  TicketFilter,
+  TicketOrder,
+  UpdateTicketInput,
+} from './ticket.inputs';
+import { SubmitTicketPayload, TicketConnection, TicketEventConnection, TicketPayload } from './ticket.payloads';
+
+@Resolver(() => Ticket)
+export class TicketResolver {
+  @Query(() => Ticket, { nullable: true, description: 'One ticket. NOT_FOUND when it does not exist or the viewer may not see it.' })
+  ticket(@Arg('id', () => ID, { description: 'The ticket id.' }) id: string, @Ctx() ctx: Context) {
+    return ctx.services.tickets.get(id);
+  }
+
+  @Query(() => TicketConnection, {
+    description: 'Tickets the viewer may see (a customer: its business only), filtered and sorted; newest first by default.',
+  })
+  async tickets(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => TicketFilter, { nullable: true, description: 'What to include.' }) filter?: TicketFilter,
+    @Arg('orderBy', () => TicketOrder, { nullable: true, description: 'Sort order; default CREATED_AT DESC.' }) orderBy?: TicketOrder,
+    @Arg('first', () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: AFTER_DESCRIPTION }) after?: string,
+  ) {
+    return toConnection(await ctx.services.tickets.list({ filter, orderBy, first, after }));
+  }
+
+  @Mutation(() => SubmitTicketPayload, { description: 'The public web form: anyone may submit; the ticket starts UNASSIGNED.' })
+  async submitTicket(@Arg('input', () => SubmitTicketInput) input: SubmitTicketInput, @Ctx() ctx: Context) {
+    const ticket = await ctx.services.tickets.submit(input);
+    return { ticketNumber: ticket.number, reference: ticket.reference };
+  }
+
+  @Mutation(() => TicketPayload, { description: 'Open a ticket as staff (phone, on behalf of a customer) or as an integration.' })
+  async createTicket(@Arg('input', () => CreateTicketInput) input: CreateTicketInput, @Ctx() ctx: Context) {
+    return { ticket: await ctx.services.tickets.create(input) };
+  }
+
+  @Mutation(() => TicketPayload, { description: 'Change the title, description or priority.' })
+  async updateTicket(@Arg('input', () => UpdateTicketInput) input: UpdateTicketInput, @Ctx() ctx: Context) {
+    return { ticket: await ctx.services.tickets.update(input) };
+  }
+
+  @Mutation(() => TicketPayload, { description: 'Assign a staff member, or unassign with a null assigneeId.' })
+  async assignTicket(@Arg('input', () => AssignTicketInput) input: AssignTicketInput, @Ctx() ctx: Context) {
+    return { ticket: await ctx.services.tickets.assign(input) };
+  }
+
+  @Mutation(() => TicketPayload, { description: 'Replace the tags of a ticket; unknown names create tags.' })
+  async setTicketTags(@Arg('input', () => SetTicketTagsInput) input: SetTicketTagsInput, @Ctx() ctx: Context) {
+    return { ticket: await ctx.services.tickets.setTags(input) };
+  }
+
+  @Mutation(() => TicketPayload, { description: 'Link a ticket to its business (and contact); an UNASSIGNED ticket becomes OPEN.' })
+  async linkTicketToBusiness(@Arg('input', () => LinkTicketInput) input: LinkTicketInput, @Ctx() ctx: Context) {
+    return { ticket: await ctx.services.tickets.link(input) };
+  }
+
+  @FieldResolver(() => Business, { nullable: true, description: 'The business it is for; null while UNASSIGNED.' })
+  business(@Root() ticket: Ticket, @Ctx() ctx: Context) {
+    return ticket.business && ctx.loaders.businesses.load(ticket.business.id);
+  }
+
+  @FieldResolver(() => Contact, { nullable: true, description: 'The person it is for, when known.' })
+  contact(@Root() ticket: Ticket, @Ctx() ctx: Context) {
+    return ticket.contact && ctx.loaders.contacts.load(ticket.contact.id);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'The staff member working on it.' })
+  assignee(@Root() ticket: Ticket, @Ctx() ctx: Context) {
+    return ticket.assignee && ctx.loaders.users.load(ticket.assignee.id);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'The staff member who opened it; null when the public or an integration did.' })
+  creator(@Root() ticket: Ticket, @Ctx() ctx: Context) {
+    return ticket.creator && ctx.loaders.users.load(ticket.creator.id);
+  }
+
+  @FieldResolver(() => [Tag], { description: 'Its tags, by name.' })
+  tags(@Root() ticket: Ticket, @Ctx() ctx: Context) {
+    return ctx.loaders.tagsByTicket.load(ticket.id);
+  }
+
+  @FieldResolver(() => CommentConnection, { description: 'Comments, oldest first. Internal ones appear only for staff and keys with COMMENTS_INTERNAL.' })
+  async comments(
+    @Root() ticket: Ticket,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: AFTER_DESCRIPTION }) after?: string,
+  ) {
+    return toConnection(await ctx.loaders.commentPages.load(checkedChildPageKey(ticket.id, first, after)));
+  }
+
+  @FieldResolver(() => TicketEventConnection, { description: 'The timeline, oldest first. Internal entries follow the rule of internal comments.' })
+  async history(
+    @Root() ticket: Ticket,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: AFTER_DESCRIPTION }) after?: string,
+  ) {
+    return toConnection(await ctx.loaders.historyPages.load(checkedChildPageKey(ticket.id, first, after)));
+  }
+}

@@ -1,0 +1,278 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomBytes } from 'node:crypto';
+import { badInput, conflict, forbidden, notFound } from '../../shared/errors';
+import type { Page } from '../../shared/pagination';
+import { email, idOf, LIMITS, optionalEmail, optionalIdOf, optionalText, text } from '../../shared/validation';
+import { Business } from '../businesses/business.entity';
+import { Contact } from '../businesses/contact.entity';
+import { TagService } from '../tags/tag.service';
+import type { Actor } from '../users/auth/actor';
+import { ApiScope } from '../users/auth/api-scope.enum';
+import { User } from '../users/user.entity';
+import { listTickets } from './ticket-list.query';
+import { TicketEvent, TicketEventType } from './ticket-event.entity';
+import { visibleCommentFilter } from '../comments/comment.policy';
+import { Ticket } from './ticket.entity';
+import { TicketChannel, TicketPriority, TicketStatus } from './ticket.enums';
+import type {
+  AssignTicketInput,
+  CreateTicketInput,
+  LinkTicketInput,
+  SetTicketTagsInput,
+  SubmitTicketInput,
+  TicketFilter,
+  TicketOrder,
+  UpdateTicketInput,
+} from './ticket.inputs';
+import { canWorkOnTickets, ticketScope } from './ticket.policy';
+import { ticketScopeWhere } from './ticket.scope';
+import { recordEvent } from './timeline';
+
+/** A reference a web-form submitter can quote: the number plus a random part nobody can guess. */
+function newReference(number: number): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const random = [...randomBytes(4)].map((b) => alphabet[b % alphabet.length]).join('');
+  return `TG-${number}-${random}`;
+}
+
+/**
+ * The rules for reading and changing tickets. Every change runs in one transaction that locks the
+ * ticket row (`select … for update`), so concurrent changes to one ticket are serialized and none is
+ * lost; `expectedVersion` turns a stale edit into CONFLICT before anything is written.
+ */
+export class TicketService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly actor: Actor,
+    private readonly tags: TagService,
+  ) {}
+
+  /** A ticket the viewer may see; NOT_FOUND otherwise (existence does not leak). */
+  async get(ticketId: string): Promise<Ticket> {
+    const id = idOf(ticketId, 'Ticket', 'id');
+    const where = ticketScopeWhere(this.actor);
+    const ticket = where ? await this.em.findOne(Ticket, { ...where, id }) : null;
+    if (!ticket) throw notFound('Ticket');
+    return ticket;
+  }
+
+  /** A timeline entry, under the same two rules as comments: the ticket's scope and the internal flag. */
+  async getEvent(eventId: string): Promise<TicketEvent> {
+    const id = idOf(eventId, 'TicketEvent', 'id');
+    const where = ticketScopeWhere(this.actor);
+    const event = where ? await this.em.findOne(TicketEvent, { id, ...visibleCommentFilter(this.actor), ticket: where }) : null;
+    if (!event) throw notFound('TicketEvent');
+    return event;
+  }
+
+  list(args: { filter?: TicketFilter | null; orderBy?: TicketOrder | null; first?: number | null; after?: string | null }): Promise<Page<Ticket>> {
+    return listTickets(this.em, { ...args, scope: ticketScope(this.actor) });
+  }
+
+  /** The public web form: always an UNASSIGNED ticket carrying what the submitter typed. */
+  async submit(input: SubmitTicketInput): Promise<Ticket> {
+    const fields = {
+      title: text(input.title, 'title', LIMITS.title),
+      description: text(input.description, 'description', LIMITS.body),
+      submitterName: text(input.name, 'name', LIMITS.name),
+      submitterEmail: email(input.email, 'email'),
+      submittedCompanyName: optionalText(input.companyName, 'companyName', LIMITS.name),
+      submitterPhone: optionalText(input.phone, 'phone', LIMITS.phone),
+    };
+    return this.em.transactional(async (em) => {
+      const ticket = em.create(Ticket, {
+        ...fields,
+        status: TicketStatus.UNASSIGNED,
+        priority: TicketPriority.MEDIUM,
+        channel: TicketChannel.WEB_FORM,
+      });
+      recordEvent(em, ticket, this.actor, TicketEventType.CREATED, { toStatus: ticket.status, details: { channel: ticket.channel } });
+      await em.flush();
+      // The number comes from the database sequence, so the reference is written once it is known.
+      ticket.reference = newReference(ticket.number);
+      await em.flush();
+      return ticket;
+    });
+  }
+
+  /** A ticket opened by staff or an integration; OPEN when a business is known, UNASSIGNED otherwise. */
+  async create(input: CreateTicketInput): Promise<Ticket> {
+    if (!canWorkOnTickets(this.actor)) throw forbidden('Only staff and API keys with TICKETS_WRITE create tickets.');
+    const title = text(input.title, 'title', LIMITS.title);
+    const description = text(input.description, 'description', LIMITS.body);
+    const businessId = optionalIdOf(input.businessId, 'Business', 'businessId');
+    const contactId = optionalIdOf(input.contactId, 'Contact', 'contactId');
+    const assigneeId = optionalIdOf(input.assigneeId, 'User', 'assigneeId');
+    const tagNames = TagService.normalize(input.tags ?? []);
+    const submitter = {
+      submitterName: optionalText(input.submitterName, 'submitterName', LIMITS.name),
+      submitterEmail: optionalEmail(input.submitterEmail, 'submitterEmail'),
+      submittedCompanyName: optionalText(input.submittedCompanyName, 'submittedCompanyName', LIMITS.name),
+    };
+    const channel = input.channel ?? (this.actor.kind === 'apiKey' ? TicketChannel.API : TicketChannel.STAFF);
+    if (channel === TicketChannel.MONITORING && !(this.actor.kind === 'apiKey' && this.actor.scopes.includes(ApiScope.MONITORING))) {
+      throw badInput('Only API keys with the MONITORING scope open MONITORING tickets.', 'channel');
+    }
+
+    return this.em.transactional(async (em) => {
+      const contact = contactId ? await this.findOrBadInput(em, Contact, contactId, 'contactId') : null;
+      const business = businessId
+        ? await this.findOrBadInput(em, Business, businessId, 'businessId')
+        : (contact?.business ?? null);
+      if (contact && business && contact.business.id !== business.id) {
+        throw badInput('The contact belongs to another business.', 'contactId');
+      }
+      const assignee = assigneeId ? await this.findOrBadInput(em, User, assigneeId, 'assigneeId') : null;
+      const tags = await this.tags.findOrCreate(em, tagNames);
+
+      const ticket = em.create(Ticket, {
+        title,
+        description,
+        ...submitter,
+        priority: input.priority ?? TicketPriority.MEDIUM,
+        channel,
+        status: business ? TicketStatus.OPEN : TicketStatus.UNASSIGNED,
+        business,
+        contact,
+        assignee,
+        creator: this.actor.kind === 'user' ? em.getReference(User, this.actor.id) : null,
+        dueAt: input.dueAt ?? null,
+      });
+      ticket.tags.set(tags);
+      recordEvent(em, ticket, this.actor, TicketEventType.CREATED, {
+        toStatus: ticket.status,
+        details: { channel, priority: ticket.priority },
+      });
+      if (assignee) recordEvent(em, ticket, this.actor, TicketEventType.ASSIGNED, { details: { from: null, to: assignee.globalId } });
+      if (tags.length > 0) recordEvent(em, ticket, this.actor, TicketEventType.TAGGED, { details: { added: tags.map((t) => t.name), removed: [] } });
+      await em.flush();
+      return ticket;
+    });
+  }
+
+  update(input: UpdateTicketInput): Promise<Ticket> {
+    const title = input.title === undefined || input.title === null ? null : text(input.title, 'title', LIMITS.title);
+    const description =
+      input.description === undefined || input.description === null ? null : text(input.description, 'description', LIMITS.body);
+    return this.change(input.ticketId, input.expectedVersion, async (em, ticket) => {
+      const changed: string[] = [];
+      if (title !== null && title !== ticket.title) {
+        ticket.title = title;
+        changed.push('title');
+      }
+      if (description !== null && description !== ticket.description) {
+        ticket.description = description;
+        changed.push('description');
+      }
+      if (changed.length > 0) recordEvent(em, ticket, this.actor, TicketEventType.UPDATED, { details: { fields: changed } });
+      if (input.priority && input.priority !== ticket.priority) {
+        recordEvent(em, ticket, this.actor, TicketEventType.PRIORITY_CHANGED, { details: { from: ticket.priority, to: input.priority } });
+        ticket.priority = input.priority;
+        changed.push('priority');
+      }
+      return changed.length > 0;
+    });
+  }
+
+  assign(input: AssignTicketInput): Promise<Ticket> {
+    const assigneeId = optionalIdOf(input.assigneeId, 'User', 'assigneeId');
+    return this.change(input.ticketId, input.expectedVersion, async (em, ticket) => {
+      if ((ticket.assignee?.id ?? null) === assigneeId) return false;
+      const assignee = assigneeId ? await this.findOrBadInput(em, User, assigneeId, 'assigneeId') : null;
+      recordEvent(em, ticket, this.actor, TicketEventType.ASSIGNED, {
+        details: { from: ticket.assignee?.globalId ?? null, to: assignee?.globalId ?? null },
+      });
+      ticket.assignee = assignee;
+      return true;
+    });
+  }
+
+  setTags(input: SetTicketTagsInput): Promise<Ticket> {
+    const names = TagService.normalize(input.tags);
+    return this.change(input.ticketId, input.expectedVersion, async (em, ticket) => {
+      const tags = await this.tags.findOrCreate(em, names);
+      await ticket.tags.init();
+      const before = ticket.tags.getItems();
+      const added = tags.filter((t) => !before.some((b) => b.id === t.id)).map((t) => t.name);
+      const removed = before.filter((b) => !tags.some((t) => t.id === b.id)).map((t) => t.name);
+      if (added.length === 0 && removed.length === 0) return false;
+      ticket.tags.set(tags);
+      recordEvent(em, ticket, this.actor, TicketEventType.TAGGED, { details: { added, removed } });
+      return true;
+    });
+  }
+
+  /** Links the business (and contact); an UNASSIGNED ticket becomes OPEN. */
+  link(input: LinkTicketInput): Promise<Ticket> {
+    const businessId = idOf(input.businessId, 'Business', 'businessId');
+    const contactId = optionalIdOf(input.contactId, 'Contact', 'contactId');
+    return this.change(input.ticketId, input.expectedVersion, async (em, ticket) => {
+      const business = await this.findOrBadInput(em, Business, businessId, 'businessId');
+      const contact = contactId ? await this.findOrBadInput(em, Contact, contactId, 'contactId') : null;
+      if (contact && contact.business.id !== business.id) throw badInput('The contact belongs to another business.', 'contactId');
+      if (ticket.business?.id === business.id && (contact === null || ticket.contact?.id === contact.id)) return false;
+      // A contact of the previous business does not stay on a ticket moved to another business.
+      ticket.contact = contact ?? (ticket.business?.id === business.id ? ticket.contact : null);
+      ticket.business = business;
+      recordEvent(em, ticket, this.actor, TicketEventType.LINKED, {
+        details: { business: business.globalId, contact: ticket.contact?.globalId ?? null },
+      });
+      if (ticket.status === TicketStatus.UNASSIGNED) {
+        recordEvent(em, ticket, this.actor, TicketEventType.STATUS_CHANGED, { fromStatus: ticket.status, toStatus: TicketStatus.OPEN });
+        ticket.status = TicketStatus.OPEN;
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Runs `apply` on the locked ticket inside one transaction. `apply` answers whether it changed the
+   * ticket; only then do `version` and `updatedAt` move. Staff work only (see the ticket policy).
+   */
+  async change(
+    ticketId: string,
+    expectedVersion: number | null | undefined,
+    apply: (em: EntityManager, ticket: Ticket) => Promise<boolean>,
+  ): Promise<Ticket> {
+    const id = idOf(ticketId, 'Ticket', 'ticketId');
+    return this.em.transactional(async (em) => {
+      const ticket = await this.lockVisible(em, id);
+      if (!canWorkOnTickets(this.actor)) throw forbidden('Only staff and API keys with TICKETS_WRITE change tickets.');
+      this.checkVersion(ticket, expectedVersion);
+      if (await apply(em, ticket)) {
+        ticket.version += 1;
+        ticket.updatedAt = new Date();
+      }
+      await em.flush();
+      return ticket;
+    });
+  }
+
+  /** Locks a ticket row the viewer may see, or answers NOT_FOUND. */
+  async lockVisible(em: EntityManager, id: string): Promise<Ticket> {
+    const where = ticketScopeWhere(this.actor);
+    const ticket = where ? await em.findOne(Ticket, { ...where, id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+    if (!ticket) throw notFound('Ticket');
+    return ticket;
+  }
+
+  checkVersion(ticket: Ticket, expectedVersion: number | null | undefined): void {
+    if (expectedVersion !== null && expectedVersion !== undefined && expectedVersion !== ticket.version) {
+      throw conflict(`The ticket changed since version ${expectedVersion}; it is now at version ${ticket.version}.`, {
+        currentVersion: ticket.version,
+      });
+    }
+  }
+
+  private async findOrBadInput<T extends object>(
+    em: EntityManager,
+    entity: new () => T,
+    id: string,
+    field: string,
+  ): Promise<T> {
+    const found = await em.findOne(entity, { id } as never);
+    if (!found) throw badInput(`${field} names nothing that exists.`, field);
+    return found as T;
+  }
+}

@@ -1,0 +1,34 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Contact } from '../businesses/contact.entity';
+import type { Actor } from '../users/auth/actor';
+import { User } from '../users/user.entity';
+import { TicketEvent, TicketEventType } from './ticket-event.entity';
+import type { Ticket } from './ticket.entity';
+import type { TicketStatus } from './ticket.enums';
+
+export interface EventFields {
+  fromStatus?: TicketStatus | null;
+  toStatus?: TicketStatus | null;
+  reason?: string | null;
+  isInternal?: boolean;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Appends one timeline entry to the unit of work of `em`, so it commits (or rolls back) with the
+ * change it records. An API key is named in the details, since it is neither a user nor a contact.
+ */
+export function recordEvent(em: EntityManager, ticket: Ticket, actor: Actor, type: TicketEventType, fields: EventFields = {}) {
+  const event = em.create(TicketEvent, {
+    ticket,
+    type,
+    actor: actor.kind === 'user' ? em.getReference(User, actor.id) : null,
+    actorContact: actor.kind === 'contact' ? em.getReference(Contact, actor.id) : null,
+    fromStatus: fields.fromStatus ?? null,
+    toStatus: fields.toStatus ?? null,
+    reason: fields.reason ?? null,
+    isInternal: fields.isInternal ?? false,
+    details: actor.kind === 'apiKey' ? { ...fields.details, apiKey: actor.name } : (fields.details ?? {}),
+  });
+  return event;
+}

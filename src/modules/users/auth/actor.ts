@@ -1,0 +1,11 @@
+import type { StaffRole } from '../user.enums';
+import type { ApiScope } from './api-scope.enum';
+
+/** Who is asking. Built once per request (or per WebSocket connection) by the context builder. */
+export type Actor =
+  | { kind: 'anonymous' }
+  | { kind: 'user'; id: string; role: StaffRole; name: string; email: string }
+  | { kind: 'contact'; id: string; businessId: string; name: string; email: string }
+  | { kind: 'apiKey'; id: string; name: string; scopes: readonly ApiScope[] };
+
+export const ANONYMOUS: Actor = { kind: 'anonymous' };

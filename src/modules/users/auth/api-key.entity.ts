@@ -1,0 +1,39 @@
+import { Entity, ManyToOne, Property } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
+import { BaseEntity } from '../../../shared/base.entity';
+import { Node } from '../../../shared/node';
+import { User } from '../user.entity';
+import { ApiScope } from './api-scope.enum';
+
+/**
+ * An integration's credential. Only a SHA-256 digest of the secret is stored: the key is random
+ * (256 bits), so a slow password hash would add latency to every request without adding safety.
+ */
+@ObjectType({ implements: Node, description: 'An API key for an integration. The secret itself is shown only once, at creation.' })
+@Entity()
+export class ApiKey extends BaseEntity<'lastUsedAt' | 'revokedAt'> {
+  @Field({ description: 'What the key is for.' })
+  @Property({ length: 200 })
+  name!: string;
+
+  @Field({ description: 'The first characters of the key, to tell keys apart.' })
+  @Property({ length: 20 })
+  prefix!: string;
+
+  @Property({ length: 64, unique: true, hidden: true })
+  keyHash!: string;
+
+  @Field(() => [ApiScope], { description: 'What the key may do.' })
+  @Property({ type: 'text[]' })
+  scopes!: ApiScope[];
+
+  @ManyToOne(() => User, { deleteRule: 'cascade' })
+  createdBy!: User;
+
+  @Field(() => Date, { nullable: true, description: 'When a request last used it.' })
+  @Property({ type: 'timestamptz', nullable: true })
+  lastUsedAt: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  revokedAt: Date | null = null;
+}

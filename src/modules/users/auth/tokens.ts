@@ -1,0 +1,44 @@
+import { jwtVerify, SignJWT } from 'jose';
+
+/** What a session token names: a staff user or a customer contact. */
+export interface SessionSubject {
+  kind: 'user' | 'contact';
+  id: string;
+}
+
+const ISSUER = 'ticketgraph';
+const ALGORITHM = 'HS256';
+
+/** Signs and checks session tokens (HS256 JWTs) with the configured secret. */
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  sign(subject: SessionSubject): Promise<string> {
+    return new SignJWT({ kind: subject.kind })
+      .setProtectedHeader({ alg: ALGORITHM })
+      .setSubject(subject.id)
+      .setIssuer(ISSUER)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .sign(this.key);
+  }
+
+  /** The subject of a valid, unexpired token; null for anything else. */
+  async verify(token: string): Promise<SessionSubject | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: [ALGORITHM] });
+      const kind = payload.kind;
+      if ((kind !== 'user' && kind !== 'contact') || typeof payload.sub !== 'string') return null;
+      return { kind, id: payload.sub };
+    } catch {
+      return null;
+    }
+  }
+}

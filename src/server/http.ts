@@ -1,0 +1,63 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import http from 'node:http';
+import { createContext, type AppDeps, type Context } from '../context';
+import { formatError } from './errors';
+import { createWebSocketServer } from './ws';
+
+export interface HttpServer {
+  server: http.Server;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Largest request body accepted: a GraphQL document with its variables, never a file upload. */
+const BODY_LIMIT = '1mb';
+
+/**
+ * HTTP and WebSocket on one port: `POST/GET /graphql` (Apollo), WebSocket subscriptions on the same
+ * path (graphql-ws), and `GET /healthz`. `stop()` closes sockets (1001), drains HTTP, then returns.
+ */
+export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, port: number): Promise<HttpServer> {
+  const app = express();
+  const server = http.createServer(app);
+  const ws = createWebSocketServer(server, schema, deps);
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: formatError(deps.logger),
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin],
+  });
+  await apollo.start();
+
+  let ready = false;
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await deps.orm.em.getConnection().execute('select 1');
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: BODY_LIMIT }),
+    expressMiddleware(apollo, { context: ({ req }) => createContext(deps, req.headers.authorization) }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  ready = true;
+  const address = server.address();
+  return {
+    server,
+    port: typeof address === 'object' && address ? address.port : port,
+    stop: () => apollo.stop(),
+  };
+}

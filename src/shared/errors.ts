@@ -1,0 +1,45 @@
+import { GraphQLError } from 'graphql';
+
+/** The stable `extensions.code` values clients can rely on. */
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'INVALID_TRANSITION'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'QUERY_TOO_COMPLEX'
+  | 'INTERNAL_SERVER_ERROR';
+
+export const PUBLIC_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'BAD_USER_INPUT',
+  'INVALID_TRANSITION',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'QUERY_TOO_COMPLEX',
+]);
+
+/** An error meant for the client: its message and extensions are shown as they are. */
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+}
+
+export const unauthenticated = (message = 'Sign in to do this.') =>
+  new AppError('UNAUTHENTICATED', message, { http: { status: 401 } });
+
+export const forbidden = (message = 'You are not allowed to do this.') => new AppError('FORBIDDEN', message);
+
+/** Used as well for things that exist but the viewer may not see: existence does not leak. */
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found.`);
+
+export const badInput = (message: string, field?: string) =>
+  new AppError('BAD_USER_INPUT', message, field ? { field } : {});
+
+export const conflict = (message: string, extensions: Record<string, unknown> = {}) =>
+  new AppError('CONFLICT', message, extensions);
