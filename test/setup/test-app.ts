@@ -1,0 +1,76 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { print, type GraphQLFormattedError } from 'graphql';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { startApp, type App } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { TokenService } from '../../src/modules/users/auth/tokens';
+import { databaseUrl, onServer, serverUrl } from './databases';
+
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+
+export interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: GraphQLFormattedError[];
+}
+
+/** The real server on a random port, with a database of its own copied from the migrated template. */
+export interface TestApp {
+  url: string;
+  app: App;
+  tokens: TokenService;
+  /** A fresh ORM fork, for arranging data and checking what was written. */
+  em(): EntityManager;
+  /** Sends a typed operation over HTTP, as a client would. */
+  gql<T, V>(document: TypedDocumentNode<T, V>, variables?: V, token?: string): Promise<GraphQLResponse<T>>;
+  /** Counts the SQL statements the server runs while `work` runs. */
+  countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const server = serverUrl();
+  const database = `tg_test_${process.env.JEST_WORKER_ID ?? '0'}_${randomBytes(4).toString('hex')}`;
+  await onServer(server, `create database ${database} template ${process.env.TEST_TEMPLATE_DB}`);
+
+  const config = loadConfig({
+    PORT: '0',
+    DATABASE_URL: databaseUrl(server, database),
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATA_DIR: path.join(os.tmpdir(), database),
+    ...env,
+  });
+  const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const url = `http://127.0.0.1:${app.port}/graphql`;
+  let statements = 0;
+  app.database.orm.em.getConnection().getKnex().on('query', () => {
+    statements += 1;
+  });
+
+  return {
+    url,
+    app,
+    tokens: new TokenService(TEST_JWT_SECRET, config.tokenTtlSeconds),
+    em: () => app.database.orm.em.fork() as EntityManager,
+    async gql(document, variables, token) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query: print(document), variables }),
+      });
+      return (await response.json()) as GraphQLResponse<never>;
+    },
+    async countStatements(work) {
+      const before = statements;
+      const result = await work();
+      return { result, statements: statements - before };
+    },
+    async stop() {
+      await app.stop();
+      await onServer(server, `drop database if exists ${database} with (force)`);
+    },
+  };
+}
