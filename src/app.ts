@@ -8,6 +8,7 @@ import { loadOrCreateJwtSecret } from './modules/users/auth/jwt-secret';
 import { TokenService } from './modules/users/auth/tokens';
 import { ensureAdmin } from './modules/users/user.service';
 import { createLocalPubSub } from './modules/realtime/pubsub';
+import { TimelinePublisher } from './modules/realtime/timeline-publisher';
 
 export interface App {
   url: string;
@@ -23,7 +24,8 @@ export interface App {
  * embedded database, schema, HTTP + WebSocket. `stop()` undoes it in reverse order.
  */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
-  const database = await openDatabase(config.databaseUrl, config.dataDir, logger);
+  const pubSub = createLocalPubSub();
+  const database = await openDatabase(config.databaseUrl, config.dataDir, logger, [new TimelinePublisher(pubSub)]);
   let http: HttpServer | undefined;
   try {
     const em = database.orm.em.fork();
@@ -33,9 +35,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
 
     const secret = config.jwtSecret ?? (await loadOrCreateJwtSecret(config.dataDir));
     const tokens = new TokenService(secret, config.tokenTtlSeconds);
-    const pubSub = createLocalPubSub();
     const schema = await createSchema(pubSub);
-    http = await startHttpServer({ orm: database.orm, tokens, logger }, schema, config.port);
+    http = await startHttpServer({ orm: database.orm, tokens, logger, pubSub }, schema, config.port);
     const server = http;
     return {
       url: `http://localhost:${server.port}/graphql`,

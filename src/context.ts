@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type { PubSub } from './modules/realtime/pubsub';
 import { createBusinessLoaders } from './modules/businesses/business.loaders';
 import { BusinessService } from './modules/businesses/business.service';
 import { createCommentLoaders } from './modules/comments/comment.loaders';
@@ -9,6 +10,7 @@ import { createTagLoaders } from './modules/tags/tag.loaders';
 import { TagService } from './modules/tags/tag.service';
 import { createTicketLoaders } from './modules/tickets/ticket.loaders';
 import { TicketService } from './modules/tickets/ticket.service';
+import { TicketWorkflowService } from './modules/tickets/ticket-workflow.service';
 import type { Actor } from './modules/users/auth/actor';
 import { ApiKeyService } from './modules/users/auth/api-key.service';
 import { authenticate } from './modules/users/auth/authenticate';
@@ -21,6 +23,7 @@ export interface AppDeps {
   orm: MikroORM;
   tokens: TokenService;
   logger: Logger;
+  pubSub: PubSub;
 }
 
 function createLoaders(em: EntityManager, actor: Actor) {
@@ -39,6 +42,7 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps) {
   return {
     tags,
     tickets,
+    workflow: new TicketWorkflowService(actor, tickets),
     comments: new CommentService(em, actor, tickets),
     businesses: new BusinessService(em, actor),
     users: new UserService(em, actor, deps.tokens),
@@ -57,6 +61,9 @@ export interface Context {
   loaders: Loaders;
   services: Services;
   logger: Logger;
+  pubSub: PubSub;
+  /** A new context for the same credentials: subscriptions take one per message, so nothing is cached across messages. */
+  renew(): Promise<Context>;
 }
 
 /**
@@ -72,5 +79,7 @@ export async function createContext(deps: AppDeps, authorization: string | undef
     loaders: createLoaders(em, actor),
     services: createServices(em, actor, deps),
     logger: deps.logger,
+    pubSub: deps.pubSub,
+    renew: () => createContext(deps, authorization),
   };
 }

@@ -7,11 +7,14 @@ import { NodeResolver } from './modules/node/node.resolver';
 import { TagResolver } from './modules/tags/tag.resolver';
 import { TicketEventResolver } from './modules/tickets/ticket-event.resolver';
 import { TicketResolver } from './modules/tickets/ticket.resolver';
+import { TicketWorkflowResolver } from './modules/tickets/ticket-workflow.resolver';
 import { UserResolver } from './modules/users/user.resolver';
 import type { PubSub } from './modules/realtime/pubsub';
+import { RealtimeResolver } from './modules/realtime/realtime.resolver';
 
 export const resolvers = [
   TicketResolver,
+  TicketWorkflowResolver,
   TicketEventResolver,
   CommentResolver,
   BusinessResolver,
@@ -19,6 +22,7 @@ export const resolvers = [
   UserResolver,
   TagResolver,
   NodeResolver,
+  RealtimeResolver,
 ] as const;
 
 /** Builds the executable schema. `emitSchemaFile` is used by `npm run schema:emit` only. */

@@ -1,3 +1,4 @@
+import type { EventSubscriber } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -12,13 +13,18 @@ export interface Database {
 }
 
 /** Connects to DATABASE_URL, or starts the embedded PostgreSQL under `<dataDir>/pg`; then migrates. */
-export async function openDatabase(databaseUrl: string | undefined, dataDir: string, logger: Logger): Promise<Database> {
+export async function openDatabase(
+  databaseUrl: string | undefined,
+  dataDir: string,
+  logger: Logger,
+  subscribers: EventSubscriber[] = [],
+): Promise<Database> {
   const embedded = databaseUrl
     ? undefined
     : await startEmbeddedDatabase(path.join(dataDir, 'pg'), (line) => logger.debug({ postgres: line }));
   if (embedded) logger.info({ dataDir, created: embedded.created }, 'embedded PostgreSQL started');
   try {
-    const orm = await MikroORM.init(ormConfig(embedded?.url ?? databaseUrl!));
+    const orm = await MikroORM.init(ormConfig(embedded?.url ?? databaseUrl!, { subscribers }));
     const applied = await orm.getMigrator().up();
     if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
     return {

@@ -1,12 +1,20 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 
 /**
- * What crosses the PubSub: ids only. Each subscriber reloads the rows with its own permissions,
- * so a payload never carries data one viewer may see and another may not.
+ * What crosses the PubSub for each committed timeline entry: ids only. Each subscriber reloads the
+ * rows with its own permissions, so a message never carries data one viewer may see and another not.
  */
-export interface RealtimeTopics {
-  [topic: string]: [unknown];
+export interface TimelineMessage {
+  eventId: string;
+  ticketId: string;
+  type: string;
+  /** The comment's global id, for COMMENTED entries. */
+  commentId: string | null;
 }
+
+export const TIMELINE_TOPIC = 'TIMELINE';
+
+export type RealtimeTopics = { [TIMELINE_TOPIC]: [TimelineMessage] };
 
 /** The in-process PubSub (one instance). */
 export function createLocalPubSub() {

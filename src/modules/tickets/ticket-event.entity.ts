@@ -18,6 +18,7 @@ export enum TicketEventType {
   TAGGED = 'TAGGED',
   LINKED = 'LINKED',
   COMMENTED = 'COMMENTED',
+  DUE_DATE_CHANGED = 'DUE_DATE_CHANGED',
 }
 
 /**
@@ -32,7 +33,8 @@ export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStat
 
   @Field({
     description:
-      'What happened: CREATED, UPDATED, STATUS_CHANGED, PRIORITY_CHANGED, ASSIGNED, TAGGED, LINKED or COMMENTED. ' +
+      'What happened: CREATED, UPDATED, STATUS_CHANGED, PRIORITY_CHANGED, ASSIGNED, TAGGED, LINKED, COMMENTED or ' +
+      'DUE_DATE_CHANGED. ' +
       'New kinds may be added; treat unknown ones as informational.',
   })
   @Property({ type: 'text' })

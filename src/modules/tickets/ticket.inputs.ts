@@ -2,6 +2,9 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { LIMITS } from '../../shared/validation';
 import { OrderDirection, TicketChannel, TicketOrderField, TicketPriority, TicketStatus } from './ticket.enums';
 
+const EXPECTED_VERSION = 'Refuse the change (CONFLICT) unless the ticket is still at this version.';
+const NOTIFY = 'true: the reason becomes a comment the customer sees; default false: an internal note for the team.';
+
 @InputType({ description: 'Narrows a list of tickets. Fields combine with AND; list fields match any of their values.' })
 export class TicketFilter {
   @Field(() => [TicketStatus], { nullable: true, description: 'Any of these statuses.' })
@@ -115,7 +118,7 @@ export class UpdateTicketInput {
   @Field(() => TicketPriority, { nullable: true, description: 'New priority.' })
   priority?: TicketPriority | null;
 
-  @Field(() => Int, { nullable: true, description: 'Refuse the change (CONFLICT) unless the ticket is still at this version.' })
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION })
   expectedVersion?: number | null;
 }
 
@@ -127,7 +130,7 @@ export class AssignTicketInput {
   @Field(() => ID, { nullable: true, description: 'A staff member; null unassigns.' })
   assigneeId?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'Refuse the change (CONFLICT) unless the ticket is still at this version.' })
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION })
   expectedVersion?: number | null;
 }
 
@@ -139,7 +142,7 @@ export class SetTicketTagsInput {
   @Field(() => [String], { description: `The complete new set of tag names (created when new), at most ${LIMITS.tagsPerTicket}.` })
   tags!: string[];
 
-  @Field(() => Int, { nullable: true, description: 'Refuse the change (CONFLICT) unless the ticket is still at this version.' })
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION })
   expectedVersion?: number | null;
 }
 
@@ -154,6 +157,81 @@ export class LinkTicketInput {
   @Field(() => ID, { nullable: true, description: 'A contact of that business.' })
   contactId?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'Refuse the change (CONFLICT) unless the ticket is still at this version.' })
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION })
+  expectedVersion?: number | null;
+}
+
+@InputType({ description: 'Moves a ticket to another status (see the status table of the API guide).' })
+export class ChangeTicketStatusInput {
+  @Field(() => ID, { description: 'The ticket.' })
+  ticketId!: string;
+
+  @Field(() => TicketStatus, { description: 'The new status; `Ticket.availableTransitions` lists the allowed ones.' })
+  status!: TicketStatus;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `Why: required for the waiting statuses, for reopening and (as resolution notes) for RESOLVED; at most ${LIMITS.reason} characters.`,
+  })
+  reason?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: NOTIFY })
+  notifyCustomer?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION })
+  expectedVersion?: number | null;
+}
+
+@InputType({ description: 'Resolves a ticket in progress, documenting the solution.' })
+export class ResolveTicketInput {
+  @Field(() => ID, { description: 'The ticket.' })
+  ticketId!: string;
+
+  @Field({ description: `How it was solved, at most ${LIMITS.body} characters.` })
+  resolutionNotes!: string;
+
+  @Field(() => Boolean, { nullable: true, description: NOTIFY })
+  notifyCustomer?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION })
+  expectedVersion?: number | null;
+}
+
+@InputType({ description: 'Names a ticket.' })
+export class TicketRefInput {
+  @Field(() => ID, { description: 'The ticket.' })
+  ticketId!: string;
+
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION })
+  expectedVersion?: number | null;
+}
+
+@InputType({ description: 'Reopens a resolved ticket.' })
+export class ReopenTicketInput {
+  @Field(() => ID, { description: 'The ticket.' })
+  ticketId!: string;
+
+  @Field({ description: `Why the solution did not hold, at most ${LIMITS.reason} characters.` })
+  reason!: string;
+
+  @Field(() => Boolean, { nullable: true, description: `${NOTIFY} A customer's own reason is always visible to it.` })
+  notifyCustomer?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION })
+  expectedVersion?: number | null;
+}
+
+@InputType({ description: 'Sets the due date by hand.' })
+export class SetTicketDueDateInput {
+  @Field(() => ID, { description: 'The ticket.' })
+  ticketId!: string;
+
+  @Field(() => Date, { description: 'The new due date; not before the ticket was created.' })
+  dueAt!: Date;
+
+  @Field({ description: `Why the date changes (kept on the timeline for the team), at most ${LIMITS.reason} characters.` })
+  justification!: string;
+
+  @Field(() => Int, { nullable: true, description: EXPECTED_VERSION })
   expectedVersion?: number | null;
 }

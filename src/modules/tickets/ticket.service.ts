@@ -228,17 +228,21 @@ export class TicketService {
 
   /**
    * Runs `apply` on the locked ticket inside one transaction. `apply` answers whether it changed the
-   * ticket; only then do `version` and `updatedAt` move. Staff work only (see the ticket policy).
+   * ticket; only then do `version` and `updatedAt` move. Staff work only (see the ticket policy),
+   * unless `customerMay`: then the customer of the ticket's business passes too, and `apply` decides.
    */
   async change(
     ticketId: string,
     expectedVersion: number | null | undefined,
     apply: (em: EntityManager, ticket: Ticket) => Promise<boolean>,
+    { customerMay = false } = {},
   ): Promise<Ticket> {
     const id = idOf(ticketId, 'Ticket', 'ticketId');
     return this.em.transactional(async (em) => {
       const ticket = await this.lockVisible(em, id);
-      if (!canWorkOnTickets(this.actor)) throw forbidden('Only staff and API keys with TICKETS_WRITE change tickets.');
+      if (!canWorkOnTickets(this.actor) && !(customerMay && this.actor.kind === 'contact')) {
+        throw forbidden('Only staff and API keys with TICKETS_WRITE change tickets.');
+      }
       this.checkVersion(ticket, expectedVersion);
       if (await apply(em, ticket)) {
         ticket.version += 1;

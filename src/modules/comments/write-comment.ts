@@ -1,0 +1,27 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Contact } from '../businesses/contact.entity';
+import { TicketEventType } from '../tickets/ticket-event.entity';
+import type { Ticket } from '../tickets/ticket.entity';
+import { recordEvent } from '../tickets/timeline';
+import type { Actor } from '../users/auth/actor';
+import { User } from '../users/user.entity';
+import { Comment } from './comment.entity';
+
+/**
+ * Adds a comment and its COMMENTED entry to the caller's unit of work (permissions are the caller's).
+ * Only external comments move `updatedAt`, so nothing a customer can read changes when the team
+ * writes a note.
+ */
+export function writeComment(em: EntityManager, ticket: Ticket, actor: Actor, body: string, isInternal: boolean): Comment {
+  const comment = em.create(Comment, {
+    ticket,
+    body,
+    isInternal,
+    author: actor.kind === 'user' ? em.getReference(User, actor.id) : null,
+    authorContact: actor.kind === 'contact' ? em.getReference(Contact, actor.id) : null,
+    authorName: actor.kind === 'anonymous' ? 'Anonymous' : actor.name,
+  });
+  recordEvent(em, ticket, actor, TicketEventType.COMMENTED, { isInternal, details: { comment: comment.globalId } });
+  if (!isInternal) ticket.updatedAt = comment.createdAt;
+  return comment;
+}

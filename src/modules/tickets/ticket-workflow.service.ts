@@ -1,0 +1,151 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError, badInput } from '../../shared/errors';
+import { LIMITS, optionalText, text } from '../../shared/validation';
+import { writeComment } from '../comments/write-comment';
+import type { Actor } from '../users/auth/actor';
+import { User } from '../users/user.entity';
+import { allowedTransitions, canTransition, requiredExplanation, type Mover } from './status-machine';
+import { TicketEventType } from './ticket-event.entity';
+import type { Ticket } from './ticket.entity';
+import { TicketStatus } from './ticket.enums';
+import type { ChangeTicketStatusInput, ReopenTicketInput, ResolveTicketInput, SetTicketDueDateInput, TicketRefInput } from './ticket.inputs';
+import { canWorkOnTickets } from './ticket.policy';
+import type { TicketService } from './ticket.service';
+import { recordEvent } from './timeline';
+
+interface Move {
+  ticketId: string;
+  to: TicketStatus;
+  /** The reason, or the resolution notes when resolving. */
+  explanation: string | null;
+  notifyCustomer: boolean;
+  expectedVersion?: number | null;
+}
+
+/**
+ * Status changes, driven by the pure table of status-machine.ts. A refused move answers
+ * INVALID_TRANSITION with the allowed targets and writes nothing; a move with a reason records it on
+ * the timeline entry and as a comment, both internal unless the customer is to be told.
+ */
+export class TicketWorkflowService {
+  constructor(
+    private readonly actor: Actor,
+    private readonly tickets: TicketService,
+  ) {}
+
+  /** Who the actor is for the status table; null when it may move nothing on this ticket. */
+  private mover(ticket: Ticket): Mover | null {
+    if (canWorkOnTickets(this.actor)) return 'staff';
+    return this.actor.kind === 'contact' && ticket.business?.id === this.actor.businessId ? 'customer' : null;
+  }
+
+  /** The statuses the viewer may move this ticket to now. */
+  availableTransitions(ticket: Ticket): TicketStatus[] {
+    const mover = this.mover(ticket);
+    return mover ? allowedTransitions(ticket.status, mover) : [];
+  }
+
+  changeStatus(input: ChangeTicketStatusInput): Promise<Ticket> {
+    return this.move({
+      ticketId: input.ticketId,
+      to: input.status,
+      explanation: optionalText(input.reason, 'reason', input.status === TicketStatus.RESOLVED ? LIMITS.body : LIMITS.reason),
+      notifyCustomer: input.notifyCustomer ?? false,
+      expectedVersion: input.expectedVersion,
+    });
+  }
+
+  resolve(input: ResolveTicketInput): Promise<Ticket> {
+    return this.move({
+      ticketId: input.ticketId,
+      to: TicketStatus.RESOLVED,
+      explanation: text(input.resolutionNotes, 'resolutionNotes', LIMITS.body),
+      notifyCustomer: input.notifyCustomer ?? false,
+      expectedVersion: input.expectedVersion,
+    });
+  }
+
+  confirmResolution(input: TicketRefInput): Promise<Ticket> {
+    return this.move({ ticketId: input.ticketId, to: TicketStatus.CLOSED, explanation: null, notifyCustomer: false, expectedVersion: input.expectedVersion });
+  }
+
+  reopen(input: ReopenTicketInput): Promise<Ticket> {
+    return this.move({
+      ticketId: input.ticketId,
+      to: TicketStatus.IN_PROGRESS,
+      explanation: text(input.reason, 'reason', LIMITS.reason),
+      notifyCustomer: input.notifyCustomer ?? false,
+      expectedVersion: input.expectedVersion,
+    });
+  }
+
+  /** A due date set by hand, with the justification kept on the (internal) timeline entry. */
+  setDueDate(input: SetTicketDueDateInput): Promise<Ticket> {
+    const justification = text(input.justification, 'justification', LIMITS.reason);
+    if (Number.isNaN(input.dueAt.getTime())) throw badInput('dueAt is not a valid date.', 'dueAt');
+    return this.tickets.change(input.ticketId, input.expectedVersion, async (em, ticket) => {
+      if (input.dueAt < ticket.createdAt) throw badInput('dueAt is before the ticket was created.', 'dueAt');
+      recordEvent(em, ticket, this.actor, TicketEventType.DUE_DATE_CHANGED, {
+        reason: justification,
+        isInternal: true,
+        details: { from: ticket.dueAt?.toISOString() ?? null, to: input.dueAt.toISOString() },
+      });
+      ticket.dueAt = input.dueAt;
+      return true;
+    });
+  }
+
+  private move(move: Move): Promise<Ticket> {
+    return this.tickets.change(
+      move.ticketId,
+      move.expectedVersion,
+      async (em, ticket) => {
+        const from = ticket.status;
+        const mover = this.mover(ticket)!;
+        if (!canTransition(from, move.to, mover)) {
+          const allowed = allowedTransitions(from, mover);
+          throw new AppError('INVALID_TRANSITION', `A ticket cannot move from ${from} to ${move.to}${allowed.length ? `; allowed: ${allowed.join(', ')}` : ''}.`, {
+            from,
+            to: move.to,
+            allowed,
+          });
+        }
+        const needed = requiredExplanation(from, move.to);
+        if (needed && !move.explanation) throw badInput(`Moving to ${move.to} needs ${needed === 'reason' ? 'a reason' : 'resolution notes'}.`, needed);
+
+        this.applyStatus(em, ticket, move.to, move.explanation);
+        // A customer's own words are visible to it; staff reasons are internal unless the customer is told.
+        const internal = mover === 'staff' && !move.notifyCustomer;
+        recordEvent(em, ticket, this.actor, TicketEventType.STATUS_CHANGED, {
+          fromStatus: from,
+          toStatus: move.to,
+          reason: move.explanation,
+          isInternal: move.explanation !== null && internal,
+        });
+        if (move.explanation) writeComment(em, ticket, this.actor, move.explanation, internal);
+        return true;
+      },
+      { customerMay: true },
+    );
+  }
+
+  /** The fields that go with a status: who works on it, when it was resolved or closed. */
+  private applyStatus(em: EntityManager, ticket: Ticket, to: TicketStatus, explanation: string | null): void {
+    const now = new Date();
+    if (to === TicketStatus.IN_PROGRESS && ticket.status === TicketStatus.OPEN && !ticket.assignee && this.actor.kind === 'user') {
+      // Starting work on an unowned ticket makes it yours.
+      ticket.assignee = em.getReference(User, this.actor.id);
+      recordEvent(em, ticket, this.actor, TicketEventType.ASSIGNED, { details: { from: null, to: ticket.assignee.globalId } });
+    }
+    if (to === TicketStatus.RESOLVED) {
+      ticket.resolvedAt = now;
+      ticket.resolutionNotes = explanation;
+    }
+    if (to === TicketStatus.CLOSED) ticket.closedAt = now;
+    if (ticket.status === TicketStatus.RESOLVED && to === TicketStatus.IN_PROGRESS) {
+      ticket.resolvedAt = null;
+      ticket.closedAt = null;
+    }
+    ticket.status = to;
+  }
+}
