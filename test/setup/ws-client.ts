@@ -1,0 +1,68 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type ExecutionResult } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/** A running subscription: what arrived so far, and a way to wait for more. */
+export interface Subscription<T> {
+  received: ExecutionResult<T>[];
+  /** Resolves once `count` results have arrived, or rejects after `timeoutMs`. */
+  waitFor(count: number, timeoutMs?: number): Promise<ExecutionResult<T>[]>;
+  stop(): void;
+}
+
+/** A real graphql-ws client (graphql-transport-ws protocol) against the test server's `/graphql`. */
+export function wsClient(httpUrl: string, token?: string): Client {
+  return createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: true,
+  });
+}
+
+export function subscribe<T, V>(client: Client, document: TypedDocumentNode<T, V>, variables?: V): Subscription<T> {
+  const received: ExecutionResult<T>[] = [];
+  const waiters: (() => void)[] = [];
+  const stop = client.subscribe<T>(
+    { query: print(document), variables: variables as Record<string, unknown> | undefined },
+    {
+      next: (value) => {
+        received.push(value as ExecutionResult<T>);
+        waiters.splice(0).forEach((wake) => wake());
+      },
+      error: () => waiters.splice(0).forEach((wake) => wake()),
+      complete: () => undefined,
+    },
+  );
+  return {
+    received,
+    stop,
+    waitFor(count, timeoutMs = 5_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`expected ${count} results, got ${received.length}`)), timeoutMs);
+        const check = () => {
+          if (received.length >= count) {
+            clearTimeout(timer);
+            resolve(received);
+          } else waiters.push(check);
+        };
+        check();
+      });
+    },
+  };
+}
+
+/**
+ * Subscriptions register asynchronously. This repeats `trigger` until `probe` (subscribed after the
+ * subscriptions under test, on the same client) receives something: from then on they are live too.
+ */
+export async function untilLive<T>(probe: Subscription<T>, trigger: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; attempt < 50 && probe.received.length === 0; attempt += 1) {
+    await trigger();
+    await probe.waitFor(1, 100).catch(() => undefined);
+  }
+  if (probe.received.length === 0) throw new Error('the subscription never became live');
+  probe.stop();
+}
