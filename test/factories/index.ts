@@ -5,6 +5,7 @@ import { TicketEventType } from '../../src/modules/tickets/ticket-event.entity';
 import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { TicketChannel, TicketPriority, TicketStatus } from '../../src/modules/tickets/ticket.enums';
 import { recordEvent } from '../../src/modules/tickets/timeline';
+import { TagService } from '../../src/modules/tags/tag.service';
 import { ApiKey } from '../../src/modules/users/auth/api-key.entity';
 import { generateApiKey } from '../../src/modules/users/auth/api-key-secret';
 import type { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
@@ -68,6 +69,7 @@ export interface TicketFields {
   assignee?: User | null;
   dueAt?: Date | null;
   createdAt?: Date;
+  tags?: string[];
 }
 
 /** A ticket written straight to the database, with its CREATED entry. */
@@ -84,6 +86,7 @@ export async function ticket(app: TestApp, fields: TicketFields = {}) {
     dueAt: fields.dueAt ?? null,
     ...(fields.createdAt ? { createdAt: fields.createdAt, updatedAt: fields.createdAt } : {}),
   });
+  if (fields.tags) created.tags.set(await new TagService(em, { kind: 'anonymous' }).findOrCreate(em, fields.tags));
   recordEvent(em, created, { kind: 'anonymous' }, TicketEventType.CREATED, { toStatus: created.status });
   await em.flush();
   return created;

@@ -37,7 +37,6 @@ describe('tickets page', () => {
     const large = await app.countStatements(() => app.gql(TicketBoardDocument, { first: 100 }, agent.token));
     expect(small.result.errors).toBeUndefined();
     expect(large.result.data!.tickets.nodes).toHaveLength(100);
-    console.log('statements', small.statements, large.statements);
     expect(large.statements).toBe(small.statements);
     expect(large.statements).toBeLessThanOrEqual(10);
   });

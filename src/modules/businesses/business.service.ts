@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, forbidden, notFound } from '../../shared/errors';
+import { denied } from '../users/auth/access';
+import { badInput, notFound } from '../../shared/errors';
 import { decodeCursor, encodeCursor, pageFromRows, pageSize, type Page } from '../../shared/pagination';
 import { email, idOf, LIMITS, optionalDomain, optionalIdOf, optionalText, text } from '../../shared/validation';
 import type { Actor } from '../users/auth/actor';
@@ -44,7 +45,7 @@ export class BusinessService {
     const scope = businessScope(this.actor);
 
     const base = this.em.getKnex()('business as b');
-    if (scope.kind === 'none') throw forbidden('Sign in to read businesses.');
+    if (scope.kind === 'none') throw denied(this.actor, 'Reading businesses needs a staff account, a customer login or an API key with TICKETS_READ.');
     if (scope.kind === 'one') base.where('b.id', scope.businessId);
     if (search) {
       const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -61,7 +62,7 @@ export class BusinessService {
   }
 
   async create(input: CreateBusinessInput): Promise<Business> {
-    if (!canManageBusinesses(this.actor)) throw forbidden('Only staff and API keys with TICKETS_WRITE create businesses.');
+    if (!canManageBusinesses(this.actor)) throw denied(this.actor, 'Only staff and API keys with TICKETS_WRITE create businesses.');
     const name = text(input.name, 'name', LIMITS.name);
     const domain = optionalDomain(input.domain, 'domain');
     const accountManagerId = optionalIdOf(input.accountManagerId, 'User', 'accountManagerId');
@@ -75,7 +76,7 @@ export class BusinessService {
   }
 
   async createContact(input: CreateContactInput): Promise<Contact> {
-    if (!canManageBusinesses(this.actor)) throw forbidden('Only staff and API keys with TICKETS_WRITE create contacts.');
+    if (!canManageBusinesses(this.actor)) throw denied(this.actor, 'Only staff and API keys with TICKETS_WRITE create contacts.');
     const businessId = idOf(input.businessId, 'Business', 'businessId');
     const fields = {
       name: text(input.name, 'name', LIMITS.name),

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { forbidden, notFound } from '../../shared/errors';
+import { denied } from '../users/auth/access';
+import { notFound } from '../../shared/errors';
 import { idOf, LIMITS, text } from '../../shared/validation';
 import type { Ticket } from '../tickets/ticket.entity';
 import { canCommentExternally, canWorkOnTickets } from '../tickets/ticket.policy';
@@ -41,7 +42,7 @@ export class CommentService {
       const ticket = await this.tickets.lockVisible(em, ticketId);
       const ticketRef = { businessId: ticket.business?.id ?? null };
       if (isInternal ? !canWorkOnTickets(this.actor) : !canCommentExternally(this.actor, ticketRef)) {
-        throw forbidden(isInternal ? 'Only the team writes internal comments.' : 'You may not comment on this ticket.');
+        throw denied(this.actor, isInternal ? 'Only the team writes internal comments.' : 'You may not comment on this ticket.');
       }
       const comment = writeComment(em, ticket, this.actor, body, isInternal);
       await em.flush();

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, forbidden, notFound } from '../../shared/errors';
+import { denied } from '../users/auth/access';
+import { badInput, notFound } from '../../shared/errors';
 import { idOf, LIMITS, text } from '../../shared/validation';
 import { ticketScope } from '../tickets/ticket.policy';
 import type { Actor } from '../users/auth/actor';
@@ -15,7 +16,7 @@ export class TagService {
 
   /** Every tag, by name. Anyone who reads tickets reads tags. */
   list(): Promise<Tag[]> {
-    if (ticketScope(this.actor).kind === 'none') throw forbidden('Sign in to read tags.');
+    if (ticketScope(this.actor).kind === 'none') throw denied(this.actor, 'Reading tags needs a staff account, a customer login or an API key with TICKETS_READ.');
     return this.em.find(Tag, {}, { orderBy: { name: 'asc' } });
   }
 

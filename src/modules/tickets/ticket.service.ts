@@ -1,7 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
+import { denied } from '../users/auth/access';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { randomBytes } from 'node:crypto';
-import { badInput, conflict, forbidden, notFound } from '../../shared/errors';
+import { badInput, conflict, notFound } from '../../shared/errors';
 import type { Page } from '../../shared/pagination';
 import { email, idOf, LIMITS, optionalEmail, optionalIdOf, optionalText, text } from '../../shared/validation';
 import { Business } from '../businesses/business.entity';
@@ -66,8 +67,13 @@ export class TicketService {
     return event;
   }
 
+  /** Tickets in the viewer's scope. Anonymous viewers and keys without TICKETS_READ are refused, not shown an empty list. */
   list(args: { filter?: TicketFilter | null; orderBy?: TicketOrder | null; first?: number | null; after?: string | null }): Promise<Page<Ticket>> {
-    return listTickets(this.em, { ...args, scope: ticketScope(this.actor) });
+    const scope = ticketScope(this.actor);
+    if (scope.kind === 'none') {
+      throw denied(this.actor, 'Reading tickets needs a staff account, a customer login or an API key with TICKETS_READ.');
+    }
+    return listTickets(this.em, { ...args, scope });
   }
 
   /** The public web form: always an UNASSIGNED ticket carrying what the submitter typed. */
@@ -98,7 +104,7 @@ export class TicketService {
 
   /** A ticket opened by staff or an integration; OPEN when a business is known, UNASSIGNED otherwise. */
   async create(input: CreateTicketInput): Promise<Ticket> {
-    if (!canWorkOnTickets(this.actor)) throw forbidden('Only staff and API keys with TICKETS_WRITE create tickets.');
+    if (!canWorkOnTickets(this.actor)) throw denied(this.actor, 'Only staff and API keys with TICKETS_WRITE create tickets.');
     const title = text(input.title, 'title', LIMITS.title);
     const description = text(input.description, 'description', LIMITS.body);
     const businessId = optionalIdOf(input.businessId, 'Business', 'businessId');
@@ -241,7 +247,7 @@ export class TicketService {
     return this.em.transactional(async (em) => {
       const ticket = await this.lockVisible(em, id);
       if (!canWorkOnTickets(this.actor) && !(customerMay && this.actor.kind === 'contact')) {
-        throw forbidden('Only staff and API keys with TICKETS_WRITE change tickets.');
+        throw denied(this.actor, 'Only staff and API keys with TICKETS_WRITE change tickets.');
       }
       this.checkVersion(ticket, expectedVersion);
       if (await apply(em, ticket)) {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, forbidden, notFound, unauthenticated } from '../../shared/errors';
+import { denied } from './auth/access';
+import { badInput, notFound, unauthenticated } from '../../shared/errors';
 import { email, idOf, LIMITS, text } from '../../shared/validation';
 import { Contact } from '../businesses/contact.entity';
 import type { Actor } from './auth/actor';
@@ -61,13 +62,13 @@ export class UserService {
   }
 
   list(role?: Role | null): Promise<User[]> {
-    if (!canListUsers(this.actor)) throw forbidden('Only staff and API keys with TICKETS_READ list users.');
+    if (!canListUsers(this.actor)) throw denied(this.actor, 'Only staff and API keys with TICKETS_READ list users.');
     if (role === Role.CUSTOMER) return Promise.resolve([]);
     return this.em.find(User, role ? { role } : {}, { orderBy: { name: 'asc', id: 'asc' } });
   }
 
   async create(input: CreateUserInput): Promise<User> {
-    if (!canAdminister(this.actor)) throw forbidden('Only admins create users.');
+    if (!canAdminister(this.actor)) throw denied(this.actor, 'Only admins create users.');
     if (input.role === Role.CUSTOMER) throw badInput('Customers are contacts: use createContact.', 'role');
     const fields = { name: text(input.name, 'name', LIMITS.name), email: email(input.email, 'email') };
     const passwordHash = await hashPassword(checkedPassword(input.password, 'password'));

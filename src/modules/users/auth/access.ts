@@ -1,3 +1,4 @@
+import { forbidden, unauthenticated } from '../../../shared/errors';
 import type { Actor } from './actor';
 import { ApiScope } from './api-scope.enum';
 import { Role } from '../user.enums';
@@ -18,4 +19,9 @@ export function hasScope(actor: Actor, scope: ApiScope): boolean {
 /** Staff, or an API key holding `scope`. */
 export function isStaffOrScoped(actor: Actor, scope: ApiScope): boolean {
   return isStaff(actor) || hasScope(actor, scope);
+}
+
+/** The refusal for an actor: "sign in" (UNAUTHENTICATED) when anonymous, FORBIDDEN otherwise. */
+export function denied(actor: Actor, message: string) {
+  return actor.kind === 'anonymous' ? unauthenticated(`Sign in first. ${message}`) : forbidden(message);
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, forbidden, notFound } from '../../../shared/errors';
+import { denied } from './access';
+import { badInput, notFound } from '../../../shared/errors';
 import { idOf, LIMITS, text } from '../../../shared/validation';
 import { User } from '../user.entity';
 import { canAdminister } from '../user.policy';
@@ -23,7 +24,7 @@ export class ApiKeyService {
   }
 
   async create(input: { name: string; scopes: ApiScope[] }): Promise<{ key: string; apiKey: ApiKey }> {
-    if (!canAdminister(this.actor) || this.actor.kind !== 'user') throw forbidden('Only admins create API keys.');
+    if (!canAdminister(this.actor) || this.actor.kind !== 'user') throw denied(this.actor, 'Only admins create API keys.');
     const name = text(input.name, 'name', LIMITS.name);
     const scopes = [...new Set(input.scopes)];
     if (scopes.length === 0) throw badInput('Give the key at least one scope.', 'scopes');
