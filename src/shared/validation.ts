@@ -23,6 +23,8 @@ export function text(value: string, field: string, max: number): string {
   const trimmed = value.trim();
   if (trimmed.length === 0) throw badInput(`${field} must not be empty.`, field);
   if (trimmed.length > max) throw badInput(`${field} must be at most ${max} characters.`, field);
+  // PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+  if (trimmed.includes('\u0000')) throw badInput(`${field} must not contain NUL characters.`, field);
   return trimmed;
 }
 

@@ -171,7 +171,7 @@ export class TicketService {
         ticket.description = description;
         changed.push('description');
       }
-      if (changed.length > 0) recordEvent(em, ticket, this.actor, TicketEventType.UPDATED, { details: { fields: changed } });
+      if (changed.length > 0) recordEvent(em, ticket, this.actor, TicketEventType.UPDATED, { details: { fields: [...changed] } });
       if (input.priority && input.priority !== ticket.priority) {
         recordEvent(em, ticket, this.actor, TicketEventType.PRIORITY_CHANGED, { details: { from: ticket.priority, to: input.priority } });
         ticket.priority = input.priority;

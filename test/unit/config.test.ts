@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+/** Runs loadConfig and returns the ConfigError it throws (failing the test when it throws nothing else). */
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      port: 4000,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      admin: undefined,
+      jwtSecret: undefined,
+      tokenTtlSeconds: 12 * 3600,
+      smtpUrl: undefined,
+      dataDir: path.resolve('.data'),
+      logLevel: 'info',
+    });
+  });
+
+  it('treats blank values as unset', () => {
+    const config = loadConfig({ PORT: '  ', DATABASE_URL: '', REDIS_URL: ' ', ADMIN_EMAIL: '', ADMIN_PASSWORD: '', JWT_SECRET: '' });
+    expect(config.port).toBe(4000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.admin).toBeUndefined();
+    expect(config.jwtSecret).toBeUndefined();
+  });
+
+  it('reads a complete, valid environment', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://u:p@db.example:5432/tg',
+      REDIS_URL: 'rediss://cache.example:6380',
+      ADMIN_EMAIL: 'Boss@X.example',
+      ADMIN_PASSWORD: 'long-password-1',
+      JWT_SECRET: 'x'.repeat(32),
+      TOKEN_TTL_SECONDS: '60',
+      SMTP_URL: 'smtp://mail.example:25',
+      DATA_DIR: '/tmp/tg-data',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      databaseUrl: 'postgres://u:p@db.example:5432/tg',
+      redisUrl: 'rediss://cache.example:6380',
+      admin: { email: 'boss@x.example', password: 'long-password-1' },
+      jwtSecret: 'x'.repeat(32),
+      tokenTtlSeconds: 60,
+      smtpUrl: 'smtp://mail.example:25',
+      dataDir: '/tmp/tg-data',
+      logLevel: 'debug',
+    });
+  });
+
+  it('accepts postgresql:// as well as postgres://, and the edges of the PORT range', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/tg' }).databaseUrl).toBe('postgresql://localhost/tg');
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+
+  const bad: [string, Record<string, string>][] = [
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: '-1' }],
+    ['PORT', { PORT: '80.5' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    ['REDIS_URL', { REDIS_URL: 'http://x' }],
+    ['REDIS_URL', { REDIS_URL: 'not a url' }],
+    ['SMTP_URL', { SMTP_URL: 'http://mail.example' }],
+    ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'boss@x.example' }],
+    ['ADMIN_EMAIL', { ADMIN_PASSWORD: 'long-password-1' }],
+    ['ADMIN_EMAIL', { ADMIN_EMAIL: 'bad', ADMIN_PASSWORD: 'long-password-1' }],
+    ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'boss@x.example', ADMIN_PASSWORD: 'short' }],
+    ['JWT_SECRET', { JWT_SECRET: 'x'.repeat(31) }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['TOKEN_TTL_SECONDS', { TOKEN_TTL_SECONDS: '5' }],
+    ['TOKEN_TTL_SECONDS', { TOKEN_TTL_SECONDS: 'soon' }],
+  ];
+
+  it.each(bad)('refuses a bad %s (%j) with a ConfigError naming it', (variable, env) => {
+    const error = configError(env);
+    expect(error.name).toBe('ConfigError');
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).toMatch(/^Invalid configuration: /);
+  });
+
+  it('shows the bad value in the message of a number out of range', () => {
+    expect(configError({ PORT: '70000' }).message).toContain('70000');
+    expect(configError({ PORT: 'abc' }).message).toContain('"abc"');
+  });
+
+  it('does not echo a bad URL, which may carry a password', () => {
+    expect(configError({ DATABASE_URL: 'mysql://root:hunter2@x' }).message).not.toContain('hunter2');
+  });
+});
