@@ -1,8 +1,8 @@
-import { TicketsDocument, type TicketsQueryVariables } from '../__generated__/graphql';
+import { TicketsDocument, type TicketsQuery, type TicketsQueryVariables } from '../__generated__/graphql';
 import type { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { TicketPriority, TicketStatus } from '../../src/modules/tickets/ticket.enums';
 import * as make from '../factories';
-import { startTestApp, type TestApp } from '../setup/test-app';
+import { startTestApp, type GraphQLResponse, type TestApp } from '../setup/test-app';
 
 let app: TestApp;
 let agent: make.Staff;
@@ -53,7 +53,7 @@ async function walk(variables: TicketsQueryVariables): Promise<{ ids: string[]; 
   let after: string | null | undefined = null;
   let totalCount = -1;
   for (let page = 0; page < 20; page += 1) {
-    const res = await app.gql(TicketsDocument, { ...variables, first: 4, after }, agent.token);
+    const res: GraphQLResponse<TicketsQuery> = await app.gql(TicketsDocument, { ...variables, first: 4, after }, agent.token);
     expect(res.errors).toBeUndefined();
     const connection = res.data!.tickets;
     totalCount = connection.totalCount;
