@@ -14,7 +14,9 @@ registerEnumType(ApiScope, {
   description: 'A right granted to an API key.',
   valuesConfig: {
     TICKETS_READ: { description: 'Read tickets, businesses, contacts, tags and external comments.' },
-    TICKETS_WRITE: { description: 'Create and change tickets, comments, businesses and contacts.' },
+    TICKETS_WRITE: {
+      description: 'Create tickets, businesses and contacts; with TICKETS_READ also change, comment on and move existing tickets.',
+    },
     COMMENTS_INTERNAL: { description: 'Also read internal comments and internal timeline entries.' },
     REPORTS_READ: { description: 'Read reports.' },
     MONITORING: { description: 'Open tickets from a monitoring system.' },
