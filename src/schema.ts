@@ -25,14 +25,19 @@ export const resolvers = [
   RealtimeResolver,
 ] as const;
 
-/** Builds the executable schema. `emitSchemaFile` is used by `npm run schema:emit` only. */
-export function createSchema(pubSub: PubSub, emitSchemaFile?: string): Promise<GraphQLSchema> {
-  return buildSchema({
+/** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */
+export async function createSchema(pubSub: PubSub): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     pubSub,
     validate: false,
     // The contract names the scalar DateTime (RFC 3339, e.g. 2026-11-27T15:04:00Z).
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    emitSchemaFile: emitSchemaFile ? { path: emitSchemaFile, sortedSchema: false } : false,
   });
+  // type-graphql has no option for the root types' descriptions; they are part of the partner reference.
+  schema.getQueryType()!.description = 'Reads. Every list is a keyset-paginated connection; every object obeys the access rules.';
+  schema.getMutationType()!.description = 'Writes. Each takes one `input` and is one transaction: a refused mutation writes nothing.';
+  schema.getSubscriptionType()!.description =
+    'Live updates over graphql-ws on /graphql, sent after the change commits and filtered by the subscriber’s permissions.';
+  return schema;
 }

@@ -30,6 +30,8 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, port
     schema,
     formatError: formatError(deps.logger),
     includeStacktraceInErrorResponses: false,
+    // main.ts owns the signals and stops everything in order; Apollo must not stop itself first.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin],
   });
   await apollo.start();

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
+import { INPUT } from '../../shared/descriptions';
 import { AFTER_DESCRIPTION, Connection, FIRST_DESCRIPTION, toConnection } from '../../shared/pagination';
 import { TicketFilter } from '../tickets/ticket.inputs';
 import { TicketConnection } from '../tickets/ticket.payloads';
@@ -28,12 +29,12 @@ export class BusinessResolver {
   }
 
   @Mutation(() => Business, { description: 'Create a customer company (staff, or a key with TICKETS_WRITE).' })
-  createBusiness(@Arg('input', () => CreateBusinessInput) input: CreateBusinessInput, @Ctx() ctx: Context) {
+  createBusiness(@Arg('input', () => CreateBusinessInput, { description: INPUT }) input: CreateBusinessInput, @Ctx() ctx: Context) {
     return ctx.services.businesses.create(input);
   }
 
   @Mutation(() => Contact, { description: 'Create a person at a business; with a password, the contact can log in as a customer.' })
-  createContact(@Arg('input', () => CreateContactInput) input: CreateContactInput, @Ctx() ctx: Context) {
+  createContact(@Arg('input', () => CreateContactInput, { description: INPUT }) input: CreateContactInput, @Ctx() ctx: Context) {
     return ctx.services.businesses.createContact(input);
   }
 

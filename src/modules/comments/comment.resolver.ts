@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
+import { INPUT } from '../../shared/descriptions';
 import { notFound } from '../../shared/errors';
 import { Ticket } from '../tickets/ticket.entity';
 import { User } from '../users/user.entity';
@@ -12,7 +13,7 @@ export class CommentResolver {
   @Mutation(() => CommentPayload, {
     description: 'Comment on a ticket: external (the customer sees it) by default, internal for team notes.',
   })
-  addComment(@Arg('input', () => AddCommentInput) input: AddCommentInput, @Ctx() ctx: Context) {
+  addComment(@Arg('input', () => AddCommentInput, { description: INPUT }) input: AddCommentInput, @Ctx() ctx: Context) {
     return ctx.services.comments.add(input);
   }
 

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
+import { INPUT } from '../../shared/descriptions';
 import { checkedChildPageKey } from '../../shared/child-pages';
 import { AFTER_DESCRIPTION, FIRST_DESCRIPTION, toConnection } from '../../shared/pagination';
 import { Business } from '../businesses/business.entity';
@@ -41,33 +42,33 @@ export class TicketResolver {
   }
 
   @Mutation(() => SubmitTicketPayload, { description: 'The public web form: anyone may submit; the ticket starts UNASSIGNED.' })
-  async submitTicket(@Arg('input', () => SubmitTicketInput) input: SubmitTicketInput, @Ctx() ctx: Context) {
+  async submitTicket(@Arg('input', () => SubmitTicketInput, { description: INPUT }) input: SubmitTicketInput, @Ctx() ctx: Context) {
     const ticket = await ctx.services.tickets.submit(input);
     return { ticketNumber: ticket.number, reference: ticket.reference };
   }
 
   @Mutation(() => TicketPayload, { description: 'Open a ticket as staff (phone, on behalf of a customer) or as an integration.' })
-  async createTicket(@Arg('input', () => CreateTicketInput) input: CreateTicketInput, @Ctx() ctx: Context) {
+  async createTicket(@Arg('input', () => CreateTicketInput, { description: INPUT }) input: CreateTicketInput, @Ctx() ctx: Context) {
     return { ticket: await ctx.services.tickets.create(input) };
   }
 
   @Mutation(() => TicketPayload, { description: 'Change the title, description or priority.' })
-  async updateTicket(@Arg('input', () => UpdateTicketInput) input: UpdateTicketInput, @Ctx() ctx: Context) {
+  async updateTicket(@Arg('input', () => UpdateTicketInput, { description: INPUT }) input: UpdateTicketInput, @Ctx() ctx: Context) {
     return { ticket: await ctx.services.tickets.update(input) };
   }
 
   @Mutation(() => TicketPayload, { description: 'Assign a staff member, or unassign with a null assigneeId.' })
-  async assignTicket(@Arg('input', () => AssignTicketInput) input: AssignTicketInput, @Ctx() ctx: Context) {
+  async assignTicket(@Arg('input', () => AssignTicketInput, { description: INPUT }) input: AssignTicketInput, @Ctx() ctx: Context) {
     return { ticket: await ctx.services.tickets.assign(input) };
   }
 
   @Mutation(() => TicketPayload, { description: 'Replace the tags of a ticket; unknown names create tags.' })
-  async setTicketTags(@Arg('input', () => SetTicketTagsInput) input: SetTicketTagsInput, @Ctx() ctx: Context) {
+  async setTicketTags(@Arg('input', () => SetTicketTagsInput, { description: INPUT }) input: SetTicketTagsInput, @Ctx() ctx: Context) {
     return { ticket: await ctx.services.tickets.setTags(input) };
   }
 
   @Mutation(() => TicketPayload, { description: 'Link a ticket to its business (and contact); an UNASSIGNED ticket becomes OPEN.' })
-  async linkTicketToBusiness(@Arg('input', () => LinkTicketInput) input: LinkTicketInput, @Ctx() ctx: Context) {
+  async linkTicketToBusiness(@Arg('input', () => LinkTicketInput, { description: INPUT }) input: LinkTicketInput, @Ctx() ctx: Context) {
     return { ticket: await ctx.services.tickets.link(input) };
   }
 

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
+import { INPUT } from '../../shared/descriptions';
 import { CreateApiKeyInput, CreateUserInput, LoginInput } from './user.inputs';
 import { ApiKeyPayload, AuthPayload } from './user.payloads';
 import { User } from './user.entity';
@@ -18,17 +19,17 @@ export class UserResolver {
   }
 
   @Mutation(() => AuthPayload, { description: 'Log in as staff or as a customer contact; UNAUTHENTICATED on a wrong email or password.' })
-  login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: Context) {
+  login(@Arg('input', () => LoginInput, { description: INPUT }) input: LoginInput, @Ctx() ctx: Context) {
     return ctx.services.users.login(input);
   }
 
   @Mutation(() => User, { description: 'Create a staff member (admins only).' })
-  createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: Context) {
+  createUser(@Arg('input', () => CreateUserInput, { description: INPUT }) input: CreateUserInput, @Ctx() ctx: Context) {
     return ctx.services.users.create(input);
   }
 
   @Mutation(() => ApiKeyPayload, { description: 'Create an API key (admins only). The secret is in the payload, once.' })
-  createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context) {
+  createApiKey(@Arg('input', () => CreateApiKeyInput, { description: INPUT }) input: CreateApiKeyInput, @Ctx() ctx: Context) {
     return ctx.services.apiKeys.create(input);
   }
 }
