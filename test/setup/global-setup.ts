@@ -7,6 +7,12 @@ import { migrationOnlyConfig } from '../../src/db/migrations.config';
 import { startEmbeddedDatabase } from '../../src/db/embedded';
 import { databaseUrl, onServer } from './databases';
 
+/** The embedded server of this run, stopped and deleted by the global teardown. */
+export interface EmbeddedForTests {
+  root: string;
+  stop(): Promise<void>;
+}
+
 /**
  * Once per `npm test`: picks the PostgreSQL server (DATABASE_URL, or an embedded one when unset),
  * and builds a migrated template database that every test file copies (CREATE DATABASE … TEMPLATE),
@@ -15,9 +21,9 @@ import { databaseUrl, onServer } from './databases';
 export default async function globalSetup(): Promise<void> {
   let server = process.env.DATABASE_URL;
   if (!server) {
-    const directory = path.join(await mkdtemp(path.join(os.tmpdir(), 'ticketgraph-test-')), 'pg');
-    const embedded = await startEmbeddedDatabase(directory);
-    (globalThis as { embeddedForTests?: { stop(): Promise<void> } }).embeddedForTests = embedded;
+    const root = await mkdtemp(path.join(os.tmpdir(), 'ticketgraph-test-'));
+    const embedded = await startEmbeddedDatabase(path.join(root, 'pg'));
+    (globalThis as { embeddedForTests?: EmbeddedForTests }).embeddedForTests = { root, stop: embedded.stop };
     server = embedded.url;
   }
   const template = `tg_template_${process.pid}`;
