@@ -1,4 +1,6 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import { startJobs } from './jobs';
 import type { Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { isEmpty, seedDemo, type DemoLogin } from './db/seeders/demo';
@@ -21,7 +23,7 @@ export interface App {
 
 /**
  * Starts everything in order: database (and migrations), admin account, demo data for an empty
- * embedded database, schema, HTTP + WebSocket. `stop()` undoes it in reverse order.
+ * embedded database, schema, HTTP + WebSocket, background jobs. `stop()` undoes it in reverse order.
  */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   const pubSub = createLocalPubSub();
@@ -38,12 +40,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const schema = await createSchema(pubSub);
     http = await startHttpServer({ orm: database.orm, tokens, logger, pubSub }, schema, config.port);
     const server = http;
+    const jobs = startJobs(database.orm.em as EntityManager, config, logger);
     return {
       url: `http://localhost:${server.port}/graphql`,
       port: server.port,
       database,
       demoLogins,
       async stop() {
+        await jobs.stop();
         await server.stop();
         await database.close();
       },

@@ -1,3 +1,4 @@
+import ms from 'ms';
 import path from 'node:path';
 
 /** Raised at start when an environment variable holds a value we cannot use; names the variable. */
@@ -23,6 +24,10 @@ export interface Config {
   smtpUrl?: string;
   dataDir: string;
   logLevel: string;
+  /** How long a RESOLVED ticket stays quiet before it closes by itself. */
+  autoCloseAfterSeconds: number;
+  /** How often the background jobs (auto-close, SLA breaches) run; 0 turns them off. */
+  jobIntervalSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -44,6 +49,16 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** A duration such as "7d", "36h", "90m" or "45s" (parsed by the `ms` library), in seconds. */
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = optional(env, name) ?? fallback;
+  const milliseconds = ms(raw as ms.StringValue);
+  if (typeof milliseconds !== 'number' || !Number.isFinite(milliseconds) || milliseconds < 60_000) {
+    throw new ConfigError(name, `must be a duration of at least a minute such as "7d", "36h" or "90m", got "${raw}"`);
+  }
+  return Math.round(milliseconds / 1000);
 }
 
 function url(env: Env, name: string, protocols: string[]): string | undefined {
@@ -89,5 +104,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     dataDir: path.resolve(optional(env, 'DATA_DIR') ?? '.data'),
     logLevel,
+    autoCloseAfterSeconds: duration(env, 'AUTO_CLOSE_AFTER', '7d'),
+    jobIntervalSeconds: integer(env, 'JOB_INTERVAL_SECONDS', 60, 0, 24 * 3600),
   };
 }

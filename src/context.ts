@@ -8,6 +8,9 @@ import { createCommentLoaders } from './modules/comments/comment.loaders';
 import { CommentService } from './modules/comments/comment.service';
 import { createTagLoaders } from './modules/tags/tag.loaders';
 import { TagService } from './modules/tags/tag.service';
+import { SlaService } from './modules/sla/sla.service';
+import { FollowUpService } from './modules/followups/follow-up.service';
+import { createSlaLoaders } from './modules/sla/sla.loaders';
 import { createTicketLoaders } from './modules/tickets/ticket.loaders';
 import { TicketService } from './modules/tickets/ticket.service';
 import { TicketWorkflowService } from './modules/tickets/ticket-workflow.service';
@@ -33,17 +36,22 @@ function createLoaders(em: EntityManager, actor: Actor) {
     ...createTagLoaders(em),
     ...createCommentLoaders(em, actor),
     ...createTicketLoaders(em, actor),
+    ...createSlaLoaders(em),
   };
 }
 
 function createServices(em: EntityManager, actor: Actor, deps: AppDeps) {
   const tags = new TagService(em, actor);
-  const tickets = new TicketService(em, actor, tags);
+  const sla = new SlaService(em, actor);
+  const tickets = new TicketService(em, actor, tags, sla);
+  const workflow = new TicketWorkflowService(actor, tickets, sla);
   return {
     tags,
+    sla,
     tickets,
-    workflow: new TicketWorkflowService(actor, tickets),
-    comments: new CommentService(em, actor, tickets),
+    workflow,
+    comments: new CommentService(em, actor, tickets, workflow),
+    followUps: new FollowUpService(em, actor, tickets),
     businesses: new BusinessService(em, actor),
     users: new UserService(em, actor, deps.tokens),
     apiKeys: new ApiKeyService(em, actor),

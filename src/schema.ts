@@ -11,6 +11,8 @@ import { TicketWorkflowResolver } from './modules/tickets/ticket-workflow.resolv
 import { UserResolver } from './modules/users/user.resolver';
 import type { PubSub } from './modules/realtime/pubsub';
 import { RealtimeResolver } from './modules/realtime/realtime.resolver';
+import { SlaResolver } from './modules/sla/sla.resolver';
+import { FollowUpResolver } from './modules/followups/follow-up.resolver';
 
 export const resolvers = [
   TicketResolver,
@@ -23,6 +25,8 @@ export const resolvers = [
   TagResolver,
   NodeResolver,
   RealtimeResolver,
+  SlaResolver,
+  FollowUpResolver,
 ] as const;
 
 /** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */

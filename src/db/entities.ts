@@ -6,6 +6,9 @@ import { TicketEvent } from '../modules/tickets/ticket-event.entity';
 import { Ticket } from '../modules/tickets/ticket.entity';
 import { ApiKey } from '../modules/users/auth/api-key.entity';
 import { User } from '../modules/users/user.entity';
+import { BusinessHours } from '../modules/sla/business-hours.entity';
+import { SlaPolicy } from '../modules/sla/sla-policy.entity';
+import { FollowUp } from '../modules/followups/follow-up.entity';
 
 /** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
-export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent];
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp];

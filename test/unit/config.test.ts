@@ -24,6 +24,8 @@ describe('loadConfig', () => {
       smtpUrl: undefined,
       dataDir: path.resolve('.data'),
       logLevel: 'info',
+      autoCloseAfterSeconds: 7 * 24 * 3600,
+      jobIntervalSeconds: 60,
     });
   });
 
@@ -48,6 +50,8 @@ describe('loadConfig', () => {
       SMTP_URL: 'smtp://mail.example:25',
       DATA_DIR: '/tmp/tg-data',
       LOG_LEVEL: 'debug',
+      AUTO_CLOSE_AFTER: '36h',
+      JOB_INTERVAL_SECONDS: '0',
     });
     expect(config).toEqual({
       port: 8080,
@@ -59,6 +63,8 @@ describe('loadConfig', () => {
       smtpUrl: 'smtp://mail.example:25',
       dataDir: '/tmp/tg-data',
       logLevel: 'debug',
+      autoCloseAfterSeconds: 36 * 3600,
+      jobIntervalSeconds: 0,
     });
   });
 
@@ -86,6 +92,9 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['TOKEN_TTL_SECONDS', { TOKEN_TTL_SECONDS: '5' }],
     ['TOKEN_TTL_SECONDS', { TOKEN_TTL_SECONDS: 'soon' }],
+    ['AUTO_CLOSE_AFTER', { AUTO_CLOSE_AFTER: 'a week' }],
+    ['AUTO_CLOSE_AFTER', { AUTO_CLOSE_AFTER: '10s' }],
+    ['JOB_INTERVAL_SECONDS', { JOB_INTERVAL_SECONDS: '-5' }],
   ];
 
   it.each(bad)('refuses a bad %s (%j) with a ConfigError naming it', (variable, env) => {

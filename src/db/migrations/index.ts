@@ -1,8 +1,12 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127000000_core } from './Migration20261127000000_core';
+import { Migration20261127010000_workflow } from './Migration20261127010000_workflow';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
  * from `dist/`, from TypeScript under jest, and in any working directory.
  */
-export const migrationsList: MigrationObject[] = [{ name: 'Migration20261127000000_core', class: Migration20261127000000_core }];
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261127000000_core', class: Migration20261127000000_core },
+  { name: 'Migration20261127010000_workflow', class: Migration20261127010000_workflow },
+];

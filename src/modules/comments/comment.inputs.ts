@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { LIMITS } from '../../shared/validation';
 
 @InputType({ description: 'A new comment on a ticket.' })
@@ -14,4 +14,7 @@ export class AddCommentInput {
     description: 'true for a note only the team sees (staff and TICKETS_WRITE keys only); default false: a reply the customer sees.',
   })
   isInternal?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: 'Refuse the comment (CONFLICT) unless the ticket is still at this version.' })
+  expectedVersion?: number | null;
 }

@@ -6,6 +6,7 @@ import type { Ticket } from '../tickets/ticket.entity';
 import { canCommentExternally, canWorkOnTickets } from '../tickets/ticket.policy';
 import { ticketScopeWhere } from '../tickets/ticket.scope';
 import type { TicketService } from '../tickets/ticket.service';
+import type { TicketWorkflowService } from '../tickets/ticket-workflow.service';
 import type { Actor } from '../users/auth/actor';
 import { Comment } from './comment.entity';
 import type { AddCommentInput } from './comment.inputs';
@@ -18,6 +19,7 @@ export class CommentService {
     private readonly em: EntityManager,
     private readonly actor: Actor,
     private readonly tickets: TicketService,
+    private readonly workflow: TicketWorkflowService,
   ) {}
 
   async get(commentId: string): Promise<Comment> {
@@ -32,21 +34,26 @@ export class CommentService {
 
   /**
    * Adds a comment under the ticket's row lock. Internal comments are for those who work on tickets;
-   * a customer comments only on its business's tickets, and never internally.
+   * a customer comments only on its business's tickets, never internally, and its reply hands a
+   * ticket waiting on it (or resolved) back to the team.
    */
   async add(input: AddCommentInput): Promise<{ comment: Comment; ticket: Ticket }> {
-    const ticketId = idOf(input.ticketId, 'Ticket', 'ticketId');
     const body = text(input.body, 'body', LIMITS.body);
     const isInternal = input.isInternal ?? false;
-    return this.em.transactional(async (em) => {
-      const ticket = await this.tickets.lockVisible(em, ticketId);
-      const ticketRef = { businessId: ticket.business?.id ?? null };
-      if (isInternal ? !canWorkOnTickets(this.actor) : !canCommentExternally(this.actor, ticketRef)) {
-        throw denied(this.actor, isInternal ? 'Only the team writes internal comments.' : 'You may not comment on this ticket.');
-      }
-      const comment = writeComment(em, ticket, this.actor, body, isInternal);
-      await em.flush();
-      return { comment, ticket };
-    });
+    let comment: Comment | undefined;
+    const ticket = await this.tickets.change(
+      input.ticketId,
+      input.expectedVersion,
+      async (em, locked) => {
+        const ticketRef = { businessId: locked.business?.id ?? null };
+        if (isInternal ? !canWorkOnTickets(this.actor) : !canCommentExternally(this.actor, ticketRef)) {
+          throw denied(this.actor, isInternal ? 'Only the team writes internal comments.' : 'You may not comment on this ticket.');
+        }
+        comment = writeComment(em, locked, this.actor, body, isInternal);
+        return this.actor.kind === 'contact' && this.workflow.customerReplied(em, locked);
+      },
+      { customerMay: true },
+    );
+    return { comment: comment!, ticket };
   }
 }

@@ -3,6 +3,7 @@ import { Contact } from '../businesses/contact.entity';
 import { TicketEventType } from '../tickets/ticket-event.entity';
 import type { Ticket } from '../tickets/ticket.entity';
 import { recordEvent } from '../tickets/timeline';
+import { recordBreaches } from '../sla/breaches';
 import type { Actor } from '../users/auth/actor';
 import { User } from '../users/user.entity';
 import { Comment } from './comment.entity';
@@ -10,7 +11,7 @@ import { Comment } from './comment.entity';
 /**
  * Adds a comment and its COMMENTED entry to the caller's unit of work (permissions are the caller's).
  * Only external comments move `updatedAt`, so nothing a customer can read changes when the team
- * writes a note.
+ * writes a note. The first external comment by staff is the ticket's first response.
  */
 export function writeComment(em: EntityManager, ticket: Ticket, actor: Actor, body: string, isInternal: boolean): Comment {
   const comment = em.create(Comment, {
@@ -19,9 +20,14 @@ export function writeComment(em: EntityManager, ticket: Ticket, actor: Actor, bo
     isInternal,
     author: actor.kind === 'user' ? em.getReference(User, actor.id) : null,
     authorContact: actor.kind === 'contact' ? em.getReference(Contact, actor.id) : null,
-    authorName: actor.kind === 'anonymous' ? 'Anonymous' : actor.name,
+    authorName: actor.kind === 'anonymous' ? 'Anonymous' : actor.kind === 'system' ? 'Ticketgraph' : actor.name,
   });
   recordEvent(em, ticket, actor, TicketEventType.COMMENTED, { isInternal, details: { comment: comment.globalId } });
   if (!isInternal) ticket.updatedAt = comment.createdAt;
+  if (!isInternal && actor.kind === 'user' && !ticket.firstRespondedAt) {
+    // The first external reply by staff stops the first-response clock; a late one is a breach.
+    recordBreaches(em, ticket, comment.createdAt);
+    ticket.firstRespondedAt = comment.createdAt;
+  }
   return comment;
 }

@@ -14,6 +14,7 @@ const lookups: Record<string, (ctx: Context, id: string) => Promise<Node>> = {
   User: (ctx, id) => ctx.services.users.get(id),
   Tag: (ctx, id) => ctx.services.tags.get(id),
   ApiKey: (ctx, id) => ctx.services.apiKeys.get(id),
+  FollowUp: (ctx, id) => ctx.services.followUps.get(id),
 };
 
 @Resolver(() => Node)

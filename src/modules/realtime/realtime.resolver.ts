@@ -43,7 +43,7 @@ export class RealtimeResolver {
         assigneeId: optionalIdOf(args.assigneeId, 'User', 'assigneeId'),
       };
       return deliver(ctx.pubSub, ctx, async (scoped, message) => {
-        if (message.type !== TicketEventType.STATUS_CHANGED) return null;
+        if (message.type !== TicketEventType.STATUS_CHANGED && message.type !== TicketEventType.AUTO_CLOSED) return null;
         if (wanted.ticketId && message.ticketId !== wanted.ticketId) return null;
         const event = await visible(scoped.services.tickets.getEvent(toGlobalId('TicketEvent', message.eventId)));
         const ticket = event && (await scoped.loaders.visibleTickets.load(message.ticketId));

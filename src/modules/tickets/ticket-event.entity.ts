@@ -1,6 +1,6 @@
-import { Entity, Enum, ManyToOne, Property } from '@mikro-orm/core';
+import { BeforeCreate, Entity, Enum, ManyToOne, Property } from '@mikro-orm/core';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { BaseEntity } from '../../shared/base.entity';
 import { Node } from '../../shared/node';
 import { Contact } from '../businesses/contact.entity';
@@ -19,6 +19,10 @@ export enum TicketEventType {
   LINKED = 'LINKED',
   COMMENTED = 'COMMENTED',
   DUE_DATE_CHANGED = 'DUE_DATE_CHANGED',
+  SLA_BREACHED = 'SLA_BREACHED',
+  AUTO_CLOSED = 'AUTO_CLOSED',
+  FOLLOW_UP_SCHEDULED = 'FOLLOW_UP_SCHEDULED',
+  FOLLOW_UP_COMPLETED = 'FOLLOW_UP_COMPLETED',
 }
 
 /**
@@ -27,14 +31,14 @@ export enum TicketEventType {
  */
 @ObjectType({ implements: Node, description: "One entry of a ticket's timeline: what changed, who did it, and when." })
 @Entity()
-export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStatus' | 'toStatus' | 'reason' | 'isInternal' | 'details' | 'at'> {
+export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStatus' | 'toStatus' | 'reason' | 'isInternal' | 'details' | 'at' | 'ticketVersion'> {
   @ManyToOne(() => Ticket, { deleteRule: 'cascade' })
   ticket!: Ticket;
 
   @Field({
     description:
-      'What happened: CREATED, UPDATED, STATUS_CHANGED, PRIORITY_CHANGED, ASSIGNED, TAGGED, LINKED, COMMENTED or ' +
-      'DUE_DATE_CHANGED. ' +
+      'What happened: CREATED, UPDATED, STATUS_CHANGED, PRIORITY_CHANGED, ASSIGNED, TAGGED, LINKED, COMMENTED, ' +
+      'DUE_DATE_CHANGED, SLA_BREACHED, AUTO_CLOSED, FOLLOW_UP_SCHEDULED or FOLLOW_UP_COMPLETED. ' +
       'New kinds may be added; treat unknown ones as informational.',
   })
   @Property({ type: 'text' })
@@ -62,9 +66,19 @@ export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStat
   @Property({ default: false })
   isInternal: boolean = false;
 
+  @Field(() => Int, { nullable: true, description: "The ticket's version once this change was made." })
+  @Property({ type: 'integer', nullable: true })
+  ticketVersion: number | null = null;
+
   @Field(() => GraphQLJSONObject, { description: 'Details of the change, e.g. { "from": "LOW", "to": "HIGH" }.' })
   @Property({ type: 'jsonb', default: '{}' })
   details: Record<string, unknown> = {};
+
+  /** Entries are stamped with the ticket's version as flushed, i.e. after the change bumped it. */
+  @BeforeCreate()
+  stampVersion(): void {
+    this.ticketVersion ??= this.ticket.version;
+  }
 
   @Field({ description: 'When it happened.' })
   get at(): Date {

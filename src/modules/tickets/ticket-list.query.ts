@@ -50,7 +50,7 @@ function applyFilter(q: Knex.QueryBuilder, scope: TicketScope, filter: TicketFil
     );
   }
   // The same predicate as the partial index ticket_overdue_idx, so the planner can use it.
-  const overdue = `(t.due_at < now() and t.status not in (${FINISHED_STATUSES.map(() => '?').join(', ')}))`;
+  const overdue = `(t.due_at < now() and t.status not in (${FINISHED_STATUSES.map(() => '?').join(', ')}) and t.sla_paused_since is null)`;
   if (filter.overdue === true) q.whereRaw(overdue, [...FINISHED_STATUSES]);
   if (filter.overdue === false) q.whereRaw(`not coalesce(${overdue}, false)`, [...FINISHED_STATUSES]);
   if (search) {

@@ -11,7 +11,8 @@ import { TicketStatus } from './ticket.enums';
 import type { ChangeTicketStatusInput, ReopenTicketInput, ResolveTicketInput, SetTicketDueDateInput, TicketRefInput } from './ticket.inputs';
 import { canWorkOnTickets } from './ticket.policy';
 import type { TicketService } from './ticket.service';
-import { recordEvent } from './timeline';
+import { recordEvent, type EventFields } from './timeline';
+import type { SlaService } from '../sla/sla.service';
 
 interface Move {
   ticketId: string;
@@ -31,6 +32,7 @@ export class TicketWorkflowService {
   constructor(
     private readonly actor: Actor,
     private readonly tickets: TicketService,
+    private readonly sla: SlaService,
   ) {}
 
   /** Who the actor is for the status table; null when it may move nothing on this ticket. */
@@ -91,6 +93,7 @@ export class TicketWorkflowService {
         details: { from: ticket.dueAt?.toISOString() ?? null, to: input.dueAt.toISOString() },
       });
       ticket.dueAt = input.dueAt;
+      ticket.dueAtManual = true;
       return true;
     });
   }
@@ -113,15 +116,9 @@ export class TicketWorkflowService {
         const needed = requiredExplanation(from, move.to);
         if (needed && !move.explanation) throw badInput(`Moving to ${move.to} needs ${needed === 'reason' ? 'a reason' : 'resolution notes'}.`, needed);
 
-        this.applyStatus(em, ticket, move.to, move.explanation);
         // A customer's own words are visible to it; staff reasons are internal unless the customer is told.
         const internal = mover === 'staff' && !move.notifyCustomer;
-        recordEvent(em, ticket, this.actor, TicketEventType.STATUS_CHANGED, {
-          fromStatus: from,
-          toStatus: move.to,
-          reason: move.explanation,
-          isInternal: move.explanation !== null && internal,
-        });
+        await this.transition(em, ticket, move.to, { reason: move.explanation, isInternal: move.explanation !== null && internal });
         if (move.explanation) writeComment(em, ticket, this.actor, move.explanation, internal);
         return true;
       },
@@ -129,9 +126,27 @@ export class TicketWorkflowService {
     );
   }
 
-  /** The fields that go with a status: who works on it, when it was resolved or closed. */
-  private applyStatus(em: EntityManager, ticket: Ticket, to: TicketStatus, explanation: string | null): void {
+  /**
+   * A reply from the ticket's customer hands the ticket back to the team: WAITING_ON_CUSTOMER and
+   * RESOLVED move to IN_PROGRESS. Runs inside the caller's locked change; answers whether it moved.
+   */
+  async customerReplied(em: EntityManager, ticket: Ticket): Promise<boolean> {
+    if (ticket.status !== TicketStatus.WAITING_ON_CUSTOMER && ticket.status !== TicketStatus.RESOLVED) return false;
+    await this.transition(em, ticket, TicketStatus.IN_PROGRESS, { details: { trigger: 'CUSTOMER_REPLY' } });
+    return true;
+  }
+
+  /** Moves the status with the fields and clocks that go with it, and records the STATUS_CHANGED entry. */
+  private async transition(em: EntityManager, ticket: Ticket, to: TicketStatus, fields: EventFields): Promise<void> {
+    const from = ticket.status;
+    await this.applyStatus(em, ticket, to, fields.reason ?? null);
+    recordEvent(em, ticket, this.actor, TicketEventType.STATUS_CHANGED, { ...fields, fromStatus: from, toStatus: to });
+  }
+
+  /** The fields that go with a status: who works on it, when it was resolved or closed, and the SLA clocks. */
+  private async applyStatus(em: EntityManager, ticket: Ticket, to: TicketStatus, explanation: string | null): Promise<void> {
     const now = new Date();
+    await this.sla.statusChanging(em, ticket, to, now);
     if (to === TicketStatus.IN_PROGRESS && ticket.status === TicketStatus.OPEN && !ticket.assignee && this.actor.kind === 'user') {
       // Starting work on an unowned ticket makes it yours.
       ticket.assignee = em.getReference(User, this.actor.id);

@@ -14,7 +14,8 @@ export const FINISHED_STATUSES: readonly TicketStatus[] = [TicketStatus.RESOLVED
 type TicketOptional =
   | 'number' | 'updatedAt' | 'dueAt' | 'resolvedAt' | 'closedAt' | 'resolutionNotes' | 'business' | 'contact'
   | 'assignee' | 'creator' | 'submitterName' | 'submitterEmail' | 'submittedCompanyName' | 'submitterPhone'
-  | 'reference' | 'version' | 'tags' | 'isOverdue';
+  | 'reference' | 'version' | 'tags' | 'isOverdue' | 'dueAtManual' | 'firstResponseDueAt' | 'firstRespondedAt'
+  | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt';
 
 /**
  * A support request. `number` comes from a database sequence; `version` grows by one with every change
@@ -52,9 +53,36 @@ export class Ticket extends BaseEntity<TicketOptional> {
   @Property({ type: 'timestamptz' })
   updatedAt: Date = new Date();
 
-  @Field(() => Date, { nullable: true, description: 'When the ticket should be resolved by.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the ticket should be resolved by: from the SLA policy, or set by hand. Frozen while the SLA clock is paused (see `sla`).',
+  })
   @Property({ type: 'timestamptz', nullable: true })
   dueAt: Date | null = null;
+
+  /** True when `dueAt` was set by hand: priority changes then leave it alone. */
+  @Property({ default: false })
+  dueAtManual: boolean = false;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  firstResponseDueAt: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  firstRespondedAt: Date | null = null;
+
+  /** Set while the SLA clocks are paused (waiting on the customer, or on a third party per policy). */
+  @Property({ type: 'timestamptz', nullable: true })
+  slaPausedSince: Date | null = null;
+
+  /** Clock seconds spent paused, in completed pauses (business seconds for business-hours policies). */
+  @Property({ type: 'integer', default: 0 })
+  slaPausedSeconds: number = 0;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  firstResponseBreachedAt: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  resolutionBreachedAt: Date | null = null;
 
   @Field(() => Date, { nullable: true, description: 'When it was last resolved.' })
   @Property({ type: 'timestamptz', nullable: true })
@@ -107,8 +135,10 @@ export class Ticket extends BaseEntity<TicketOptional> {
   @Property({ type: 'integer' })
   version: number = 1;
 
-  @Field({ description: 'True when `dueAt` has passed and the ticket is neither resolved nor closed.' })
+  @Field({ description: 'True when `dueAt` has passed, the ticket is neither resolved nor closed, and its SLA clock is running.' })
   get isOverdue(): boolean {
-    return this.dueAt !== null && this.dueAt.getTime() < Date.now() && !FINISHED_STATUSES.includes(this.status);
+    return (
+      this.dueAt !== null && this.dueAt.getTime() < Date.now() && !FINISHED_STATUSES.includes(this.status) && this.slaPausedSince === null
+    );
   }
 }

@@ -11,6 +11,7 @@ import { TagService } from '../tags/tag.service';
 import type { Actor } from '../users/auth/actor';
 import { ApiScope } from '../users/auth/api-scope.enum';
 import { User } from '../users/user.entity';
+import { SlaService } from '../sla/sla.service';
 import { listTickets } from './ticket-list.query';
 import { TicketEvent, TicketEventType } from './ticket-event.entity';
 import { visibleCommentFilter } from '../comments/comment.policy';
@@ -47,6 +48,7 @@ export class TicketService {
     private readonly em: EntityManager,
     private readonly actor: Actor,
     private readonly tags: TagService,
+    private readonly sla: SlaService,
   ) {}
 
   /** A ticket the viewer may see; NOT_FOUND otherwise (existence does not leak). */
@@ -93,6 +95,7 @@ export class TicketService {
         priority: TicketPriority.MEDIUM,
         channel: TicketChannel.WEB_FORM,
       });
+      await this.sla.setDueDates(em, ticket);
       recordEvent(em, ticket, this.actor, TicketEventType.CREATED, { toStatus: ticket.status, details: { channel: ticket.channel } });
       await em.flush();
       // The number comes from the database sequence, so the reference is written once it is known.
@@ -144,7 +147,9 @@ export class TicketService {
         assignee,
         creator: this.actor.kind === 'user' ? em.getReference(User, this.actor.id) : null,
         dueAt: input.dueAt ?? null,
+        dueAtManual: Boolean(input.dueAt),
       });
+      await this.sla.setDueDates(em, ticket);
       ticket.tags.set(tags);
       recordEvent(em, ticket, this.actor, TicketEventType.CREATED, {
         toStatus: ticket.status,
@@ -173,8 +178,13 @@ export class TicketService {
       }
       if (changed.length > 0) recordEvent(em, ticket, this.actor, TicketEventType.UPDATED, { details: { fields: [...changed] } });
       if (input.priority && input.priority !== ticket.priority) {
-        recordEvent(em, ticket, this.actor, TicketEventType.PRIORITY_CHANGED, { details: { from: ticket.priority, to: input.priority } });
+        const before = { priority: ticket.priority, dueAt: ticket.dueAt?.toISOString() ?? null };
         ticket.priority = input.priority;
+        // The new priority's policy sets new due dates (a hand-set due date stays).
+        await this.sla.setDueDates(em, ticket);
+        recordEvent(em, ticket, this.actor, TicketEventType.PRIORITY_CHANGED, {
+          details: { from: before.priority, to: ticket.priority, dueAtBefore: before.dueAt, dueAt: ticket.dueAt?.toISOString() ?? null },
+        });
         changed.push('priority');
       }
       return changed.length > 0;

@@ -6,6 +6,9 @@ export type Actor =
   | { kind: 'anonymous' }
   | { kind: 'user'; id: string; role: StaffRole; name: string; email: string }
   | { kind: 'contact'; id: string; businessId: string; name: string; email: string }
-  | { kind: 'apiKey'; id: string; name: string; scopes: readonly ApiScope[] };
+  | { kind: 'apiKey'; id: string; name: string; scopes: readonly ApiScope[] }
+  /** Background jobs (auto-close, SLA breaches): their timeline entries have no actor. */
+  | { kind: 'system' };
 
 export const ANONYMOUS: Actor = { kind: 'anonymous' };
+export const SYSTEM: Actor = { kind: 'system' };
