@@ -11,6 +11,10 @@ import type { Actor } from '../../modules/users/auth/actor';
 import { hashPassword } from '../../modules/users/auth/passwords';
 import { User } from '../../modules/users/user.entity';
 import { Role } from '../../modules/users/user.enums';
+import { BusinessHours } from '../../modules/sla/business-hours.entity';
+import { computeDueDates, pausesIn } from '../../modules/sla/sla-clock';
+import { SlaPolicy } from '../../modules/sla/sla-policy.entity';
+import { toTargets } from '../../modules/sla/sla.service';
 
 export interface DemoLogin {
   role: Role;
@@ -57,6 +61,7 @@ export async function seedDemo(em: EntityManager): Promise<DemoLogin[]> {
   const staff = (user: User): Actor => ({ kind: 'user', id: user.id, role: user.role, name: user.name, email: user.email });
   const customer = (contact: Contact): Actor => ({ kind: 'contact', id: contact.id, businessId: contact.business.id, name: contact.name, email: contact.email });
 
+  const [policies, hours] = await Promise.all([em.find(SlaPolicy, {}), em.findOneOrFail(BusinessHours, { id: 1 })]);
   const plans: {
     title: string;
     description: string;
@@ -131,12 +136,15 @@ export async function seedDemo(em: EntityManager): Promise<DemoLogin[]> {
       submittedCompanyName: plan.submitter?.company ?? null,
       createdAt,
       updatedAt: createdAt,
-      dueAt: new Date(createdAt.getTime() + 72 * 3_600_000),
       resolvedAt: [TicketStatus.RESOLVED, TicketStatus.CLOSED].includes(plan.status) ? hoursAgo(plan.age / 2) : null,
       closedAt: plan.status === TicketStatus.CLOSED ? hoursAgo(plan.age / 4) : null,
       resolutionNotes: [TicketStatus.RESOLVED, TicketStatus.CLOSED].includes(plan.status) ? plan.comments[0].body : null,
     });
     ticket.tags.set(plan.tags.map((name) => tags[name]));
+    // SLA clocks as the workflow would have left them: due dates from the policy, paused where the status pauses.
+    const targets = toTargets(policies.find((p) => p.priority === plan.priority)!, hours);
+    computeDueDates(ticket, targets);
+    if (pausesIn(plan.status, targets)) ticket.slaPausedSince = ticket.resolvedAt ?? hoursAgo(plan.age / 3);
     const creatorActor: Actor = ticket.creator ? staff(ticket.creator) : { kind: 'anonymous' };
     const initial = plan.business ? TicketStatus.OPEN : TicketStatus.UNASSIGNED;
     recordEvent(em, ticket, creatorActor, TicketEventType.CREATED, { toStatus: initial, details: { channel: plan.channel } });
