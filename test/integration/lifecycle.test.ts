@@ -7,6 +7,8 @@ import {
   CreateTicketDocument,
   FollowUpsDocument,
   FullHistoryDocument,
+  OnCommentAddedDocument,
+  OnTicketStatusChangedDocument,
   LinkTicketDocument,
   ResolveTicketDocument,
   ScheduleFollowUpDocument,
@@ -21,6 +23,7 @@ import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { TicketStatus } from '../../src/modules/tickets/ticket.enums';
 import * as make from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
+import { subscribe, untilLive, wsClient } from '../setup/ws-client';
 
 let app: TestApp;
 let agent: make.Staff;
@@ -87,6 +90,24 @@ describe('auto-close', () => {
     expect(after.status).toBe('CLOSED');
     expect(after.history.nodes.at(-1)).toMatchObject({ type: 'AUTO_CLOSED', fromStatus: 'RESOLVED', toStatus: 'CLOSED', actor: null });
     expect((await history(recent.globalId)).status).toBe('RESOLVED');
+  });
+
+  it('tells subscribers once the auto-close has committed', async () => {
+    const quiet = await resolvedTicket();
+    const warmUp = await make.ticket(app, { business: acme });
+    const client = wsClient(app.url, carol.token);
+    try {
+      const changes = subscribe(client, OnTicketStatusChangedDocument, { ticketId: quiet.globalId });
+      await untilLive(subscribe(client, OnCommentAddedDocument, { ticketId: warmUp.globalId }), () =>
+        app.gql(AddCommentDocument, { input: { ticketId: warmUp.globalId, body: 'ping' } }, agent.token),
+      );
+      await app.em().nativeUpdate(Ticket, { id: quiet.id }, { resolvedAt: new Date(Date.now() - 8 * DAY) });
+      await autoCloseQuietTickets(app.em() as never, 7 * 24 * 3600);
+      const [change] = await changes.waitFor(1);
+      expect(change.data!.ticketStatusChanged).toMatchObject({ from: 'RESOLVED', to: 'CLOSED', actor: null, ticket: { status: 'CLOSED' } });
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('closes each ticket exactly once when several instances run the job at the same time', async () => {
