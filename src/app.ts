@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { startJobs } from './jobs';
+import Redis from 'ioredis';
+import { createSubmitLimiter } from './modules/intake/rate-limit';
 import type { Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { isEmpty, seedDemo, type DemoLogin } from './db/seeders/demo';
@@ -29,6 +31,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const pubSub = createLocalPubSub();
   const database = await openDatabase(config.databaseUrl, config.dataDir, logger, [new TimelinePublisher(pubSub)]);
   let http: HttpServer | undefined;
+  let redis: Redis | undefined;
   try {
     const em = database.orm.em.fork();
     if (config.admin && (await ensureAdmin(em, config.admin))) logger.info({ email: config.admin.email }, 'admin created');
@@ -38,8 +41,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const secret = config.jwtSecret ?? (await loadOrCreateJwtSecret(config.dataDir));
     const tokens = new TokenService(secret, config.tokenTtlSeconds);
     const schema = await createSchema(pubSub);
-    http = await startHttpServer({ orm: database.orm, tokens, logger, pubSub }, schema, config.port);
+    redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
+    await redis?.connect();
+    const submitLimiter = createSubmitLimiter(config.submitRateLimit.points, config.submitRateLimit.windowSeconds, redis);
+    http = await startHttpServer({ orm: database.orm, tokens, logger, pubSub, submitLimiter }, schema, config);
     const server = http;
+    const redisClient = redis;
     const jobs = startJobs(database.orm.em as EntityManager, config, logger);
     return {
       url: `http://localhost:${server.port}/graphql`,
@@ -49,11 +56,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       async stop() {
         await jobs.stop();
         await server.stop();
+        await redisClient?.quit();
         await database.close();
       },
     };
   } catch (error) {
     await http?.stop();
+    redis?.disconnect();
     await database.close();
     throw error;
   }

@@ -28,6 +28,13 @@ export interface Config {
   autoCloseAfterSeconds: number;
   /** How often the background jobs (auto-close, SLA breaches) run; 0 turns them off. */
   jobIntervalSeconds: number;
+  /** Public submissions allowed per client address and window. */
+  submitRateLimit: { points: number; windowSeconds: number };
+  /** Trust X-Forwarded-For from a proxy in front (the client address is then the forwarded one). */
+  trustProxy: boolean;
+  /** The shared secret of POST /inbound/email; unset means the endpoint is off. */
+  inboundEmailSecret?: string;
+  inboundEmailMaxBytes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -49,6 +56,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function boolean(env: Env, name: string): boolean {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
 /** A duration such as "7d", "36h", "90m" or "45s" (parsed by the `ms` library), in seconds. */
@@ -91,6 +105,11 @@ export function loadConfig(env: Env = process.env): Config {
   const jwtSecret = optional(env, 'JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
 
+  const inboundEmailSecret = optional(env, 'INBOUND_EMAIL_SECRET');
+  if (inboundEmailSecret !== undefined && inboundEmailSecret.length < 16) {
+    throw new ConfigError('INBOUND_EMAIL_SECRET', 'must be at least 16 characters');
+  }
+
   const logLevel = optional(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -106,5 +125,12 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     autoCloseAfterSeconds: duration(env, 'AUTO_CLOSE_AFTER', '7d'),
     jobIntervalSeconds: integer(env, 'JOB_INTERVAL_SECONDS', 60, 0, 24 * 3600),
+    submitRateLimit: {
+      points: integer(env, 'SUBMIT_RATE_LIMIT', 10, 1, 1_000_000),
+      windowSeconds: integer(env, 'SUBMIT_RATE_WINDOW_SECONDS', 600, 1, 7 * 24 * 3600),
+    },
+    trustProxy: boolean(env, 'TRUST_PROXY'),
+    inboundEmailSecret,
+    inboundEmailMaxBytes: integer(env, 'INBOUND_EMAIL_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   };
 }

@@ -1,7 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { PubSub } from './modules/realtime/pubsub';
+import { IntakeService } from './modules/intake/intake.service';
 import { createBusinessLoaders } from './modules/businesses/business.loaders';
 import { BusinessService } from './modules/businesses/business.service';
 import { createCommentLoaders } from './modules/comments/comment.loaders';
@@ -27,6 +29,8 @@ export interface AppDeps {
   tokens: TokenService;
   logger: Logger;
   pubSub: PubSub;
+  /** Limits public ticket submissions per client address. */
+  submitLimiter: RateLimiterAbstract;
 }
 
 function createLoaders(em: EntityManager, actor: Actor) {
@@ -40,7 +44,7 @@ function createLoaders(em: EntityManager, actor: Actor) {
   };
 }
 
-function createServices(em: EntityManager, actor: Actor, deps: AppDeps) {
+function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAddress: string) {
   const tags = new TagService(em, actor);
   const sla = new SlaService(em, actor);
   const tickets = new TicketService(em, actor, tags, sla);
@@ -52,6 +56,7 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps) {
     workflow,
     comments: new CommentService(em, actor, tickets, workflow),
     followUps: new FollowUpService(em, actor, tickets),
+    intake: new IntakeService(em, actor, sla, deps.submitLimiter, clientAddress),
     businesses: new BusinessService(em, actor),
     users: new UserService(em, actor, deps.tokens),
     apiKeys: new ApiKeyService(em, actor),
@@ -78,16 +83,16 @@ export interface Context {
  * The one context builder for HTTP and WebSocket. Loaders and services close over this request's
  * fork and actor, so a cached row is never shared between two viewers.
  */
-export async function createContext(deps: AppDeps, authorization: string | undefined): Promise<Context> {
+export async function createContext(deps: AppDeps, authorization: string | undefined, clientAddress = 'unknown'): Promise<Context> {
   const em = deps.orm.em.fork() as EntityManager;
   const actor = await authenticate(em, deps.tokens, authorization);
   return {
     actor,
     em,
     loaders: createLoaders(em, actor),
-    services: createServices(em, actor, deps),
+    services: createServices(em, actor, deps, clientAddress),
     logger: deps.logger,
     pubSub: deps.pubSub,
-    renew: () => createContext(deps, authorization),
+    renew: () => createContext(deps, authorization, clientAddress),
   };
 }

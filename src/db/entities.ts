@@ -9,6 +9,8 @@ import { User } from '../modules/users/user.entity';
 import { BusinessHours } from '../modules/sla/business-hours.entity';
 import { SlaPolicy } from '../modules/sla/sla-policy.entity';
 import { FollowUp } from '../modules/followups/follow-up.entity';
+import { Attachment } from '../modules/intake/attachment.entity';
+import { EmailMessage } from '../modules/intake/email-message.entity';
 
 /** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
-export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp];
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment];

@@ -4,6 +4,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import http from 'node:http';
+import type { Config } from '../config';
 import { createContext, type AppDeps, type Context } from '../context';
 import { formatError } from './errors';
 import { createWebSocketServer } from './ws';
@@ -21,8 +22,9 @@ const BODY_LIMIT = '1mb';
  * HTTP and WebSocket on one port: `POST/GET /graphql` (Apollo), WebSocket subscriptions on the same
  * path (graphql-ws), and `GET /healthz`. `stop()` closes sockets (1001), drains HTTP, then returns.
  */
-export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, port: number): Promise<HttpServer> {
+export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, config: Config): Promise<HttpServer> {
   const app = express();
+  app.set('trust proxy', config.trustProxy);
   const server = http.createServer(app);
   const ws = createWebSocketServer(server, schema, deps);
 
@@ -48,18 +50,18 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, port
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
-    expressMiddleware(apollo, { context: ({ req }) => createContext(deps, req.headers.authorization) }),
+    expressMiddleware(apollo, { context: ({ req }) => createContext(deps, req.headers.authorization, req.ip) }),
   );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => resolve());
+    server.listen(config.port, () => resolve());
   });
   ready = true;
   const address = server.address();
   return {
     server,
-    port: typeof address === 'object' && address ? address.port : port,
+    port: typeof address === 'object' && address ? address.port : config.port,
     stop: () => apollo.stop(),
   };
 }

@@ -16,6 +16,8 @@ export const LIMITS = {
   tagsPerTicket: 20,
   reason: 2_000,
   search: 200,
+  /** Keys chosen by integrations: alert keys, idempotency keys. */
+  key: 200,
 } as const;
 
 /** A required text: trimmed, not empty, at most `max` characters. */

@@ -103,10 +103,14 @@ export type CreateTicketInput = {
   channel?: TicketChannel | null | undefined;
   /** The contact it is for; implies the contact's business. */
   contactId?: string | number | null | undefined;
+  /** MONITORING tickets: the alert key. While a ticket with this key is not closed, the same alert adds an internal comment to it and counts an occurrence instead of opening a new ticket. */
+  dedupKey?: string | null | undefined;
   /** The request, 1 to 20000 characters. */
   description: string;
   /** Due date set by hand. */
   dueAt?: string | null | undefined;
+  /** Any caller may pass a unique key per intended ticket: a retry with the same key returns the first result instead of a duplicate. */
+  idempotencyKey?: string | null | undefined;
   /** Default MEDIUM. */
   priority?: TicketPriority | null | undefined;
   /** Requester's company name when no business is linked yet. */

@@ -626,7 +626,7 @@ describe('submitTicket', () => {
     });
     const history = await timeline(toGlobalId('Ticket', row.id as string));
     expect(history.history.nodes).toEqual([
-      { type: 'CREATED', fromStatus: null, toStatus: 'UNASSIGNED', details: { channel: 'WEB_FORM' }, actor: null },
+      { type: 'CREATED', fromStatus: null, toStatus: 'UNASSIGNED', details: { channel: 'WEB_FORM', sender: 'jane.doe@example.com' }, actor: null },
     ]);
   });
 

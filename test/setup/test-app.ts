@@ -41,6 +41,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATABASE_URL: databaseUrl(server, database),
     JWT_SECRET: TEST_JWT_SECRET,
     DATA_DIR: path.join(os.tmpdir(), database),
+    // Suites submit many web forms from one address; the rate-limit suite sets its own limit.
+    SUBMIT_RATE_LIMIT: '100000',
     ...env,
   });
   const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

@@ -26,6 +26,10 @@ describe('loadConfig', () => {
       logLevel: 'info',
       autoCloseAfterSeconds: 7 * 24 * 3600,
       jobIntervalSeconds: 60,
+      submitRateLimit: { points: 10, windowSeconds: 600 },
+      trustProxy: false,
+      inboundEmailSecret: undefined,
+      inboundEmailMaxBytes: 10 * 1024 * 1024,
     });
   });
 
@@ -52,6 +56,11 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       AUTO_CLOSE_AFTER: '36h',
       JOB_INTERVAL_SECONDS: '0',
+      SUBMIT_RATE_LIMIT: '3',
+      SUBMIT_RATE_WINDOW_SECONDS: '60',
+      TRUST_PROXY: 'true',
+      INBOUND_EMAIL_SECRET: 'inbound-secret-0123',
+      INBOUND_EMAIL_MAX_BYTES: '2048',
     });
     expect(config).toEqual({
       port: 8080,
@@ -65,6 +74,10 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       autoCloseAfterSeconds: 36 * 3600,
       jobIntervalSeconds: 0,
+      submitRateLimit: { points: 3, windowSeconds: 60 },
+      trustProxy: true,
+      inboundEmailSecret: 'inbound-secret-0123',
+      inboundEmailMaxBytes: 2048,
     });
   });
 
@@ -95,6 +108,10 @@ describe('loadConfig', () => {
     ['AUTO_CLOSE_AFTER', { AUTO_CLOSE_AFTER: 'a week' }],
     ['AUTO_CLOSE_AFTER', { AUTO_CLOSE_AFTER: '10s' }],
     ['JOB_INTERVAL_SECONDS', { JOB_INTERVAL_SECONDS: '-5' }],
+    ['SUBMIT_RATE_LIMIT', { SUBMIT_RATE_LIMIT: '0' }],
+    ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
+    ['INBOUND_EMAIL_SECRET', { INBOUND_EMAIL_SECRET: 'short' }],
+    ['INBOUND_EMAIL_MAX_BYTES', { INBOUND_EMAIL_MAX_BYTES: '10' }],
   ];
 
   it.each(bad)('refuses a bad %s (%j) with a ConfigError naming it', (variable, env) => {

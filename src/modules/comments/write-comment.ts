@@ -8,6 +8,13 @@ import type { Actor } from '../users/auth/actor';
 import { User } from '../users/user.entity';
 import { Comment } from './comment.entity';
 
+/** The name shown on a comment, kept as written even if the account changes later. */
+function authorName(actor: Actor): string {
+  if (actor.kind === 'anonymous') return 'Anonymous';
+  if (actor.kind === 'system') return 'Ticketgraph';
+  return actor.name;
+}
+
 /**
  * Adds a comment and its COMMENTED entry to the caller's unit of work (permissions are the caller's).
  * Only external comments move `updatedAt`, so nothing a customer can read changes when the team
@@ -20,7 +27,7 @@ export function writeComment(em: EntityManager, ticket: Ticket, actor: Actor, bo
     isInternal,
     author: actor.kind === 'user' ? em.getReference(User, actor.id) : null,
     authorContact: actor.kind === 'contact' ? em.getReference(Contact, actor.id) : null,
-    authorName: actor.kind === 'anonymous' ? 'Anonymous' : actor.kind === 'system' ? 'Ticketgraph' : actor.name,
+    authorName: authorName(actor),
   });
   recordEvent(em, ticket, actor, TicketEventType.COMMENTED, { isInternal, details: { comment: comment.globalId } });
   if (!isInternal) ticket.updatedAt = comment.createdAt;

@@ -15,7 +15,7 @@ type TicketOptional =
   | 'number' | 'updatedAt' | 'dueAt' | 'resolvedAt' | 'closedAt' | 'resolutionNotes' | 'business' | 'contact'
   | 'assignee' | 'creator' | 'submitterName' | 'submitterEmail' | 'submittedCompanyName' | 'submitterPhone'
   | 'reference' | 'version' | 'tags' | 'isOverdue' | 'dueAtManual' | 'firstResponseDueAt' | 'firstRespondedAt'
-  | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt';
+  | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt' | 'dedupKey' | 'occurrences';
 
 /**
  * A support request. `number` comes from a database sequence; `version` grows by one with every change
@@ -127,6 +127,15 @@ export class Ticket extends BaseEntity<TicketOptional> {
   @Field(() => String, { nullable: true, description: 'The reference given to a web-form submitter to quote (e.g. TG-1042-K7QF).' })
   @Property({ length: 40, nullable: true, unique: true })
   reference: string | null = null;
+
+  /** A monitoring alert's key: while this ticket is not closed, the same alert lands on it. */
+  @Field(() => String, { nullable: true, description: 'The monitoring alert key, for tickets opened by a monitoring system.' })
+  @Property({ length: 200, nullable: true })
+  dedupKey: string | null = null;
+
+  @Field(() => Int, { description: 'How many times the alert behind this ticket fired (1 for other tickets).' })
+  @Property({ type: 'integer', default: 1 })
+  occurrences: number = 1;
 
   @ManyToMany(() => Tag, undefined, { pivotTable: 'ticket_tag', joinColumn: 'ticket_id', inverseJoinColumn: 'tag_id' })
   tags = new Collection<Tag>(this);

@@ -102,6 +102,20 @@ export class CreateTicketInput {
 
   @Field(() => String, { nullable: true, description: "Requester's company name when no business is linked yet." })
   submittedCompanyName?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'MONITORING tickets: the alert key. While a ticket with this key is not closed, the same alert adds an internal comment to it ' +
+      'and counts an occurrence instead of opening a new ticket.',
+  })
+  dedupKey?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Any caller may pass a unique key per intended ticket: a retry with the same key returns the first result instead of a duplicate.',
+  })
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: 'Changes to the fields of a ticket. Omitted fields stay as they are.' })

@@ -43,7 +43,7 @@ export class TicketResolver {
 
   @Mutation(() => SubmitTicketPayload, { description: 'The public web form: anyone may submit; the ticket starts UNASSIGNED.' })
   async submitTicket(@Arg('input', () => SubmitTicketInput, { description: INPUT }) input: SubmitTicketInput, @Ctx() ctx: Context) {
-    const ticket = await ctx.services.tickets.submit(input);
+    const ticket = await ctx.services.intake.submitWebForm(input);
     return { ticketNumber: ticket.number, reference: ticket.reference };
   }
 

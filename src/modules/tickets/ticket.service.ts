@@ -1,10 +1,9 @@
 import { LockMode } from '@mikro-orm/core';
 import { denied } from '../users/auth/access';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { randomBytes } from 'node:crypto';
 import { badInput, conflict, notFound } from '../../shared/errors';
 import type { Page } from '../../shared/pagination';
-import { email, idOf, LIMITS, optionalEmail, optionalIdOf, optionalText, text } from '../../shared/validation';
+import { idOf, LIMITS, optionalEmail, optionalIdOf, optionalText, text } from '../../shared/validation';
 import { Business } from '../businesses/business.entity';
 import { Contact } from '../businesses/contact.entity';
 import { TagService } from '../tags/tag.service';
@@ -13,6 +12,10 @@ import { ApiScope } from '../users/auth/api-scope.enum';
 import { User } from '../users/user.entity';
 import { SlaService } from '../sla/sla.service';
 import { listTickets } from './ticket-list.query';
+import { actorKey, findIdempotent, rememberIdempotent } from './idempotency';
+import { retryOnUniqueViolation } from '../../shared/retry';
+import { writeComment } from '../comments/write-comment';
+import { hasScope } from '../users/auth/access';
 import { TicketEvent, TicketEventType } from './ticket-event.entity';
 import { visibleCommentFilter } from '../comments/comment.policy';
 import { Ticket } from './ticket.entity';
@@ -22,7 +25,6 @@ import type {
   CreateTicketInput,
   LinkTicketInput,
   SetTicketTagsInput,
-  SubmitTicketInput,
   TicketFilter,
   TicketOrder,
   UpdateTicketInput,
@@ -30,13 +32,6 @@ import type {
 import { canWorkOnTickets, ticketScope } from './ticket.policy';
 import { ticketScopeWhere } from './ticket.scope';
 import { recordEvent } from './timeline';
-
-/** A reference a web-form submitter can quote: the number plus a random part nobody can guess. */
-function newReference(number: number): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  const random = [...randomBytes(4)].map((b) => alphabet[b % alphabet.length]).join('');
-  return `TG-${number}-${random}`;
-}
 
 /**
  * The rules for reading and changing tickets. Every change runs in one transaction that locks the
@@ -78,88 +73,111 @@ export class TicketService {
     return listTickets(this.em, { ...args, scope });
   }
 
-  /** The public web form: always an UNASSIGNED ticket carrying what the submitter typed. */
-  async submit(input: SubmitTicketInput): Promise<Ticket> {
+  /**
+   * A ticket opened by staff or an integration; OPEN when a business is known, UNASSIGNED otherwise.
+   * A monitoring alert whose key matches a ticket that is not closed lands on that ticket instead, and
+   * an `idempotencyKey` seen before returns the ticket it created. Two requests racing on either key
+   * meet at a unique index; the loser runs again and finds the winner's ticket.
+   */
+  async create(input: CreateTicketInput): Promise<Ticket> {
+    const monitoring = hasScope(this.actor, ApiScope.MONITORING);
+    if (!canWorkOnTickets(this.actor) && !monitoring) {
+      throw denied(this.actor, 'Only staff and API keys with TICKETS_WRITE or MONITORING create tickets.');
+    }
+    const worker = canWorkOnTickets(this.actor);
+    const channel = input.channel ?? (!worker ? TicketChannel.MONITORING : this.actor.kind === 'apiKey' ? TicketChannel.API : TicketChannel.STAFF);
+    if (channel === TicketChannel.MONITORING && !monitoring) {
+      throw badInput('Only API keys with the MONITORING scope open MONITORING tickets.', 'channel');
+    }
+    if (channel !== TicketChannel.MONITORING && !worker) throw badInput('A key with only the MONITORING scope opens MONITORING tickets.', 'channel');
+    const dedupKey = optionalText(input.dedupKey, 'dedupKey', LIMITS.key);
+    if (dedupKey && channel !== TicketChannel.MONITORING) throw badInput('dedupKey is for MONITORING tickets.', 'dedupKey');
+    const idempotencyKey = optionalText(input.idempotencyKey, 'idempotencyKey', LIMITS.key);
     const fields = {
       title: text(input.title, 'title', LIMITS.title),
       description: text(input.description, 'description', LIMITS.body),
-      submitterName: text(input.name, 'name', LIMITS.name),
-      submitterEmail: email(input.email, 'email'),
-      submittedCompanyName: optionalText(input.companyName, 'companyName', LIMITS.name),
-      submitterPhone: optionalText(input.phone, 'phone', LIMITS.phone),
-    };
-    return this.em.transactional(async (em) => {
-      const ticket = em.create(Ticket, {
-        ...fields,
-        status: TicketStatus.UNASSIGNED,
-        priority: TicketPriority.MEDIUM,
-        channel: TicketChannel.WEB_FORM,
-      });
-      await this.sla.setDueDates(em, ticket);
-      recordEvent(em, ticket, this.actor, TicketEventType.CREATED, { toStatus: ticket.status, details: { channel: ticket.channel } });
-      await em.flush();
-      // The number comes from the database sequence, so the reference is written once it is known.
-      ticket.reference = newReference(ticket.number);
-      await em.flush();
-      return ticket;
-    });
-  }
-
-  /** A ticket opened by staff or an integration; OPEN when a business is known, UNASSIGNED otherwise. */
-  async create(input: CreateTicketInput): Promise<Ticket> {
-    if (!canWorkOnTickets(this.actor)) throw denied(this.actor, 'Only staff and API keys with TICKETS_WRITE create tickets.');
-    const title = text(input.title, 'title', LIMITS.title);
-    const description = text(input.description, 'description', LIMITS.body);
-    const businessId = optionalIdOf(input.businessId, 'Business', 'businessId');
-    const contactId = optionalIdOf(input.contactId, 'Contact', 'contactId');
-    const assigneeId = optionalIdOf(input.assigneeId, 'User', 'assigneeId');
-    const tagNames = TagService.normalize(input.tags ?? []);
-    const submitter = {
+      businessId: optionalIdOf(input.businessId, 'Business', 'businessId'),
+      contactId: optionalIdOf(input.contactId, 'Contact', 'contactId'),
+      assigneeId: optionalIdOf(input.assigneeId, 'User', 'assigneeId'),
+      tagNames: TagService.normalize(input.tags ?? []),
       submitterName: optionalText(input.submitterName, 'submitterName', LIMITS.name),
       submitterEmail: optionalEmail(input.submitterEmail, 'submitterEmail'),
       submittedCompanyName: optionalText(input.submittedCompanyName, 'submittedCompanyName', LIMITS.name),
     };
-    const channel = input.channel ?? (this.actor.kind === 'apiKey' ? TicketChannel.API : TicketChannel.STAFF);
-    if (channel === TicketChannel.MONITORING && !(this.actor.kind === 'apiKey' && this.actor.scopes.includes(ApiScope.MONITORING))) {
-      throw badInput('Only API keys with the MONITORING scope open MONITORING tickets.', 'channel');
-    }
+    const owner = actorKey(this.actor);
 
-    return this.em.transactional(async (em) => {
-      const contact = contactId ? await this.findOrBadInput(em, Contact, contactId, 'contactId') : null;
-      const business = businessId
-        ? await this.findOrBadInput(em, Business, businessId, 'businessId')
-        : (contact?.business ?? null);
-      if (contact && business && contact.business.id !== business.id) {
-        throw badInput('The contact belongs to another business.', 'contactId');
-      }
-      const assignee = assigneeId ? await this.findOrBadInput(em, User, assigneeId, 'assigneeId') : null;
-      const tags = await this.tags.findOrCreate(em, tagNames);
+    return retryOnUniqueViolation(() =>
+      this.em.transactional(async (em) => {
+        const earlier = idempotencyKey ? await findIdempotent(em, owner, idempotencyKey) : null;
+        if (earlier) return earlier;
+        const repeated = dedupKey ? await this.repeatAlert(em, dedupKey, fields.description) : null;
+        const ticket = repeated ?? (await this.open(em, { ...fields, channel, dedupKey, priority: input.priority, dueAt: input.dueAt }));
+        await em.flush();
+        if (idempotencyKey) await rememberIdempotent(em, owner, idempotencyKey, ticket);
+        return ticket;
+      }),
+    );
+  }
 
-      const ticket = em.create(Ticket, {
-        title,
-        description,
-        ...submitter,
-        priority: input.priority ?? TicketPriority.MEDIUM,
-        channel,
-        status: business ? TicketStatus.OPEN : TicketStatus.UNASSIGNED,
-        business,
-        contact,
-        assignee,
-        creator: this.actor.kind === 'user' ? em.getReference(User, this.actor.id) : null,
-        dueAt: input.dueAt ?? null,
-        dueAtManual: Boolean(input.dueAt),
-      });
-      await this.sla.setDueDates(em, ticket);
-      ticket.tags.set(tags);
-      recordEvent(em, ticket, this.actor, TicketEventType.CREATED, {
-        toStatus: ticket.status,
-        details: { channel, priority: ticket.priority },
-      });
-      if (assignee) recordEvent(em, ticket, this.actor, TicketEventType.ASSIGNED, { details: { from: null, to: assignee.globalId } });
-      if (tags.length > 0) recordEvent(em, ticket, this.actor, TicketEventType.TAGGED, { details: { added: tags.map((t) => t.name), removed: [] } });
-      await em.flush();
-      return ticket;
+  /** The same alert again: one more occurrence and an internal comment on its open ticket. */
+  private async repeatAlert(em: EntityManager, dedupKey: string, description: string): Promise<Ticket | null> {
+    const open = await em.findOne(Ticket, { dedupKey, status: { $ne: TicketStatus.CLOSED } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!open) return null;
+    open.occurrences += 1;
+    writeComment(em, open, this.actor, `Alert fired again (occurrence ${open.occurrences}):\n${description}`, true);
+    return open;
+  }
+
+  private async open(
+    em: EntityManager,
+    fields: {
+      title: string;
+      description: string;
+      businessId: string | null;
+      contactId: string | null;
+      assigneeId: string | null;
+      tagNames: string[];
+      submitterName: string | null;
+      submitterEmail: string | null;
+      submittedCompanyName: string | null;
+      channel: TicketChannel;
+      dedupKey: string | null;
+      priority?: TicketPriority | null;
+      dueAt?: Date | null;
+    },
+  ): Promise<Ticket> {
+    const contact = fields.contactId ? await this.findOrBadInput(em, Contact, fields.contactId, 'contactId') : null;
+    const business = fields.businessId ? await this.findOrBadInput(em, Business, fields.businessId, 'businessId') : (contact?.business ?? null);
+    if (contact && business && contact.business.id !== business.id) throw badInput('The contact belongs to another business.', 'contactId');
+    const assignee = fields.assigneeId ? await this.findOrBadInput(em, User, fields.assigneeId, 'assigneeId') : null;
+    const tags = await this.tags.findOrCreate(em, fields.tagNames);
+
+    const ticket = em.create(Ticket, {
+      title: fields.title,
+      description: fields.description,
+      submitterName: fields.submitterName,
+      submitterEmail: fields.submitterEmail,
+      submittedCompanyName: fields.submittedCompanyName,
+      priority: fields.priority ?? TicketPriority.MEDIUM,
+      channel: fields.channel,
+      dedupKey: fields.dedupKey,
+      status: business ? TicketStatus.OPEN : TicketStatus.UNASSIGNED,
+      business,
+      contact,
+      assignee,
+      creator: this.actor.kind === 'user' ? em.getReference(User, this.actor.id) : null,
+      dueAt: fields.dueAt ?? null,
+      dueAtManual: Boolean(fields.dueAt),
     });
+    await this.sla.setDueDates(em, ticket);
+    ticket.tags.set(tags);
+    recordEvent(em, ticket, this.actor, TicketEventType.CREATED, {
+      toStatus: ticket.status,
+      details: { channel: fields.channel, priority: ticket.priority },
+    });
+    if (assignee) recordEvent(em, ticket, this.actor, TicketEventType.ASSIGNED, { details: { from: null, to: assignee.globalId } });
+    if (tags.length > 0) recordEvent(em, ticket, this.actor, TicketEventType.TAGGED, { details: { added: tags.map((t) => t.name), removed: [] } });
+    return ticket;
   }
 
   update(input: UpdateTicketInput): Promise<Ticket> {

@@ -6,6 +6,13 @@ import { TicketEvent, TicketEventType } from './ticket-event.entity';
 import type { Ticket } from './ticket.entity';
 import type { TicketStatus } from './ticket.enums';
 
+/** Who acted, when it is neither a user nor a contact (those are the entry's actor columns). */
+function actorDetails(actor: Actor): Record<string, unknown> {
+  if (actor.kind === 'apiKey') return { apiKey: actor.name };
+  if (actor.kind === 'sender') return { sender: actor.email };
+  return {};
+}
+
 export interface EventFields {
   fromStatus?: TicketStatus | null;
   toStatus?: TicketStatus | null;
@@ -16,7 +23,7 @@ export interface EventFields {
 
 /**
  * Appends one timeline entry to the unit of work of `em`, so it commits (or rolls back) with the
- * change it records. An API key is named in the details, since it is neither a user nor a contact.
+ * change it records. An API key or an unknown email sender is named in the details.
  */
 export function recordEvent(em: EntityManager, ticket: Ticket, actor: Actor, type: TicketEventType, fields: EventFields = {}) {
   const event = em.create(TicketEvent, {
@@ -28,7 +35,7 @@ export function recordEvent(em: EntityManager, ticket: Ticket, actor: Actor, typ
     toStatus: fields.toStatus ?? null,
     reason: fields.reason ?? null,
     isInternal: fields.isInternal ?? false,
-    details: actor.kind === 'apiKey' ? { ...fields.details, apiKey: actor.name } : (fields.details ?? {}),
+    details: { ...fields.details, ...actorDetails(actor) },
   });
   return event;
 }

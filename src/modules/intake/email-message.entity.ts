@@ -1,0 +1,28 @@
+import { Entity, Enum, ManyToOne, Property } from '@mikro-orm/core';
+import { BaseEntity } from '../../shared/base.entity';
+import { Comment } from '../comments/comment.entity';
+import { Ticket } from '../tickets/ticket.entity';
+
+export enum EmailDirection {
+  INBOUND = 'INBOUND',
+  OUTBOUND = 'OUTBOUND',
+}
+
+/**
+ * A Message-ID we received or sent, tied to its ticket: replies are threaded by matching their
+ * In-Reply-To / References against these, and a Message-ID seen twice is recognized as a duplicate.
+ */
+@Entity({ tableName: 'email_message' })
+export class EmailMessage extends BaseEntity<'comment'> {
+  @Property({ length: 998, unique: true })
+  messageId!: string;
+
+  @ManyToOne(() => Ticket, { deleteRule: 'cascade' })
+  ticket!: Ticket;
+
+  @ManyToOne(() => Comment, { nullable: true, deleteRule: 'set null' })
+  comment: Comment | null = null;
+
+  @Enum({ items: () => EmailDirection, type: 'text' })
+  direction!: EmailDirection;
+}

@@ -1,0 +1,104 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { randomBytes } from 'node:crypto';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { email, LIMITS, optionalText, text } from '../../shared/validation';
+import { Business } from '../businesses/business.entity';
+import { Contact } from '../businesses/contact.entity';
+import type { SlaService } from '../sla/sla.service';
+import { TicketEventType } from '../tickets/ticket-event.entity';
+import { Ticket } from '../tickets/ticket.entity';
+import { TicketChannel, TicketPriority, TicketStatus } from '../tickets/ticket.enums';
+import type { SubmitTicketInput } from '../tickets/ticket.inputs';
+import { recordEvent } from '../tickets/timeline';
+import type { Actor } from '../users/auth/actor';
+import { consume } from './rate-limit';
+import { matchSender, senderActor, type SenderMatch } from './sender';
+
+/** A ticket from outside: the web form or an email. Fields are already checked. */
+export interface SenderTicket {
+  title: string;
+  description: string;
+  channel: TicketChannel;
+  senderName: string | null;
+  senderEmail: string | null;
+  companyName: string | null;
+  phone: string | null;
+}
+
+/** A reference a submitter can quote: the number plus a random part nobody can guess. */
+function newReference(number: number): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const random = [...randomBytes(4)].map((b) => alphabet[b % alphabet.length]).join('');
+  return `TG-${number}-${random}`;
+}
+
+/**
+ * Tickets that come from outside the team: the public web form (rate-limited per client address) and
+ * inbound email. A ticket from a known sender is linked at once and starts OPEN; any other waits in
+ * UNASSIGNED with what the sender told us, for triage.
+ */
+export class IntakeService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly actor: Actor,
+    private readonly sla: SlaService,
+    private readonly limiter: RateLimiterAbstract,
+    private readonly clientAddress: string,
+  ) {}
+
+  async submitWebForm(input: SubmitTicketInput): Promise<Ticket> {
+    const fields: SenderTicket = {
+      title: text(input.title, 'title', LIMITS.title),
+      description: text(input.description, 'description', LIMITS.body),
+      channel: TicketChannel.WEB_FORM,
+      senderName: text(input.name, 'name', LIMITS.name),
+      senderEmail: email(input.email, 'email'),
+      companyName: optionalText(input.companyName, 'companyName', LIMITS.name),
+      phone: optionalText(input.phone, 'phone', LIMITS.phone),
+    };
+    // Only well-formed submissions count against the limit.
+    await consume(this.limiter, this.clientAddress);
+    return this.em.transactional(async (em) => (await this.openFromSender(em, fields)).ticket);
+  }
+
+  /**
+   * Creates the ticket inside the caller's transaction. A signed-in customer's ticket belongs to its
+   * business; otherwise the sender's address decides (see matchSender).
+   */
+  async openFromSender(em: EntityManager, input: SenderTicket): Promise<{ ticket: Ticket; match: SenderMatch }> {
+    const match: SenderMatch =
+      this.actor.kind === 'contact'
+        ? { contact: em.getReference(Contact, this.actor.id), business: em.getReference(Business, this.actor.businessId) }
+        : await matchSender(em, input.senderEmail);
+    const ticket = em.create(Ticket, {
+      title: input.title,
+      description: input.description,
+      channel: input.channel,
+      priority: TicketPriority.MEDIUM,
+      status: match.business ? TicketStatus.OPEN : TicketStatus.UNASSIGNED,
+      business: match.business,
+      contact: match.contact,
+      submitterName: input.senderName,
+      submitterEmail: input.senderEmail,
+      submittedCompanyName: input.companyName,
+      submitterPhone: input.phone,
+    });
+    await this.sla.setDueDates(em, ticket);
+    const author = this.actor.kind === 'anonymous' && input.senderEmail ? senderActor(match, input.senderName, input.senderEmail) : this.actor;
+    recordEvent(em, ticket, author, TicketEventType.CREATED, { toStatus: ticket.status, details: { channel: input.channel } });
+    if (match.business) {
+      recordEvent(em, ticket, author, TicketEventType.LINKED, {
+        details: {
+          business: match.business.globalId,
+          contact: match.contact?.globalId ?? null,
+          automatic: match.contact ? 'CONTACT_EMAIL' : 'EMAIL_DOMAIN',
+        },
+      });
+    }
+    await em.flush();
+    // The number comes from the database sequence, so the reference is written once it is known.
+    ticket.reference = newReference(ticket.number);
+    await em.flush();
+    return { ticket, match };
+  }
+}
