@@ -56,7 +56,7 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     workflow,
     comments: new CommentService(em, actor, tickets, workflow),
     followUps: new FollowUpService(em, actor, tickets),
-    intake: new IntakeService(em, actor, sla, deps.submitLimiter, clientAddress),
+    intake: new IntakeService(em, actor, sla, workflow, deps.submitLimiter, clientAddress),
     businesses: new BusinessService(em, actor),
     users: new UserService(em, actor, deps.tokens),
     apiKeys: new ApiKeyService(em, actor),

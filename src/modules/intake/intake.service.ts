@@ -11,6 +11,9 @@ import { TicketChannel, TicketPriority, TicketStatus } from '../tickets/ticket.e
 import type { SubmitTicketInput } from '../tickets/ticket.inputs';
 import { recordEvent } from '../tickets/timeline';
 import type { Actor } from '../users/auth/actor';
+import { writeComment } from '../comments/write-comment';
+import type { TicketWorkflowService } from '../tickets/ticket-workflow.service';
+import { LockMode } from '@mikro-orm/core';
 import { consume } from './rate-limit';
 import { matchSender, senderActor, type SenderMatch } from './sender';
 
@@ -42,6 +45,7 @@ export class IntakeService {
     private readonly em: EntityManager,
     private readonly actor: Actor,
     private readonly sla: SlaService,
+    private readonly workflow: TicketWorkflowService,
     private readonly limiter: RateLimiterAbstract,
     private readonly clientAddress: string,
   ) {}
@@ -100,5 +104,25 @@ export class IntakeService {
     ticket.reference = newReference(ticket.number);
     await em.flush();
     return { ticket, match };
+  }
+
+  /**
+   * A reply from outside (an email) on an existing ticket, inside the caller's transaction: an
+   * external comment under the ticket's row lock, from the contact when the address is known. A reply
+   * from the ticket's customer (its contact, a contact of its business, or its original submitter)
+   * hands a ticket waiting on it, or resolved, back to the team.
+   */
+  async replyFromSender(em: EntityManager, ticketId: string, sender: { name: string | null; email: string }, body: string) {
+    const ticket = await em.findOneOrFail(Ticket, { id: ticketId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const match = await matchSender(em, sender.email);
+    const author = senderActor(match, sender.name, sender.email);
+    const comment = writeComment(em, ticket, author, body, false);
+    const fromCustomer =
+      (match.contact !== null && match.contact.business.id === ticket.business?.id) || sender.email.toLowerCase() === ticket.submitterEmail;
+    if (fromCustomer && (await this.workflow.customerReplied(em, ticket, author))) {
+      ticket.version += 1;
+      ticket.updatedAt = new Date();
+    }
+    return { ticket, comment };
   }
 }

@@ -130,17 +130,17 @@ export class TicketWorkflowService {
    * A reply from the ticket's customer hands the ticket back to the team: WAITING_ON_CUSTOMER and
    * RESOLVED move to IN_PROGRESS. Runs inside the caller's locked change; answers whether it moved.
    */
-  async customerReplied(em: EntityManager, ticket: Ticket): Promise<boolean> {
+  async customerReplied(em: EntityManager, ticket: Ticket, customer: Actor = this.actor): Promise<boolean> {
     if (ticket.status !== TicketStatus.WAITING_ON_CUSTOMER && ticket.status !== TicketStatus.RESOLVED) return false;
-    await this.transition(em, ticket, TicketStatus.IN_PROGRESS, { details: { trigger: 'CUSTOMER_REPLY' } });
+    await this.transition(em, ticket, TicketStatus.IN_PROGRESS, { details: { trigger: 'CUSTOMER_REPLY' } }, customer);
     return true;
   }
 
   /** Moves the status with the fields and clocks that go with it, and records the STATUS_CHANGED entry. */
-  private async transition(em: EntityManager, ticket: Ticket, to: TicketStatus, fields: EventFields): Promise<void> {
+  private async transition(em: EntityManager, ticket: Ticket, to: TicketStatus, fields: EventFields, actor = this.actor): Promise<void> {
     const from = ticket.status;
     await this.applyStatus(em, ticket, to, fields.reason ?? null);
-    recordEvent(em, ticket, this.actor, TicketEventType.STATUS_CHANGED, { ...fields, fromStatus: from, toStatus: to });
+    recordEvent(em, ticket, actor, TicketEventType.STATUS_CHANGED, { ...fields, fromStatus: from, toStatus: to });
   }
 
   /** The fields that go with a status: who works on it, when it was resolved or closed, and the SLA clocks. */
