@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { PubSub } from './modules/realtime/pubsub';
 import { IntakeService } from './modules/intake/intake.service';
+import { createAttachmentLoaders } from './modules/intake/attachment.loaders';
+import { TriageService } from './modules/triage/triage.service';
 import { createBusinessLoaders } from './modules/businesses/business.loaders';
 import { BusinessService } from './modules/businesses/business.service';
 import { createCommentLoaders } from './modules/comments/comment.loaders';
@@ -41,6 +43,7 @@ function createLoaders(em: EntityManager, actor: Actor) {
     ...createCommentLoaders(em, actor),
     ...createTicketLoaders(em, actor),
     ...createSlaLoaders(em),
+    ...createAttachmentLoaders(em, actor),
   };
 }
 
@@ -49,6 +52,7 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
   const sla = new SlaService(em, actor);
   const tickets = new TicketService(em, actor, tags, sla);
   const workflow = new TicketWorkflowService(actor, tickets, sla);
+  const businesses = new BusinessService(em, actor);
   return {
     tags,
     sla,
@@ -57,7 +61,8 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     comments: new CommentService(em, actor, tickets, workflow),
     followUps: new FollowUpService(em, actor, tickets),
     intake: new IntakeService(em, actor, sla, workflow, deps.submitLimiter, clientAddress),
-    businesses: new BusinessService(em, actor),
+    businesses,
+    triage: new TriageService(em, actor, tickets, businesses),
     users: new UserService(em, actor, deps.tokens),
     apiKeys: new ApiKeyService(em, actor),
   };

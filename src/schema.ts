@@ -13,6 +13,8 @@ import type { PubSub } from './modules/realtime/pubsub';
 import { RealtimeResolver } from './modules/realtime/realtime.resolver';
 import { SlaResolver } from './modules/sla/sla.resolver';
 import { FollowUpResolver } from './modules/followups/follow-up.resolver';
+import { AttachmentResolver } from './modules/intake/attachment.resolver';
+import { TriageResolver } from './modules/triage/triage.resolver';
 
 export const resolvers = [
   TicketResolver,
@@ -27,6 +29,8 @@ export const resolvers = [
   RealtimeResolver,
   SlaResolver,
   FollowUpResolver,
+  AttachmentResolver,
+  TriageResolver,
 ] as const;
 
 /** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */

@@ -6,6 +6,7 @@ import type { GraphQLSchema } from 'graphql';
 import http from 'node:http';
 import type { Config } from '../config';
 import { createContext, type AppDeps, type Context } from '../context';
+import { inboundEmailRouter } from '../modules/intake/email/inbound-email.router';
 import { formatError } from './errors';
 import { createWebSocketServer } from './ws';
 
@@ -47,6 +48,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
       res.status(503).json({ status: 'database unavailable' });
     }
   });
+  if (config.inboundEmailSecret) app.use('/inbound/email', inboundEmailRouter(deps, config.inboundEmailSecret, config.inboundEmailMaxBytes));
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),

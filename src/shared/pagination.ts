@@ -136,3 +136,8 @@ export function pageFromRows<T>(
     totalCount,
   };
 }
+
+/** The same page with each item replaced (cursors stay those of the original rows). */
+export function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
+  return { ...page, items: page.items.map(map) };
+}

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { denied } from '../users/auth/access';
 import { badInput, notFound } from '../../shared/errors';
-import { decodeCursor, encodeCursor, pageFromRows, pageSize, type Page } from '../../shared/pagination';
+import { escapeLike } from '../../shared/sql';
+import { decodeCursor, encodeCursor, mapPage, pageFromRows, pageSize, type Page } from '../../shared/pagination';
 import { email, idOf, LIMITS, optionalDomain, optionalIdOf, optionalText, text } from '../../shared/validation';
 import type { Actor } from '../users/auth/actor';
 import { checkedPassword, hashPassword } from '../users/auth/passwords';
@@ -12,6 +13,13 @@ import { businessScope, canManageBusinesses } from './business.policy';
 import { Contact } from './contact.entity';
 
 /** Businesses and their contacts: creation (triage work) and reads limited by the business scope. */
+/** A business's fields once checked. */
+export interface NewBusiness {
+  name: string;
+  domain: string | null;
+  accountManagerId: string | null;
+}
+
 export class BusinessService {
   constructor(
     private readonly em: EntityManager,
@@ -36,43 +44,71 @@ export class BusinessService {
     return contact;
   }
 
-  /** Businesses by name (case ignored), optionally those whose name or domain contains `search`. */
+  /**
+   * Businesses by name, or, with `search`, best match first: trigram similarity of the name (so typos
+   * and word order are tolerated), or a domain starting with it. Both are served by indexes.
+   */
   async list(args: { search?: string | null; first?: number | null; after?: string | null }): Promise<Page<Business>> {
     const limit = pageSize(args.first);
     const search = optionalText(args.search, 'search', LIMITS.search);
     const after = args.after ? decodeCursor(args.after, 2) : null;
-    if (after && (typeof after[0] !== 'string' || typeof after[1] !== 'string')) throw badInput('after is not a cursor from this list.', 'after');
-    const scope = businessScope(this.actor);
-
-    const base = this.em.getKnex()('business as b');
-    if (scope.kind === 'none') throw denied(this.actor, 'Reading businesses needs a staff account, a customer login or an API key with TICKETS_READ.');
-    if (scope.kind === 'one') base.where('b.id', scope.businessId);
-    if (search) {
-      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      base.where((w) => w.whereRaw('b.name ilike ?', [pattern]).orWhereRaw('b.domain ilike ?', [pattern]));
+    if (after && (typeof after[1] !== 'string' || typeof after[0] !== (search ? 'number' : 'string'))) {
+      throw badInput('after is not a cursor from this list.', 'after');
     }
-    const rowsQuery = base.clone().select('b.*').orderByRaw('lower(b.name), b.id').limit(limit + 1);
-    if (after) rowsQuery.whereRaw('(lower(b.name), b.id) > (?, ?)', after);
-    const rows = await this.em.execute<Record<string, unknown>[]>(rowsQuery);
-    const businesses = rows.map((row) => this.em.map(Business, row as never));
-    return pageFromRows(businesses, limit, args.after, (b) => encodeCursor([b.name.toLowerCase(), b.id]), async () => {
-      const [{ count }] = await this.em.execute<{ count: string }[]>(base.clone().count({ count: '*' }));
-      return Number(count);
-    });
+    const scope = businessScope(this.actor);
+    if (scope.kind === 'none') throw denied(this.actor, 'Reading businesses needs a staff account, a customer login or an API key with TICKETS_READ.');
+
+    const knex = this.em.getKnex();
+    const base = knex('business as b');
+    if (scope.kind === 'one') base.where('b.id', scope.businessId);
+    // The sort key: the lower-case name, or (searching) the score rounded so that it compares exactly in a cursor.
+    const key = search ? `round(greatest(similarity(b.name, ?), word_similarity(?, b.name))::numeric, 6)` : 'lower(b.name)';
+    const keyBindings = search ? [search, search] : [];
+    if (search) {
+      const domainPrefix = `${escapeLike(search.toLowerCase())}%`;
+      base.where((w) => w.whereRaw('b.name % ?', [search]).orWhereRaw('? <% b.name', [search]).orWhereRaw('lower(b.domain) like ?', [domainPrefix]));
+    }
+    const rows = base.clone().select('b.*', knex.raw(`${key} as sort_key`, keyBindings)).limit(limit + 1);
+    if (after) {
+      // Searching: best score first, then id. Otherwise: alphabetical, then id.
+      if (search) rows.whereRaw(`(${key} < ? or (${key} = ? and b.id > ?))`, [...keyBindings, after[0], ...keyBindings, after[0], after[1]]);
+      else rows.whereRaw(`(${key}, b.id) > (?, ?)`, [after[0], after[1]]);
+    }
+    rows.orderByRaw(`sort_key ${search ? 'desc' : 'asc'}, b.id`);
+
+    const found = await this.em.execute<(Record<string, unknown> & { sort_key: string })[]>(rows);
+    const page = pageFromRows(
+      found.map(({ sort_key, ...columns }) => ({ business: this.em.map(Business, columns as never), key: search ? Number(sort_key) : sort_key })),
+      limit,
+      args.after,
+      (row) => encodeCursor([row.key, row.business.id]),
+      async () => Number((await this.em.execute<{ count: string }[]>(base.clone().count({ count: '*' })))[0].count),
+    );
+    return mapPage(page, (row) => row.business);
   }
 
-  async create(input: CreateBusinessInput): Promise<Business> {
+  /** Checks the fields of a new business (also used by createBusinessFromTicket). */
+  checkedBusiness(input: { name: string; domain?: string | null; accountManagerId?: string | null }): NewBusiness {
     if (!canManageBusinesses(this.actor)) throw denied(this.actor, 'Only staff and API keys with TICKETS_WRITE create businesses.');
-    const name = text(input.name, 'name', LIMITS.name);
-    const domain = optionalDomain(input.domain, 'domain');
-    const accountManagerId = optionalIdOf(input.accountManagerId, 'User', 'accountManagerId');
-    return this.em.transactional(async (em) => {
-      const accountManager = accountManagerId ? await em.findOne(User, { id: accountManagerId }) : null;
-      if (accountManagerId && !accountManager) throw badInput('accountManagerId names no staff member.', 'accountManagerId');
-      const business = em.create(Business, { name, domain, accountManager });
-      await em.flush();
-      return business;
-    });
+    return {
+      name: text(input.name, 'name', LIMITS.name),
+      domain: optionalDomain(input.domain, 'domain'),
+      accountManagerId: optionalIdOf(input.accountManagerId, 'User', 'accountManagerId'),
+    };
+  }
+
+  /** Inserts a checked business inside the caller's transaction. */
+  async insert(em: EntityManager, fields: NewBusiness): Promise<Business> {
+    const accountManager = fields.accountManagerId ? await em.findOne(User, { id: fields.accountManagerId }) : null;
+    if (fields.accountManagerId && !accountManager) throw badInput('accountManagerId names no staff member.', 'accountManagerId');
+    const business = em.create(Business, { name: fields.name, domain: fields.domain, accountManager });
+    await em.flush();
+    return business;
+  }
+
+  create(input: CreateBusinessInput): Promise<Business> {
+    const fields = this.checkedBusiness(input);
+    return this.em.transactional((em) => this.insert(em, fields));
   }
 
   async createContact(input: CreateContactInput): Promise<Contact> {

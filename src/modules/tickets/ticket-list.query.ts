@@ -3,7 +3,7 @@ import type { Knex } from '@mikro-orm/knex';
 import { badInput } from '../../shared/errors';
 import { decodeCursor, encodeCursor, pageFromRows, pageSize, type Page } from '../../shared/pagination';
 import { LIMITS, optionalIdOf } from '../../shared/validation';
-import { pgArray } from '../../shared/sql';
+import { escapeLike, pgArray } from '../../shared/sql';
 import { TagService } from '../tags/tag.service';
 import { FINISHED_STATUSES, Ticket } from './ticket.entity';
 import { OrderDirection, TicketOrderField } from './ticket.enums';
@@ -21,9 +21,8 @@ const SORT_COLUMNS: Record<TicketOrderField, { column: string; kind: 'time' | 'n
 
 export const DEFAULT_ORDER: TicketOrder = { field: TicketOrderField.CREATED_AT, direction: OrderDirection.DESC };
 
-/** `%` and `_` typed by a user are literal characters, not wildcards. */
 function likePattern(search: string): string {
-  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${escapeLike(search)}%`;
 }
 
 /** Adds the scope and the filter to a query over `ticket t`. Validates the filter first. */

@@ -237,42 +237,65 @@ export class TicketService {
     });
   }
 
-  /** Links the business (and contact); an UNASSIGNED ticket becomes OPEN. */
-  link(input: LinkTicketInput): Promise<Ticket> {
+  /**
+   * Links the business (and contact); an UNASSIGNED ticket becomes OPEN. Without a contact, one is
+   * found or made from the submitter's name and email, so the customer's next message matches at once.
+   * `em` lets a caller run it inside its own transaction (createBusinessFromTicket).
+   */
+  link(input: LinkTicketInput, em?: EntityManager): Promise<Ticket> {
     const businessId = idOf(input.businessId, 'Business', 'businessId');
     const contactId = optionalIdOf(input.contactId, 'Contact', 'contactId');
-    return this.change(input.ticketId, input.expectedVersion, async (em, ticket) => {
-      const business = await this.findOrBadInput(em, Business, businessId, 'businessId');
-      const contact = contactId ? await this.findOrBadInput(em, Contact, contactId, 'contactId') : null;
-      if (contact && contact.business.id !== business.id) throw badInput('The contact belongs to another business.', 'contactId');
-      if (ticket.business?.id === business.id && (contact === null || ticket.contact?.id === contact.id)) return false;
-      // A contact of the previous business does not stay on a ticket moved to another business.
-      ticket.contact = contact ?? (ticket.business?.id === business.id ? ticket.contact : null);
-      ticket.business = business;
-      recordEvent(em, ticket, this.actor, TicketEventType.LINKED, {
-        details: { business: business.globalId, contact: ticket.contact?.globalId ?? null },
-      });
-      if (ticket.status === TicketStatus.UNASSIGNED) {
-        recordEvent(em, ticket, this.actor, TicketEventType.STATUS_CHANGED, { fromStatus: ticket.status, toStatus: TicketStatus.OPEN });
-        ticket.status = TicketStatus.OPEN;
-      }
-      return true;
-    });
+    return this.change(
+      input.ticketId,
+      input.expectedVersion,
+      async (tem, ticket) => {
+        const business = await this.findOrBadInput(tem, Business, businessId, 'businessId');
+        const contact = contactId
+          ? await this.findOrBadInput(tem, Contact, contactId, 'contactId')
+          : await this.submitterContact(tem, ticket, business);
+        if (contact && contact.business.id !== business.id) throw badInput('The contact belongs to another business.', 'contactId');
+        if (ticket.business?.id === business.id && (contact === null || ticket.contact?.id === contact.id)) return false;
+        // A contact of the previous business does not stay on a ticket moved to another business.
+        ticket.contact = contact ?? (ticket.business?.id === business.id ? ticket.contact : null);
+        ticket.business = business;
+        recordEvent(tem, ticket, this.actor, TicketEventType.LINKED, {
+          details: { business: business.globalId, contact: ticket.contact?.globalId ?? null },
+        });
+        if (ticket.status === TicketStatus.UNASSIGNED) {
+          recordEvent(tem, ticket, this.actor, TicketEventType.STATUS_CHANGED, { fromStatus: ticket.status, toStatus: TicketStatus.OPEN });
+          ticket.status = TicketStatus.OPEN;
+        }
+        return true;
+      },
+      { em },
+    );
   }
 
   /**
-   * Runs `apply` on the locked ticket inside one transaction. `apply` answers whether it changed the
-   * ticket; only then do `version` and `updatedAt` move. Staff work only (see the ticket policy),
-   * unless `customerMay`: then the customer of the ticket's business passes too, and `apply` decides.
+   * The contact for the ticket's submitter at `business`: the existing one with that email, or a new
+   * one. Null when there is no submitter email, or it already belongs to a contact of another business.
+   */
+  private async submitterContact(em: EntityManager, ticket: Ticket, business: Business): Promise<Contact | null> {
+    const email = ticket.submitterEmail;
+    if (!email) return null;
+    const existing = await em.findOne(Contact, { email });
+    if (existing) return existing.business.id === business.id ? existing : null;
+    return em.create(Contact, { business, email, name: ticket.submitterName ?? email.slice(0, email.indexOf('@')), phone: ticket.submitterPhone });
+  }
+
+  /**
+   * Runs `apply` on the locked ticket inside one transaction (nested in `em`'s when given). `apply`
+   * answers whether it changed the ticket; only then do `version` and `updatedAt` move. Staff work only
+   * (see the ticket policy), unless `customerMay`: then the ticket's customer passes too, and `apply` decides.
    */
   async change(
     ticketId: string,
     expectedVersion: number | null | undefined,
     apply: (em: EntityManager, ticket: Ticket) => Promise<boolean>,
-    { customerMay = false } = {},
+    { customerMay = false, em: outer }: { customerMay?: boolean; em?: EntityManager } = {},
   ): Promise<Ticket> {
     const id = idOf(ticketId, 'Ticket', 'ticketId');
-    return this.em.transactional(async (em) => {
+    return (outer ?? this.em).transactional(async (em) => {
       const ticket = await this.lockVisible(em, id);
       if (!canWorkOnTickets(this.actor) && !(customerMay && this.actor.kind === 'contact')) {
         throw denied(this.actor, 'Only staff and API keys with TICKETS_WRITE change tickets.');
