@@ -1,11 +1,4 @@
-import 'reflect-metadata';
-import { readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { Client } from 'pg';
-import pino from 'pino';
-import { startApp } from '../src/app';
-import { loadConfig } from '../src/config';
+import { machine, record, runSql, startBenchServer, stats, time } from './bench-support';
 import { hashPassword } from '../src/modules/users/auth/passwords';
 
 /**
@@ -16,27 +9,10 @@ import { hashPassword } from '../src/modules/users/auth/passwords';
  */
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
-const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function urlFor(database: string): string {
-  const url = new URL(SERVER);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function sql(database: string, ...statements: string[]): Promise<void> {
-  const client = new Client({ connectionString: urlFor(database) });
-  await client.connect();
-  try {
-    for (const statement of statements) await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Realistic spread: statuses, priorities, due dates (some overdue, some none), 3 comments a ticket, 0-2 tags. */
 async function seed(database: string, passwordHash: string): Promise<void> {
-  await sql(
+  await runSql(
     database,
     `insert into app_user (id, created_at, name, email, role, password_hash)
        select gen_random_uuid(), now(), 'Agent ' || i, 'agent' || i || '@bench.example', 'AGENT', '${passwordHash}'
@@ -74,12 +50,6 @@ async function seed(database: string, passwordHash: string): Promise<void> {
   );
 }
 
-function stats(samples: number[]): { median: number; p95: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { median: at(0.5), p95: at(0.95) };
-}
-
 const BOARD = `query Board($first: Int, $after: String, $filter: TicketFilter, $orderBy: TicketOrder) {
   tickets(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
     pageInfo { endCursor hasNextPage }
@@ -91,37 +61,18 @@ const BOARD = `query Board($first: Int, $after: String, $filter: TicketFilter, $
 const COUNT = `query Count($filter: TicketFilter) { tickets(first: 1, filter: $filter) { totalCount } }`;
 
 async function main(): Promise<void> {
-  const database = `tg_bench_${process.pid}`;
-  await sql('postgres', `drop database if exists ${database}`, `create database ${database}`);
-  const logger = pino({ level: 'warn' });
-  const app = await startApp(
-    loadConfig({ PORT: '0', DATABASE_URL: urlFor(database), JWT_SECRET: 'bench-secret-bench-secret-bench-secret', DATA_DIR: path.join(os.tmpdir(), database) }),
-    logger,
-  );
-  let statements = 0;
-  app.database.orm.em.getConnection().getKnex().on('query', () => (statements += 1));
+  const server = await startBenchServer('tickets');
   try {
     const started = Date.now();
-    await seed(database, await hashPassword('bench-password'));
+    await seed(server.database, await hashPassword('bench-password'));
     console.log(`seeded ${TICKETS} tickets, ${TICKETS * 3} comments in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-
-    const post = async (query: string, variables: Record<string, unknown>, token?: string) => {
-      const response = await fetch(app.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as { data?: Record<string, never>; errors?: unknown[] };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body.data!;
-    };
-    const login = await post('mutation { login(input: { email: "agent1@bench.example", password: "bench-password" }) { token } }', {});
+    const login = await server.post('mutation { login(input: { email: "agent1@bench.example", password: "bench-password" }) { token } }', {});
     const token = (login.login as { token: string }).token;
 
     // A cursor deep in the list: walk 2,000 rows ahead once, then time the page there.
     let deep: string | null = null;
     for (let i = 0; i < 20; i += 1) {
-      const page = (await post(BOARD, { first: 100, after: deep }, token)).tickets as { pageInfo: { endCursor: string } };
+      const page = (await server.post(BOARD, { first: 100, after: deep }, token)).tickets as { pageInfo: { endCursor: string } };
       deep = page.pageInfo.endCursor;
     }
 
@@ -138,44 +89,25 @@ async function main(): Promise<void> {
     ];
     const rows: string[] = [];
     for (const [name, query, variables] of cases) {
-      await post(query, variables, token); // warm-up
-      const times: number[] = [];
-      const before = statements;
-      for (let round = 0; round < ROUNDS; round += 1) {
-        const start = performance.now();
-        await post(query, variables, token);
-        times.push(performance.now() - start);
-      }
-      const perRequest = (statements - before) / ROUNDS;
-      const { median, p95 } = stats(times);
+      const before = server.statements();
+      const { median, p95 } = stats(await time(ROUNDS, () => server.post(query, variables, token)));
+      const perRequest = (server.statements() - before) / (ROUNDS + 1);
       rows.push(`| ${name} | ${median.toFixed(1)} | ${p95.toFixed(1)} | ${perRequest} |`);
       console.log(`${name.padEnd(44)} median ${median.toFixed(1)} ms   p95 ${p95.toFixed(1)} ms   ${perRequest} statements`);
     }
-
-    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}`;
-    const section = [
-      '<!-- bench:tickets -->',
-      `### Ticket list (\`npm run bench:tickets\`)`,
+    await record('tickets', [
+      '### Ticket list (`npm run bench:tickets`)',
       '',
-      `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, PostgreSQL on the same machine.`,
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, PostgreSQL on the same machine.`,
       `${TICKETS.toLocaleString('en')} tickets, ${(TICKETS * 3).toLocaleString('en')} comments, 2,000 businesses, 50 agents;`,
       `${ROUNDS} sequential requests per row over HTTP (after one warm-up). Statements include authentication.`,
       '',
       '| query | median ms | p95 ms | SQL statements per request |',
       '| --- | --- | --- | --- |',
       ...rows,
-      '<!-- /bench:tickets -->',
-    ].join('\n');
-    const file = path.resolve(__dirname, '../../docs/benchmarks.md');
-    const current = await readFile(file, 'utf8');
-    const updated = current.includes('<!-- bench:tickets -->')
-      ? current.replace(/<!-- bench:tickets -->[\s\S]*<!-- \/bench:tickets -->/, section)
-      : `${current.trimEnd()}\n\n${section}\n`;
-    await writeFile(file, updated);
-    console.log('recorded in docs/benchmarks.md');
+    ]);
   } finally {
-    await app.stop();
-    await sql('postgres', `drop database if exists ${database} with (force)`);
+    await server.stop();
   }
 }
 

@@ -21,7 +21,7 @@ const BODY_LIMIT = '1mb';
 
 /**
  * HTTP and WebSocket on one port: `POST/GET /graphql` (Apollo), WebSocket subscriptions on the same
- * path (graphql-ws), and `GET /healthz`. `stop()` closes sockets (1001), drains HTTP, then returns.
+ * path (graphql-ws), `GET /healthz`, and `POST /inbound/email` when INBOUND_EMAIL_SECRET is set. `stop()` closes sockets (1001), drains HTTP, then returns.
  */
 export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, config: Config): Promise<HttpServer> {
   const app = express();

@@ -39,12 +39,14 @@ export class Migration20261127020000_intake extends Migration {
     );`);
     this.addSql(`create index attachment_ticket_idx on attachment (ticket_id);`);
 
-    // Sender matching: contacts by the domain of their email; businesses by domain (exists) and by name.
+    // Sender matching: contacts by the domain of their email; business search by domain prefix
+    // (text_pattern_ops serves LIKE 'prefix%' whatever the collation) and by name (trigram index, exists).
     this.addSql(`create index contact_email_domain_idx on contact (split_part(email, '@', 2));`);
+    this.addSql(`create index business_domain_prefix_idx on business (lower(domain) text_pattern_ops);`);
   }
 
   override async down(): Promise<void> {
-    this.addSql(`drop index if exists contact_email_domain_idx;`);
+    this.addSql(`drop index if exists contact_email_domain_idx, business_domain_prefix_idx;`);
     this.addSql(`drop table if exists attachment, email_message, idempotency_key;`);
     this.addSql(`drop index if exists ticket_dedup_key_idx;`);
     this.addSql(`alter table ticket drop column dedup_key, drop column occurrences;`);

@@ -15,6 +15,7 @@ const lookups: Record<string, (ctx: Context, id: string) => Promise<Node>> = {
   Tag: (ctx, id) => ctx.services.tags.get(id),
   ApiKey: (ctx, id) => ctx.services.apiKeys.get(id),
   FollowUp: (ctx, id) => ctx.services.followUps.get(id),
+  Attachment: (ctx, id) => ctx.services.tickets.getAttachment(id),
 };
 
 @Resolver(() => Node)

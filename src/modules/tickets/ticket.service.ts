@@ -17,7 +17,8 @@ import { retryOnUniqueViolation } from '../../shared/retry';
 import { writeComment } from '../comments/write-comment';
 import { hasScope } from '../users/auth/access';
 import { TicketEvent, TicketEventType } from './ticket-event.entity';
-import { visibleCommentFilter } from '../comments/comment.policy';
+import { canSeeInternal, visibleCommentFilter } from '../comments/comment.policy';
+import { Attachment } from '../intake/attachment.entity';
 import { Ticket } from './ticket.entity';
 import { TicketChannel, TicketPriority, TicketStatus } from './ticket.enums';
 import type {
@@ -53,6 +54,21 @@ export class TicketService {
     const ticket = where ? await this.em.findOne(Ticket, { ...where, id }) : null;
     if (!ticket) throw notFound('Ticket');
     return ticket;
+  }
+
+  /** An attachment, under the rules of its ticket and (for one that came with a comment) of that comment. */
+  async getAttachment(attachmentId: string): Promise<Attachment> {
+    const id = idOf(attachmentId, 'Attachment', 'id');
+    const where = ticketScopeWhere(this.actor);
+    const attachment = where
+      ? await this.em.findOne(Attachment, {
+          id,
+          ticket: where,
+          ...(canSeeInternal(this.actor) ? {} : { $or: [{ comment: null }, { comment: { isInternal: false } }] }),
+        })
+      : null;
+    if (!attachment) throw notFound('Attachment');
+    return attachment;
   }
 
   /** A timeline entry, under the same two rules as comments: the ticket's scope and the internal flag. */

@@ -31,8 +31,9 @@ export class TriageService {
   ) {}
 
   /**
-   * One query finds every business any signal points to; each index answers its own part (contact
-   * email, business domain, trigram name), then the candidates are scored and the best returned.
+   * One query finds every business any signal points to: each signal is its own index scan (contact
+   * email, business domain, trigram word similarity of the name) and the union of their answers is
+   * scored; an OR across them would scan the whole table.
    */
   async matches(ticket: Ticket): Promise<BusinessMatch[]> {
     if (!isStaff(this.actor)) throw denied(this.actor, 'Only staff see business matches.');
@@ -47,9 +48,9 @@ export class TriageService {
               case when cast(:company as text) is null then null
                    else greatest(similarity(b.name, :company), word_similarity(:company, b.name)) end as name_similarity
          from business b
-        where b.id in (select c.business_id from contact c where c.email = :email)
-           or lower(b.domain) = :domain
-           or (cast(:company as text) is not null and (b.name % :company or :company <% b.name))
+        where b.id in (select c.business_id from contact c where c.email = :email
+                       union select id from business where lower(domain) = :domain
+                       union select id from business where cast(:company as text) is not null and :company <% name)
         order by contact_match desc, domain_match desc, name_similarity desc nulls last, b.id
         limit 50`,
       { email, domain, company },

@@ -19,7 +19,7 @@ export function cut(value: string, max: number): string {
 export function cleanText(value: string | undefined): string {
   return (value ?? '')
     .replace(/\r\n?/g, '\n')
-    .replace(/\u0000/g, '')
+    .replaceAll('\u0000', '')
     .replace(/[ \t]+$/gm, '')
     .replace(/\n{4,}/g, '\n\n\n')
     .trim();
@@ -27,7 +27,7 @@ export function cleanText(value: string | undefined): string {
 
 /** The ticket title: the subject on one line, trimmed and cut; "(no subject)" when there is none. */
 export function titleFromSubject(subject: string | undefined): string {
-  const title = cut((subject ?? '').replace(/\u0000/g, '').replace(/\s+/g, ' ').trim(), LIMITS.title).trim();
+  const title = cut((subject ?? '').replaceAll('\u0000', '').replace(/\s+/g, ' ').trim(), LIMITS.title).trim();
   return title === '' ? NO_SUBJECT : title;
 }
 
@@ -71,7 +71,7 @@ export const MESSAGE_ID_MAX = 998;
 
 /** A Message-ID as stored and compared: trimmed, in angle brackets. Null when missing. */
 export function normalizeMessageId(value: string | undefined | null): string | null {
-  const trimmed = (value ?? '').trim();
+  const trimmed = (value ?? '').replaceAll('\u0000', '').trim();
   if (trimmed === '') return null;
   return trimmed.startsWith('<') && trimmed.endsWith('>') ? trimmed : `<${trimmed.replace(/^<|>$/g, '')}>`;
 }
@@ -104,7 +104,90 @@ const EXTENSIONS: Record<string, string> = {
  * (`bin` otherwise).
  */
 export function attachmentName(filename: string | undefined, contentType: string, position: number): string {
-  const sent = cut((filename ?? '').replace(/\u0000/g, '').trim(), 255);
+  const sent = cut((filename ?? '').replaceAll('\u0000', '').trim(), 255);
   if (sent !== '') return sent;
   return `attachment-${position}.${EXTENSIONS[contentType.toLowerCase()] ?? 'bin'}`;
+}
+
+const TAG_START = /<(\/?)([a-z][a-z0-9]*)(?=[\s/>])/iy;
+
+/** Elements whose content is not text for a reader. */
+const SKIPPED = new Set(['head', 'style', 'script', 'title', 'template', 'noscript']);
+/** Elements that stand apart as paragraphs. */
+const BLOCKS = new Set([
+  'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'table', 'ul', 'ol', 'dl', 'hr',
+  'section', 'article', 'header', 'footer', 'address', 'center', 'form',
+]);
+
+const ENTITIES: Record<string, string> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', ndash: '–', mdash: '—', hellip: '…', middot: '·',
+  bull: '•', copy: '©', reg: '®', trade: '™', euro: '€', laquo: '«', raquo: '»', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
+  auml: 'ä', ouml: 'ö', uuml: 'ü', Auml: 'Ä', Ouml: 'Ö', Uuml: 'Ü', szlig: 'ß', eacute: 'é', egrave: 'è', agrave: 'à', ccedil: 'ç',
+};
+
+function decodeEntities(value: string): string {
+  return value.replace(/&(#\d{1,7}|#x[\da-f]{1,6}|[a-z]{2,8});/gi, (whole, entity: string) => {
+    if (entity[0] !== '#') return ENTITIES[entity] ?? whole;
+    const code = entity[1] === 'x' || entity[1] === 'X' ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10);
+    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : '';
+  });
+}
+
+/**
+ * Readable text from HTML, for the HTML-only messages mailparser leaves without `text` (it converts
+ * HTML only when it is the message's sole body, not e.g. inside multipart/related with inline images):
+ * head, style and script dropped, paragraphs and line breaks kept, list items as "* ", every other tag
+ * removed, entities decoded. One pass over the input, so hostile HTML cannot make it slow.
+ */
+export function htmlToText(html: string): string {
+  let out = '';
+  const addText = (chunk: string) => {
+    out += decodeEntities(chunk.replace(/\s+/g, ' '));
+  };
+  let i = 0;
+  let gt = -1;
+  while (i < html.length) {
+    const lt = html.indexOf('<', i);
+    if (lt === -1) {
+      addText(html.slice(i));
+      break;
+    }
+    addText(html.slice(i, lt));
+    if (html.startsWith('<!--', lt)) {
+      const end = html.indexOf('-->', lt + 4);
+      i = end === -1 ? html.length : end + 3;
+      continue;
+    }
+    TAG_START.lastIndex = lt;
+    const opened = TAG_START.exec(html);
+    const declaration = html[lt + 1] === '!' || html[lt + 1] === '?';
+    if (!opened && !declaration) {
+      // A lone "<" in the text.
+      out += '<';
+      i = lt + 1;
+      continue;
+    }
+    // The next ">" is looked up again only once passed, so the whole scan stays linear.
+    if (gt < lt) gt = html.indexOf('>', lt);
+    if (gt === -1) break;
+    i = gt + 1;
+    if (!opened) continue;
+    const closing = opened[1] === '/';
+    const name = opened[2].toLowerCase();
+    if (!closing && SKIPPED.has(name)) {
+      const end = new RegExp(`</${name}\\s*>`, 'gi');
+      end.lastIndex = i;
+      i = end.exec(html) ? end.lastIndex : html.length;
+    } else if (name === 'br') out += '\n';
+    else if (name === 'li') out += closing ? '' : '\n* ';
+    else if (['tr', 'dt', 'dd'].includes(name)) out += '\n';
+    else if (name === 'td' || name === 'th') out += ' ';
+    else if (BLOCKS.has(name)) out += '\n\n';
+  }
+  return out
+    .split('\n')
+    .map((line) => line.replace(/[ \t\u00a0]+/g, ' ').trim())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }

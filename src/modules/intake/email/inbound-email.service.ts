@@ -13,6 +13,7 @@ import {
   bodyText,
   cleanText,
   cut,
+  htmlToText,
   MESSAGE_ID_MAX,
   normalizeMessageId,
   referencedMessageIds,
@@ -52,7 +53,10 @@ export interface InboundMessage {
   references: string[];
   subject: string | undefined;
   sender: { name: string | null; email: string };
-  /** The plain-text body (derived from the HTML by mailparser when there is no text part), cleaned. */
+  /**
+   * The plain-text body, cleaned: the text part; for HTML-only mail mailparser's conversion of the
+   * HTML, or ours (htmlToText) where mailparser leaves the text empty.
+   */
   text: string;
   attachments: { filename: string; contentType: string; sizeBytes: number }[];
 }
@@ -85,7 +89,8 @@ export async function readMessage(raw: Buffer): Promise<InboundMessage> {
   } catch {
     throw malformed('MALFORMED_MESSAGE', 'The message could not be parsed as an RFC 5322 message.');
   }
-  if (parsed.headerLines.length === 0) {
+  // Text without a header block comes back with no named header field at all.
+  if (!parsed.headerLines.some((header) => header.key !== '')) {
     throw malformed('MALFORMED_MESSAGE', 'The message has no header fields: send the raw RFC 5322 message, headers first.');
   }
   const from = firstMailbox(parsed.from?.value ?? []);
@@ -106,7 +111,7 @@ export async function readMessage(raw: Buffer): Promise<InboundMessage> {
     references: referencedMessageIds(parsed.inReplyTo, parsed.references),
     subject: parsed.subject,
     sender: { name: name === '' ? null : name, email: senderEmail },
-    text: cleanText(parsed.text),
+    text: cleanText(parsed.text) || (typeof parsed.html === 'string' ? cleanText(htmlToText(parsed.html)) : ''),
     // Every non-body part counts, inline images included; only the description is kept.
     attachments: parsed.attachments.map((attachment, index) => ({
       filename: attachmentName(attachment.filename, attachment.contentType, index + 1),

@@ -1,0 +1,106 @@
+import 'reflect-metadata';
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import pino from 'pino';
+import { startApp, type App } from '../src/app';
+import { loadConfig } from '../src/config';
+
+/** What every `npm run bench:*` script shares: a throw-away database, the real server, timing and recording. */
+
+const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function urlFor(database: string): string {
+  const url = new URL(SERVER);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function runSql(database: string, ...statements: string[]): Promise<void> {
+  const client = new Client({ connectionString: urlFor(database) });
+  await client.connect();
+  try {
+    for (const statement of statements) await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface BenchServer {
+  app: App;
+  database: string;
+  /** SQL statements the server has run so far. */
+  statements(): number;
+  post(query: string, variables: Record<string, unknown>, token?: string): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** The real server on a fresh database of the DATABASE_URL server (dropped again by `stop`). */
+export async function startBenchServer(name: string): Promise<BenchServer> {
+  const database = `tg_bench_${name}_${process.pid}`;
+  await runSql('postgres', `drop database if exists ${database}`, `create database ${database}`);
+  const app = await startApp(
+    loadConfig({
+      PORT: '0',
+      DATABASE_URL: urlFor(database),
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+      DATA_DIR: path.join(os.tmpdir(), database),
+      JOB_INTERVAL_SECONDS: '0',
+    }),
+    pino({ level: 'warn' }),
+  );
+  let statements = 0;
+  app.database.orm.em.getConnection().getKnex().on('query', () => (statements += 1));
+  return {
+    app,
+    database,
+    statements: () => statements,
+    async post(query, variables, token) {
+      const response = await fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data!;
+    },
+    async stop() {
+      await app.stop();
+      await runSql('postgres', `drop database if exists ${database} with (force)`);
+    },
+  };
+}
+
+export function stats(samples: number[]): { median: number; p95: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { median: at(0.5), p95: at(0.95) };
+}
+
+/** Times `rounds` sequential runs of `run` after one warm-up; milliseconds. */
+export async function time(rounds: number, run: (round: number) => Promise<unknown>): Promise<number[]> {
+  await run(-1);
+  const samples: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const start = performance.now();
+    await run(round);
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
+
+export function machine(): string {
+  return `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node.js ${process.version}`;
+}
+
+/** Replaces (or appends) this benchmark's section of docs/benchmarks.md, between its markers. */
+export async function record(name: string, lines: string[]): Promise<void> {
+  const file = path.resolve(__dirname, '../../docs/benchmarks.md');
+  const section = [`<!-- bench:${name} -->`, ...lines, `<!-- /bench:${name} -->`].join('\n');
+  const current = await readFile(file, 'utf8');
+  const marker = new RegExp(`<!-- bench:${name} -->[\\s\\S]*<!-- /bench:${name} -->`);
+  await writeFile(file, marker.test(current) ? current.replace(marker, section) : `${current.trimEnd()}\n\n${section}\n`);
+  console.log('recorded in docs/benchmarks.md');
+}
