@@ -36,20 +36,38 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+export interface BenchServerOptions {
+  /** More environment for the server's `loadConfig`, overriding the defaults (e.g. `{ REDIS_URL }`). */
+  env?: Record<string, string>;
+  /**
+   * Run another instance on this existing bench database (another server's `database`) instead of
+   * creating one; its `stop` then leaves the database to the server that created it.
+   */
+  joinDatabase?: string;
+}
+
 /** The real server on a fresh database of the DATABASE_URL server (dropped again by `stop`). */
-export async function startBenchServer(name: string): Promise<BenchServer> {
-  const database = `tg_bench_${name}_${process.pid}`;
-  await runSql('postgres', `drop database if exists ${database}`, `create database ${database}`);
-  const app = await startApp(
-    loadConfig({
-      PORT: '0',
-      DATABASE_URL: urlFor(database),
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-      DATA_DIR: path.join(os.tmpdir(), database),
-      JOB_INTERVAL_SECONDS: '0',
-    }),
-    pino({ level: 'warn' }),
-  );
+export async function startBenchServer(name: string, options: BenchServerOptions = {}): Promise<BenchServer> {
+  const owner = options.joinDatabase === undefined;
+  const database = options.joinDatabase ?? `tg_bench_${name}_${process.pid}`;
+  if (owner) await runSql('postgres', `drop database if exists ${database}`, `create database ${database}`);
+  let app: App;
+  try {
+    app = await startApp(
+      loadConfig({
+        PORT: '0',
+        DATABASE_URL: urlFor(database),
+        JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+        DATA_DIR: path.join(os.tmpdir(), database),
+        JOB_INTERVAL_SECONDS: '0',
+        ...options.env,
+      }),
+      pino({ level: 'warn' }),
+    );
+  } catch (error) {
+    if (owner) await runSql('postgres', `drop database if exists ${database} with (force)`).catch(() => undefined);
+    throw error;
+  }
   let statements = 0;
   app.database.orm.em.getConnection().getKnex().on('query', () => (statements += 1));
   return {
@@ -67,8 +85,11 @@ export async function startBenchServer(name: string): Promise<BenchServer> {
       return body.data!;
     },
     async stop() {
-      await app.stop();
-      await runSql('postgres', `drop database if exists ${database} with (force)`);
+      try {
+        await app.stop();
+      } finally {
+        if (owner) await runSql('postgres', `drop database if exists ${database} with (force)`);
+      }
     },
   };
 }
@@ -77,6 +98,11 @@ export function stats(samples: number[]): { median: number; p95: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   return { median: at(0.5), p95: at(0.95) };
+}
+
+/** The `q`-quantile (0 to 1) of samples already sorted ascending; NaN when there are none. */
+export function quantile(sorted: number[], q: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 /** Times `rounds` sequential runs of `run` after one warm-up; milliseconds. */

@@ -7,11 +7,13 @@ import type { Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { isEmpty, seedDemo, type DemoLogin } from './db/seeders/demo';
 import { createSchema } from './schema';
-import { startHttpServer, type HttpServer } from './server/http';
+import { startHttpServer } from './server/http';
 import { loadOrCreateJwtSecret } from './modules/users/auth/jwt-secret';
 import { TokenService } from './modules/users/auth/tokens';
 import { ensureAdmin } from './modules/users/user.service';
 import { createLocalPubSub } from './modules/realtime/pubsub';
+import { createRedisPubSub } from './modules/realtime/redis-pubsub';
+import { TimelineLoader } from './modules/realtime/timeline-loader';
 import { TimelinePublisher } from './modules/realtime/timeline-publisher';
 
 export interface App {
@@ -24,15 +26,22 @@ export interface App {
 }
 
 /**
- * Starts everything in order: database (and migrations), admin account, demo data for an empty
- * embedded database, schema, HTTP + WebSocket, background jobs. `stop()` undoes it in reverse order.
+ * Starts everything in order: PubSub (Redis or in-process), database (and migrations), admin account,
+ * demo data for an empty embedded database, schema, HTTP + WebSocket, background jobs. `stop()` (or a
+ * failure half-way) closes what was started, in reverse order.
  */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
-  const pubSub = createLocalPubSub();
-  const database = await openDatabase(config.databaseUrl, config.dataDir, logger, [new TimelinePublisher(pubSub)]);
-  let http: HttpServer | undefined;
-  let redis: Redis | undefined;
+  const started: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of started.reverse()) await close();
+  };
   try {
+    const shared = config.redisUrl ? createRedisPubSub(config.redisUrl, logger) : undefined;
+    if (shared) started.push(() => shared.close());
+    const pubSub = shared?.pubSub ?? createLocalPubSub();
+
+    const database = await openDatabase(config.databaseUrl, config.dataDir, logger, [new TimelinePublisher(pubSub)]);
+    started.push(() => database.close());
     const em = database.orm.em.fork();
     if (config.admin && (await ensureAdmin(em, config.admin))) logger.info({ email: config.admin.email }, 'admin created');
     // Only an embedded database is ever filled by itself: a DATABASE_URL may point at real data.
@@ -40,30 +49,27 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
 
     const secret = config.jwtSecret ?? (await loadOrCreateJwtSecret(config.dataDir));
     const tokens = new TokenService(secret, config.tokenTtlSeconds);
-    const schema = await createSchema(pubSub);
-    redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
-    await redis?.connect();
+    const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 }) : undefined;
+    if (redis) {
+      await redis.connect();
+      started.push(() => redis.quit());
+    }
     const submitLimiter = createSubmitLimiter(config.submitRateLimit.points, config.submitRateLimit.windowSeconds, redis);
-    http = await startHttpServer({ orm: database.orm, tokens, logger, pubSub, submitLimiter }, schema, config);
-    const server = http;
-    const redisClient = redis;
+    const timeline = new TimelineLoader(database.orm);
+    const schema = await createSchema(pubSub);
+    const http = await startHttpServer({ orm: database.orm, tokens, logger, pubSub, submitLimiter, timeline }, schema, config);
+    started.push(() => http.stop());
     const jobs = startJobs(database.orm.em as EntityManager, config, logger);
+    started.push(() => jobs.stop());
     return {
-      url: `http://localhost:${server.port}/graphql`,
-      port: server.port,
+      url: `http://localhost:${http.port}/graphql`,
+      port: http.port,
       database,
       demoLogins,
-      async stop() {
-        await jobs.stop();
-        await server.stop();
-        await redisClient?.quit();
-        await database.close();
-      },
+      stop: closeAll,
     };
   } catch (error) {
-    await http?.stop();
-    redis?.disconnect();
-    await database.close();
+    await closeAll();
     throw error;
   }
 }

@@ -35,6 +35,10 @@ export interface Config {
   /** The shared secret of POST /inbound/email; unset means the endpoint is off. */
   inboundEmailSecret?: string;
   inboundEmailMaxBytes: number;
+  /** Subscriptions one WebSocket connection may hold at once. */
+  wsMaxSubscriptions: number;
+  /** Seconds between the server's WebSocket pings; a client that misses one is dropped. */
+  wsKeepAliveSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -132,5 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: boolean(env, 'TRUST_PROXY'),
     inboundEmailSecret,
     inboundEmailMaxBytes: integer(env, 'INBOUND_EMAIL_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    wsMaxSubscriptions: integer(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 1000),
+    wsKeepAliveSeconds: integer(env, 'WS_KEEPALIVE_SECONDS', 30, 1, 3600),
   };
 }

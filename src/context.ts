@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { PubSub } from './modules/realtime/pubsub';
 import { IntakeService } from './modules/intake/intake.service';
+import type { TimelineLoader } from './modules/realtime/timeline-loader';
 import { createAttachmentLoaders } from './modules/intake/attachment.loaders';
 import { TriageService } from './modules/triage/triage.service';
 import { createBusinessLoaders } from './modules/businesses/business.loaders';
@@ -33,6 +34,8 @@ export interface AppDeps {
   pubSub: PubSub;
   /** Limits public ticket submissions per client address. */
   submitLimiter: RateLimiterAbstract;
+  /** Reads each published timeline entry once for all subscribers. */
+  timeline: TimelineLoader;
 }
 
 function createLoaders(em: EntityManager, actor: Actor) {
@@ -80,8 +83,14 @@ export interface Context {
   services: Services;
   logger: Logger;
   pubSub: PubSub;
-  /** A new context for the same credentials: subscriptions take one per message, so nothing is cached across messages. */
-  renew(): Promise<Context>;
+  timeline: TimelineLoader;
+  /** When the session token runs out (ms since the epoch); a subscription ends then. */
+  expiresAt?: number;
+  /**
+   * Gives this context a new ORM fork, loaders and services for the same actor. A subscription calls
+   * it before each message, so nothing read for one message is served stale for the next.
+   */
+  freshen(): void;
 }
 
 /**
@@ -89,15 +98,19 @@ export interface Context {
  * fork and actor, so a cached row is never shared between two viewers.
  */
 export async function createContext(deps: AppDeps, authorization: string | undefined, clientAddress = 'unknown'): Promise<Context> {
-  const em = deps.orm.em.fork() as EntityManager;
-  const actor = await authenticate(em, deps.tokens, authorization);
-  return {
+  const { actor, expiresAt } = await authenticate(deps.orm.em.fork() as EntityManager, deps.tokens, authorization);
+  const scoped = () => {
+    const em = deps.orm.em.fork() as EntityManager;
+    return { em, loaders: createLoaders(em, actor), services: createServices(em, actor, deps, clientAddress) };
+  };
+  const context: Context = {
     actor,
-    em,
-    loaders: createLoaders(em, actor),
-    services: createServices(em, actor, deps, clientAddress),
+    expiresAt,
+    ...scoped(),
     logger: deps.logger,
     pubSub: deps.pubSub,
-    renew: () => createContext(deps, authorization, clientAddress),
+    timeline: deps.timeline,
+    freshen: () => Object.assign(context, scoped()),
   };
+  return context;
 }

@@ -27,7 +27,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
   const app = express();
   app.set('trust proxy', config.trustProxy);
   const server = http.createServer(app);
-  const ws = createWebSocketServer(server, schema, deps);
+  const ws = createWebSocketServer(server, schema, deps, config);
 
   const apollo = new ApolloServer<Context>({
     schema,

@@ -1,12 +1,16 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Config } from '../config';
 import { createContext, type AppDeps } from '../context';
 
-/** Close code for "going away": the server is shutting down; clients should reconnect elsewhere. */
+/** Close codes: 1001 the server is going away; 1013 the client reads too slowly; 4403 forbidden (as graphql-ws uses it). */
 const GOING_AWAY = 1001;
+const FORBIDDEN = 4403;
+/** A client with this much unsent data is not reading: it is cut off instead of buffering without end. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 function authorizationOf(params: Record<string, unknown> | undefined): string | undefined {
   const value = params?.authorization ?? params?.Authorization;
@@ -15,31 +19,71 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
 
 /**
  * graphql-ws on the HTTP server's `/graphql`. The `connection_init` payload carries
- * `{ authorization: "Bearer …" }`; a bad token closes the socket with 4403 (Forbidden).
- * Each operation gets a fresh context (its own ORM fork and loaders).
+ * `{ authorization: "Bearer …" }`: a bad token closes the socket with 4403, no init within 3 s with
+ * 4408 (graphql-ws), and the socket closes with 4403 when the session token runs out. Each
+ * connection may hold `wsMaxSubscriptions` subscriptions; every `wsKeepAliveSeconds` the server pings
+ * and drops a client that did not answer the previous ping; a client that stops reading is dropped
+ * once a megabyte waits for it, so it never holds back the others.
  */
-export function createWebSocketServer(server: http.Server, schema: GraphQLSchema, deps: AppDeps) {
+export function createWebSocketServer(server: http.Server, schema: GraphQLSchema, deps: AppDeps, config: Config) {
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const handle = useServer(
+  const alive = new WeakSet<WebSocket>();
+  const handle = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema,
       onConnect: async (ctx) => {
+        const socket = ctx.extra.socket;
         try {
-          await createContext(deps, authorizationOf(ctx.connectionParams));
+          const context = await createContext(deps, authorizationOf(ctx.connectionParams));
+          if (context.expiresAt !== undefined) {
+            const timer = setTimeout(() => socket.close(FORBIDDEN, 'Session expired'), Math.max(0, context.expiresAt - Date.now()));
+            socket.once('close', () => clearTimeout(timer));
+          }
           return true;
         } catch {
           return false;
         }
+      },
+      onSubscribe: (ctx) => {
+        const active = Object.keys(ctx.subscriptions).length;
+        if (active >= config.wsMaxSubscriptions) {
+          return [
+            new GraphQLError(`At most ${config.wsMaxSubscriptions} subscriptions per connection.`, {
+              extensions: { code: 'RATE_LIMITED' },
+            }),
+          ];
+        }
+        return undefined;
+      },
+      onNext: (ctx) => {
+        if (ctx.extra.socket.bufferedAmount > MAX_BUFFERED_BYTES) ctx.extra.socket.terminate();
       },
       context: (ctx) => createContext(deps, authorizationOf(ctx.connectionParams)),
     },
     wss,
   );
 
+  wss.on('connection', (socket) => {
+    alive.add(socket);
+    socket.on('pong', () => alive.add(socket));
+  });
+  const heartbeat = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (!alive.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      alive.delete(socket);
+      socket.ping();
+    }
+  }, config.wsKeepAliveSeconds * 1000);
+  heartbeat.unref();
+
   const drainPlugin: ApolloServerPlugin = {
     async serverWillStart() {
       return {
         async drainServer() {
+          clearInterval(heartbeat);
           for (const client of wss.clients) client.close(GOING_AWAY, 'Server shutting down');
           await handle.dispose();
           await new Promise<void>((resolve) => wss.close(() => resolve()));

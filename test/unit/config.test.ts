@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       trustProxy: false,
       inboundEmailSecret: undefined,
       inboundEmailMaxBytes: 10 * 1024 * 1024,
+      wsMaxSubscriptions: 20,
+      wsKeepAliveSeconds: 30,
     });
   });
 
@@ -61,6 +63,8 @@ describe('loadConfig', () => {
       TRUST_PROXY: 'true',
       INBOUND_EMAIL_SECRET: 'inbound-secret-0123',
       INBOUND_EMAIL_MAX_BYTES: '2048',
+      WS_MAX_SUBSCRIPTIONS: '5',
+      WS_KEEPALIVE_SECONDS: '10',
     });
     expect(config).toEqual({
       port: 8080,
@@ -78,6 +82,8 @@ describe('loadConfig', () => {
       trustProxy: true,
       inboundEmailSecret: 'inbound-secret-0123',
       inboundEmailMaxBytes: 2048,
+      wsMaxSubscriptions: 5,
+      wsKeepAliveSeconds: 10,
     });
   });
 
@@ -112,6 +118,8 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
     ['INBOUND_EMAIL_SECRET', { INBOUND_EMAIL_SECRET: 'short' }],
     ['INBOUND_EMAIL_MAX_BYTES', { INBOUND_EMAIL_MAX_BYTES: '10' }],
+    ['WS_MAX_SUBSCRIPTIONS', { WS_MAX_SUBSCRIPTIONS: '0' }],
+    ['WS_KEEPALIVE_SECONDS', { WS_KEEPALIVE_SECONDS: 'often' }],
   ];
 
   it.each(bad)('refuses a bad %s (%j) with a ConfigError naming it', (variable, env) => {

@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127000000_core } from './Migration20261127000000_core';
 import { Migration20261127010000_workflow } from './Migration20261127010000_workflow';
 import { Migration20261127020000_intake } from './Migration20261127020000_intake';
+import { Migration20261127030000_timeline_position } from './Migration20261127030000_timeline_position';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -11,4 +12,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127000000_core', class: Migration20261127000000_core },
   { name: 'Migration20261127010000_workflow', class: Migration20261127010000_workflow },
   { name: 'Migration20261127020000_intake', class: Migration20261127020000_intake },
+  { name: 'Migration20261127030000_timeline_position', class: Migration20261127030000_timeline_position },
 ];

@@ -8,6 +8,8 @@ export interface TimelineMessage {
   eventId: string;
   ticketId: string;
   type: string;
+  /** Place on the timeline, in commit order. */
+  position: string;
   /** The comment's global id, for COMMENTED entries. */
   commentId: string | null;
 }

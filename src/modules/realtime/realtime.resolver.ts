@@ -1,34 +1,35 @@
-import { filter, pipe, map } from '@graphql-yoga/subscription';
+import { filter, map, pipe } from '@graphql-yoga/subscription';
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../context';
-import { Comment } from '../comments/comment.entity';
-import { TicketEventType } from '../tickets/ticket-event.entity';
-import { toGlobalId } from '../../shared/global-id';
+import { unauthenticated } from '../../shared/errors';
 import { optionalIdOf } from '../../shared/validation';
-import { TIMELINE_TOPIC, type PubSub, type TimelineMessage } from './pubsub';
-import { TicketStatusChange } from './realtime.payloads';
+import { Comment } from '../comments/comment.entity';
+import { TicketEvent, TicketEventType } from '../tickets/ticket-event.entity';
+import { TIMELINE_TOPIC, type TimelineMessage } from './pubsub';
+import { TicketAssignment, TicketEventFilter, TicketStatusChange } from './realtime.payloads';
+import { replayTimeline } from './replay';
+import { canSee, matchesFilter, type EntryFilter } from './subscriber-access';
+import type { LoadedEntry } from './timeline-loader';
 
 /**
- * Each message is reloaded for each subscriber through a fresh context (its own ORM fork, loaders
- * and a re-checked token), so the same services and access rules as queries decide what it receives,
- * and a token that has expired ends the subscription.
+ * Every subscription reads the same stream of committed timeline entries. Each entry is loaded once
+ * per instance (TimelineLoader); whether a subscriber receives it is decided by the same pure policies
+ * as queries, with that subscriber's actor. Before each message the subscriber's context gets fresh
+ * loaders, and a session token that has run out ends the subscription.
  */
-function deliver<T>(pubSub: PubSub, context: Context, load: (ctx: Context, message: TimelineMessage) => Promise<T | null>) {
+function deliver<T>(ctx: Context, build: (entry: LoadedEntry) => T | null) {
   return pipe(
-    pubSub.subscribe(TIMELINE_TOPIC),
-    map(async (message: TimelineMessage) => load(await context.renew(), message)),
+    ctx.pubSub.subscribe(TIMELINE_TOPIC),
+    map(async (message: TimelineMessage) => {
+      if (ctx.expiresAt !== undefined && Date.now() >= ctx.expiresAt) throw unauthenticated('The session has expired; log in again.');
+      const entry = await ctx.timeline.load(message);
+      if (!entry || !canSee(ctx.actor, entry)) return null;
+      const value = build(entry);
+      if (value !== null) ctx.freshen();
+      return value;
+    }),
     filter((value): value is Awaited<T> => value !== null),
   );
-}
-
-/** Answers null instead of NOT_FOUND: what a subscriber may not see is simply not sent. */
-async function visible<T>(lookup: Promise<T>): Promise<T | null> {
-  try {
-    return await lookup;
-  } catch (error) {
-    if ((error as { extensions?: { code?: string } }).extensions?.code === 'NOT_FOUND') return null;
-    throw error;
-  }
 }
 
 @Resolver()
@@ -36,23 +37,17 @@ export class RealtimeResolver {
   @Subscription(() => TicketStatusChange, {
     description: 'Status changes of the tickets the subscriber may see, optionally narrowed to one ticket, business or assignee.',
     subscribe: ({ args, context }) => {
-      const ctx = context as Context;
-      const wanted = {
+      const wanted: EntryFilter = {
         ticketId: optionalIdOf(args.ticketId, 'Ticket', 'ticketId'),
         businessId: optionalIdOf(args.businessId, 'Business', 'businessId'),
         assigneeId: optionalIdOf(args.assigneeId, 'User', 'assigneeId'),
+        types: [TicketEventType.STATUS_CHANGED, TicketEventType.AUTO_CLOSED],
       };
-      return deliver(ctx.pubSub, ctx, async (scoped, message) => {
-        if (message.type !== TicketEventType.STATUS_CHANGED && message.type !== TicketEventType.AUTO_CLOSED) return null;
-        if (wanted.ticketId && message.ticketId !== wanted.ticketId) return null;
-        const event = await visible(scoped.services.tickets.getEvent(toGlobalId('TicketEvent', message.eventId)));
-        const ticket = event && (await scoped.loaders.visibleTickets.load(message.ticketId));
-        if (!event || !ticket) return null;
-        if (wanted.businessId && ticket.business?.id !== wanted.businessId) return null;
-        if (wanted.assigneeId && ticket.assignee?.id !== wanted.assigneeId) return null;
-        const actor = event.actor && (await scoped.loaders.users.load(event.actor.id));
-        return { eventId: event.globalId, ticket, from: event.fromStatus, to: event.toStatus!, actor, reason: event.reason, at: event.at };
-      });
+      return deliver(context as Context, ({ event, ticket }) =>
+        matchesFilter({ event, ticket }, wanted)
+          ? { eventId: event.globalId, ticket, from: event.fromStatus, to: event.toStatus!, actor: event.actor, reason: event.reason, at: event.at }
+          : null,
+      );
     },
   })
   ticketStatusChanged(
@@ -64,16 +59,33 @@ export class RealtimeResolver {
     return change;
   }
 
+  @Subscription(() => TicketAssignment, {
+    description: 'Assignments, reassignments and unassignments of visible tickets; with assigneeId, those to or from that user.',
+    subscribe: ({ args, context }) => {
+      const assigneeId = optionalIdOf(args.assigneeId, 'User', 'assigneeId');
+      return deliver(context as Context, ({ event, ticket }) => {
+        if (event.type !== TicketEventType.ASSIGNED) return null;
+        const from = (event.details.from as string | null) ?? null;
+        const to = (event.details.to as string | null) ?? null;
+        if (assigneeId && ![from, to].includes(args.assigneeId)) return null;
+        return { eventId: event.globalId, ticket, fromAssigneeId: from, toAssigneeId: to, actor: event.actor, at: event.at };
+      });
+    },
+  })
+  ticketAssigned(
+    @Root() assignment: TicketAssignment,
+    @Arg('assigneeId', () => ID, { nullable: true, description: 'Only changes that assign this user or take a ticket from them.' }) _assigneeId?: string,
+  ): TicketAssignment {
+    return assignment;
+  }
+
   @Subscription(() => Comment, {
     description: 'New comments the subscriber may read (internal ones only for staff and keys with COMMENTS_INTERNAL).',
     subscribe: ({ args, context }) => {
-      const ctx = context as Context;
       const ticketId = optionalIdOf(args.ticketId, 'Ticket', 'ticketId');
-      return deliver(ctx.pubSub, ctx, async (scoped, message) => {
-        if (message.type !== TicketEventType.COMMENTED || !message.commentId) return null;
-        if (ticketId && message.ticketId !== ticketId) return null;
-        return visible(scoped.services.comments.get(message.commentId));
-      });
+      return deliver(context as Context, ({ event, ticket, comment }) =>
+        comment && matchesFilter({ event, ticket }, { ticketId, types: [TicketEventType.COMMENTED] }) ? comment : null,
+      );
     },
   })
   commentAdded(
@@ -81,5 +93,29 @@ export class RealtimeResolver {
     @Arg('ticketId', () => ID, { nullable: true, description: 'Only comments on this ticket.' }) _ticketId?: string,
   ): Comment {
     return comment;
+  }
+
+  @Subscription(() => TicketEvent, {
+    description:
+      'Every timeline entry the subscriber may see that matches the filter, in commit order. With `since` (the `cursor` of the last ' +
+      'entry received), first replays every matching entry after it, then continues live: nothing missed, nothing twice.',
+    subscribe: ({ args, context }) => {
+      const ctx = context as Context;
+      const input = (args.filter ?? {}) as TicketEventFilter;
+      const wanted: EntryFilter = {
+        ticketId: optionalIdOf(input.ticketId, 'Ticket', 'filter.ticketId'),
+        businessId: optionalIdOf(input.businessId, 'Business', 'filter.businessId'),
+        types: input.types ?? null,
+      };
+      const live = deliver(ctx, ({ event, ticket }) => (matchesFilter({ event, ticket }, wanted) ? event : null));
+      return args.since ? replayTimeline(ctx, args.since as string, wanted, live) : live;
+    },
+  })
+  ticketEvents(
+    @Root() event: TicketEvent,
+    @Arg('filter', () => TicketEventFilter, { nullable: true, description: 'Which entries.' }) _filter?: TicketEventFilter,
+    @Arg('since', () => String, { nullable: true, description: 'Resume after this entry `cursor`.' }) _since?: string,
+  ): TicketEvent {
+    return event;
   }
 }

@@ -3,6 +3,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { BaseEntity } from '../../shared/base.entity';
 import { Node } from '../../shared/node';
+import { encodeCursor } from '../../shared/pagination';
 import { Contact } from '../businesses/contact.entity';
 import { User } from '../users/user.entity';
 import { TicketStatus } from './ticket.enums';
@@ -31,7 +32,7 @@ export enum TicketEventType {
  */
 @ObjectType({ implements: Node, description: "One entry of a ticket's timeline: what changed, who did it, and when." })
 @Entity()
-export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStatus' | 'toStatus' | 'reason' | 'isInternal' | 'details' | 'at' | 'ticketVersion'> {
+export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStatus' | 'toStatus' | 'reason' | 'isInternal' | 'details' | 'at' | 'ticketVersion' | 'position' | 'cursor'> {
   @ManyToOne(() => Ticket, { deleteRule: 'cascade' })
   ticket!: Ticket;
 
@@ -73,6 +74,15 @@ export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStat
   @Field(() => GraphQLJSONObject, { description: 'Details of the change, e.g. { "from": "LOW", "to": "HIGH" }.' })
   @Property({ type: 'jsonb', default: '{}' })
   details: Record<string, unknown> = {};
+
+  /** Place on the whole timeline in commit order (a database sequence taken under the timeline lock). */
+  @Property({ type: 'bigint', defaultRaw: `nextval('timeline_position_seq')` })
+  position!: string;
+
+  @Field({ description: 'Where this entry stands on the timeline: pass it as `since` to `ticketEvents` to resume after it.' })
+  get cursor(): string {
+    return encodeCursor(['timeline', this.position]);
+  }
 
   /** Entries are stamped with the ticket's version as flushed, i.e. after the change bumped it. */
   @BeforeCreate()

@@ -56,6 +56,27 @@ export class TicketService {
     return ticket;
   }
 
+  /**
+   * Timeline entries after a position, in position (commit) order, under the viewer's rules: the
+   * ticket scope and the internal flag are part of the SQL. Used to replay a subscription.
+   */
+  async timelineAfter(position: string, wanted: { ticketId?: string | null; businessId?: string | null; types?: readonly string[] | null }, limit: number) {
+    const where = ticketScopeWhere(this.actor);
+    if (!where) return [];
+    // The viewer's scope and the subscriber's filter both apply: a filter can narrow, never widen.
+    const ticket = { $and: [where, wanted.ticketId ? { id: wanted.ticketId } : {}, wanted.businessId ? { business: wanted.businessId } : {}] };
+    return this.em.find(
+      TicketEvent,
+      {
+        position: { $gt: position },
+        ticket,
+        ...visibleCommentFilter(this.actor),
+        ...(wanted.types ? { type: { $in: [...wanted.types] as TicketEventType[] } } : {}),
+      },
+      { orderBy: { position: 'asc' }, limit, populate: ['ticket'] },
+    );
+  }
+
   /** An attachment, under the rules of its ticket and (for one that came with a comment) of that comment. */
   async getAttachment(attachmentId: string): Promise<Attachment> {
     const id = idOf(attachmentId, 'Attachment', 'id');

@@ -14,8 +14,14 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * Turns an `Authorization` value into an actor. No header means anonymous; a header that does not
  * name a live session, user, contact or key is refused (UNAUTHENTICATED), never downgraded.
  */
-export async function authenticate(em: EntityManager, tokens: TokenService, authorization: string | undefined): Promise<Actor> {
-  if (!authorization || authorization.trim() === '') return ANONYMOUS;
+export interface Authentication {
+  actor: Actor;
+  /** When the session token runs out (ms since the epoch); API keys and anonymous requests have none. */
+  expiresAt?: number;
+}
+
+export async function authenticate(em: EntityManager, tokens: TokenService, authorization: string | undefined): Promise<Authentication> {
+  if (!authorization || authorization.trim() === '') return { actor: ANONYMOUS };
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
   const token = match[1];
@@ -27,17 +33,22 @@ export async function authenticate(em: EntityManager, tokens: TokenService, auth
     if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) });
     }
-    return { kind: 'apiKey', id: key.id, name: key.name, scopes: key.scopes };
+    return { actor: { kind: 'apiKey', id: key.id, name: key.name, scopes: key.scopes } };
   }
 
   const subject = await tokens.verify(token);
   if (subject?.kind === 'user') {
     const user = await em.findOne(User, { id: subject.id });
-    if (user) return { kind: 'user', id: user.id, role: user.role, name: user.name, email: user.email };
+    if (user) return { actor: { kind: 'user', id: user.id, role: user.role, name: user.name, email: user.email }, expiresAt: subject.expiresAt };
   }
   if (subject?.kind === 'contact') {
     const contact = await em.findOne(Contact, { id: subject.id, passwordHash: { $ne: null } });
-    if (contact) return { kind: 'contact', id: contact.id, businessId: contact.business.id, name: contact.name, email: contact.email };
+    if (contact) {
+      return {
+        actor: { kind: 'contact', id: contact.id, businessId: contact.business.id, name: contact.name, email: contact.email },
+        expiresAt: subject.expiresAt,
+      };
+    }
   }
   throw unauthenticated('The session token is invalid or has expired; log in again.');
 }

@@ -4,6 +4,8 @@ import { jwtVerify, SignJWT } from 'jose';
 export interface SessionSubject {
   kind: 'user' | 'contact';
   id: string;
+  /** When the token expires (ms since the epoch); set on verified tokens. */
+  expiresAt?: number;
 }
 
 const ISSUER = 'ticketgraph';
@@ -36,7 +38,7 @@ export class TokenService {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: [ALGORITHM] });
       const kind = payload.kind;
       if ((kind !== 'user' && kind !== 'contact') || typeof payload.sub !== 'string') return null;
-      return { kind, id: payload.sub };
+      return { kind, id: payload.sub, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
     } catch {
       return null;
     }

@@ -1,0 +1,542 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { machine, quantile, record, runSql, startBenchServer, type BenchServer } from './bench-support';
+import type { ConnectRequest, EventStats, WorkerCommand, WorkerCounts, WorkerReply, WorkerRequest } from './fanout-worker';
+import { hashPassword } from '../src/modules/users/auth/passwords';
+
+/**
+ * `npm run bench:fanout`: subscription fan-out. Starts the real server, opens BENCH_CLIENTS graphql-ws
+ * clients (default 2,000; the target is 5,000) from BENCH_WORKERS worker processes (default 4), each
+ * subscribed to `ticketStatusChanged`, fires BENCH_EVENTS status changes (default 20, one every
+ * 250 ms) and reports reach (deliveries ÷ clients × events), p50/p99 delivery latency (receive time
+ * minus the event's `at`) and the server's memory per idle connection. Then the same with two
+ * instances on one database and Redis (REDIS_URL, default redis://127.0.0.1:6379): half the clients
+ * on each, mutations on the first. Targets: 5,000 clients, 100% reach, p99 under 500 ms, under 50 KB
+ * per idle connection.
+ *
+ * The server runs in this process (so its memory is this process's), the clients in the workers.
+ */
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2_000);
+const WORKERS = Math.max(1, Math.min(Number(process.env.BENCH_WORKERS ?? 4), CLIENTS));
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20);
+const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 250);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** BENCH_REDIS=0 skips the two-instance run. */
+const WITH_REDIS = process.env.BENCH_REDIS !== '0';
+/** Per-phase bounds, seconds: connecting, warm-up (subscriptions live), waiting for deliveries after the last event. */
+const CONNECT_SECONDS = Number(process.env.BENCH_CONNECT_SECONDS ?? 90);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 60);
+const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 90);
+/** The whole run, whatever happens: then everything is stopped and the database dropped. */
+const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 720);
+/** Deliveries that stop coming for this long end the wait early. */
+const STALL_MS = 10_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const secondsSince = (start: number) => ((Date.now() - start) / 1000).toFixed(1);
+const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+/** The soft limit on open files of this process (which holds every server-side socket). */
+function openFileLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined ? undefined : soft === 'unlimited' ? Infinity : Number(soft);
+  } catch {
+    return undefined;
+  }
+}
+
+// --- workers -------------------------------------------------------------------------------------
+
+class Worker {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (reply: WorkerReply) => void>();
+  exited = false;
+
+  constructor(
+    readonly index: number,
+    readonly process: ChildProcess,
+  ) {
+    process.on('message', (reply: WorkerReply) => {
+      this.waiting.get(reply.id)?.(reply);
+      this.waiting.delete(reply.id);
+    });
+    process.on('exit', (code) => {
+      this.exited = true;
+      if (code !== 0 && code !== null) console.error(`worker ${index} exited with code ${code}`);
+    });
+  }
+
+  ask<T extends WorkerReply['type']>(request: WorkerCommand, timeoutMs = 15_000): Promise<Extract<WorkerReply, { type: T }>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.exited) return reject(new Error(`worker ${this.index} has exited`));
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error(`worker ${this.index} did not answer ${request.type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply as Extract<WorkerReply, { type: T }>);
+      });
+      this.process.send({ ...request, id } as WorkerRequest);
+    });
+  }
+
+  /** Asks it to close its clients and exit; kills it if it has not within a few seconds. */
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.process.once('exit', () => resolve()));
+    await this.ask<'ok'>({ type: 'stop' }, 2_000).catch(() => undefined);
+    await Promise.race([exited, sleep(5_000)]);
+    if (!this.exited) this.process.kill('SIGKILL');
+  }
+}
+
+function sum(counts: WorkerCounts[]): WorkerCounts {
+  const total: WorkerCounts = { connected: 0, failed: 0, dropped: 0, live: 0, livePerUrl: [], connectedPerUrl: [], received: 0, errors: 0, connecting: false };
+  for (const c of counts) {
+    total.connected += c.connected;
+    total.failed += c.failed;
+    total.dropped += c.dropped;
+    total.live += c.live;
+    total.received += c.received;
+    total.errors += c.errors;
+    total.firstError ??= c.firstError;
+    total.connecting ||= c.connecting;
+    c.livePerUrl.forEach((n, i) => (total.livePerUrl[i] = (total.livePerUrl[i] ?? 0) + n));
+    c.connectedPerUrl.forEach((n, i) => (total.connectedPerUrl[i] = (total.connectedPerUrl[i] ?? 0) + n));
+  }
+  return total;
+}
+
+class Fleet {
+  constructor(readonly workers: Worker[]) {}
+
+  static spawn(count: number): Fleet {
+    const script = path.join(__dirname, 'fanout-worker.js');
+    return new Fleet(Array.from({ length: count }, (_, i) => new Worker(i, fork(script, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))));
+  }
+
+  async connect(urls: string[], token: string, lifetimeMs: number): Promise<void> {
+    let offset = 0;
+    await Promise.all(
+      this.workers.map((worker, i) => {
+        const clients = Math.floor(CLIENTS / this.workers.length) + (i < CLIENTS % this.workers.length ? 1 : 0);
+        const request: ConnectRequest = {
+          type: 'connect',
+          urls,
+          offset,
+          clients,
+          token,
+          concurrency: 50,
+          connectTimeoutMs: 30_000,
+          lifetimeMs,
+        };
+        offset += clients;
+        return worker.ask<'ok'>(request);
+      }),
+    );
+  }
+
+  async counts(): Promise<WorkerCounts> {
+    return sum((await Promise.all(this.workers.map((w) => w.ask<'counts'>({ type: 'poll' })))).map((r) => r.counts));
+  }
+
+  async reset(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.ask<'ok'>({ type: 'reset' })));
+  }
+
+  async stats(): Promise<{ counts: WorkerCounts; events: Map<string, EventStats> }> {
+    const replies = await Promise.all(this.workers.map((w) => w.ask<'stats'>({ type: 'stats' }, 60_000)));
+    const events = new Map<string, EventStats>();
+    for (const reply of replies) {
+      for (const [eventId, stats] of Object.entries(reply.events)) {
+        const into = events.get(eventId) ?? { perUrl: [], latencies: [] };
+        stats.perUrl.forEach((n, i) => (into.perUrl[i] = (into.perUrl[i] ?? 0) + n));
+        for (const latency of stats.latencies) into.latencies.push(latency);
+        events.set(eventId, into);
+      }
+    }
+    return { counts: sum(replies.map((r) => r.counts)), events };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+}
+
+// --- the ticket and its status changes -----------------------------------------------------------
+
+interface Scene {
+  token: string;
+  ticketId: string;
+  /** The status the ticket is in now: each change flips it between IN_PROGRESS and WAITING_ON_THIRD_PARTY. */
+  status: 'IN_PROGRESS' | 'WAITING_ON_THIRD_PARTY';
+}
+
+async function seed(server: BenchServer): Promise<Scene> {
+  const hash = await hashPassword('bench-password');
+  await runSql(
+    server.database,
+    `insert into app_user (id, created_at, name, email, role, password_hash)
+       values (gen_random_uuid(), now(), 'Fanout Agent', 'fanout@bench.example', 'AGENT', '${hash}')`,
+  );
+  const login = await server.post('mutation { login(input: { email: "fanout@bench.example", password: "bench-password" }) { token } }', {});
+  const token = (login.login as { token: string }).token;
+  const business = await server.post('mutation($input: CreateBusinessInput!) { createBusiness(input: $input) { id } }', { input: { name: 'Fanout Ltd', domain: 'fanout.example' } }, token);
+  const businessId = (business.createBusiness as { id: string }).id;
+  const created = await server.post(
+    'mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id status } } }',
+    { input: { title: 'Printer on fire', description: 'Everyone is watching this one.', businessId } },
+    token,
+  );
+  const ticketId = (created.createTicket as { ticket: { id: string } }).ticket.id;
+  // OPEN → IN_PROGRESS now, before anyone listens; from here on every change alternates.
+  await server.post('mutation($input: ChangeTicketStatusInput!) { changeTicketStatus(input: $input) { ticket { status } } }', { input: { ticketId, status: 'IN_PROGRESS' } }, token);
+  return { token, ticketId, status: 'IN_PROGRESS' };
+}
+
+/** One status change through the API; answers how long the mutation took, in milliseconds. */
+async function flip(server: BenchServer, scene: Scene): Promise<number> {
+  const to = scene.status === 'IN_PROGRESS' ? 'WAITING_ON_THIRD_PARTY' : 'IN_PROGRESS';
+  const started = performance.now();
+  await server.post(
+    'mutation($input: ChangeTicketStatusInput!) { changeTicketStatus(input: $input) { ticket { status } } }',
+    { input: { ticketId: scene.ticketId, status: to, reason: to === 'WAITING_ON_THIRD_PARTY' ? 'Waiting for the vendor.' : 'The vendor answered.' } },
+    scene.token,
+  );
+  scene.status = to;
+  return performance.now() - started;
+}
+
+/** The global ids of the ticket's STATUS_CHANGED timeline entries so far. */
+async function statusEventIds(server: BenchServer, scene: Scene): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let after: string | null = null;
+  for (;;) {
+    const data = await server.post(
+      'query($id: ID!, $after: String) { ticket(id: $id) { history(first: 100, after: $after) { nodes { id type } pageInfo { hasNextPage endCursor } } } }',
+      { id: scene.ticketId, after },
+      scene.token,
+    );
+    const history = (data.ticket as { history: { nodes: { id: string; type: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }).history;
+    for (const node of history.nodes) if (node.type === 'STATUS_CHANGED') ids.add(node.id);
+    if (!history.pageInfo.hasNextPage || !history.pageInfo.endCursor) return ids;
+    after = history.pageInfo.endCursor;
+  }
+}
+
+// --- one scenario --------------------------------------------------------------------------------
+
+interface Memory {
+  rssKb: number;
+  heapKb: number;
+}
+
+interface Result {
+  name: string;
+  instances: number;
+  connected: number;
+  connectSeconds: number;
+  warmupSeconds: number;
+  notLive: number;
+  events: number;
+  received: number;
+  reach: number;
+  /** Per instance (URL index): deliveries ÷ (its clients × events), when there are several. */
+  reachPerInstance: number[];
+  p50: number;
+  p99: number;
+  max: number;
+  mutationMedianMs: number;
+  memoryPerConnection?: Memory;
+  errors: number;
+  firstError?: string;
+  dropped: number;
+  drainSeconds: number;
+}
+
+async function memoryNow(): Promise<Memory> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3 && gc; i += 1) {
+    gc();
+    await sleep(200);
+  }
+  const usage = process.memoryUsage();
+  return { rssKb: usage.rss / 1024, heapKb: usage.heapUsed / 1024 };
+}
+
+/** Polls until `done` says so, nothing has changed for `stallMs`, or `timeoutMs` has passed. */
+async function waitFor(fleet: Fleet, timeoutMs: number, done: (c: WorkerCounts) => boolean, progress: (c: WorkerCounts) => number, stallMs = STALL_MS, onStall?: () => Promise<boolean>) {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let lastChange = Date.now();
+  let lastPrint = 0;
+  for (;;) {
+    const counts = await fleet.counts();
+    if (done(counts)) return counts;
+    if (progress(counts) !== last) {
+      last = progress(counts);
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > stallMs) {
+      if (!onStall || !(await onStall())) return counts;
+      lastChange = Date.now();
+    }
+    if (Date.now() > deadline) return counts;
+    if (Date.now() - lastPrint > 5_000) {
+      lastPrint = Date.now();
+      log(`  … connected ${counts.connected}, failed ${counts.failed}, live ${counts.live}, received ${counts.received}`);
+    }
+    await sleep(250);
+  }
+}
+
+async function runScenario(name: string, servers: BenchServer[], scene: Scene, measureMemory: boolean, lifetimeMs: number): Promise<Result> {
+  const fleet = Fleet.spawn(WORKERS);
+  try {
+    const before = measureMemory ? await memoryNow() : undefined;
+
+    // 1. Connect everyone.
+    let started = Date.now();
+    await fleet.connect(
+      servers.map((s) => s.app.url.replace(/^http/, 'ws')),
+      scene.token,
+      lifetimeMs,
+    );
+    let counts = await waitFor(fleet, CONNECT_SECONDS * 1000, (c) => !c.connecting, (c) => c.connected + c.failed, 30_000);
+    const connectSeconds = (Date.now() - started) / 1000;
+    log(`${counts.connected} of ${CLIENTS} clients connected in ${connectSeconds.toFixed(1)} s (${counts.failed} failed${counts.firstError ? `: ${counts.firstError}` : ''})`);
+    if (counts.connected === 0) throw new Error('no client could connect');
+
+    // 2. Warm-up: status changes until every connected client has received one (its subscription is
+    // live); another one only when deliveries have stopped and some clients still have nothing.
+    started = Date.now();
+    let warmups = 1;
+    await flip(servers[0], scene);
+    counts = await waitFor(
+      fleet,
+      WARMUP_SECONDS * 1000,
+      (c) => c.live >= c.connected,
+      (c) => c.received,
+      3_000,
+      async () => {
+        if (warmups >= 5) return false;
+        warmups += 1;
+        await flip(servers[0], scene);
+        return true;
+      },
+    );
+    const warmupSeconds = (Date.now() - started) / 1000;
+    const notLive = counts.connected - counts.live;
+    log(
+      `warm-up: ${counts.live} of ${counts.connected} connected clients live after ${warmups} status change(s), ${warmupSeconds.toFixed(1)} s` +
+        (servers.length > 1 ? ` (live per instance: ${counts.livePerUrl.join(' / ')} of ${counts.connectedPerUrl.join(' / ')})` : ''),
+    );
+    // Let stragglers of the warm-up arrive before measuring.
+    await waitFor(fleet, 30_000, () => false, (c) => c.received, 1_000);
+
+    let memoryPerConnection: Memory | undefined;
+    if (before) {
+      const after = await memoryNow();
+      memoryPerConnection = { rssKb: (after.rssKb - before.rssKb) / counts.connected, heapKb: (after.heapKb - before.heapKb) / counts.connected };
+      log(
+        `server memory: RSS ${(before.rssKb / 1024).toFixed(0)} → ${(after.rssKb / 1024).toFixed(0)} MiB, heap ${(before.heapKb / 1024).toFixed(0)} → ${(after.heapKb / 1024).toFixed(0)} MiB: ` +
+          `${memoryPerConnection.rssKb.toFixed(1)} KB RSS, ${memoryPerConnection.heapKb.toFixed(1)} KB heap per idle connection`,
+      );
+    }
+
+    // 3. The measured status changes, one every INTERVAL_MS (later when a mutation takes longer).
+    const known = await statusEventIds(servers[0], scene);
+    await fleet.reset();
+    const mutationTimes: number[] = [];
+    started = Date.now();
+    for (let i = 0; i < EVENTS; i += 1) {
+      await sleep(Math.max(0, started + i * INTERVAL_MS - Date.now()));
+      mutationTimes.push(await flip(servers[0], scene));
+    }
+    log(`fired ${EVENTS} status changes in ${secondsSince(started)} s`);
+    const drainStarted = Date.now();
+    const expected = counts.connected * EVENTS;
+    counts = await waitFor(fleet, DRAIN_SECONDS * 1000, (c) => c.received >= expected, (c) => c.received);
+    const drainSeconds = (Date.now() - drainStarted) / 1000;
+    const measured = [...(await statusEventIds(servers[0], scene))].filter((id) => !known.has(id));
+    if (measured.length !== EVENTS) log(`warning: found ${measured.length} new status changes on the timeline, expected ${EVENTS}`);
+
+    // 4. Figures over the measured events only.
+    const stats = await fleet.stats();
+    const latencies: number[] = [];
+    const perUrl: number[] = servers.map(() => 0);
+    for (const id of measured) {
+      const event = stats.events.get(id);
+      if (!event) continue;
+      for (const latency of event.latencies) latencies.push(latency);
+      event.perUrl.forEach((n, i) => (perUrl[i] += n));
+    }
+    latencies.sort((a, b) => a - b);
+    const clientsPerUrl = servers.map((_, i) => Math.floor(CLIENTS / servers.length) + (i < CLIENTS % servers.length ? 1 : 0));
+    mutationTimes.sort((a, b) => a - b);
+    return {
+      name,
+      instances: servers.length,
+      connected: stats.counts.connected,
+      connectSeconds,
+      warmupSeconds,
+      notLive,
+      events: measured.length,
+      received: latencies.length,
+      reach: latencies.length / (CLIENTS * EVENTS),
+      reachPerInstance: perUrl.map((n, i) => n / (clientsPerUrl[i] * EVENTS)),
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      max: latencies[latencies.length - 1] ?? NaN,
+      mutationMedianMs: quantile(mutationTimes, 0.5),
+      memoryPerConnection,
+      errors: stats.counts.errors,
+      firstError: stats.counts.firstError,
+      dropped: stats.counts.dropped,
+      drainSeconds,
+    };
+  } finally {
+    await fleet.stop();
+  }
+}
+
+// --- main ----------------------------------------------------------------------------------------
+
+const pct = (x: number) => `${(100 * x).toFixed(x < 1 && x > 0.999 ? 2 : 1)} %`;
+const msOf = (x: number) => (Number.isNaN(x) ? '—' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)}`);
+
+function describe(r: Result): string {
+  return [
+    `${r.name}: ${r.connected} of ${CLIENTS} clients connected (${r.connectSeconds.toFixed(1)} s), ${r.notLive} never live after the warm-up`,
+    `  reach ${pct(r.reach)} (${r.received} of ${CLIENTS * EVENTS} deliveries${r.instances > 1 ? `; per instance ${r.reachPerInstance.map(pct).join(' / ')}` : ''}),` +
+      ` p50 ${msOf(r.p50)} ms, p99 ${msOf(r.p99)} ms, max ${msOf(r.max)} ms; last delivery ${r.drainSeconds.toFixed(1)} s after the last change`,
+    `  changeTicketStatus median ${r.mutationMedianMs.toFixed(0)} ms; ${r.dropped} connections dropped; ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}`,
+    ...(r.memoryPerConnection ? [`  memory per idle connection: ${r.memoryPerConnection.rssKb.toFixed(1)} KB RSS, ${r.memoryPerConnection.heapKb.toFixed(1)} KB heap`] : []),
+  ].join('\n');
+}
+
+function row(r: Result): string {
+  const memory = r.memoryPerConnection ? `${r.memoryPerConnection.rssKb.toFixed(1)} / ${r.memoryPerConnection.heapKb.toFixed(1)}` : '—';
+  const reach = r.instances > 1 ? `${pct(r.reach)} (A ${pct(r.reachPerInstance[0])}, B ${pct(r.reachPerInstance[1])})` : pct(r.reach);
+  return `| ${r.name} | ${r.connected} / ${CLIENTS} | ${r.events} | ${reach} | ${msOf(r.p50)} | ${msOf(r.p99)} | ${msOf(r.max)} | ${memory} |`;
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const running: BenchServer[] = [];
+
+async function stopAll(): Promise<void> {
+  // The joined instances first, the one that owns (and drops) the database last.
+  for (const server of running.splice(0).reverse()) await server.stop().catch((error: unknown) => console.error('stopping a server failed:', error));
+}
+
+async function main(): Promise<void> {
+  const needed = CLIENTS + 1_024;
+  const limit = openFileLimit();
+  if (limit !== undefined && limit < needed) {
+    console.error(
+      `The open-file limit of this shell is ${limit}, too low for ${CLIENTS} WebSocket connections (the server side of each is a file ` +
+        `descriptor of this process; ${needed} needed).\nRaise it first, then rerun:  ulimit -n 65536`,
+    );
+    process.exit(1);
+  }
+  if (!(globalThis as { gc?: unknown }).gc) console.warn('Run with node --expose-gc (as npm run bench:fanout does) for a steady memory figure.');
+  const lifetimeMs = MAX_SECONDS * 1000 + 30_000;
+  log(`fan-out: ${CLIENTS} clients in ${WORKERS} workers, ${EVENTS} status changes every ${INTERVAL_MS} ms; open-file limit ${limit ?? 'unknown'}`);
+
+  const results: Result[] = [];
+  // One instance, in-process PubSub.
+  {
+    const server = await startBenchServer('fanout');
+    running.push(server);
+    const scene = await seed(server);
+    const result = await runScenario('1 instance', [server], scene, true, lifetimeMs);
+    console.log(describe(result));
+    results.push(result);
+    await stopAll();
+  }
+
+  // Two instances on one database with Redis; half the clients on each, mutations on A.
+  let redisNote = '';
+  if (!WITH_REDIS) redisNote = 'Two-instance run skipped (BENCH_REDIS=0).';
+  else if (!(await redisAnswers(REDIS_URL))) redisNote = `Two-instance run skipped: no Redis answered at ${REDIS_URL}.`;
+  else {
+    const a = await startBenchServer('fanout_redis', { env: { REDIS_URL } });
+    running.push(a);
+    running.push(await startBenchServer('fanout_redis', { env: { REDIS_URL }, joinDatabase: a.database }));
+    const scene = await seed(a);
+    const result = await runScenario('2 instances + Redis', running, scene, false, lifetimeMs);
+    console.log(describe(result));
+    results.push(result);
+    if (result.reachPerInstance[1] < 0.5 * result.reachPerInstance[0]) {
+      redisNote = `Clients on instance B received ${pct(result.reachPerInstance[1])} of their events: status changes made on A do not reach subscribers on B yet.`;
+    }
+    await stopAll();
+  }
+  if (redisNote) console.log(redisNote);
+
+  await record('fanout', [
+    '### Subscription fan-out (`npm run bench:fanout`)',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, PostgreSQL${WITH_REDIS ? ' and Redis' : ''} on the same machine.`,
+    `\`BENCH_CLIENTS=${CLIENTS} BENCH_EVENTS=${EVENTS} BENCH_WORKERS=${WORKERS} npm run bench:fanout\`: ${CLIENTS.toLocaleString('en')} graphql-ws clients in ${WORKERS} worker processes,`,
+    'each subscribed to `ticketStatusChanged { eventId to at }` as the same agent; after a warm-up change has reached every',
+    `client, ${EVENTS} changes of one ticket (IN_PROGRESS ⇄ WAITING_ON_THIRD_PARTY, with a reason) one every ${INTERVAL_MS} ms.`,
+    'Reach = deliveries ÷ (clients × changes); latency = receive time in the client process − the event’s `at` (same clock).',
+    'Memory: this process’s RSS / V8 heap after forced GC, with all clients connected and idle, minus before connecting, ÷ clients.',
+    'Two instances: one database, REDIS_URL on both, half the clients on each, changes made on A.',
+    'Targets: 5,000 clients on one instance with 100 % reach and p99 under 500 ms; under 50 KB per idle connection.',
+    '',
+    '| scenario | clients connected | changes | reach | p50 ms | p99 ms | max ms | KB per idle connection (RSS / heap) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...results.map(row),
+    ...(redisNote ? ['', redisNote] : []),
+  ]);
+}
+
+let finishing = false;
+async function finish(code: number): Promise<never> {
+  if (!finishing) {
+    finishing = true;
+    await stopAll();
+  }
+  process.exit(code);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    console.error(`${signal}: stopping the servers and dropping the database…`);
+    void finish(130);
+  });
+}
+const watchdog = setTimeout(() => {
+  console.error(`bench:fanout ran longer than BENCH_MAX_SECONDS=${MAX_SECONDS}: stopping.`);
+  void finish(1);
+}, MAX_SECONDS * 1000);
+watchdog.unref();
+
+main().then(
+  () => finish(0),
+  (error: unknown) => {
+    console.error(error);
+    return finish(1);
+  },
+);

@@ -1,0 +1,51 @@
+import { Repeater } from '@graphql-yoga/subscription';
+import type { Context } from '../../context';
+import { badInput } from '../../shared/errors';
+import { decodeCursor } from '../../shared/pagination';
+import type { TicketEvent } from '../tickets/ticket-event.entity';
+import type { EntryFilter } from './subscriber-access';
+
+const PAGE = 200;
+
+/** The timeline position a `since` cursor names. */
+function positionOf(since: string): string {
+  const [kind, position] = decodeCursor(since, 2);
+  if (kind !== 'timeline' || typeof position !== 'string' || !/^\d{1,18}$/.test(position)) {
+    throw badInput('since is not a timeline cursor.', 'since');
+  }
+  return position;
+}
+
+/**
+ * Replays, then continues live, without a gap or a duplicate at the seam. The live stream is started
+ * first (its messages wait in the iterator), then the past is read from the database in position
+ * order with the viewer's access rules in the SQL; live entries at or before the last replayed
+ * position are the ones the replay already sent and are skipped.
+ */
+export function replayTimeline(ctx: Context, since: string, wanted: EntryFilter, live: AsyncIterable<TicketEvent>) {
+  const start = positionOf(since);
+  return new Repeater<TicketEvent>(async (push, stop) => {
+    const iterator = live[Symbol.asyncIterator]();
+    let next = iterator.next();
+    void stop.then(() => iterator.return?.());
+
+    let replayedUpTo = BigInt(start);
+    for (;;) {
+      const page = await ctx.services.tickets.timelineAfter(replayedUpTo.toString(), wanted, PAGE);
+      for (const event of page) {
+        await push(event);
+        replayedUpTo = BigInt(event.position);
+      }
+      if (page.length < PAGE) break;
+    }
+    ctx.freshen();
+
+    for (;;) {
+      const result = await Promise.race([next, stop.then(() => null)]);
+      if (!result || result.done) break;
+      next = iterator.next();
+      if (BigInt(result.value.position) > replayedUpTo) await push(result.value);
+    }
+    stop();
+  });
+}
