@@ -45,8 +45,9 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
         }
       },
       onSubscribe: (ctx) => {
+        // graphql-ws has already registered this one, so it is counted too.
         const active = Object.keys(ctx.subscriptions).length;
-        if (active >= config.wsMaxSubscriptions) {
+        if (active > config.wsMaxSubscriptions) {
           return [
             new GraphQLError(`At most ${config.wsMaxSubscriptions} subscriptions per connection.`, {
               extensions: { code: 'RATE_LIMITED' },

@@ -20,6 +20,8 @@ export interface GraphQLResponse<T> {
 /** The real server on a random port, with a database of its own copied from the migrated template. */
 export interface TestApp {
   url: string;
+  /** The database this instance uses; pass the app as `sameDatabaseAs` to start a second instance on it. */
+  databaseUrl: string;
   app: App;
   tokens: TokenService;
   /** A fresh ORM fork, for arranging data and checking what was written. */
@@ -31,10 +33,12 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, sameDatabaseAs?: TestApp): Promise<TestApp> {
   const server = serverUrl();
-  const database = `tg_test_${process.env.JEST_WORKER_ID ?? '0'}_${randomBytes(4).toString('hex')}`;
-  await onServer(server, `create database ${database} template ${process.env.TEST_TEMPLATE_DB}`);
+  const database = sameDatabaseAs
+    ? new URL(sameDatabaseAs.databaseUrl).pathname.slice(1)
+    : `tg_test_${process.env.JEST_WORKER_ID ?? '0'}_${randomBytes(4).toString('hex')}`;
+  if (!sameDatabaseAs) await onServer(server, `create database ${database} template ${process.env.TEST_TEMPLATE_DB}`);
 
   const config = loadConfig({
     PORT: '0',
@@ -54,6 +58,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 
   return {
     url,
+    databaseUrl: databaseUrl(server, database),
     app,
     tokens: new TokenService(TEST_JWT_SECRET, config.tokenTtlSeconds),
     em: () => app.database.orm.em.fork() as EntityManager,
@@ -72,7 +77,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     },
     async stop() {
       await app.stop();
-      await onServer(server, `drop database if exists ${database} with (force)`);
+      // The first instance owns the database; a second one on it leaves it be.
+      if (!sameDatabaseAs) await onServer(server, `drop database if exists ${database} with (force)`);
     },
   };
 }

@@ -6,6 +6,8 @@ import WebSocket from 'ws';
 /** A running subscription: what arrived so far, and a way to wait for more. */
 export interface Subscription<T> {
   received: ExecutionResult<T>[];
+  /** What ended the subscription with an error: GraphQL errors, or the socket's close event. */
+  errors: unknown[];
   /** Resolves once `count` results have arrived, or rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<ExecutionResult<T>[]>;
   stop(): void;
@@ -24,6 +26,7 @@ export function wsClient(httpUrl: string, token?: string): Client {
 
 export function subscribe<T, V>(client: Client, document: TypedDocumentNode<T, V>, variables?: V): Subscription<T> {
   const received: ExecutionResult<T>[] = [];
+  const errors: unknown[] = [];
   const waiters: (() => void)[] = [];
   const stop = client.subscribe<T>(
     { query: print(document), variables: variables as Record<string, unknown> | undefined },
@@ -32,12 +35,16 @@ export function subscribe<T, V>(client: Client, document: TypedDocumentNode<T, V
         received.push(value as ExecutionResult<T>);
         waiters.splice(0).forEach((wake) => wake());
       },
-      error: () => waiters.splice(0).forEach((wake) => wake()),
+      error: (error) => {
+        errors.push(error);
+        waiters.splice(0).forEach((wake) => wake());
+      },
       complete: () => undefined,
     },
   );
   return {
     received,
+    errors,
     stop,
     waitFor(count, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {

@@ -1,0 +1,343 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import WebSocket from 'ws';
+import {
+  AddCommentDocument,
+  AssignTicketDocument,
+  ChangeTicketStatusDocument,
+  OnCommentAddedDocument,
+  OnTicketAssignedDocument,
+  OnTicketEventsDocument,
+  OnTicketStatusChangedDocument,
+} from '../__generated__/graphql';
+import { freePort } from '../../src/db/embedded';
+import { TicketEvent, TicketEventType } from '../../src/modules/tickets/ticket-event.entity';
+import { Ticket } from '../../src/modules/tickets/ticket.entity';
+import { TicketStatus } from '../../src/modules/tickets/ticket.enums';
+import { recordEvent } from '../../src/modules/tickets/timeline';
+import { TokenService } from '../../src/modules/users/auth/tokens';
+import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
+import * as make from '../factories';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../setup/test-app';
+import { subscribe, untilLive, wsClient, type Subscription } from '../setup/ws-client';
+
+let app: TestApp;
+let agent: make.Staff;
+let acme: Awaited<ReturnType<typeof make.business>>;
+let globex: Awaited<ReturnType<typeof make.business>>;
+let carol: make.Customer;
+
+beforeAll(async () => {
+  app = await startTestApp({ WS_MAX_SUBSCRIPTIONS: '4' });
+  agent = await make.staffUser(app);
+  acme = await make.business(app);
+  globex = await make.business(app);
+  carol = await make.customer(app, acme);
+});
+afterAll(() => app.stop());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const move = (target: TestApp, ticketId: string, status: TicketStatus, reason?: string) =>
+  target.gql(ChangeTicketStatusDocument, { input: { ticketId, status: status as never, reason } }, agent.token);
+
+/** Waits for a raw socket's close code. */
+async function closeCode(socket: WebSocket, timeoutMs = 8000): Promise<number> {
+  const timer = setTimeout(() => socket.terminate(), timeoutMs);
+  const [code] = (await once(socket, 'close')) as [number];
+  clearTimeout(timer);
+  return code;
+}
+
+/** Makes `subscriptions` live on `target` by pinging a warm-up ticket until `probe` hears it. */
+async function live(target: TestApp, client: ReturnType<typeof wsClient>) {
+  const warmUp = await make.ticket(target, { business: acme });
+  await untilLive(subscribe(client, OnCommentAddedDocument, { ticketId: warmUp.globalId }), () =>
+    target.gql(AddCommentDocument, { input: { ticketId: warmUp.globalId, body: 'ping' } }, agent.token),
+  );
+}
+
+describe('connection', () => {
+  const wsUrl = () => app.url.replace(/^http/, 'ws');
+
+  it('closes with 4403 for a bad token', async () => {
+    const socket = new WebSocket(wsUrl(), 'graphql-transport-ws');
+    await once(socket, 'open');
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer not-a-token' } }));
+    expect(await closeCode(socket)).toBe(4403);
+  });
+
+  it('closes with 4408 when connection_init never comes', async () => {
+    const socket = new WebSocket(wsUrl(), 'graphql-transport-ws');
+    expect(await closeCode(socket)).toBe(4408);
+  });
+
+  it('closes with 4403 when the session token runs out', async () => {
+    const shortLived = await new TokenService(TEST_JWT_SECRET, 2).sign({ kind: 'user', id: agent.user.id });
+    const socket = new WebSocket(wsUrl(), 'graphql-transport-ws');
+    await once(socket, 'open');
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${shortLived}` } }));
+    const [ack] = (await once(socket, 'message')) as [Buffer];
+    expect(JSON.parse(ack.toString()).type).toBe('connection_ack');
+    expect(await closeCode(socket)).toBe(4403);
+  });
+
+  it('limits subscriptions per connection', async () => {
+    const client = wsClient(app.url, agent.token);
+    try {
+      const subscriptions = Array.from({ length: 5 }, () => subscribe(client, OnTicketStatusChangedDocument, {}));
+      await subscriptions[4].waitFor(1, 3000).catch(() => undefined);
+      const refused = subscriptions.filter((s) => s.errors.length > 0);
+      expect(refused).toHaveLength(1);
+      expect(JSON.stringify(refused[0].errors[0])).toContain('RATE_LIMITED');
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('what each role receives', () => {
+  it('customers get their business only and nothing internal; keys need their scopes', async () => {
+    const ours = await make.ticket(app, { business: acme, status: TicketStatus.IN_PROGRESS });
+    const theirs = await make.ticket(app, { business: globex, status: TicketStatus.IN_PROGRESS });
+    const readKey = await make.apiKey(app, agent.user, [ApiScope.TICKETS_READ]);
+    const internalKey = await make.apiKey(app, agent.user, [ApiScope.TICKETS_READ, ApiScope.COMMENTS_INTERNAL]);
+    const blindKey = await make.apiKey(app, agent.user, [ApiScope.REPORTS_READ]);
+    const viewers = { agent: agent.token, carol: carol.token, readKey, internalKey, blindKey };
+    const clients = Object.fromEntries(Object.entries(viewers).map(([name, token]) => [name, wsClient(app.url, token)]));
+    try {
+      const status: Record<string, Subscription<unknown>> = {};
+      const comments: Record<string, Subscription<unknown>> = {};
+      for (const [name, client] of Object.entries(clients)) {
+        status[name] = subscribe(client, OnTicketStatusChangedDocument, {});
+        comments[name] = subscribe(client, OnCommentAddedDocument, {});
+      }
+      // A key that may read nothing cannot hear a warm-up; the others can, and it subscribed before them.
+      for (const [name, client] of Object.entries(clients)) if (name !== 'blindKey') await live(app, client);
+
+      // Ours moves with a reason the customer is told; theirs with an internal reason (an internal entry).
+      await app.gql(ChangeTicketStatusDocument, { input: { ticketId: ours.globalId, status: 'WAITING_ON_THIRD_PARTY' as never, reason: 'Told', notifyCustomer: true } }, agent.token);
+      await move(app, theirs.globalId, TicketStatus.WAITING_ON_THIRD_PARTY, 'Untold');
+      await app.gql(AddCommentDocument, { input: { ticketId: ours.globalId, body: 'internal note', isInternal: true } }, agent.token);
+      await app.gql(AddCommentDocument, { input: { ticketId: ours.globalId, body: 'public reply' } }, agent.token);
+      await status.agent.waitFor(2);
+      for (let i = 0; i < 50 && !comments.agent.received.some((r) => JSON.stringify(r).includes('public reply')); i += 1) await sleep(100);
+      await sleep(500);
+
+      const ticketsSeen = (name: string) => status[name].received.map((r) => (r.data as { ticketStatusChanged: { ticket: { id: string } } }).ticketStatusChanged.ticket.id);
+      // Warm-up pings of the clients that became live later may still arrive; they are not under test.
+      const bodies = (name: string) =>
+        comments[name].received.map((r) => (r.data as { commentAdded: { body: string } }).commentAdded.body).filter((body) => body !== 'ping');
+      expect(ticketsSeen('agent')).toEqual([ours.globalId, theirs.globalId]);
+      expect(ticketsSeen('internalKey')).toEqual([ours.globalId, theirs.globalId]);
+      expect(ticketsSeen('readKey')).toEqual([ours.globalId]);
+      expect(ticketsSeen('carol')).toEqual([ours.globalId]);
+      expect(ticketsSeen('blindKey')).toEqual([]);
+      expect(bodies('agent')).toEqual(['Told', 'Untold', 'internal note', 'public reply']);
+      expect(bodies('internalKey')).toEqual(['Told', 'Untold', 'internal note', 'public reply']);
+      expect(bodies('readKey')).toEqual(['Told', 'public reply']);
+      expect(bodies('carol')).toEqual(['Told', 'public reply']);
+      expect(bodies('blindKey')).toEqual([]);
+    } finally {
+      for (const client of Object.values(clients)) await client.dispose();
+    }
+  });
+
+  it('ticketAssigned announces assignments to and from the given agent', async () => {
+    const other = await make.staffUser(app);
+    const ticket = await make.ticket(app, { business: acme });
+    const client = wsClient(app.url, other.token);
+    try {
+      const mine = subscribe(client, OnTicketAssignedDocument, { assigneeId: other.user.globalId });
+      await live(app, client);
+      await app.gql(AssignTicketDocument, { input: { ticketId: ticket.globalId, assigneeId: agent.user.globalId } }, agent.token);
+      await app.gql(AssignTicketDocument, { input: { ticketId: ticket.globalId, assigneeId: other.user.globalId } }, agent.token);
+      await app.gql(AssignTicketDocument, { input: { ticketId: ticket.globalId, assigneeId: null } }, agent.token);
+      const got = await mine.waitFor(2);
+      await sleep(300);
+      expect(got.map((r) => r.data!.ticketAssigned)).toEqual([
+        expect.objectContaining({ fromAssigneeId: agent.user.globalId, toAssigneeId: other.user.globalId }),
+        expect.objectContaining({ fromAssigneeId: other.user.globalId, toAssigneeId: null }),
+      ]);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('nothing missed', () => {
+  it('replays exactly the missed entries after a reconnect, then continues live without duplicates', async () => {
+    const ticket = await make.ticket(app, { business: acme, status: TicketStatus.IN_PROGRESS });
+    const filter = { ticketId: ticket.globalId };
+    const first = wsClient(app.url, carol.token);
+    const seen: { id: string; cursor: string; type: string }[] = [];
+    try {
+      const stream = subscribe(first, OnTicketEventsDocument, { filter });
+      await live(app, first);
+      await app.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: 'one' } }, agent.token);
+      seen.push(...(await stream.waitFor(1)).map((r) => r.data!.ticketEvents));
+    } finally {
+      await first.dispose();
+    }
+
+    // While the client is away: public and internal changes.
+    await app.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: 'two' } }, agent.token);
+    await app.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: 'secret', isInternal: true } }, agent.token);
+    await move(app, ticket.globalId, TicketStatus.WAITING_ON_CUSTOMER, 'Which browser?');
+    await app.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: 'three' } }, agent.token);
+    const expectedMissed = (
+      await app.em().find(TicketEvent, { ticket: ticket.id, isInternal: false, type: { $ne: TicketEventType.CREATED } }, { orderBy: { position: 'asc' } })
+    ).slice(1);
+
+    const second = wsClient(app.url, carol.token);
+    try {
+      const resumed = subscribe(second, OnTicketEventsDocument, { filter, since: seen[0].cursor });
+      const replayed = await resumed.waitFor(expectedMissed.length);
+      expect(replayed.map((r) => r.data!.ticketEvents.id)).toEqual(expectedMissed.map((e) => e.globalId));
+      expect(replayed.some((r) => r.data!.ticketEvents.isInternal)).toBe(false);
+      // Live again: the customer's reply, which also hands the waiting ticket back to the team.
+      await app.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: 'four' } }, carol.token);
+      const all = await resumed.waitFor(expectedMissed.length + 2);
+      await sleep(300);
+      const ids = resumed.received.map((r) => r.data!.ticketEvents.id);
+      expect(ids).toHaveLength(expectedMissed.length + 2);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(all.slice(-2).map((r) => r.data!.ticketEvents.type)).toEqual(['COMMENTED', 'STATUS_CHANGED']);
+    } finally {
+      await second.dispose();
+    }
+  });
+
+  it('publishes nothing for a change that rolled back', async () => {
+    const ticket = await make.ticket(app, { business: acme });
+    const client = wsClient(app.url, agent.token);
+    try {
+      const stream = subscribe(client, OnTicketEventsDocument, { filter: { ticketId: ticket.globalId } });
+      await live(app, client);
+      await expect(
+        app.app.database.orm.em.fork().transactional(async (em) => {
+          recordEvent(em, em.getReference(Ticket, ticket.id), { kind: 'system' }, TicketEventType.UPDATED, {});
+          await em.flush();
+          throw new Error('rolled back on purpose');
+        }),
+      ).rejects.toThrow('rolled back on purpose');
+      await app.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: 'after' } }, agent.token);
+      const got = await stream.waitFor(1);
+      await sleep(300);
+      expect(got.map((r) => r.data!.ticketEvents.type)).toEqual(['COMMENTED']);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
+describe('several instances', () => {
+  let redis: ChildProcess;
+  let port: number;
+  const startRedis = async () => {
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    for (let i = 0; i < 50; i += 1) {
+      const probe = new WebSocket(`ws://127.0.0.1:${port}`);
+      const ok = await new Promise<boolean>((resolve) => {
+        probe.on('error', (error: NodeJS.ErrnoException) => resolve(error.code !== 'ECONNREFUSED'));
+        probe.on('open', () => resolve(true));
+      });
+      probe.terminate();
+      if (ok) return;
+      await sleep(100);
+    }
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    await startRedis();
+  });
+  afterAll(() => {
+    redis.kill('SIGKILL');
+  });
+
+  it('delivers a change made on one instance to subscribers of another, also after Redis restarts', async () => {
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    const a = await startTestApp(env);
+    const b = await startTestApp(env, a);
+    const staff = await make.staffUser(a);
+    const shop = await make.business(a);
+    const client = wsClient(b.url, staff.token);
+    try {
+      const ticket = await make.ticket(a, { business: shop, status: TicketStatus.IN_PROGRESS });
+      const changes = subscribe(client, OnTicketStatusChangedDocument, { ticketId: ticket.globalId });
+      const warmUp = await make.ticket(a, { business: shop });
+      await untilLive(subscribe(client, OnCommentAddedDocument, { ticketId: warmUp.globalId }), () =>
+        a.gql(AddCommentDocument, { input: { ticketId: warmUp.globalId, body: 'ping' } }, staff.token),
+      );
+      await a.gql(ChangeTicketStatusDocument, { input: { ticketId: ticket.globalId, status: 'WAITING_ON_THIRD_PARTY' as never, reason: 'x' } }, staff.token);
+      expect((await changes.waitFor(1))[0].data!.ticketStatusChanged.to).toBe('WAITING_ON_THIRD_PARTY');
+
+      // Redis goes away and comes back: the instances reconnect and re-subscribe by themselves.
+      redis.kill('SIGKILL');
+      await once(redis, 'exit');
+      await startRedis();
+      for (let attempt = 0; attempt < 40 && changes.received.length < 2; attempt += 1) {
+        const status = attempt % 2 === 0 ? 'IN_PROGRESS' : 'WAITING_ON_THIRD_PARTY';
+        await a.gql(ChangeTicketStatusDocument, { input: { ticketId: ticket.globalId, status: status as never, reason: 'x' } }, staff.token);
+        await changes.waitFor(2, 250).catch(() => undefined);
+      }
+      expect(changes.received.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await client.dispose();
+      await b.stop();
+      await a.stop();
+    }
+  });
+});
+
+describe('slow clients and shutdown', () => {
+  it('a client that stops reading does not hold back the others, and misses no ping unpunished', async () => {
+    const quick = await startTestApp({ WS_KEEPALIVE_SECONDS: '1' });
+    const staff = await make.staffUser(quick);
+    const shop = await make.business(quick);
+    const healthy = wsClient(quick.url, staff.token);
+    const stalled = new WebSocket(quick.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    try {
+      await once(stalled, 'open');
+      stalled.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${staff.token}` } }));
+      await once(stalled, 'message');
+      stalled.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { ticketStatusChanged { eventId } }' } }));
+      const stalledClosed = once(stalled, 'close');
+      // Stop reading: nothing more leaves the kernel buffer, no pong is sent.
+      const tcp = (stalled as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+      tcp.pause();
+
+      const ticket = await make.ticket(quick, { business: shop, status: TicketStatus.IN_PROGRESS });
+      const changes = subscribe(healthy, OnTicketStatusChangedDocument, {});
+      const warmUp = await make.ticket(quick, { business: shop });
+      await untilLive(subscribe(healthy, OnCommentAddedDocument, { ticketId: warmUp.globalId }), () =>
+        quick.gql(AddCommentDocument, { input: { ticketId: warmUp.globalId, body: 'ping' } }, staff.token),
+      );
+      for (let i = 0; i < 10; i += 1) {
+        const status = i % 2 === 0 ? 'WAITING_ON_THIRD_PARTY' : 'IN_PROGRESS';
+        await quick.gql(ChangeTicketStatusDocument, { input: { ticketId: ticket.globalId, status: status as never, reason: 'r' } }, staff.token);
+      }
+      expect(await changes.waitFor(10, 3000)).toHaveLength(10);
+      // The stalled client missed its pings and was dropped: once it reads again, it finds the connection gone.
+      await sleep(2500);
+      tcp.resume();
+      await Promise.race([stalledClosed, sleep(2000).then(() => Promise.reject(new Error('stalled client still connected')))]);
+    } finally {
+      await healthy.dispose();
+      stalled.terminate();
+      await quick.stop();
+    }
+  });
+
+  it('closes sockets with 1001 on shutdown', async () => {
+    const closing = await startTestApp();
+    const staff = await make.staffUser(closing);
+    const socket = new WebSocket(closing.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    await once(socket, 'open');
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${staff.token}` } }));
+    await once(socket, 'message');
+    const code = closeCode(socket);
+    await closing.stop();
+    expect(await code).toBe(1001);
+  });
+});
