@@ -2,9 +2,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { machine, quantile, record, runSql, startBenchServer, type BenchServer } from './bench-support';
+import { machine, quantile, querySql, record, runSql, startBenchServer, type BenchServer } from './bench-support';
 import type { ConnectRequest, EventStats, WorkerCommand, WorkerCounts, WorkerReply, WorkerRequest } from './fanout-worker';
 import { hashPassword } from '../src/modules/users/auth/passwords';
+import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
 
 /**
  * `npm run bench:fanout`: subscription fan-out. Starts the real server, opens BENCH_CLIENTS graphql-ws
@@ -177,8 +178,11 @@ class Fleet {
 
 // --- the tickets and their status changes --------------------------------------------------------
 
-/** Tickets the changes rotate over: changes are fired on schedule, and two in flight never touch the same ticket. */
-const TICKETS = Math.max(1, Math.min(8, EVENTS));
+/**
+ * Tickets the changes rotate over: changes are fired on schedule without waiting for answers, and two
+ * in flight never touch the same ticket (with all tickets busy, the next change waits for one).
+ */
+const TICKETS = Math.max(1, Math.min(32, EVENTS));
 
 interface SceneTicket {
   id: string;
@@ -253,24 +257,15 @@ async function flip(server: BenchServer, scene: Scene, ticket: SceneTicket): Pro
   }
 }
 
-/** The global ids of the STATUS_CHANGED timeline entries of the scene's tickets so far. */
+/**
+ * The global ids of the STATUS_CHANGED timeline entries of the scene's tickets so far. Read with SQL,
+ * not through the API: a server still busy delivering would keep such a query waiting.
+ */
 async function statusEventIds(server: BenchServer, scene: Scene): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for (const ticket of scene.tickets) {
-    let after: string | null = null;
-    for (;;) {
-      const data = await server.post(
-        'query($id: ID!, $after: String) { ticket(id: $id) { history(first: 100, after: $after) { nodes { id type } pageInfo { hasNextPage endCursor } } } }',
-        { id: ticket.id, after },
-        scene.token,
-      );
-      const history = (data.ticket as { history: { nodes: { id: string; type: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }).history;
-      for (const node of history.nodes) if (node.type === 'STATUS_CHANGED') ids.add(node.id);
-      if (!history.pageInfo.hasNextPage || !history.pageInfo.endCursor) break;
-      after = history.pageInfo.endCursor;
-    }
-  }
-  return ids;
+  const rows = await querySql<{ id: string }>(server.database, `select id from ticket_event where type = 'STATUS_CHANGED' and ticket_id = any($1::uuid[])`, [
+    scene.tickets.map((t) => fromGlobalId(t.id)!.id),
+  ]);
+  return new Set(rows.map((row) => toGlobalId('TicketEvent', row.id)));
 }
 
 // --- one scenario --------------------------------------------------------------------------------
@@ -381,7 +376,11 @@ async function runScenario(name: string, servers: BenchServer[], scene: Scene, m
       (c) => c.received,
       WARMUP_STALL_MS,
       async () => {
-        if (warmups >= 3) return false;
+        // Another change helps clients whose subscription was not registered yet, not an instance
+        // that has received nothing at all (changes made on A not reaching B): then stop trying.
+        const c = await fleet.counts();
+        const settled = c.live > 0 && c.connectedPerUrl.every((connected, i) => c.livePerUrl[i] === 0 || c.livePerUrl[i] >= connected);
+        if (warmups >= 3 || settled) return false;
         warmups += 1;
         await flip(servers[0], scene, await takeTicket(scene));
         return true;
@@ -393,8 +392,9 @@ async function runScenario(name: string, servers: BenchServer[], scene: Scene, m
       `warm-up: ${counts.live} of ${counts.connected} connected clients live after ${warmups} status change(s), ${warmupSeconds.toFixed(1)} s` +
         (servers.length > 1 ? ` (live per instance: ${counts.livePerUrl.join(' / ')} of ${counts.connectedPerUrl.join(' / ')})` : ''),
     );
-    // Let stragglers of the warm-up arrive before measuring.
-    await waitFor(fleet, 30_000, () => false, (c) => c.received, 2_000);
+    // Let stragglers of the warm-up arrive, and the server finish its work for it (each change with a
+    // reason also publishes a comment, which every subscription reloads and drops), before measuring.
+    await waitFor(fleet, 30_000, () => false, (c) => c.received, 5_000);
 
     let memoryPerConnection: Memory | undefined;
     if (before) {
@@ -424,11 +424,12 @@ async function runScenario(name: string, servers: BenchServer[], scene: Scene, m
     const drained = await waitFor(fleet, DRAIN_SECONDS * 1000, (c) => c.received >= expected, (c) => c.received);
     const drainSeconds = (Date.now() - drainStarted) / 1000;
     if (drained.ended === 'timeout') log(`stopped waiting after BENCH_DRAIN_SECONDS=${DRAIN_SECONDS} with deliveries still arriving`);
+    // What has arrived by now, before asking the (maybe still busy) server anything else.
+    const stats = await fleet.stats();
     const measured = [...(await statusEventIds(servers[0], scene))].filter((id) => !known.has(id));
     if (measured.length !== EVENTS) log(`warning: found ${measured.length} new status changes on the timeline, expected ${EVENTS}`);
 
     // 4. Figures over the measured events only.
-    const stats = await fleet.stats();
     const latencies: number[] = [];
     const perUrl: number[] = servers.map(() => 0);
     for (const id of measured) {

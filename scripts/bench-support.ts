@@ -27,6 +27,17 @@ export async function runSql(database: string, ...statements: string[]): Promise
   }
 }
 
+/** Rows of one query on a bench database, straight through `pg` (not through the server's pool). */
+export async function querySql<T extends Record<string, unknown>>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: urlFor(database) });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 export interface BenchServer {
   app: App;
   database: string;

@@ -7,6 +7,8 @@ import { IntakeService } from './modules/intake/intake.service';
 import type { TimelineLoader } from './modules/realtime/timeline-loader';
 import { createAttachmentLoaders } from './modules/intake/attachment.loaders';
 import { TriageService } from './modules/triage/triage.service';
+import { AssignmentService } from './modules/assignment/assignment.service';
+import { createAssignmentLoaders } from './modules/assignment/assignment.loaders';
 import { createBusinessLoaders } from './modules/businesses/business.loaders';
 import { BusinessService } from './modules/businesses/business.service';
 import { createCommentLoaders } from './modules/comments/comment.loaders';
@@ -46,6 +48,7 @@ function createLoaders(em: EntityManager, actor: Actor) {
     ...createCommentLoaders(em, actor),
     ...createTicketLoaders(em, actor),
     ...createSlaLoaders(em),
+    ...createAssignmentLoaders(em),
     ...createAttachmentLoaders(em, actor),
   };
 }
@@ -66,6 +69,7 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     intake: new IntakeService(em, actor, sla, workflow, deps.submitLimiter, clientAddress),
     businesses,
     triage: new TriageService(em, actor, tickets, businesses),
+    assignment: new AssignmentService(em, actor, tickets, tags),
     users: new UserService(em, actor, deps.tokens),
     apiKeys: new ApiKeyService(em, actor),
   };

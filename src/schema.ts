@@ -15,6 +15,7 @@ import { SlaResolver } from './modules/sla/sla.resolver';
 import { FollowUpResolver } from './modules/followups/follow-up.resolver';
 import { AttachmentResolver } from './modules/intake/attachment.resolver';
 import { TriageResolver } from './modules/triage/triage.resolver';
+import { AgentProfileResolver, TicketAssignmentResolver } from './modules/assignment/assignment.resolver';
 
 export const resolvers = [
   TicketResolver,
@@ -31,6 +32,8 @@ export const resolvers = [
   FollowUpResolver,
   AttachmentResolver,
   TriageResolver,
+  TicketAssignmentResolver,
+  AgentProfileResolver,
 ] as const;
 
 /** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */

@@ -3,6 +3,7 @@ import { Migration20261127000000_core } from './Migration20261127000000_core';
 import { Migration20261127010000_workflow } from './Migration20261127010000_workflow';
 import { Migration20261127020000_intake } from './Migration20261127020000_intake';
 import { Migration20261127030000_timeline_position } from './Migration20261127030000_timeline_position';
+import { Migration20261127040000_assignment } from './Migration20261127040000_assignment';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127010000_workflow', class: Migration20261127010000_workflow },
   { name: 'Migration20261127020000_intake', class: Migration20261127020000_intake },
   { name: 'Migration20261127030000_timeline_position', class: Migration20261127030000_timeline_position },
+  { name: 'Migration20261127040000_assignment', class: Migration20261127040000_assignment },
 ];

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { denied } from '../users/auth/access';
 import { badInput, notFound } from '../../shared/errors';
 import { idOf, LIMITS, text } from '../../shared/validation';
+import { isStaff } from '../users/auth/access';
 import { ticketScope } from '../tickets/ticket.policy';
 import type { Actor } from '../users/auth/actor';
 import { pgArray } from '../../shared/sql';
@@ -25,6 +26,77 @@ export class TagService {
     const tag = ticketScope(this.actor).kind === 'none' ? null : await this.em.findOne(Tag, { id });
     if (!tag) throw notFound('Tag');
     return tag;
+  }
+
+  /** Staff manage tags. */
+  private requireStaff(): void {
+    if (!isStaff(this.actor)) throw denied(this.actor, 'Only staff manage tags.');
+  }
+
+  async create(name: string): Promise<Tag> {
+    this.requireStaff();
+    const [clean] = TagService.normalize([name], 'name');
+    return this.em.transactional(async (em) => {
+      if (await this.byName(em, clean)) throw badInput('A tag with this name exists (names ignore case).', 'name');
+      const tag = em.create(Tag, { name: clean });
+      await em.flush();
+      return tag;
+    });
+  }
+
+  async rename(tagId: string, name: string): Promise<Tag> {
+    this.requireStaff();
+    const id = idOf(tagId, 'Tag', 'tagId');
+    const [clean] = TagService.normalize([name], 'name');
+    return this.em.transactional(async (em) => {
+      const tag = await em.findOne(Tag, { id });
+      if (!tag) throw notFound('Tag');
+      const clash = await this.byName(em, clean);
+      if (clash && clash.id !== tag.id) throw badInput('Another tag has this name; merge them instead.', 'name');
+      tag.name = clean;
+      return tag;
+    });
+  }
+
+  /** Moves every ticket and every agent's expertise from `source` to `target`, then deletes `source`. */
+  async merge(sourceTagId: string, targetTagId: string): Promise<Tag> {
+    this.requireStaff();
+    const sourceId = idOf(sourceTagId, 'Tag', 'sourceTagId');
+    const targetId = idOf(targetTagId, 'Tag', 'targetTagId');
+    if (sourceId === targetId) throw badInput('A tag cannot be merged into itself.', 'targetTagId');
+    return this.em.transactional(async (em) => {
+      const [source, target] = await Promise.all([em.findOne(Tag, { id: sourceId }), em.findOne(Tag, { id: targetId })]);
+      if (!source) throw badInput('sourceTagId names no tag.', 'sourceTagId');
+      if (!target) throw badInput('targetTagId names no tag.', 'targetTagId');
+      for (const table of ['ticket_tag', 'agent_expertise']) {
+        const owner = table === 'ticket_tag' ? 'ticket_id' : 'user_id';
+        await em.execute(`insert into ${table} (${owner}, tag_id) select ${owner}, ? from ${table} where tag_id = ? on conflict do nothing`, [targetId, sourceId]);
+      }
+      await em.execute('delete from tag where id = ?', [sourceId]);
+      return target;
+    });
+  }
+
+  /** Deletes a tag no ticket and no agent uses. */
+  async delete(tagId: string): Promise<string> {
+    this.requireStaff();
+    const id = idOf(tagId, 'Tag', 'tagId');
+    return this.em.transactional(async (em) => {
+      const tag = await em.findOne(Tag, { id });
+      if (!tag) throw notFound('Tag');
+      const [{ used }] = await em.execute<{ used: string }[]>(
+        'select (select count(*) from ticket_tag where tag_id = ?) + (select count(*) from agent_expertise where tag_id = ?) as used',
+        [id, id],
+      );
+      if (Number(used) > 0) throw badInput('The tag is in use; merge it into another instead.', 'tagId');
+      await em.execute('delete from tag where id = ?', [id]);
+      return tagId;
+    });
+  }
+
+  private async byName(em: EntityManager, name: string): Promise<Tag | null> {
+    const [row] = await em.execute('select * from tag where lower(name) = lower(?)', [name]);
+    return row ? em.map(Tag, row) : null;
   }
 
   /** Checks a list of tag names: trimmed, each 1..50 characters, at most 20, duplicates (any case) merged. */

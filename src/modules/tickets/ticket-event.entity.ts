@@ -24,6 +24,7 @@ export enum TicketEventType {
   AUTO_CLOSED = 'AUTO_CLOSED',
   FOLLOW_UP_SCHEDULED = 'FOLLOW_UP_SCHEDULED',
   FOLLOW_UP_COMPLETED = 'FOLLOW_UP_COMPLETED',
+  AUTO_ASSIGN_SKIPPED = 'AUTO_ASSIGN_SKIPPED',
 }
 
 /**
@@ -39,7 +40,7 @@ export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStat
   @Field({
     description:
       'What happened: CREATED, UPDATED, STATUS_CHANGED, PRIORITY_CHANGED, ASSIGNED, TAGGED, LINKED, COMMENTED, ' +
-      'DUE_DATE_CHANGED, SLA_BREACHED, AUTO_CLOSED, FOLLOW_UP_SCHEDULED or FOLLOW_UP_COMPLETED. ' +
+      'DUE_DATE_CHANGED, SLA_BREACHED, AUTO_CLOSED, FOLLOW_UP_SCHEDULED, FOLLOW_UP_COMPLETED or AUTO_ASSIGN_SKIPPED. ' +
       'New kinds may be added; treat unknown ones as informational.',
   })
   @Property({ type: 'text' })

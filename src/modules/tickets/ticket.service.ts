@@ -12,6 +12,8 @@ import { ApiScope } from '../users/auth/api-scope.enum';
 import { User } from '../users/user.entity';
 import { SlaService } from '../sla/sla.service';
 import { listTickets } from './ticket-list.query';
+import { assignBest } from '../assignment/assign-best';
+import { AssignmentPolicy } from '../assignment/assignment-policy.entity';
 import { actorKey, findIdempotent, rememberIdempotent } from './idempotency';
 import { retryOnUniqueViolation } from '../../shared/retry';
 import { writeComment } from '../comments/write-comment';
@@ -150,6 +152,10 @@ export class TicketService {
         const repeated = dedupKey ? await this.repeatAlert(em, dedupKey, fields.description) : null;
         const ticket = repeated ?? (await this.open(em, { ...fields, channel, dedupKey, priority: input.priority, dueAt: input.dueAt }));
         await em.flush();
+        if (!repeated && ticket.business && !ticket.assignee && (await this.autoAssigns(em, 'new'))) {
+          await assignBest(em, ticket, this.actor);
+          await em.flush();
+        }
         if (idempotencyKey) await rememberIdempotent(em, owner, idempotencyKey, ticket);
         return ticket;
       }),
@@ -255,6 +261,7 @@ export class TicketService {
         details: { from: ticket.assignee?.globalId ?? null, to: assignee?.globalId ?? null },
       });
       ticket.assignee = assignee;
+      if (assignee) assignee.lastAssignedAt = new Date();
       return true;
     });
   }
@@ -302,10 +309,20 @@ export class TicketService {
           recordEvent(tem, ticket, this.actor, TicketEventType.STATUS_CHANGED, { fromStatus: ticket.status, toStatus: TicketStatus.OPEN });
           ticket.status = TicketStatus.OPEN;
         }
+        if (!ticket.assignee && (await this.autoAssigns(tem, 'linked'))) {
+          await tem.flush();
+          await assignBest(tem, ticket, this.actor);
+        }
         return true;
       },
       { em },
     );
+  }
+
+  /** Whether the assignment policy assigns new, or newly linked, tickets automatically. */
+  private async autoAssigns(em: EntityManager, which: 'new' | 'linked'): Promise<boolean> {
+    const policy = await em.findOneOrFail(AssignmentPolicy, { id: 1 });
+    return which === 'new' ? policy.autoAssignNewTickets : policy.autoAssignLinkedTickets;
   }
 
   /**

@@ -1,8 +1,8 @@
 import { Entity, Enum, Property } from '@mikro-orm/core';
-import { Field, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { BaseEntity } from '../../shared/base.entity';
 import { Node } from '../../shared/node';
-import { Role, type StaffRole } from './user.enums';
+import { Availability, Role, type StaffRole } from './user.enums';
 
 /** A staff member (admin or agent). Customers log in as contacts, not users. */
 @ObjectType({
@@ -10,7 +10,7 @@ import { Role, type StaffRole } from './user.enums';
   description: 'An account. Staff (ADMIN, AGENT) everywhere; a logged-in customer appears as role CUSTOMER in `me` and `login`, with its contact id.',
 })
 @Entity({ tableName: 'app_user' })
-export class User extends BaseEntity {
+export class User extends BaseEntity<'capacity' | 'availability' | 'lastAssignedAt'> {
   @Field({ description: 'Full name, as shown to customers on comments.' })
   @Property({ length: 200 })
   name!: string;
@@ -25,4 +25,16 @@ export class User extends BaseEntity {
 
   @Property({ hidden: true })
   passwordHash!: string;
+
+  @Field(() => Int, { description: 'Most open tickets this agent should hold; automatic assignment never goes beyond it.' })
+  @Property({ type: 'integer', default: 20 })
+  capacity: number = 20;
+
+  @Field(() => Availability, { description: 'AVAILABLE or AWAY (automatic assignment skips agents who are away).' })
+  @Enum({ items: () => Availability, type: 'text', default: Availability.AVAILABLE })
+  availability: Availability = Availability.AVAILABLE;
+
+  /** When a ticket was last assigned to this agent: ties go to whoever waited longest (round robin). */
+  @Property({ type: 'timestamptz', nullable: true })
+  lastAssignedAt: Date | null = null;
 }

@@ -7,6 +7,21 @@ export enum Role {
   CUSTOMER = 'CUSTOMER',
 }
 
+/** Whether an agent takes new tickets; agents set it themselves. */
+export enum Availability {
+  AVAILABLE = 'AVAILABLE',
+  AWAY = 'AWAY',
+}
+
+registerEnumType(Availability, {
+  name: 'Availability',
+  description: 'Whether an agent takes new tickets.',
+  valuesConfig: {
+    AVAILABLE: { description: 'Takes new tickets.' },
+    AWAY: { description: 'Away: automatic assignment skips this agent.' },
+  },
+});
+
 /** Roles a staff user can hold (customers are contacts, not users). */
 export type StaffRole = Role.ADMIN | Role.AGENT;
 
