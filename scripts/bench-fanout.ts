@@ -3,21 +3,22 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { machine, quantile, querySql, record, runSql, startBenchServer, type BenchServer } from './bench-support';
-import type { ConnectRequest, EventStats, WorkerCommand, WorkerCounts, WorkerReply, WorkerRequest } from './fanout-worker';
+import type { ConnectRequest, EventStats, PlannedChange, WorkerCommand, WorkerCounts, WorkerReply, WorkerRequest } from './fanout-worker';
 import { hashPassword } from '../src/modules/users/auth/passwords';
 import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
 
 /**
  * `npm run bench:fanout`: subscription fan-out. Starts the real server, opens BENCH_CLIENTS graphql-ws
  * clients (default 2,000; the target is 5,000) from BENCH_WORKERS worker processes (default 4), each
- * subscribed to `ticketStatusChanged`, fires BENCH_EVENTS status changes (default 20, one every
- * 250 ms) and reports reach (deliveries ÷ clients × events), p50/p99 delivery latency (receive time
- * minus the event's `at`) and the server's memory per idle connection. Then the same with two
- * instances on one database and Redis (REDIS_URL, default redis://127.0.0.1:6379): half the clients
- * on each, mutations on the first. Targets: 5,000 clients, 100% reach, p99 under 500 ms, under 50 KB
- * per idle connection.
+ * subscribed to `ticketStatusChanged`, sends BENCH_EVENTS status changes (default 20, one every
+ * BENCH_INTERVAL_MS = 250 ms) and reports reach (deliveries ÷ clients × changes), p50/p99 delivery
+ * latency (receive time minus the event's `at`) and the server's memory per idle connection. Then the
+ * same with two instances on one database and Redis (REDIS_URL, default redis://127.0.0.1:6379; the
+ * second instance in a process of its own): half the clients on each, changes made on the first.
+ * Targets: 5,000 clients with 100 % reach and p99 under 500 ms; under 50 KB per idle connection.
  *
- * The server runs in this process (so its memory is this process's), the clients in the workers.
+ * The (first) server runs in this process, so its memory is this process's; the clients live in the
+ * workers. Every phase has a time bound (BENCH_*_SECONDS below), and so has the whole run.
  */
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2_000);
 const WORKERS = Math.max(1, Math.min(Number(process.env.BENCH_WORKERS ?? 4), CLIENTS));
@@ -33,14 +34,15 @@ const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 120);
 /** The whole run, whatever happens: then everything is stopped and the database dropped. */
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 720);
 /**
- * Deliveries that stop coming for this long end a wait early. Generous: a busy server delivers in
- * waves (every subscriber's reload queues for the same database pool) and this process is that server.
+ * Deliveries that stop coming for this long end a wait early. Generous: a busy server may deliver in
+ * waves, and this process (which polls the workers) is that busy server.
  */
 const STALL_MS = 30_000;
 /** During the warm-up, a stall this long (with clients still not live) fires another warm-up change. */
 const WARMUP_STALL_MS = 15_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const secondsSince = (start: number) => ((Date.now() - start) / 1000).toFixed(1);
 const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 /** The soft limit on open files of this process (which holds every server-side socket). */
@@ -179,8 +181,8 @@ class Fleet {
 // --- the tickets and their status changes --------------------------------------------------------
 
 /**
- * Tickets the changes rotate over: changes are fired on schedule without waiting for answers, and two
- * in flight never touch the same ticket (with all tickets busy, the next change waits for one).
+ * Tickets the changes rotate over: changes are sent on schedule without waiting for answers, and a
+ * change waits only for the previous one on its own ticket.
  */
 const TICKETS = Math.max(1, Math.min(32, EVENTS));
 
@@ -188,7 +190,6 @@ interface SceneTicket {
   id: string;
   /** The status it is in now: each change flips it between IN_PROGRESS and WAITING_ON_THIRD_PARTY. */
   status: 'IN_PROGRESS' | 'WAITING_ON_THIRD_PARTY';
-  busy: boolean;
 }
 
 interface Scene {
@@ -220,41 +221,33 @@ async function seed(server: BenchServer): Promise<Scene> {
     const id = (created.createTicket as { ticket: { id: string } }).ticket.id;
     // OPEN → IN_PROGRESS now, before anyone listens; from here on every change alternates.
     await server.post(CHANGE_STATUS, { input: { ticketId: id, status: 'IN_PROGRESS' } }, token);
-    tickets.push({ id, status: 'IN_PROGRESS', busy: false });
+    tickets.push({ id, status: 'IN_PROGRESS' });
   }
   return { token, tickets, next: 0 };
 }
 
-/** Takes the next ticket no change is in flight for (waiting for one when all are busy). */
-async function takeTicket(scene: Scene): Promise<SceneTicket> {
-  for (;;) {
-    for (let i = 0; i < scene.tickets.length; i += 1) {
-      const ticket = scene.tickets[(scene.next + i) % scene.tickets.length];
-      if (!ticket.busy) {
-        scene.next = (scene.next + i + 1) % scene.tickets.length;
-        ticket.busy = true;
-        return ticket;
-      }
-    }
-    await sleep(20);
-  }
+/** One status change through the API, waiting for its answer (the warm-up). */
+async function flip(server: BenchServer, scene: Scene): Promise<void> {
+  const [change] = plan(scene, 1);
+  await server.post(CHANGE_STATUS, { input: { ticketId: change.ticketId, status: change.to, reason: change.reason } }, scene.token);
+  applied(scene, [change]);
 }
 
-/** One status change through the API, on a ticket from `takeTicket`; answers how long the mutation took, in milliseconds. */
-async function flip(server: BenchServer, scene: Scene, ticket: SceneTicket): Promise<number> {
-  const to = ticket.status === 'IN_PROGRESS' ? 'WAITING_ON_THIRD_PARTY' : 'IN_PROGRESS';
-  const started = performance.now();
-  try {
-    await server.post(
-      CHANGE_STATUS,
-      { input: { ticketId: ticket.id, status: to, reason: to === 'WAITING_ON_THIRD_PARTY' ? 'Waiting for the vendor.' : 'The vendor answered.' } },
-      scene.token,
-    );
-    ticket.status = to;
-    return performance.now() - started;
-  } finally {
-    ticket.busy = false;
-  }
+/** Records in the scene what planned changes have done. */
+function applied(scene: Scene, changes: PlannedChange[]): void {
+  for (const change of changes) scene.tickets.find((t) => t.id === change.ticketId)!.status = change.to as SceneTicket['status'];
+}
+
+/** The next `count` changes, round-robin over the tickets, each flipping its ticket's (planned) status. */
+function plan(scene: Scene, count: number): PlannedChange[] {
+  const planned = new Map(scene.tickets.map((t) => [t.id, t.status]));
+  return Array.from({ length: count }, () => {
+    const ticket = scene.tickets[scene.next];
+    scene.next = (scene.next + 1) % scene.tickets.length;
+    const to = planned.get(ticket.id) === 'IN_PROGRESS' ? 'WAITING_ON_THIRD_PARTY' : 'IN_PROGRESS';
+    planned.set(ticket.id, to);
+    return { ticketId: ticket.id, to, reason: to === 'WAITING_ON_THIRD_PARTY' ? 'Waiting for the vendor.' : 'The vendor answered.' };
+  });
 }
 
 /**
@@ -291,7 +284,7 @@ interface Result {
   p99: number;
   max: number;
   mutationMedianMs: number;
-  /** How long firing the changes took (longer than EVENTS × INTERVAL_MS when mutations are slow). */
+  /** From sending the first change to sending the last (EVENTS − 1) × INTERVAL_MS unless a ticket's previous change held one back. */
   fireSeconds: number;
   /** The wait for deliveries ended at DRAIN_SECONDS while they were still arriving: reach is a lower bound. */
   cutOff: boolean;
@@ -347,7 +340,11 @@ async function waitFor(
   }
 }
 
-async function runScenario(name: string, servers: BenchServer[], scene: Scene, measureMemory: boolean, lifetimeMs: number): Promise<Result> {
+/**
+ * One run: `primary` (in this process) takes the changes; the clients spread over `urls` (the
+ * primary's first, then other instances'), client i on `urls[i % urls.length]`.
+ */
+async function runScenario(name: string, primary: BenchServer, urls: string[], scene: Scene, measureMemory: boolean, lifetimeMs: number): Promise<Result> {
   const fleet = Fleet.spawn(WORKERS);
   try {
     const before = measureMemory ? await memoryNow() : undefined;
@@ -355,7 +352,7 @@ async function runScenario(name: string, servers: BenchServer[], scene: Scene, m
     // 1. Connect everyone.
     let started = Date.now();
     await fleet.connect(
-      servers.map((s) => s.app.url.replace(/^http/, 'ws')),
+      urls.map((url) => url.replace(/^http/, 'ws')),
       scene.token,
       lifetimeMs,
     );
@@ -368,7 +365,7 @@ async function runScenario(name: string, servers: BenchServer[], scene: Scene, m
     // live); another one only when deliveries have stopped and some clients still have nothing.
     started = Date.now();
     let warmups = 1;
-    await flip(servers[0], scene, await takeTicket(scene));
+    await flip(primary, scene);
     counts = await waitFor(
       fleet,
       WARMUP_SECONDS * 1000,
@@ -382,7 +379,7 @@ async function runScenario(name: string, servers: BenchServer[], scene: Scene, m
         const settled = c.live > 0 && c.connectedPerUrl.every((connected, i) => c.livePerUrl[i] === 0 || c.livePerUrl[i] >= connected);
         if (warmups >= 3 || settled) return false;
         warmups += 1;
-        await flip(servers[0], scene, await takeTicket(scene));
+        await flip(primary, scene);
         return true;
       },
     );
@@ -390,10 +387,10 @@ async function runScenario(name: string, servers: BenchServer[], scene: Scene, m
     const notLive = counts.connected - counts.live;
     log(
       `warm-up: ${counts.live} of ${counts.connected} connected clients live after ${warmups} status change(s), ${warmupSeconds.toFixed(1)} s` +
-        (servers.length > 1 ? ` (live per instance: ${counts.livePerUrl.join(' / ')} of ${counts.connectedPerUrl.join(' / ')})` : ''),
+        (urls.length > 1 ? ` (live per instance: ${counts.livePerUrl.join(' / ')} of ${counts.connectedPerUrl.join(' / ')})` : ''),
     );
-    // Let stragglers of the warm-up arrive, and the server finish its work for it (each change with a
-    // reason also publishes a comment, which every subscription reloads and drops), before measuring.
+    // Let stragglers of the warm-up arrive, and the server finish its work for it (a change with a
+    // reason also publishes a comment, which every subscription receives and filters out), before measuring.
     await waitFor(fleet, 30_000, () => false, (c) => c.received, 5_000);
 
     let memoryPerConnection: Memory | undefined;
@@ -406,19 +403,22 @@ async function runScenario(name: string, servers: BenchServer[], scene: Scene, m
       );
     }
 
-    // 3. The measured status changes, one every INTERVAL_MS without waiting for the previous one to
-    // answer (but never two at once on one ticket: with all TICKETS busy, the next waits).
-    const known = await statusEventIds(servers[0], scene);
+    // 3. The measured status changes, one every INTERVAL_MS. A worker sends them, so the schedule
+    // does not depend on this (busy) process; none waits for an earlier answer except one on the
+    // same ticket.
+    const known = await statusEventIds(primary, scene);
     await fleet.reset();
-    const mutations: Promise<number>[] = [];
+    const changes = plan(scene, EVENTS);
     started = Date.now();
-    for (let i = 0; i < EVENTS; i += 1) {
-      await sleep(Math.max(0, started + i * INTERVAL_MS - Date.now()));
-      mutations.push(flip(servers[0], scene, await takeTicket(scene)));
-    }
-    const mutationTimes = await Promise.all(mutations);
-    const fireSeconds = (Date.now() - started) / 1000;
-    log(`fired ${EVENTS} status changes in ${fireSeconds.toFixed(1)} s`);
+    const fired = await fleet.workers[0].ask<'fired'>(
+      { type: 'fire', url: primary.app.url, token: scene.token, intervalMs: INTERVAL_MS, changes, timeoutMs: 60_000 },
+      EVENTS * INTERVAL_MS + 120_000,
+    );
+    if (fired.errors.length) throw new Error(`${fired.errors.length} of ${EVENTS} status changes failed; first: ${fired.errors[0]}`);
+    applied(scene, changes);
+    const mutationTimes = fired.mutationMs;
+    const fireSeconds = fired.sentSeconds;
+    log(`sent ${EVENTS} status changes over ${fireSeconds.toFixed(1)} s; the last answered ${secondsSince(started)} s after the first was sent`);
     const drainStarted = Date.now();
     const expected = counts.connected * EVENTS;
     const drained = await waitFor(fleet, DRAIN_SECONDS * 1000, (c) => c.received >= expected, (c) => c.received);
@@ -426,12 +426,12 @@ async function runScenario(name: string, servers: BenchServer[], scene: Scene, m
     if (drained.ended === 'timeout') log(`stopped waiting after BENCH_DRAIN_SECONDS=${DRAIN_SECONDS} with deliveries still arriving`);
     // What has arrived by now, before asking the (maybe still busy) server anything else.
     const stats = await fleet.stats();
-    const measured = [...(await statusEventIds(servers[0], scene))].filter((id) => !known.has(id));
+    const measured = [...(await statusEventIds(primary, scene))].filter((id) => !known.has(id));
     if (measured.length !== EVENTS) log(`warning: found ${measured.length} new status changes on the timeline, expected ${EVENTS}`);
 
     // 4. Figures over the measured events only.
     const latencies: number[] = [];
-    const perUrl: number[] = servers.map(() => 0);
+    const perUrl: number[] = urls.map(() => 0);
     for (const id of measured) {
       const event = stats.events.get(id);
       if (!event) continue;
@@ -439,11 +439,11 @@ async function runScenario(name: string, servers: BenchServer[], scene: Scene, m
       event.perUrl.forEach((n, i) => (perUrl[i] += n));
     }
     latencies.sort((a, b) => a - b);
-    const clientsPerUrl = servers.map((_, i) => Math.floor(CLIENTS / servers.length) + (i < CLIENTS % servers.length ? 1 : 0));
+    const clientsPerUrl = urls.map((_, i) => Math.floor(CLIENTS / urls.length) + (i < CLIENTS % urls.length ? 1 : 0));
     mutationTimes.sort((a, b) => a - b);
     return {
       name,
-      instances: servers.length,
+      instances: urls.length,
       connected: stats.counts.connected,
       connectSeconds,
       warmupSeconds,
@@ -478,9 +478,9 @@ function describe(r: Result): string {
   return [
     `${r.name}: ${r.connected} of ${CLIENTS} clients connected (${r.connectSeconds.toFixed(1)} s), ${r.notLive} never live after the warm-up`,
     `  reach ${pct(r.reach)} (${r.received} of ${CLIENTS * EVENTS} deliveries${r.instances > 1 ? `; per instance ${r.reachPerInstance.map(pct).join(' / ')}` : ''}),` +
-      ` p50 ${msOf(r.p50)}, p99 ${msOf(r.p99)}, max ${msOf(r.max)}; waited ${r.drainSeconds.toFixed(1)} s after the last change` +
+      ` p50 ${msOf(r.p50)}, p99 ${msOf(r.p99)}, max ${msOf(r.max)}; waited ${r.drainSeconds.toFixed(1)} s after the last change was answered` +
       (r.cutOff ? ` (cut off at BENCH_DRAIN_SECONDS=${DRAIN_SECONDS} with deliveries still arriving: reach is a lower bound)` : ''),
-    `  ${r.events} changes fired in ${r.fireSeconds.toFixed(1)} s (changeTicketStatus median ${r.mutationMedianMs.toFixed(0)} ms); ${r.dropped} connections dropped; ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}`,
+    `  ${r.events} changes sent over ${r.fireSeconds.toFixed(1)} s (changeTicketStatus answered in median ${msOf(r.mutationMedianMs)}); ${r.dropped} connections dropped; ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}`,
     ...(r.memoryPerConnection ? [`  memory per idle connection: ${r.memoryPerConnection.rssKb.toFixed(1)} KB RSS, ${r.memoryPerConnection.heapKb.toFixed(1)} KB heap`] : []),
   ].join('\n');
 }
@@ -488,7 +488,7 @@ function describe(r: Result): string {
 function row(r: Result): string {
   const memory = r.memoryPerConnection ? `${r.memoryPerConnection.rssKb.toFixed(1)} / ${r.memoryPerConnection.heapKb.toFixed(1)}` : '—';
   const reach = r.instances > 1 ? `${pct(r.reach)} (A ${pct(r.reachPerInstance[0])}, B ${pct(r.reachPerInstance[1])})` : pct(r.reach);
-  const fired = `${r.events} in ${r.fireSeconds.toFixed(1)} s (mutation median ${Math.round(r.mutationMedianMs)} ms)`;
+  const fired = `${r.events} over ${r.fireSeconds.toFixed(1)} s (mutation median ${msOf(r.mutationMedianMs)})`;
   return `| ${r.name} | ${r.connected} / ${CLIENTS} | ${fired} | ${reach}${r.cutOff ? ' ¹' : ''} | ${msOf(r.p50)} | ${msOf(r.p99)} | ${msOf(r.max)} | ${memory} |`;
 }
 
@@ -505,15 +505,71 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-const running: BenchServer[] = [];
+/** Started servers, in start order: stopped in reverse, so the one that owns the database drops it last. */
+const running: { stop(): Promise<void> }[] = [];
+
+const INSTANCE_FLAG = '--fanout-instance';
+
+/**
+ * Another server instance on `database` with REDIS_URL, in a process of its own (this script again,
+ * with INSTANCE_FLAG): like a second instance in production, it has its own event loop and heap.
+ */
+function startInstanceProcess(database: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = fork(__filename, [INSTANCE_FLAG, database], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      if (child.connected) child.send('stop');
+      await Promise.race([exited, sleep(15_000)]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the second instance did not start within 60 s'));
+    }, 60_000);
+    void exited.then(() => reject(new Error(`the second instance exited with code ${child.exitCode}`)));
+    child.once('message', (message: { url: string }) => {
+      clearTimeout(timer);
+      resolve({ url: message.url, stop });
+    });
+  });
+}
+
+/** The second instance's process: serve until the parent says `stop` or goes away. */
+async function runInstance(database: string): Promise<void> {
+  // Stopped under load, the server aborts the subscription reloads still queued for its pool.
+  process.on('unhandledRejection', () => undefined);
+  const server = await startBenchServer('fanout_redis', { env: { REDIS_URL }, joinDatabase: database });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.stop().catch((error: unknown) => console.error('stopping the second instance failed:', error));
+    process.exit(0);
+  };
+  process.on('message', (message) => message === 'stop' && void stop());
+  process.on('disconnect', () => void stop());
+  process.send!({ url: server.app.url });
+}
 
 let stopping = false;
+/** Set once the bench is finishing (done, failed, interrupted or out of time): nothing new starts then. */
+let stopped: Promise<void> | undefined;
 
 async function stopAll(): Promise<void> {
   stopping = true;
   // The joined instances first, the one that owns (and drops) the database last.
   for (const server of running.splice(0).reverse()) await server.stop().catch((error: unknown) => console.error('stopping a server failed:', error));
   stopping = false;
+}
+
+/** After an interruption: drops this run's databases even if a server was still starting (names as in startBenchServer). */
+async function dropLeftovers(): Promise<void> {
+  for (const name of ['fanout', 'fanout_redis']) {
+    await runSql('postgres', `drop database if exists tg_bench_${name}_${process.pid} with (force)`).catch((error: unknown) => console.error(error));
+  }
 }
 
 async function main(): Promise<void> {
@@ -536,7 +592,7 @@ async function main(): Promise<void> {
     const server = await startBenchServer('fanout');
     running.push(server);
     const scene = await seed(server);
-    const result = await runScenario('1 instance', [server], scene, true, lifetimeMs);
+    const result = await runScenario('1 instance', server, [server.app.url], scene, true, lifetimeMs);
     console.log(describe(result));
     results.push(result);
     await stopAll();
@@ -544,15 +600,17 @@ async function main(): Promise<void> {
 
   // Two instances on one database with Redis; half the clients on each, mutations on A.
   let redisNote = '';
+  if (stopped) throw new Error('interrupted');
   if (!WITH_REDIS) redisNote = 'Two-instance run skipped (BENCH_REDIS=0).';
   else if (!(await redisAnswers(REDIS_URL))) redisNote = `Two-instance run skipped: no Redis answered at ${REDIS_URL}.`;
   else {
     try {
       const a = await startBenchServer('fanout_redis', { env: { REDIS_URL } });
       running.push(a);
-      running.push(await startBenchServer('fanout_redis', { env: { REDIS_URL }, joinDatabase: a.database }));
+      const b = await startInstanceProcess(a.database);
+      running.push(b);
       const scene = await seed(a);
-      const result = await runScenario('2 instances + Redis', running, scene, false, lifetimeMs);
+      const result = await runScenario('2 instances + Redis', a, [a.app.url, b.url], scene, false, lifetimeMs);
       console.log(describe(result));
       results.push(result);
       if (result.reachPerInstance[1] < 0.5 * result.reachPerInstance[0]) {
@@ -575,10 +633,11 @@ async function main(): Promise<void> {
     `\`BENCH_CLIENTS=${CLIENTS} BENCH_EVENTS=${EVENTS} BENCH_WORKERS=${WORKERS} npm run bench:fanout\`: ${CLIENTS.toLocaleString('en')} graphql-ws clients in ${WORKERS} worker processes,`,
     'each subscribed to `ticketStatusChanged { eventId to at }` as the same agent; after a warm-up change has reached every',
     `client, ${EVENTS} status changes (IN_PROGRESS ⇄ WAITING_ON_THIRD_PARTY, with a reason) over ${TICKETS} tickets, fired one every ${INTERVAL_MS} ms`,
-    'on schedule through `changeTicketStatus` (not waiting for the previous answer; never two at once on one ticket).',
+    'on schedule through `changeTicketStatus` from a worker (not waiting for earlier answers; never two at once on one ticket).',
     'Reach = deliveries ÷ (clients × changes); latency = receive time in the client process − the event’s `at` (same clock).',
-    'Memory: this process’s RSS / V8 heap after forced GC, with all clients connected and idle, minus before connecting, ÷ clients.',
-    'Two instances: one database, REDIS_URL on both, half the clients on each, changes made on A.',
+    'Memory: RSS / V8 heap of the process running the (first) server, after forced GC, with all clients connected, subscribed and',
+    'idle, minus the same before connecting, ÷ clients (RSS is the noisier of the two). Clients, servers, PostgreSQL and Redis share the cores.',
+    'Two instances: one database, REDIS_URL on both, B in a process of its own, half the clients on each, changes made on A.',
     'Targets: 5,000 clients on one instance with 100 % reach and p99 under 500 ms; under 50 KB per idle connection.',
     '',
     '| scenario | clients connected | changes fired | reach | p50 | p99 | max | KB per idle connection (RSS / heap) |',
@@ -591,41 +650,52 @@ async function main(): Promise<void> {
   ]);
 }
 
-// A server stopped under load aborts the subscription reloads still queued for its database pool;
-// those rejections must not kill the bench before it has dropped its database.
-let rejections = 0;
-process.on('unhandledRejection', (reason) => {
-  rejections += 1;
-  if (rejections <= 3) console.error(`unhandled rejection${finishing || stopping ? ' while stopping a server' : ''}:`, reason instanceof Error ? reason.message : reason);
-  else if (rejections === 4) console.error('(further unhandled rejections are counted, not printed)');
-});
-
-let finishing = false;
-async function finish(code: number): Promise<never> {
-  if (!finishing) {
-    finishing = true;
-    await stopAll();
-  }
-  if (rejections > 3) console.error(`${rejections} unhandled rejections in all`);
-  process.exit(code);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    console.error(`${signal}: stopping the servers and dropping the database…`);
-    void finish(130);
+if (process.argv[2] === INSTANCE_FLAG) {
+  runInstance(process.argv[3]).catch((error: unknown) => {
+    console.error('the second instance failed to start:', error);
+    process.exit(1);
   });
-}
-const watchdog = setTimeout(() => {
-  console.error(`bench:fanout ran longer than BENCH_MAX_SECONDS=${MAX_SECONDS}: stopping.`);
-  void finish(1);
-}, MAX_SECONDS * 1000);
-watchdog.unref();
+} else {
+  // A server stopped under load aborts the subscription reloads still queued for its database pool;
+  // those rejections must not kill the bench before it has dropped its database.
+  let rejections = 0;
+  process.on('unhandledRejection', (reason) => {
+    rejections += 1;
+    if (rejections <= 3) console.error(`unhandled rejection${stopped || stopping ? ' while stopping a server' : ''}:`, reason instanceof Error ? reason.message : reason);
+    else if (rejections === 4) console.error('(further unhandled rejections are counted, not printed)');
+  });
 
-main().then(
-  () => finish(0),
-  (error: unknown) => {
-    console.error(error);
-    return finish(1);
-  },
-);
+  let exitCode: number | undefined;
+  /** Stops everything (once, whoever asks first) and exits with the first code asked for. */
+  async function finish(code: number): Promise<never> {
+    exitCode ??= code;
+    stopped ??= stopAll().then(dropLeftovers);
+    await stopped;
+    if (rejections > 3) console.error(`${rejections} unhandled rejections in all`);
+    process.exit(exitCode);
+  }
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopped) {
+        console.error(`${signal} again: exiting now; a tg_bench_fanout_* database may be left behind.`);
+        process.exit(130);
+      }
+      console.error(`${signal}: stopping the servers and dropping the database…`);
+      void finish(130);
+    });
+  }
+  const watchdog = setTimeout(() => {
+    console.error(`bench:fanout ran longer than BENCH_MAX_SECONDS=${MAX_SECONDS}: stopping.`);
+    void finish(1);
+  }, MAX_SECONDS * 1000);
+  watchdog.unref();
+
+  main().then(
+    () => finish(0),
+    (error: unknown) => {
+      console.error(error);
+      return finish(1);
+    },
+  );
+}

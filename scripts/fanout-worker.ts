@@ -23,7 +23,27 @@ export interface ConnectRequest {
   lifetimeMs: number;
 }
 
-export type WorkerCommand = ConnectRequest | { type: 'poll' } | { type: 'reset' } | { type: 'stats' } | { type: 'stop' };
+/** One planned status change: `changeTicketStatus(input: { ticketId, status: to, reason })`. */
+export interface PlannedChange {
+  ticketId: string;
+  to: string;
+  reason: string | null;
+}
+
+/**
+ * Sends change i at `intervalMs × i` after the start, without waiting for earlier answers, except that
+ * a change waits for the previous one on the same ticket. Answered with `fired` once all have answered.
+ */
+export interface FireRequest {
+  type: 'fire';
+  url: string;
+  token: string;
+  intervalMs: number;
+  changes: PlannedChange[];
+  timeoutMs: number;
+}
+
+export type WorkerCommand = ConnectRequest | FireRequest | { type: 'poll' } | { type: 'reset' } | { type: 'stats' } | { type: 'stop' };
 export type WorkerRequest = WorkerCommand & { id: number };
 
 export interface WorkerCounts {
@@ -56,7 +76,9 @@ export interface EventStats {
 export type WorkerReply =
   | { id: number; type: 'counts'; counts: WorkerCounts }
   | { id: number; type: 'stats'; counts: WorkerCounts; events: Record<string, EventStats> }
-  | { id: number; type: 'ok' };
+  | { id: number; type: 'ok' }
+  /** `sentSeconds`: from the start until the last change was sent; `mutationMs`: each answer's time; `errors`: failed changes. */
+  | { id: number; type: 'fired'; sentSeconds: number; mutationMs: number[]; errors: string[] };
 
 const SUBSCRIPTION = 'subscription { ticketStatusChanged { eventId to at } }';
 
@@ -182,6 +204,43 @@ async function connectAll(request: ConnectRequest): Promise<void> {
   counts.connecting = false;
 }
 
+const CHANGE_STATUS = 'mutation($input: ChangeTicketStatusInput!) { changeTicketStatus(input: $input) { ticket { status } } }';
+
+async function fire(request: FireRequest): Promise<Omit<Extract<WorkerReply, { type: 'fired' }>, 'id' | 'type'>> {
+  const started = Date.now();
+  let lastSent = started;
+  const mutationMs: number[] = [];
+  const errors: string[] = [];
+  const previous = new Map<string, Promise<unknown>>();
+  const send = async (change: PlannedChange) => {
+    lastSent = Math.max(lastSent, Date.now());
+    const sentAt = performance.now();
+    try {
+      const response = await fetch(request.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}` },
+        body: JSON.stringify({ query: CHANGE_STATUS, variables: { input: { ticketId: change.ticketId, status: change.to, reason: change.reason } } }),
+        signal: AbortSignal.timeout(request.timeoutMs),
+      });
+      const body = (await response.json()) as { errors?: { message: string }[] };
+      if (body.errors?.length) errors.push(body.errors[0].message);
+      else mutationMs.push(performance.now() - sentAt);
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+    }
+  };
+  const all: Promise<unknown>[] = [];
+  for (let i = 0; i < request.changes.length; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + i * request.intervalMs - Date.now())));
+    const change = request.changes[i];
+    const done = (previous.get(change.ticketId) ?? Promise.resolve()).then(() => send(change));
+    previous.set(change.ticketId, done);
+    all.push(done);
+  }
+  await Promise.all(all);
+  return { sentSeconds: (lastSent - started) / 1000, mutationMs, errors };
+}
+
 function reply(message: WorkerReply): void {
   process.send?.(message);
 }
@@ -203,6 +262,9 @@ process.on('message', (request: WorkerRequest) => {
       setTimeout(() => process.exit(2), request.lifetimeMs).unref();
       void connectAll(request);
       reply({ id: request.id, type: 'ok' });
+      break;
+    case 'fire':
+      void fire(request).then((fired) => reply({ id: request.id, type: 'fired', ...fired }));
       break;
     case 'poll':
       reply({ id: request.id, type: 'counts', counts });
