@@ -103,18 +103,33 @@ export interface Context {
  */
 export async function createContext(deps: AppDeps, authorization: string | undefined, clientAddress = 'unknown'): Promise<Context> {
   const { actor, expiresAt } = await authenticate(deps.orm.em.fork() as EntityManager, deps.tokens, authorization);
-  const scoped = () => {
-    const em = deps.orm.em.fork() as EntityManager;
-    return { em, loaders: createLoaders(em, actor), services: createServices(em, actor, deps, clientAddress) };
+  // The fork, loaders and services are made when first used: a subscription message that needs none
+  // of them (most do not) costs no allocation for them.
+  let scoped: { em: EntityManager; loaders: Loaders; services: Services } | undefined;
+  const current = () => {
+    if (!scoped) {
+      const em = deps.orm.em.fork() as EntityManager;
+      scoped = { em, loaders: createLoaders(em, actor), services: createServices(em, actor, deps, clientAddress) };
+    }
+    return scoped;
   };
-  const context: Context = {
+  return {
     actor,
     expiresAt,
-    ...scoped(),
+    get em() {
+      return current().em;
+    },
+    get loaders() {
+      return current().loaders;
+    },
+    get services() {
+      return current().services;
+    },
     logger: deps.logger,
     pubSub: deps.pubSub,
     timeline: deps.timeline,
-    freshen: () => Object.assign(context, scoped()),
+    freshen: () => {
+      scoped = undefined;
+    },
   };
-  return context;
 }

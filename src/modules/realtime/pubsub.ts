@@ -1,4 +1,5 @@
 import { createPubSub } from '@graphql-yoga/subscription';
+import { setMaxListeners } from 'node:events';
 
 /**
  * What crosses the PubSub for each committed timeline entry: ids only. Each subscriber reloads the
@@ -18,9 +19,11 @@ export const TIMELINE_TOPIC = 'TIMELINE';
 
 export type RealtimeTopics = { [TIMELINE_TOPIC]: [TimelineMessage] };
 
-/** The in-process PubSub (one instance). */
+/** The in-process PubSub (one instance). Every subscription is a listener: thousands are expected. */
 export function createLocalPubSub() {
-  return createPubSub<RealtimeTopics>();
+  const eventTarget = new EventTarget();
+  setMaxListeners(0, eventTarget);
+  return createPubSub<RealtimeTopics>({ eventTarget });
 }
 
 export type PubSub = ReturnType<typeof createLocalPubSub>;
