@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { denied } from '../users/auth/access';
-import { notFound } from '../../shared/errors';
-import { idOf, LIMITS, text } from '../../shared/validation';
+import { LIMITS, text } from '../../shared/validation';
 import type { Ticket } from '../tickets/ticket.entity';
 import { canCommentExternally, canWorkOnTickets } from '../tickets/ticket.policy';
-import { ticketScopeWhere } from '../tickets/ticket.scope';
+import { findOnVisibleTicket } from '../tickets/ticket.scope';
 import type { TicketService } from '../tickets/ticket.service';
 import type { TicketWorkflowService } from '../tickets/ticket-workflow.service';
 import type { Actor } from '../users/auth/actor';
@@ -22,14 +21,8 @@ export class CommentService {
     private readonly workflow: TicketWorkflowService,
   ) {}
 
-  async get(commentId: string): Promise<Comment> {
-    const id = idOf(commentId, 'Comment', 'id');
-    const ticketWhere = ticketScopeWhere(this.actor);
-    const comment = ticketWhere
-      ? await this.em.findOne(Comment, { id, ...visibleCommentFilter(this.actor), ticket: ticketWhere })
-      : null;
-    if (!comment) throw notFound('Comment');
-    return comment;
+  get(commentId: string): Promise<Comment> {
+    return findOnVisibleTicket(this.em, this.actor, Comment, 'Comment', commentId, visibleCommentFilter(this.actor));
   }
 
   /**

@@ -33,7 +33,7 @@ import type {
   UpdateTicketInput,
 } from './ticket.inputs';
 import { canWorkOnTickets, ticketScope } from './ticket.policy';
-import { ticketScopeWhere } from './ticket.scope';
+import { findOnVisibleTicket, ticketScopeWhere } from './ticket.scope';
 import { recordEvent } from './timeline';
 
 /**
@@ -80,27 +80,14 @@ export class TicketService {
   }
 
   /** An attachment, under the rules of its ticket and (for one that came with a comment) of that comment. */
-  async getAttachment(attachmentId: string): Promise<Attachment> {
-    const id = idOf(attachmentId, 'Attachment', 'id');
-    const where = ticketScopeWhere(this.actor);
-    const attachment = where
-      ? await this.em.findOne(Attachment, {
-          id,
-          ticket: where,
-          ...(canSeeInternal(this.actor) ? {} : { $or: [{ comment: null }, { comment: { isInternal: false } }] }),
-        })
-      : null;
-    if (!attachment) throw notFound('Attachment');
-    return attachment;
+  getAttachment(attachmentId: string): Promise<Attachment> {
+    const visible = canSeeInternal(this.actor) ? {} : { $or: [{ comment: null }, { comment: { isInternal: false } }] };
+    return findOnVisibleTicket(this.em, this.actor, Attachment, 'Attachment', attachmentId, visible);
   }
 
   /** A timeline entry, under the same two rules as comments: the ticket's scope and the internal flag. */
-  async getEvent(eventId: string): Promise<TicketEvent> {
-    const id = idOf(eventId, 'TicketEvent', 'id');
-    const where = ticketScopeWhere(this.actor);
-    const event = where ? await this.em.findOne(TicketEvent, { id, ...visibleCommentFilter(this.actor), ticket: where }) : null;
-    if (!event) throw notFound('TicketEvent');
-    return event;
+  getEvent(eventId: string): Promise<TicketEvent> {
+    return findOnVisibleTicket(this.em, this.actor, TicketEvent, 'TicketEvent', eventId, visibleCommentFilter(this.actor));
   }
 
   /** Tickets in the viewer's scope. Anonymous viewers and keys without TICKETS_READ are refused, not shown an empty list. */
