@@ -13,7 +13,7 @@ import { TokenService } from './modules/users/auth/tokens';
 import { ensureAdmin } from './modules/users/user.service';
 import { createLocalPubSub } from './modules/realtime/pubsub';
 import { createRedisPubSub } from './modules/realtime/redis-pubsub';
-import { TimelineLoader } from './modules/realtime/timeline-loader';
+import { TimelineHub } from './modules/realtime/timeline-hub';
 import { TimelinePublisher } from './modules/realtime/timeline-publisher';
 
 export interface App {
@@ -55,9 +55,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       started.push(() => redis.quit());
     }
     const submitLimiter = createSubmitLimiter(config.submitRateLimit.points, config.submitRateLimit.windowSeconds, redis);
-    const timeline = new TimelineLoader(database.orm);
+    const timeline = new TimelineHub(database.orm, pubSub, logger);
+    started.push(() => timeline.stop());
     const schema = await createSchema(pubSub);
-    const http = await startHttpServer({ orm: database.orm, tokens, logger, pubSub, submitLimiter, timeline }, schema, config);
+    const http = await startHttpServer({ orm: database.orm, tokens, logger, submitLimiter, timeline }, schema, config);
     started.push(() => http.stop());
     const jobs = startJobs(database.orm.em as EntityManager, config, logger);
     started.push(() => jobs.stop());

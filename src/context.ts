@@ -2,9 +2,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { PubSub } from './modules/realtime/pubsub';
 import { IntakeService } from './modules/intake/intake.service';
-import type { TimelineLoader } from './modules/realtime/timeline-loader';
+import type { TimelineHub } from './modules/realtime/timeline-hub';
 import { createAttachmentLoaders } from './modules/intake/attachment.loaders';
 import { TriageService } from './modules/triage/triage.service';
 import { AssignmentService } from './modules/assignment/assignment.service';
@@ -33,11 +32,10 @@ export interface AppDeps {
   orm: MikroORM;
   tokens: TokenService;
   logger: Logger;
-  pubSub: PubSub;
   /** Limits public ticket submissions per client address. */
   submitLimiter: RateLimiterAbstract;
-  /** Reads each published timeline entry once for all subscribers. */
-  timeline: TimelineLoader;
+  /** Reads each published timeline entry once and offers it to every subscription. */
+  timeline: TimelineHub;
 }
 
 function createLoaders(em: EntityManager, actor: Actor) {
@@ -86,13 +84,12 @@ export interface Context {
   loaders: Loaders;
   services: Services;
   logger: Logger;
-  pubSub: PubSub;
-  timeline: TimelineLoader;
+  timeline: TimelineHub;
   /** When the session token runs out (ms since the epoch); a subscription ends then. */
   expiresAt?: number;
   /**
    * Gives this context a new ORM fork, loaders and services for the same actor. A subscription calls
-   * it before each message, so nothing read for one message is served stale for the next.
+   * it before each execution, so nothing read for one message is served stale for the next.
    */
   freshen(): void;
 }
@@ -126,7 +123,6 @@ export async function createContext(deps: AppDeps, authorization: string | undef
       return current().services;
     },
     logger: deps.logger,
-    pubSub: deps.pubSub,
     timeline: deps.timeline,
     freshen: () => {
       scoped = undefined;

@@ -5,12 +5,12 @@ import type http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import { createContext, type AppDeps } from '../context';
+import { subscribeShared } from '../modules/realtime/shared-execution';
+import { documentCache } from './documents';
 
-/** Close codes: 1001 the server is going away; 1013 the client reads too slowly; 4403 forbidden (as graphql-ws uses it). */
+/** Close codes: 1001 the server is going away; 4403 forbidden (as graphql-ws uses it). */
 const GOING_AWAY = 1001;
 const FORBIDDEN = 4403;
-/** A client with this much unsent data is not reading: it is cut off instead of buffering without end. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 function authorizationOf(params: Record<string, unknown> | undefined): string | undefined {
   const value = params?.authorization ?? params?.Authorization;
@@ -22,15 +22,21 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
  * `{ authorization: "Bearer …" }`: a bad token closes the socket with 4403, no init within 3 s with
  * 4408 (graphql-ws), and the socket closes with 4403 when the session token runs out. Each
  * connection may hold `wsMaxSubscriptions` subscriptions; every `wsKeepAliveSeconds` the server pings
- * and drops a client that did not answer the previous ping; a client that stops reading is dropped
- * once a megabyte waits for it, so it never holds back the others.
+ * and drops a client that did not answer the previous ping. graphql-ws sends a subscription's next
+ * message once the last one has left, so a client that stops reading holds back only itself: its
+ * messages wait in its feed (at most MAX_BEHIND, see timeline-feed.ts) until the missed ping drops
+ * it. Subscribers with the same query and access share its parsing, validation and execution.
  */
 export function createWebSocketServer(server: http.Server, schema: GraphQLSchema, deps: AppDeps, config: Config) {
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const alive = new WeakSet<WebSocket>();
+  const documents = documentCache();
   const handle = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema,
+      parse: documents.parse,
+      validate: documents.validate,
+      subscribe: subscribeShared,
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         try {
@@ -55,9 +61,6 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
           ];
         }
         return undefined;
-      },
-      onNext: (ctx) => {
-        if (ctx.extra.socket.bufferedAmount > MAX_BUFFERED_BYTES) ctx.extra.socket.terminate();
       },
       context: (ctx) => createContext(deps, authorizationOf(ctx.connectionParams)),
     },

@@ -9,6 +9,7 @@ import {
   OnTicketAssignedDocument,
   OnTicketEventsDocument,
   OnTicketStatusChangedDocument,
+  OnTicketStatusChangedWithCommentsDocument,
 } from '../__generated__/graphql';
 import { freePort } from '../../src/db/embedded';
 import { TicketEvent, TicketEventType } from '../../src/modules/tickets/ticket-event.entity';
@@ -160,6 +161,73 @@ describe('what each role receives', () => {
       ]);
     } finally {
       await client.dispose();
+    }
+  });
+});
+
+describe('one execution per group of subscribers', () => {
+  type Seen = { ticketStatusChanged: { ticket: { comments: { nodes: { body: string }[] } } } };
+  const commentsSeen = (subscription: Subscription<unknown>) =>
+    subscription.received.map((r) => (r.data as Seen).ticketStatusChanged.ticket.comments.nodes.map((c) => c.body));
+
+  it('shares a result only between subscribers with the same access: nested internal comments reach staff, never customers', async () => {
+    const ticket = await make.ticket(app, { business: acme, status: TicketStatus.IN_PROGRESS });
+    await make.comment(app, ticket, agent.user, 'internal note', true);
+    await make.comment(app, ticket, agent.user, 'public reply', false);
+    const other = await make.staffUser(app);
+    const viewers = {
+      agent: agent.token,
+      otherAgent: other.token,
+      carol: carol.token,
+      readKey: await make.apiKey(app, agent.user, [ApiScope.TICKETS_READ]),
+      internalKey: await make.apiKey(app, agent.user, [ApiScope.TICKETS_READ, ApiScope.COMMENTS_INTERNAL]),
+    };
+    const clients = Object.fromEntries(Object.entries(viewers).map(([name, token]) => [name, wsClient(app.url, token)]));
+    try {
+      const seen = Object.fromEntries(
+        Object.entries(clients).map(([name, client]) => [name, subscribe(client, OnTicketStatusChangedWithCommentsDocument, { ticketId: ticket.globalId })]),
+      );
+      for (const client of Object.values(clients)) await live(app, client);
+      await app.gql(ChangeTicketStatusDocument, { input: { ticketId: ticket.globalId, status: 'WAITING_ON_CUSTOMER' as never, reason: 'Which browser?', notifyCustomer: true } }, agent.token);
+      for (const subscription of Object.values(seen)) await subscription.waitFor(1);
+
+      const everything = ['internal note', 'public reply', 'Which browser?'];
+      expect(commentsSeen(seen.agent)).toEqual([everything]);
+      expect(commentsSeen(seen.otherAgent)).toEqual([everything]);
+      expect(commentsSeen(seen.internalKey)).toEqual([everything]);
+      expect(commentsSeen(seen.carol)).toEqual([['public reply', 'Which browser?']]);
+      expect(commentsSeen(seen.readKey)).toEqual([['public reply', 'Which browser?']]);
+    } finally {
+      for (const client of Object.values(clients)) await client.dispose();
+    }
+  });
+
+  it('costs the same statements for twelve subscribers of one query as for one', async () => {
+    const agents = await Promise.all(Array.from({ length: 12 }, () => make.staffUser(app)));
+    const clients = agents.map((a) => wsClient(app.url, a.token));
+    /** Statements for one status change of a fresh ticket, until each of `subscriptions` has it. */
+    const statementsFor = async (subscriptions: Subscription<unknown>[], ticketId: string) =>
+      (
+        await app.countStatements(async () => {
+          await move(app, ticketId, TicketStatus.WAITING_ON_THIRD_PARTY, 'Waiting for the carrier');
+          await Promise.all(subscriptions.map((subscription) => subscription.waitFor(1)));
+        })
+      ).statements;
+    try {
+      const fields = { business: acme, status: TicketStatus.IN_PROGRESS, assignee: agent.user };
+      const tickets = [await make.ticket(app, fields), await make.ticket(app, fields)];
+      const alone = subscribe(clients[0], OnTicketStatusChangedWithCommentsDocument, { ticketId: tickets[0].globalId });
+      await live(app, clients[0]);
+      const one = await statementsFor([alone], tickets[0].globalId);
+
+      const many = clients.map((client) => subscribe(client, OnTicketStatusChangedWithCommentsDocument, { ticketId: tickets[1].globalId }));
+      for (const client of clients) await live(app, client);
+      const twelve = await statementsFor(many, tickets[1].globalId);
+
+      expect(many.every((subscription) => subscription.received.length === 1 && subscription.errors.length === 0)).toBe(true);
+      expect(twelve).toBe(one);
+    } finally {
+      for (const client of clients) await client.dispose();
     }
   });
 });

@@ -5,6 +5,7 @@ import type { Actor } from '../../src/modules/users/auth/actor';
 import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
 import { Role } from '../../src/modules/users/user.enums';
 import { canAdminister, canListUsers } from '../../src/modules/users/user.policy';
+import { accessClassOf } from '../../src/modules/users/auth/access';
 
 /**
  * The policies are pure functions of (actor, resource): every actor kind of the DESIGN.md access table
@@ -294,5 +295,45 @@ describe('canListUsers', () => {
     }),
   )('%s: %s', (name, expected) => {
     expect(canListUsers(ACTORS[name])).toBe(expected);
+  });
+});
+
+describe('accessClassOf (subscribers of one class share one execution of their query)', () => {
+  /** The same actor under another identity: another id, name and email; the same kind, role, business and scopes. */
+  const twin = (actor: Actor): Actor => {
+    if (actor.kind === 'user' || actor.kind === 'contact') return Object.freeze({ ...actor, id: `${actor.id}-twin`, name: 'Twin', email: 'twin@example.com' });
+    if (actor.kind === 'apiKey') return Object.freeze({ ...actor, id: `${actor.id}-twin`, name: 'Twin', scopes: Object.freeze([...actor.scopes].reverse()) });
+    return actor;
+  };
+  const policies: Record<string, (actor: Actor) => unknown> = {
+    ticketScope,
+    businessScope,
+    canManageBusinesses,
+    canSeeInternal,
+    visibleCommentFilter,
+    canWorkOnTickets,
+    canAdminister,
+    canListUsers,
+    'canViewTicket (own)': (actor) => canViewTicket(actor, { businessId: OWN_BUSINESS }),
+    'canViewTicket (other)': (actor) => canViewTicket(actor, { businessId: OTHER_BUSINESS }),
+    'canViewTicket (unlinked)': (actor) => canViewTicket(actor, { businessId: null }),
+    'canCommentExternally (own)': (actor) => canCommentExternally(actor, { businessId: OWN_BUSINESS }),
+    'canCommentExternally (other)': (actor) => canCommentExternally(actor, { businessId: OTHER_BUSINESS }),
+  };
+
+  it.each(ACTOR_NAMES)('%s: a twin of another identity has the same class and every policy answers it alike', (name) => {
+    const actor = ACTORS[name];
+    expect(accessClassOf(twin(actor))).toBe(accessClassOf(actor));
+    for (const policy of Object.values(policies)) expect(policy(twin(actor))).toEqual(policy(actor));
+  });
+
+  it('actors that any policy tells apart are in different classes', () => {
+    const actors: Actor[] = [...Object.values(ACTORS), { ...ACTORS.customer, businessId: OTHER_BUSINESS }];
+    for (const a of actors) {
+      for (const b of actors) {
+        const differ = Object.values(policies).some((policy) => JSON.stringify(policy(a)) !== JSON.stringify(policy(b)));
+        if (differ) expect(accessClassOf(a)).not.toBe(accessClassOf(b));
+      }
+    }
   });
 });

@@ -1,41 +1,37 @@
-import { Repeater } from '@graphql-yoga/subscription';
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../context';
-import { unauthenticated } from '../../shared/errors';
 import { optionalIdOf } from '../../shared/validation';
 import { Comment } from '../comments/comment.entity';
 import { TicketEvent, TicketEventType } from '../tickets/ticket-event.entity';
-import { TIMELINE_TOPIC, type TimelineMessage } from './pubsub';
 import { TicketAssignment, TicketEventFilter, TicketStatusChange } from './realtime.payloads';
 import { replayTimeline } from './replay';
-import { canSee, matchesFilter, type EntryFilter } from './subscriber-access';
-import type { LoadedEntry } from './timeline-loader';
+import { matchesFilter, type EntryFilter } from './subscriber-access';
+import { perEntry } from './timeline-hub';
 
 /**
- * Every subscription reads the same stream of committed timeline entries. Each entry is loaded once
- * per instance (TimelineLoader); whether a subscriber receives it is decided by the same pure policies
- * as queries, with that subscriber's actor. Before each message the subscriber's context gets fresh
- * loaders, and a session token that has run out ends the subscription.
+ * Every subscription is a feed of the instance's one stream of committed timeline entries (see
+ * TimelineHub): whether a subscriber receives an entry is decided by the same pure policies as
+ * queries, with that subscriber's actor, then by its arguments. Payloads are built once per entry
+ * (perEntry), so subscribers that may see them share one object, and with it one execution.
  */
-function deliver<T>(ctx: Context, build: (entry: LoadedEntry) => T | null): AsyncIterable<T> {
-  // One repeater per subscription (not a chain of map and filter): with thousands of subscribers,
-  // every promise saved per message counts.
-  const source = ctx.pubSub.subscribe(TIMELINE_TOPIC)[Symbol.asyncIterator]();
-  return new Repeater<T>(async (push, stop) => {
-    void stop.then(() => source.return?.());
-    for (;;) {
-      const next = await Promise.race([source.next(), stop.then(() => null)]);
-      if (!next || next.done) break;
-      if (ctx.expiresAt !== undefined && Date.now() >= ctx.expiresAt) throw unauthenticated('The session has expired; log in again.');
-      const entry = await ctx.timeline.load(next.value as TimelineMessage);
-      const value = entry && canSee(ctx.actor, entry) ? build(entry) : null;
-      if (value === null) continue;
-      ctx.freshen();
-      await push(value);
-    }
-    stop();
-  });
-}
+const statusChangeOf = perEntry(({ event, ticket }): TicketStatusChange => ({
+  eventId: event.globalId,
+  ticket,
+  from: event.fromStatus,
+  to: event.toStatus!,
+  actor: event.actor,
+  reason: event.reason,
+  at: event.at,
+}));
+
+const assignmentOf = perEntry(({ event, ticket }): TicketAssignment => ({
+  eventId: event.globalId,
+  ticket,
+  fromAssigneeId: (event.details.from as string | null) ?? null,
+  toAssigneeId: (event.details.to as string | null) ?? null,
+  actor: event.actor,
+  at: event.at,
+}));
 
 @Resolver()
 export class RealtimeResolver {
@@ -48,11 +44,8 @@ export class RealtimeResolver {
         assigneeId: optionalIdOf(args.assigneeId, 'User', 'assigneeId'),
         types: [TicketEventType.STATUS_CHANGED, TicketEventType.AUTO_CLOSED],
       };
-      return deliver(context as Context, ({ event, ticket }) =>
-        matchesFilter({ event, ticket }, wanted)
-          ? { eventId: event.globalId, ticket, from: event.fromStatus, to: event.toStatus!, actor: event.actor, reason: event.reason, at: event.at }
-          : null,
-      );
+      const ctx = context as Context;
+      return ctx.timeline.feed(ctx, (entry) => (matchesFilter(entry, wanted) ? statusChangeOf(entry) : null));
     },
   })
   ticketStatusChanged(
@@ -68,12 +61,11 @@ export class RealtimeResolver {
     description: 'Assignments, reassignments and unassignments of visible tickets; with assigneeId, those to or from that user.',
     subscribe: ({ args, context }) => {
       const assigneeId = optionalIdOf(args.assigneeId, 'User', 'assigneeId');
-      return deliver(context as Context, ({ event, ticket }) => {
-        if (event.type !== TicketEventType.ASSIGNED) return null;
-        const from = (event.details.from as string | null) ?? null;
-        const to = (event.details.to as string | null) ?? null;
-        if (assigneeId && ![from, to].includes(args.assigneeId)) return null;
-        return { eventId: event.globalId, ticket, fromAssigneeId: from, toAssigneeId: to, actor: event.actor, at: event.at };
+      const ctx = context as Context;
+      return ctx.timeline.feed(ctx, (entry) => {
+        if (entry.event.type !== TicketEventType.ASSIGNED) return null;
+        const assignment = assignmentOf(entry);
+        return assigneeId && ![assignment.fromAssigneeId, assignment.toAssigneeId].includes(args.assigneeId) ? null : assignment;
       });
     },
   })
@@ -88,9 +80,8 @@ export class RealtimeResolver {
     description: 'New comments the subscriber may read (internal ones only for staff and keys with COMMENTS_INTERNAL).',
     subscribe: ({ args, context }) => {
       const ticketId = optionalIdOf(args.ticketId, 'Ticket', 'ticketId');
-      return deliver(context as Context, ({ event, ticket, comment }) =>
-        comment && matchesFilter({ event, ticket }, { ticketId, types: [TicketEventType.COMMENTED] }) ? comment : null,
-      );
+      const ctx = context as Context;
+      return ctx.timeline.feed(ctx, (entry) => (entry.comment && matchesFilter(entry, { ticketId, types: [TicketEventType.COMMENTED] }) ? entry.comment : null));
     },
   })
   commentAdded(
@@ -112,7 +103,7 @@ export class RealtimeResolver {
         businessId: optionalIdOf(input.businessId, 'Business', 'filter.businessId'),
         types: input.types ?? null,
       };
-      const live = deliver(ctx, ({ event, ticket }) => (matchesFilter({ event, ticket }, wanted) ? event : null));
+      const live = ctx.timeline.feed(ctx, (entry) => (matchesFilter(entry, wanted) ? entry.event : null));
       return args.since ? replayTimeline(ctx, args.since as string, wanted, live) : live;
     },
   })

@@ -3,7 +3,7 @@ import type { TicketEvent } from '../tickets/ticket-event.entity';
 import type { Ticket } from '../tickets/ticket.entity';
 import { canViewTicket } from '../tickets/ticket.policy';
 import type { Actor } from '../users/auth/actor';
-import type { LoadedEntry } from './timeline-loader';
+import type { LoadedEntry } from './timeline-hub';
 
 /** The access rules of queries, applied to a loaded entry: its ticket in scope, nothing internal unless allowed. */
 export function canSee(actor: Actor, { event, ticket, comment }: LoadedEntry): boolean {

@@ -1,0 +1,86 @@
+import { AppError, unauthenticated } from '../../shared/errors';
+import type { Context } from '../../context';
+import type { LoadedEntry } from './timeline-hub';
+
+/**
+ * Messages a subscription may fall behind by. A client that stops reading is dropped by the missed
+ * pings long before; this bounds what waits for it until then.
+ */
+export const MAX_BEHIND = 1_000;
+
+/**
+ * One subscription's stream of payloads: the hub offers it every entry, it keeps what its subscriber
+ * may see and asked for, in order, until graphql-ws takes it. A plain queue rather than a chain of
+ * async iterators, because with thousands of subscribers every promise per message counts.
+ */
+export class TimelineFeed<T> implements AsyncIterableIterator<T> {
+  private readonly queue: T[] = [];
+  private waiting?: { resolve(result: IteratorResult<T>): void; reject(error: Error): void };
+  private failure?: Error;
+  private ended = false;
+
+  constructor(
+    private readonly ctx: Context,
+    /** The payload for this subscriber, or null when the entry is not for it. */
+    private readonly select: (entry: LoadedEntry) => T | null,
+    private readonly onEnd: () => void,
+  ) {}
+
+  offer(entry: LoadedEntry): void {
+    if (this.ended) return;
+    if (this.ctx.expiresAt !== undefined && Date.now() >= this.ctx.expiresAt) {
+      return this.fail(unauthenticated('The session has expired; log in again.'));
+    }
+    const value = this.select(entry);
+    if (value === null) return;
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = undefined;
+      return resolve({ value, done: false });
+    }
+    if (this.queue.length >= MAX_BEHIND) {
+      return this.fail(new AppError('RATE_LIMITED', `This subscription fell ${MAX_BEHIND} messages behind and was ended; subscribe again (with \`since\` to catch up).`));
+    }
+    this.queue.push(value);
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.queue.length > 0) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    if (this.failure) {
+      const failure = this.failure;
+      this.failure = undefined;
+      return Promise.reject(failure);
+    }
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.end();
+    this.queue.length = 0;
+    this.waiting?.resolve({ value: undefined, done: true });
+    this.waiting = undefined;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Ends the feed with an error, after what is already queued. */
+  private fail(error: Error): void {
+    this.end();
+    if (this.waiting) {
+      this.waiting.reject(error);
+      this.waiting = undefined;
+    } else {
+      this.failure = error;
+    }
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd();
+  }
+}
