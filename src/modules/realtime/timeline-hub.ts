@@ -74,6 +74,8 @@ export class TimelineHub {
     for (;;) {
       const next = await this.source.next();
       if (next.done) return;
+      // Nobody listening: nothing to read (a feed that starts later begins after this entry anyway).
+      if (this.feeds.size === 0) continue;
       const entry = this.read(next.value).catch((error: unknown) => {
         this.logger.error({ err: error, eventId: next.value.eventId }, 'could not load a timeline entry for subscribers');
         return null;
