@@ -15,6 +15,9 @@ import { CommentService } from './modules/comments/comment.service';
 import { createTagLoaders } from './modules/tags/tag.loaders';
 import { TagService } from './modules/tags/tag.service';
 import { SlaService } from './modules/sla/sla.service';
+import { SatisfactionService } from './modules/satisfaction/satisfaction.service';
+import { createSatisfactionLoaders } from './modules/satisfaction/satisfaction.loaders';
+import { ReportService } from './modules/reports/report.service';
 import { FollowUpService } from './modules/followups/follow-up.service';
 import { createSlaLoaders } from './modules/sla/sla.loaders';
 import { createTicketLoaders } from './modules/tickets/ticket.loaders';
@@ -48,6 +51,7 @@ function createLoaders(em: EntityManager, actor: Actor) {
     ...createSlaLoaders(em),
     ...createAssignmentLoaders(em),
     ...createAttachmentLoaders(em, actor),
+    ...createSatisfactionLoaders(em),
   };
 }
 
@@ -70,6 +74,8 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     assignment: new AssignmentService(em, actor, tickets, tags),
     users: new UserService(em, actor, deps.tokens),
     apiKeys: new ApiKeyService(em, actor),
+    satisfaction: new SatisfactionService(em, actor),
+    reports: new ReportService(em, actor),
   };
 }
 

@@ -16,6 +16,8 @@ import { FollowUpResolver } from './modules/followups/follow-up.resolver';
 import { AttachmentResolver } from './modules/intake/attachment.resolver';
 import { TriageResolver } from './modules/triage/triage.resolver';
 import { AgentProfileResolver, TicketAssignmentResolver } from './modules/assignment/assignment.resolver';
+import { SatisfactionResolver } from './modules/satisfaction/satisfaction.resolver';
+import { ReportResolver } from './modules/reports/report.resolver';
 
 export const resolvers = [
   TicketResolver,
@@ -34,6 +36,8 @@ export const resolvers = [
   TriageResolver,
   TicketAssignmentResolver,
   AgentProfileResolver,
+  SatisfactionResolver,
+  ReportResolver,
 ] as const;
 
 /** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */

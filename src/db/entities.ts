@@ -12,6 +12,7 @@ import { FollowUp } from '../modules/followups/follow-up.entity';
 import { Attachment } from '../modules/intake/attachment.entity';
 import { EmailMessage } from '../modules/intake/email-message.entity';
 import { AssignmentPolicy } from '../modules/assignment/assignment-policy.entity';
+import { SatisfactionRating } from '../modules/satisfaction/satisfaction-rating.entity';
 
 /** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
-export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy];
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating];

@@ -1,5 +1,16 @@
 import { ALWAYS_OPEN, type BusinessCalendar } from '../../src/modules/sla/business-clock';
-import { computeDueDates, newBreaches, onStatusChange, pausesIn, viewClocks, type SlaState, type SlaTargets } from '../../src/modules/sla/sla-clock';
+import {
+  computeDueDates,
+  newBreaches,
+  onStatusChange,
+  pausesIn,
+  settleFirstResponse,
+  settleOutcome,
+  viewClocks,
+  type OutcomeState,
+  type SlaState,
+  type SlaTargets,
+} from '../../src/modules/sla/sla-clock';
 import { TicketStatus } from '../../src/modules/tickets/ticket.enums';
 
 const S = TicketStatus;
@@ -22,6 +33,7 @@ function ticket(createdAt: string, overrides: Partial<SlaState> = {}): SlaState 
     firstRespondedAt: null,
     slaPausedSince: null,
     slaPausedSeconds: 0,
+    slaPausedWallSeconds: 0,
     firstResponseBreachedAt: null,
     resolutionBreachedAt: null,
     ...overrides,
@@ -172,5 +184,55 @@ describe('remaining time and breaches', () => {
     expect(view.remainingSeconds).toBe(1 * HOUR);
     expect(view.resolutionDueAt).toEqual(at('2026-03-06T14:00:00Z'));
     expect(view.breached).toBe(false);
+  });
+});
+
+describe('outcome figures (what reports read)', () => {
+  const outcome = (createdAt: string): OutcomeState => ({
+    ...ticket(createdAt),
+    reopenCount: 0,
+    firstResponseSeconds: null,
+    firstResponseBusinessSeconds: null,
+    resolutionSeconds: null,
+    resolutionBusinessSeconds: null,
+  });
+  /** What the workflow does on a move: outcome, then clocks, then the status. */
+  function step(state: OutcomeState, to: TicketStatus, targets: SlaTargets, now: string) {
+    settleOutcome(state, to, at(now), targets.calendar);
+    move(state, to, targets, now);
+  }
+
+  it('exclude every pause, wall-clock and on business hours, and count reopens (hand-computed)', () => {
+    // Created Monday 2 March 2026 10:00 Berlin (09:00Z); business hours Mon–Fri 09–17 Berlin.
+    const state = outcome('2026-03-02T09:00:00Z');
+    step(state, S.IN_PROGRESS, businessDay, '2026-03-02T09:30:00Z');
+    // First reply Monday 12:00 Berlin: 2 h wall, 2 business hours.
+    settleFirstResponse(state, at('2026-03-02T11:00:00Z'), BERLIN);
+    expect([state.firstResponseSeconds, state.firstResponseBusinessSeconds]).toEqual([2 * HOUR, 2 * HOUR]);
+    // Waiting on the customer Monday 16:00 → Tuesday 10:00 Berlin: 18 h wall, 2 business hours paused.
+    step(state, S.WAITING_ON_CUSTOMER, businessDay, '2026-03-02T15:00:00Z');
+    step(state, S.IN_PROGRESS, businessDay, '2026-03-03T09:00:00Z');
+    // Resolved Tuesday 11:00 Berlin: 25 h wall − 18 h = 7 h; business 7 h (Mon 10–17) + 2 h (Tue 9–11) − 2 h = 7 h.
+    step(state, S.RESOLVED, businessDay, '2026-03-03T10:00:00Z');
+    expect([state.resolutionSeconds, state.resolutionBusinessSeconds, state.reopenCount]).toEqual([7 * HOUR, 7 * HOUR, 0]);
+    // Reopened Wednesday 09:00 Berlin: the figures are unsettled and the reopen counted.
+    step(state, S.IN_PROGRESS, businessDay, '2026-03-04T08:00:00Z');
+    expect([state.resolutionSeconds, state.resolutionBusinessSeconds, state.reopenCount]).toEqual([null, null, 1]);
+    // Resolved again Wednesday 10:00 Berlin: the 22 h it sat resolved (Tue 11:00 → Wed 09:00) do not count.
+    // Wall: 48 h since creation − 18 h − 22 h = 8 h. Business: Mon 7 + Tue 8 + Wed 1 = 16 h − 2 h − 6 h (Tue 11–17) = 8 h.
+    step(state, S.RESOLVED, businessDay, '2026-03-04T09:00:00Z');
+    expect([state.resolutionSeconds, state.resolutionBusinessSeconds, state.reopenCount]).toEqual([8 * HOUR, 8 * HOUR, 1]);
+    // Closing changes nothing.
+    step(state, S.CLOSED, businessDay, '2026-03-11T09:00:00Z');
+    expect([state.resolutionSeconds, state.resolutionBusinessSeconds, state.reopenCount]).toEqual([8 * HOUR, 8 * HOUR, 1]);
+  });
+
+  it('count a pause still under way at resolution (waiting on a third party straight to resolved is not possible, so: a reply while paused)', () => {
+    // 24/7: created 00:00, waiting on the customer from 01:00, first staff reply at 03:00 while still paused.
+    const state = outcome('2026-03-02T00:00:00Z');
+    step(state, S.IN_PROGRESS, urgent, '2026-03-02T00:10:00Z');
+    step(state, S.WAITING_ON_CUSTOMER, urgent, '2026-03-02T01:00:00Z');
+    settleFirstResponse(state, at('2026-03-02T03:00:00Z'), ALWAYS_OPEN);
+    expect([state.firstResponseSeconds, state.firstResponseBusinessSeconds]).toEqual([HOUR, HOUR]);
   });
 });

@@ -4,6 +4,7 @@ import { Migration20261127010000_workflow } from './Migration20261127010000_work
 import { Migration20261127020000_intake } from './Migration20261127020000_intake';
 import { Migration20261127030000_timeline_position } from './Migration20261127030000_timeline_position';
 import { Migration20261127040000_assignment } from './Migration20261127040000_assignment';
+import { Migration20261127050000_reports } from './Migration20261127050000_reports';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127020000_intake', class: Migration20261127020000_intake },
   { name: 'Migration20261127030000_timeline_position', class: Migration20261127030000_timeline_position },
   { name: 'Migration20261127040000_assignment', class: Migration20261127040000_assignment },
+  { name: 'Migration20261127050000_reports', class: Migration20261127050000_reports },
 ];

@@ -42,7 +42,7 @@ export class CommentService {
         if (isInternal ? !canWorkOnTickets(this.actor) : !canCommentExternally(this.actor, ticketRef)) {
           throw denied(this.actor, isInternal ? 'Only the team writes internal comments.' : 'You may not comment on this ticket.');
         }
-        comment = writeComment(em, locked, this.actor, body, isInternal);
+        comment = await writeComment(em, locked, this.actor, body, isInternal);
         return this.actor.kind === 'contact' && this.workflow.customerReplied(em, locked);
       },
       { customerMay: true },

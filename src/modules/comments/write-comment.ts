@@ -3,7 +3,7 @@ import { Contact } from '../businesses/contact.entity';
 import { TicketEventType } from '../tickets/ticket-event.entity';
 import type { Ticket } from '../tickets/ticket.entity';
 import { recordEvent } from '../tickets/timeline';
-import { recordBreaches } from '../sla/breaches';
+import { firstResponded } from '../sla/sla.service';
 import type { Actor } from '../users/auth/actor';
 import { User } from '../users/user.entity';
 import { Comment } from './comment.entity';
@@ -20,7 +20,7 @@ function authorName(actor: Actor): string {
  * Only external comments move `updatedAt`, so nothing a customer can read changes when the team
  * writes a note. The first external comment by staff is the ticket's first response.
  */
-export function writeComment(em: EntityManager, ticket: Ticket, actor: Actor, body: string, isInternal: boolean): Comment {
+export async function writeComment(em: EntityManager, ticket: Ticket, actor: Actor, body: string, isInternal: boolean): Promise<Comment> {
   const comment = em.create(Comment, {
     ticket,
     body,
@@ -32,9 +32,8 @@ export function writeComment(em: EntityManager, ticket: Ticket, actor: Actor, bo
   recordEvent(em, ticket, actor, TicketEventType.COMMENTED, { isInternal, details: { comment: comment.globalId } });
   if (!isInternal) ticket.updatedAt = comment.createdAt;
   if (!isInternal && actor.kind === 'user' && !ticket.firstRespondedAt) {
-    // The first external reply by staff stops the first-response clock; a late one is a breach.
-    recordBreaches(em, ticket, comment.createdAt);
-    ticket.firstRespondedAt = comment.createdAt;
+    // The first external reply by staff stops the first-response clock.
+    await firstResponded(em, ticket, comment.createdAt);
   }
   return comment;
 }

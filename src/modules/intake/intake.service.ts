@@ -116,7 +116,7 @@ export class IntakeService {
     const ticket = await em.findOneOrFail(Ticket, { id: ticketId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const match = await matchSender(em, sender.email);
     const author = senderActor(match, sender.name, sender.email);
-    const comment = writeComment(em, ticket, author, body, false);
+    const comment = await writeComment(em, ticket, author, body, false);
     const fromCustomer =
       (match.contact !== null && match.contact.business.id === ticket.business?.id) || sender.email.toLowerCase() === ticket.submitterEmail;
     if (fromCustomer && (await this.workflow.customerReplied(em, ticket, author))) {

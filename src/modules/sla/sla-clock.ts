@@ -26,8 +26,18 @@ export interface SlaState {
   firstRespondedAt: Date | null;
   slaPausedSince: Date | null;
   slaPausedSeconds: number;
+  slaPausedWallSeconds: number;
   firstResponseBreachedAt: Date | null;
   resolutionBreachedAt: Date | null;
+}
+
+/** The outcome figures reports read, settled as the timeline goes (see `settleOutcome`). */
+export interface OutcomeState extends SlaState {
+  reopenCount: number;
+  firstResponseSeconds: number | null;
+  firstResponseBusinessSeconds: number | null;
+  resolutionSeconds: number | null;
+  resolutionBusinessSeconds: number | null;
 }
 
 const FINISHED = [TicketStatus.RESOLVED, TicketStatus.CLOSED];
@@ -62,9 +72,53 @@ export function onStatusChange(state: SlaState, to: TicketStatus, targets: SlaTa
   if (!pausing && state.slaPausedSince) {
     const since = state.slaPausedSince;
     state.slaPausedSeconds += businessSecondsBetween(since, now, targets.calendar);
+    state.slaPausedWallSeconds += wallSecondsBetween(since, now);
     state.slaPausedSince = null;
     if (state.dueAtManual && state.dueAt) state.dueAt = new Date(state.dueAt.getTime() + (now.getTime() - since.getTime()));
     computeDueDates(state, targets);
+  }
+}
+
+function wallSecondsBetween(from: Date, to: Date): number {
+  return Math.round((to.getTime() - from.getTime()) / 1000);
+}
+
+/**
+ * Time on the clocks from creation to `at`, less every pause (the one under way included):
+ * wall-clock seconds, and seconds on the policy's calendar.
+ */
+export function runningSeconds(state: SlaState, at: Date, calendar: BusinessCalendar): { wall: number; business: number } {
+  const since = state.slaPausedSince;
+  const pausedWall = state.slaPausedWallSeconds + (since ? wallSecondsBetween(since, at) : 0);
+  const pausedBusiness = state.slaPausedSeconds + (since ? businessSecondsBetween(since, at, calendar) : 0);
+  return {
+    wall: Math.max(0, wallSecondsBetween(state.createdAt, at) - pausedWall),
+    business: Math.max(0, businessSecondsBetween(state.createdAt, at, calendar) - pausedBusiness),
+  };
+}
+
+/** The first external reply by staff, at `at`: how long the customer waited for it. */
+export function settleFirstResponse(state: OutcomeState, at: Date, calendar: BusinessCalendar): void {
+  const { wall, business } = runningSeconds(state, at, calendar);
+  state.firstResponseSeconds = wall;
+  state.firstResponseBusinessSeconds = business;
+}
+
+/**
+ * The outcome side of a status move at `now`, called before the clocks pause or resume: resolving
+ * settles the time to resolution; going back to work from RESOLVED counts a reopen and unsettles it
+ * (the next resolution settles it again, its paused time excluded).
+ */
+export function settleOutcome(state: OutcomeState, to: TicketStatus, now: Date, calendar: BusinessCalendar): void {
+  if (to === TicketStatus.RESOLVED && state.status !== TicketStatus.RESOLVED) {
+    const { wall, business } = runningSeconds(state, now, calendar);
+    state.resolutionSeconds = wall;
+    state.resolutionBusinessSeconds = business;
+  }
+  if (FINISHED.includes(state.status) && !FINISHED.includes(to)) {
+    state.reopenCount += 1;
+    state.resolutionSeconds = null;
+    state.resolutionBusinessSeconds = null;
   }
 }
 

@@ -9,7 +9,7 @@ import { canAdminister } from '../users/user.policy';
 import { ALWAYS_OPEN, calendarProblems, type BusinessCalendar } from './business-clock';
 import { BusinessHours } from './business-hours.entity';
 import { recordBreaches } from './breaches';
-import { computeDueDates, onStatusChange, type SlaTargets } from './sla-clock';
+import { computeDueDates, onStatusChange, settleFirstResponse, settleOutcome, type SlaTargets } from './sla-clock';
 import type { UpdateBusinessHoursInput, UpdateSlaPolicyInput } from './sla.inputs';
 import { SlaPolicy } from './sla-policy.entity';
 
@@ -28,6 +28,19 @@ export function toTargets(policy: SlaPolicy, hours: BusinessHours): SlaTargets {
     calendar: policy.businessHours ? toCalendar(hours) : ALWAYS_OPEN,
     pauseOnThirdParty: policy.pauseOnThirdParty,
   };
+}
+
+/** The targets for a priority, read inside the caller's transaction. */
+export async function slaTargets(em: EntityManager, priority: TicketPriority): Promise<SlaTargets> {
+  const [policy, hours] = await Promise.all([em.findOneOrFail(SlaPolicy, { priority }), em.findOneOrFail(BusinessHours, { id: 1 })]);
+  return toTargets(policy, hours);
+}
+
+/** The first external reply by staff, at `at`: a late one is a breach; the wait is settled for reports. */
+export async function firstResponded(em: EntityManager, ticket: Ticket, at: Date): Promise<void> {
+  recordBreaches(em, ticket, at);
+  settleFirstResponse(ticket, at, (await slaTargets(em, ticket.priority)).calendar);
+  ticket.firstRespondedAt = at;
 }
 
 /**
@@ -89,12 +102,8 @@ export class SlaService {
   }
 
   /** The targets for a priority, read inside the caller's transaction. */
-  async targets(em: EntityManager, priority: TicketPriority): Promise<SlaTargets> {
-    const [policy, hours] = await Promise.all([
-      em.findOneOrFail(SlaPolicy, { priority }),
-      em.findOneOrFail(BusinessHours, { id: 1 }),
-    ]);
-    return toTargets(policy, hours);
+  targets(em: EntityManager, priority: TicketPriority): Promise<SlaTargets> {
+    return slaTargets(em, priority);
   }
 
   /** Due dates for a new ticket, or after a priority change (a hand-set due date is kept). */
@@ -104,7 +113,9 @@ export class SlaService {
 
   /** The clocks' side of a status move, at `now`: breaches so far are recorded first, then the clocks pause or resume. */
   async statusChanging(em: EntityManager, ticket: Ticket, to: TicketStatus, now: Date): Promise<void> {
+    const targets = await this.targets(em, ticket.priority);
     recordBreaches(em, ticket, now);
-    onStatusChange(ticket, to, await this.targets(em, ticket.priority), now);
+    settleOutcome(ticket, to, now, targets.calendar);
+    onStatusChange(ticket, to, targets, now);
   }
 }

@@ -25,6 +25,7 @@ export enum TicketEventType {
   FOLLOW_UP_SCHEDULED = 'FOLLOW_UP_SCHEDULED',
   FOLLOW_UP_COMPLETED = 'FOLLOW_UP_COMPLETED',
   AUTO_ASSIGN_SKIPPED = 'AUTO_ASSIGN_SKIPPED',
+  SATISFACTION_RATED = 'SATISFACTION_RATED',
 }
 
 /**
@@ -40,7 +41,7 @@ export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStat
   @Field({
     description:
       'What happened: CREATED, UPDATED, STATUS_CHANGED, PRIORITY_CHANGED, ASSIGNED, TAGGED, LINKED, COMMENTED, ' +
-      'DUE_DATE_CHANGED, SLA_BREACHED, AUTO_CLOSED, FOLLOW_UP_SCHEDULED, FOLLOW_UP_COMPLETED or AUTO_ASSIGN_SKIPPED. ' +
+      'DUE_DATE_CHANGED, SLA_BREACHED, AUTO_CLOSED, FOLLOW_UP_SCHEDULED, FOLLOW_UP_COMPLETED, AUTO_ASSIGN_SKIPPED or SATISFACTION_RATED. ' +
       'New kinds may be added; treat unknown ones as informational.',
   })
   @Property({ type: 'text' })

@@ -26,7 +26,7 @@ function likePattern(search: string): string {
 }
 
 /** Adds the scope and the filter to a query over `ticket t`. Validates the filter first. */
-function applyFilter(q: Knex.QueryBuilder, scope: TicketScope, filter: TicketFilter | null | undefined): void {
+export function applyFilter(q: Knex.QueryBuilder, scope: TicketScope, filter: TicketFilter | null | undefined): void {
   if (scope.kind === 'none') q.whereRaw('false');
   if (scope.kind === 'business') q.where('t.business_id', scope.businessId);
   if (!filter) return;

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, badInput } from '../../shared/errors';
 import { LIMITS, optionalText, text } from '../../shared/validation';
+import { newSatisfactionToken } from '../satisfaction/satisfaction.service';
 import { writeComment } from '../comments/write-comment';
 import type { Actor } from '../users/auth/actor';
 import { User } from '../users/user.entity';
@@ -119,7 +120,7 @@ export class TicketWorkflowService {
         // A customer's own words are visible to it; staff reasons are internal unless the customer is told.
         const internal = mover === 'staff' && !move.notifyCustomer;
         await this.transition(em, ticket, move.to, { reason: move.explanation, isInternal: move.explanation !== null && internal });
-        if (move.explanation) writeComment(em, ticket, this.actor, move.explanation, internal);
+        if (move.explanation) await writeComment(em, ticket, this.actor, move.explanation, internal);
         return true;
       },
       { customerMay: true },
@@ -155,6 +156,8 @@ export class TicketWorkflowService {
     if (to === TicketStatus.RESOLVED) {
       ticket.resolvedAt = now;
       ticket.resolutionNotes = explanation;
+      // The resolution mail carries it, so a submitter without a login can rate the ticket.
+      ticket.satisfactionToken ??= newSatisfactionToken();
     }
     if (to === TicketStatus.CLOSED) ticket.closedAt = now;
     if (ticket.status === TicketStatus.RESOLVED && to === TicketStatus.IN_PROGRESS) {

@@ -15,7 +15,9 @@ type TicketOptional =
   | 'number' | 'updatedAt' | 'dueAt' | 'resolvedAt' | 'closedAt' | 'resolutionNotes' | 'business' | 'contact'
   | 'assignee' | 'creator' | 'submitterName' | 'submitterEmail' | 'submittedCompanyName' | 'submitterPhone'
   | 'reference' | 'version' | 'tags' | 'isOverdue' | 'dueAtManual' | 'firstResponseDueAt' | 'firstRespondedAt'
-  | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt' | 'dedupKey' | 'occurrences';
+  | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt' | 'dedupKey' | 'occurrences'
+  | 'slaPausedWallSeconds' | 'reopenCount' | 'firstResponseSeconds' | 'firstResponseBusinessSeconds' | 'resolutionSeconds'
+  | 'resolutionBusinessSeconds' | 'satisfactionToken';
 
 /**
  * A support request. `number` comes from a database sequence; `version` grows by one with every change
@@ -77,6 +79,32 @@ export class Ticket extends BaseEntity<TicketOptional> {
   /** Clock seconds spent paused, in completed pauses (business seconds for business-hours policies). */
   @Property({ type: 'integer', default: 0 })
   slaPausedSeconds: number = 0;
+
+  /** Wall-clock seconds spent paused, in completed pauses. */
+  @Property({ type: 'integer', default: 0 })
+  slaPausedWallSeconds: number = 0;
+
+  /** Times it went from RESOLVED back to work. */
+  @Property({ type: 'integer', default: 0 })
+  reopenCount: number = 0;
+
+  /** Creation to first response, less paused time: wall-clock seconds, and seconds on the policy's calendar. */
+  @Property({ type: 'integer', nullable: true })
+  firstResponseSeconds: number | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  firstResponseBusinessSeconds: number | null = null;
+
+  /** Creation to the last resolution, less paused time (null while not resolved). */
+  @Property({ type: 'integer', nullable: true })
+  resolutionSeconds: number | null = null;
+
+  @Property({ type: 'integer', nullable: true })
+  resolutionBusinessSeconds: number | null = null;
+
+  /** Lets a submitter without a login rate the resolved ticket once; cleared when used. */
+  @Property({ length: 64, nullable: true, unique: true })
+  satisfactionToken: string | null = null;
 
   @Property({ type: 'timestamptz', nullable: true })
   firstResponseBreachedAt: Date | null = null;

@@ -154,7 +154,7 @@ export class TicketService {
     const open = await em.findOne(Ticket, { dedupKey, status: { $ne: TicketStatus.CLOSED } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!open) return null;
     open.occurrences += 1;
-    writeComment(em, open, this.actor, `Alert fired again (occurrence ${open.occurrences}):\n${description}`, true);
+    await writeComment(em, open, this.actor, `Alert fired again (occurrence ${open.occurrences}):\n${description}`, true);
     return open;
   }
 

@@ -1,0 +1,43 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * Reports and satisfaction. Each ticket carries the outcome figures of its timeline, written in the
+ * same transaction as the entry that settles them (first response, resolution, reopen): clock times
+ * less paused time, wall-clock and on the policy's calendar. Ratings have a table of their own.
+ * Indexes serve the report ranges (created, first responded, resolved, rated, status transitions).
+ */
+export class Migration20261127050000_reports extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`alter table ticket
+      add column sla_paused_wall_seconds integer not null default 0,
+      add column reopen_count integer not null default 0,
+      add column first_response_seconds integer,
+      add column first_response_business_seconds integer,
+      add column resolution_seconds integer,
+      add column resolution_business_seconds integer,
+      add column satisfaction_token varchar(64) unique;`);
+    this.addSql(`create table satisfaction_rating (
+      ticket_id uuid primary key references ticket (id) on delete cascade,
+      score smallint not null check (score between 1 and 5),
+      comment text,
+      rated_at timestamptz not null,
+      contact_id uuid references contact (id) on delete set null
+    );`);
+    this.addSql(`create index satisfaction_rating_rated_idx on satisfaction_rating (rated_at);`);
+    this.addSql(`create index ticket_first_responded_idx on ticket (first_responded_at) where first_responded_at is not null;`);
+    this.addSql(`create index ticket_resolved_idx on ticket (resolved_at) where resolved_at is not null;`);
+    this.addSql(`create index ticket_open_idx on ticket (created_at) where status not in ('RESOLVED', 'CLOSED');`);
+    // Moves into and out of RESOLVED: the resolved series and the backlog walk read only these.
+    this.addSql(`create index ticket_event_resolution_idx on ticket_event (created_at, ticket_id)
+      where type = 'STATUS_CHANGED' and (to_status = 'RESOLVED' or from_status = 'RESOLVED');`);
+    this.addSql(`create index ticket_event_assigned_idx on ticket_event (created_at, ticket_id) where type = 'ASSIGNED';`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`drop index if exists ticket_event_resolution_idx, ticket_event_assigned_idx, ticket_first_responded_idx, ticket_resolved_idx, ticket_open_idx;`);
+    this.addSql(`drop table if exists satisfaction_rating;`);
+    this.addSql(`alter table ticket drop column sla_paused_wall_seconds, drop column reopen_count, drop column first_response_seconds,
+      drop column first_response_business_seconds, drop column resolution_seconds, drop column resolution_business_seconds,
+      drop column satisfaction_token;`);
+  }
+}

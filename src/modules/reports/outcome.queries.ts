@@ -1,0 +1,110 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ReportDimension } from './report.inputs';
+import type { ComplianceStats, DurationStats, ResolutionTimesRow, SatisfactionRow, SlaComplianceRow } from './report.payloads';
+import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
+import { filteredTickets, inPeriod, ratio, type ReportWindow } from './report-window';
+
+/** count, mean, median and p90 of a seconds column, in hours, as `<prefix>_count` … */
+function durationColumns(column: string, prefix: string): string {
+  return [
+    `count(${column}) as ${prefix}_count`,
+    `avg(${column}) / 3600.0 as ${prefix}_mean`,
+    `percentile_cont(0.5) within group (order by ${column}) / 3600.0 as ${prefix}_median`,
+    `percentile_cont(0.9) within group (order by ${column}) / 3600.0 as ${prefix}_p90`,
+  ].join(', ');
+}
+
+function durationStats(row: GroupedRow | undefined, prefix: string): DurationStats {
+  const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    count: Number(row?.[`${prefix}_count`] ?? 0),
+    meanHours: number(row?.[`${prefix}_mean`]),
+    medianHours: number(row?.[`${prefix}_median`]),
+    p90Hours: number(row?.[`${prefix}_p90`]),
+  };
+}
+
+/** Rows of several grouped queries, merged by group, in the order groups first appear. */
+async function merged(em: EntityManager, dimensions: ReportDimension[], ...results: GroupedRow[][]) {
+  const all = results.flat();
+  const described = await describeGroups(em, dimensions, all);
+  const byKey = results.map((rows) => new Map(rows.map((row) => [groupKey(row, dimensions), row])));
+  return [...described].map(([key, group]) => ({ group, rows: byKey.map((map) => map.get(key)) }));
+}
+
+/** Time to resolution (resolved in the period) and to first response (first answered in the period). */
+export async function resolutionTimes(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<ResolutionTimesRow[]> {
+  const knex = em.getKnex();
+  const resolution = groupBy(inPeriod(filteredTickets(em, window), 't.resolved_at', window), dimensions).select(
+    knex.raw(`${durationColumns('t.resolution_seconds', 'wall')}, ${durationColumns('t.resolution_business_seconds', 'business')}`),
+  );
+  const firstResponse = groupBy(inPeriod(filteredTickets(em, window), 't.first_responded_at', window), dimensions).select(
+    knex.raw(`${durationColumns('t.first_response_seconds', 'wall')}, ${durationColumns('t.first_response_business_seconds', 'business')}`),
+  );
+  const [resolved, answered] = [await em.execute<GroupedRow[]>(resolution), await em.execute<GroupedRow[]>(firstResponse)];
+  return (await merged(em, dimensions, resolved, answered)).map(({ group, rows: [r, f] }) => ({
+    group,
+    resolution: durationStats(r, 'wall'),
+    resolutionBusiness: durationStats(r, 'business'),
+    firstResponse: durationStats(f, 'wall'),
+    firstResponseBusiness: durationStats(f, 'business'),
+  }));
+}
+
+/**
+ * Of the tickets created in the period: met = done in time; breached = a breach was recorded, or the
+ * target is past due while the clock runs (the same rule as `overdue`); pending otherwise.
+ */
+const COMPLIANCE = `
+  count(*) as tickets,
+  count(*) filter (where t.first_responded_at is not null and t.first_response_breached_at is null) as fr_met,
+  count(*) filter (where t.first_response_breached_at is not null
+    or (t.first_responded_at is null and t.first_response_due_at < now() and t.sla_paused_since is null)) as fr_breached,
+  count(*) filter (where t.resolved_at is not null and t.resolution_breached_at is null) as res_met,
+  count(*) filter (where t.resolution_breached_at is not null
+    or (t.resolved_at is null and t.due_at < now() and t.sla_paused_since is null and t.status not in ('RESOLVED', 'CLOSED'))) as res_breached`;
+
+function compliance(row: GroupedRow | undefined, prefix: 'fr' | 'res'): ComplianceStats {
+  const tickets = Number(row?.tickets ?? 0);
+  const met = Number(row?.[`${prefix}_met`] ?? 0);
+  const breached = Number(row?.[`${prefix}_breached`] ?? 0);
+  return { met, breached, pending: tickets - met - breached, rate: ratio(met, met + breached) };
+}
+
+export async function slaCompliance(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<SlaComplianceRow[]> {
+  const q = groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).select(em.getKnex().raw(COMPLIANCE));
+  const rows = await em.execute<GroupedRow[]>(q);
+  return (await merged(em, dimensions, rows)).map(({ group, rows: [row] }) => ({
+    group,
+    tickets: Number(row?.tickets ?? 0),
+    firstResponse: compliance(row, 'fr'),
+    resolution: compliance(row, 'res'),
+  }));
+}
+
+/** Ratings of the tickets resolved in the period. */
+export async function satisfaction(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<SatisfactionRow[]> {
+  const q = groupBy(inPeriod(filteredTickets(em, window), 't.resolved_at', window), dimensions)
+    .leftJoin('satisfaction_rating as r', 'r.ticket_id', 't.id')
+    .select(
+      em
+        .getKnex()
+        .raw(
+          `count(*) as resolved, count(r.score) as rated, avg(r.score) as mean, ` +
+            [1, 2, 3, 4, 5].map((score) => `count(*) filter (where r.score = ${score}) as s${score}`).join(', '),
+        ),
+    );
+  const rows = await em.execute<GroupedRow[]>(q);
+  return (await merged(em, dimensions, rows)).map(({ group, rows: [row] }) => {
+    const resolved = Number(row?.resolved ?? 0);
+    const rated = Number(row?.rated ?? 0);
+    return {
+      group,
+      resolved,
+      rated,
+      responseRate: ratio(rated, resolved),
+      meanScore: row?.mean === null || row?.mean === undefined ? null : Number(row.mean),
+      distribution: [1, 2, 3, 4, 5].map((score) => Number(row?.[`s${score}`] ?? 0)),
+    };
+  });
+}

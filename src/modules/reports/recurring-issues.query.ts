@@ -1,0 +1,92 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { toGlobalId } from '../../shared/global-id';
+import { pgArray } from '../../shared/sql';
+import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
+import { filteredTickets, inPeriod, type ReportWindow } from './report-window';
+
+const TOP = 20;
+/** Distinct titles considered for clustering: the most frequent ones (a long tail of one-offs cannot recur). */
+const TITLES = 300;
+/** pg_trgm similarity from which two titles are the same issue. */
+const SIMILAR = 0.45;
+const EXAMPLES = 3;
+
+/** Example ticket ids per key, newest first: the report's resolver loads them with the viewer's access. */
+type Examples = Map<string, string[]>;
+
+async function examplesBy(em: EntityManager, window: ReportWindow, keyColumn: string, keys: string[], join?: 'tags'): Promise<Examples> {
+  if (keys.length === 0) return new Map();
+  const inner = inPeriod(filteredTickets(em, window), 't.created_at', window);
+  if (join) inner.join('ticket_tag as tt', 'tt.ticket_id', 't.id');
+  inner
+    .select(em.getKnex().raw(`${keyColumn} as key, t.id, row_number() over (partition by ${keyColumn} order by t.created_at desc, t.id desc) as n`))
+    .whereRaw(`${keyColumn} = any(?::text[])`, [pgArray(keys)]);
+  const rows = await em.execute<{ key: string; id: string }[]>(em.getKnex().select('key', 'id').from(inner.as('x')).where('n', '<=', EXAMPLES).orderBy(['key', 'n']));
+  const examples: Examples = new Map();
+  for (const row of rows) examples.set(row.key, [...(examples.get(row.key) ?? []), row.id]);
+  return examples;
+}
+
+async function repeated(em: EntityManager, window: ReportWindow, minOccurrences: number, by: 'tag' | 'business'): Promise<Omit<RecurringGroup, 'examples'>[]> {
+  const q = inPeriod(filteredTickets(em, window), 't.created_at', window);
+  const [column, table] = by === 'tag' ? ['tt.tag_id', 'tag'] : ['t.business_id', 'business'];
+  if (by === 'tag') q.join('ticket_tag as tt', 'tt.ticket_id', 't.id');
+  else q.whereNotNull('t.business_id');
+  const rows = await em.execute<{ id: string; name: string; count: string }[]>(
+    em
+      .getKnex()
+      .select('g.id', 'g.name', 'c.count')
+      .from(q.select(em.getKnex().raw(`${column} as id, count(*) as count`)).groupBy(column).havingRaw('count(*) >= ?', [minOccurrences]).orderBy('count', 'desc').limit(TOP).as('c'))
+      .join(`${table} as g`, 'g.id', 'c.id')
+      .orderBy([{ column: 'c.count', order: 'desc' }, 'g.name']),
+  );
+  return rows.map((row) => ({ key: row.id, label: row.name, count: Number(row.count) }));
+}
+
+/** Clusters of alike titles among the most frequent ones: pairs above the similarity threshold, joined transitively. */
+async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { titles: string[] })[]> {
+  const titles = inPeriod(filteredTickets(em, window), 't.created_at', window)
+    .select(em.getKnex().raw('lower(t.title) as title, count(*) as n'))
+    .groupByRaw('lower(t.title)')
+    .orderBy('n', 'desc')
+    .limit(TITLES);
+  const counted = await em.execute<{ title: string; n: string }[]>(titles);
+  const pairs = await em.execute<{ a: string; b: string }[]>(
+    em.getKnex().raw(
+      `select a.t as a, b.t as b from unnest(?::text[]) a(t) join unnest(?::text[]) b(t) on a.t < b.t and similarity(a.t, b.t) >= ?`,
+      [pgArray(counted.map((c) => c.title)), pgArray(counted.map((c) => c.title)), SIMILAR],
+    ),
+  );
+  const parent = new Map(counted.map((c) => [c.title, c.title]));
+  const root = (title: string): string => (parent.get(title) === title ? title : root(parent.get(title)!));
+  for (const { a, b } of pairs) parent.set(root(a), root(b));
+  const clusters = new Map<string, { title: string; n: number }[]>();
+  for (const c of counted) clusters.set(root(c.title), [...(clusters.get(root(c.title)) ?? []), { title: c.title, n: Number(c.n) }]);
+  return [...clusters.values()]
+    .map((members) => members.sort((x, y) => y.n - x.n || x.title.localeCompare(y.title)))
+    .map((members) => ({ title: members[0].title, count: members.reduce((sum, m) => sum + m.n, 0), variants: members.slice(0, 10).map((m) => m.title), titles: members.map((m) => m.title) }))
+    .filter((cluster) => cluster.count >= minOccurrences)
+    .sort((x, y) => y.count - x.count || x.title.localeCompare(y.title))
+    .slice(0, TOP);
+}
+
+/** Tags, businesses and alike titles that keep coming back among the tickets created in the period. */
+export async function recurringIssues(em: EntityManager, window: ReportWindow, minOccurrences: number) {
+  const [tags, businesses, clusters] = [
+    await repeated(em, window, minOccurrences, 'tag'),
+    await repeated(em, window, minOccurrences, 'business'),
+    await titleClusters(em, window, minOccurrences),
+  ];
+  const tagExamples = await examplesBy(em, window, 'tt.tag_id::text', tags.map((g) => g.key), 'tags');
+  const businessExamples = await examplesBy(em, window, 't.business_id::text', businesses.map((g) => g.key));
+  const clusterOf = new Map(clusters.flatMap((cluster) => cluster.titles.map((title) => [title, cluster.title] as const)));
+  const titleExamples = await examplesBy(em, window, 'lower(t.title)', [...clusterOf.keys()]);
+  const clusterExamples = new Map<string, string[]>();
+  for (const [title, ids] of titleExamples) clusterExamples.set(clusterOf.get(title)!, [...(clusterExamples.get(clusterOf.get(title)!) ?? []), ...ids]);
+
+  return {
+    tags: tags.map((g) => ({ ...g, key: toGlobalId('Tag', g.key), exampleIds: tagExamples.get(g.key) ?? [] })),
+    businesses: businesses.map((g) => ({ ...g, key: toGlobalId('Business', g.key), exampleIds: businessExamples.get(g.key) ?? [] })),
+    titleClusters: clusters.map(({ titles: _titles, ...cluster }) => ({ ...cluster, exampleIds: clusterExamples.get(cluster.title) ?? [] })),
+  } satisfies Record<keyof RecurringIssuesReport, unknown[]>;
+}

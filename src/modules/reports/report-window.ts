@@ -1,0 +1,47 @@
+import type { Knex } from '@mikro-orm/knex';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { IANAZone } from 'luxon';
+import { badInput } from '../../shared/errors';
+import { applyFilter } from '../tickets/ticket-list.query';
+import type { TicketFilter } from '../tickets/ticket.inputs';
+import type { ReportRangeInput } from './report.inputs';
+
+const MAX_SPAN_MS = 10 * 366 * 24 * 3600 * 1000;
+
+/** What every report covers: a validated period, its time zone, and the ticket filter. */
+export interface ReportWindow {
+  from: Date;
+  to: Date;
+  timeZone: string;
+  filter: TicketFilter | null;
+}
+
+export function reportWindow(range: ReportRangeInput, filter: TicketFilter | null | undefined): ReportWindow {
+  const timeZone = range.timeZone ?? 'UTC';
+  if (!IANAZone.isValidZone(timeZone)) throw badInput('timeZone is not an IANA time zone (e.g. Europe/Berlin).', 'range.timeZone');
+  if (!(range.from < range.to)) throw badInput('range.from must be before range.to.', 'range.to');
+  if (range.to.getTime() - range.from.getTime() > MAX_SPAN_MS) throw badInput('A report covers at most 10 years.', 'range.to');
+  return { from: range.from, to: range.to, timeZone, filter: filter ?? null };
+}
+
+/**
+ * `ticket t` with the report's ticket filter applied (reports read every ticket: their readers are
+ * staff or REPORTS_READ keys). `without` drops filter fields a report applies itself.
+ */
+export function filteredTickets(em: EntityManager, window: ReportWindow, without: (keyof TicketFilter)[] = []): Knex.QueryBuilder {
+  const q = em.getKnex()('ticket as t');
+  const filter = window.filter ? { ...window.filter } : null;
+  if (filter) for (const key of without) delete filter[key];
+  applyFilter(q, { kind: 'all' }, filter);
+  return q;
+}
+
+/** `column` within the period. */
+export function inPeriod(q: Knex.QueryBuilder, column: string, window: ReportWindow): Knex.QueryBuilder {
+  return q.where(column, '>=', window.from).where(column, '<', window.to);
+}
+
+/** Percent-free ratio, or null when there is nothing to divide by. */
+export function ratio(part: number, whole: number): number | null {
+  return whole > 0 ? part / whole : null;
+}

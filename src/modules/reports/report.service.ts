@@ -1,0 +1,56 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badInput } from '../../shared/errors';
+import { denied } from '../users/auth/access';
+import type { Actor } from '../users/auth/actor';
+import type { TicketFilter } from '../tickets/ticket.inputs';
+import { agentPerformance } from './agent-performance.query';
+import { resolutionTimes, satisfaction, slaCompliance } from './outcome.queries';
+import type { ReportDimension, ReportInterval, ReportRangeInput } from './report.inputs';
+import { canReadReports } from './report.policy';
+import { distinctDimensions } from './report-groups';
+import { reportWindow, type ReportWindow } from './report-window';
+import { recurringIssues } from './recurring-issues.query';
+import { ticketVolume } from './volume.query';
+
+const MAX_MIN_OCCURRENCES = 1_000_000;
+
+/** The reports: who may read them, what they cover; the figures come from the report queries. */
+export class ReportService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly actor: Actor,
+  ) {}
+
+  /** Checks access and the period once; the reports below read the window it returns. */
+  open(range: ReportRangeInput, filter: TicketFilter | null | undefined): ReportWindow {
+    if (!canReadReports(this.actor)) throw denied(this.actor, 'Reports are for staff and API keys with REPORTS_READ.');
+    return reportWindow(range, filter);
+  }
+
+  ticketVolume(window: ReportWindow, groupBy: ReportDimension[] | null | undefined, interval: ReportInterval | null | undefined) {
+    return ticketVolume(this.em, window, distinctDimensions(groupBy), interval ?? null);
+  }
+
+  resolutionTimes(window: ReportWindow, groupBy: ReportDimension[] | null | undefined) {
+    return resolutionTimes(this.em, window, distinctDimensions(groupBy));
+  }
+
+  slaCompliance(window: ReportWindow, groupBy: ReportDimension[] | null | undefined) {
+    return slaCompliance(this.em, window, distinctDimensions(groupBy));
+  }
+
+  satisfaction(window: ReportWindow, groupBy: ReportDimension[] | null | undefined) {
+    return satisfaction(this.em, window, distinctDimensions(groupBy));
+  }
+
+  agentPerformance(window: ReportWindow) {
+    return agentPerformance(this.em, window);
+  }
+
+  recurringIssues(window: ReportWindow, minOccurrences: number) {
+    if (!Number.isInteger(minOccurrences) || minOccurrences < 2 || minOccurrences > MAX_MIN_OCCURRENCES) {
+      throw badInput('minOccurrences must be a whole number of at least 2.', 'minOccurrences');
+    }
+    return recurringIssues(this.em, window, minOccurrences);
+  }
+}

@@ -1,0 +1,92 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badInput } from '../../shared/errors';
+import { ReportInterval, type ReportDimension } from './report.inputs';
+import type { TicketVolumeReport, VolumePoint } from './report.payloads';
+import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
+import { filteredTickets, inPeriod, type ReportWindow } from './report-window';
+
+const UNIT: Record<ReportInterval, string> = { [ReportInterval.DAY]: 'day', [ReportInterval.WEEK]: 'week', [ReportInterval.MONTH]: 'month' };
+const MAX_BUCKETS = 1_000;
+
+/** Moves into and out of RESOLVED (the only way into and out of "done": CLOSED follows RESOLVED). */
+const RESOLVED_MOVE = `e.type = 'STATUS_CHANGED' and (e.to_status = 'RESOLVED' or e.from_status = 'RESOLVED')`;
+
+/** Tickets created in the period, per group. */
+export async function ticketVolume(
+  em: EntityManager,
+  window: ReportWindow,
+  dimensions: ReportDimension[],
+  interval: ReportInterval | null,
+): Promise<TicketVolumeReport> {
+  const [{ total }] = await em.execute<{ total: string }[]>(inPeriod(filteredTickets(em, window), 't.created_at', window).count({ total: '*' }));
+  let groups: TicketVolumeReport['groups'] = [{ group: [], count: Number(total) }];
+  if (dimensions.length > 0) {
+    const q = groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).count({ count: '*' });
+    const rows = await em.execute<(GroupedRow & { count: string })[]>(q);
+    const described = await describeGroups(em, dimensions, rows);
+    groups = rows.map((row) => ({ group: described.get(groupKey(row, dimensions))!, count: Number(row.count) })).sort((a, b) => b.count - a.count);
+  }
+  return { total: Number(total), groups, series: interval ? await series(em, window, interval) : null };
+}
+
+/**
+ * Created, resolved and backlog per bucket. The backlog is walked back from now: open now, less what
+ * was created since, plus what was resolved since, less what was reopened since — all counted from
+ * tickets and timeline entries, so the series needs no snapshot of the past.
+ */
+async function series(em: EntityManager, window: ReportWindow, interval: ReportInterval): Promise<VolumePoint[]> {
+  const knex = em.getKnex();
+  const unit = UNIT[interval];
+  const tz = window.timeZone;
+  const bucketOf = (column: string) => knex.raw(`date_trunc(?, ${column} at time zone ?) at time zone ? as bucket`, [unit, tz, tz]);
+
+  const [{ buckets }] = await em.execute<{ buckets: Date[] }[]>(
+    knex.raw(
+      `select array(select b at time zone ? from generate_series(date_trunc(?, ?::timestamptz at time zone ?), ?::timestamptz at time zone ?, ('1 ' || ?)::interval) b
+                    where b at time zone ? < ?::timestamptz limit ${MAX_BUCKETS + 1}) as buckets`,
+      [tz, unit, window.from, tz, window.to, tz, unit, tz, window.to],
+    ),
+  );
+  if (buckets.length > MAX_BUCKETS) {
+    throw badInput(`A series has at most ${MAX_BUCKETS} buckets; choose a longer interval or a shorter period.`, 'interval');
+  }
+
+  const created = await em.execute<{ bucket: Date; n: string }[]>(
+    inPeriod(filteredTickets(em, window), 't.created_at', window).select(bucketOf('t.created_at')).count({ n: '*' }).groupBy('bucket'),
+  );
+  const moves = await em.execute<{ bucket: Date; resolved: string; reopened: string }[]>(
+    inPeriod(filteredTickets(em, window).join('ticket_event as e', 'e.ticket_id', 't.id').whereRaw(RESOLVED_MOVE), 'e.created_at', window)
+      .select(bucketOf('e.created_at'))
+      .select(knex.raw(`count(*) filter (where e.to_status = 'RESOLVED') as resolved, count(*) filter (where e.from_status = 'RESOLVED') as reopened`))
+      .groupBy('bucket'),
+  );
+  // Open at the end of the period: open now, undone by everything after the period.
+  const [after] = await em.execute<{ open_now: string; created: string; resolved: string; reopened: string }[]>(
+    knex.raw(
+      `select (${filteredTickets(em, window).whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count('*').toQuery()}) as open_now,
+              (${filteredTickets(em, window).where('t.created_at', '>=', window.to).count('*').toQuery()}) as created,
+              r.resolved, r.reopened
+         from (${filteredTickets(em, window)
+           .join('ticket_event as e', 'e.ticket_id', 't.id')
+           .whereRaw(RESOLVED_MOVE)
+           .where('e.created_at', '>=', window.to)
+           .select(knex.raw(`count(*) filter (where e.to_status = 'RESOLVED') as resolved, count(*) filter (where e.from_status = 'RESOLVED') as reopened`))
+           .toQuery()}) r`,
+    ),
+  );
+
+  const at = <T extends { bucket: Date }>(rows: T[]) => new Map(rows.map((row) => [new Date(row.bucket).getTime(), row]));
+  const createdBy = at(created);
+  const movesBy = at(moves);
+  let backlog = Number(after.open_now) - Number(after.created) + Number(after.resolved) - Number(after.reopened);
+  const points: VolumePoint[] = [];
+  for (const start of [...buckets].reverse()) {
+    const key = new Date(start).getTime();
+    const c = Number(createdBy.get(key)?.n ?? 0);
+    const m = movesBy.get(key);
+    const resolved = Number(m?.resolved ?? 0);
+    points.push({ start: new Date(start), created: c, resolved, backlog });
+    backlog = backlog - c + resolved - Number(m?.reopened ?? 0);
+  }
+  return points.reverse();
+}
