@@ -46,11 +46,12 @@ async function repeated(em: EntityManager, window: ReportWindow, minOccurrences:
 /** Clusters of alike titles among the most frequent ones: pairs above the similarity threshold, joined transitively. */
 async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { titles: string[] })[]> {
   const titles = inPeriod(filteredTickets(em, window), 't.created_at', window)
-    .select(em.getKnex().raw('lower(t.title) as title, count(*) as n'))
+    .select(em.getKnex().raw('lower(t.title) as title, min(t.title) as display, count(*) as n'))
     .groupByRaw('lower(t.title)')
     .orderBy('n', 'desc')
     .limit(TITLES);
-  const counted = await em.execute<{ title: string; n: string }[]>(titles);
+  const counted = await em.execute<{ title: string; display: string; n: string }[]>(titles);
+  const display = new Map(counted.map((c) => [c.title, c.display]));
   const pairs = await em.execute<{ a: string; b: string }[]>(
     em.getKnex().raw(
       `select a.t as a, b.t as b from unnest(?::text[]) a(t) join unnest(?::text[]) b(t) on a.t < b.t and similarity(a.t, b.t) >= ?`,
@@ -64,7 +65,12 @@ async function titleClusters(em: EntityManager, window: ReportWindow, minOccurre
   for (const c of counted) clusters.set(root(c.title), [...(clusters.get(root(c.title)) ?? []), { title: c.title, n: Number(c.n) }]);
   return [...clusters.values()]
     .map((members) => members.sort((x, y) => y.n - x.n || x.title.localeCompare(y.title)))
-    .map((members) => ({ title: members[0].title, count: members.reduce((sum, m) => sum + m.n, 0), variants: members.slice(0, 10).map((m) => m.title), titles: members.map((m) => m.title) }))
+    .map((members) => ({
+      title: display.get(members[0].title)!,
+      count: members.reduce((sum, m) => sum + m.n, 0),
+      variants: members.slice(0, 10).map((m) => display.get(m.title)!),
+      titles: members.map((m) => m.title),
+    }))
     .filter((cluster) => cluster.count >= minOccurrences)
     .sort((x, y) => y.count - x.count || x.title.localeCompare(y.title))
     .slice(0, TOP);
