@@ -6,6 +6,8 @@ import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
 import { Role } from '../../src/modules/users/user.enums';
 import { canAdminister, canListUsers } from '../../src/modules/users/user.policy';
 import { accessClassOf } from '../../src/modules/users/auth/access';
+import { canRate } from '../../src/modules/satisfaction/satisfaction.policy';
+import { canReadReports } from '../../src/modules/reports/report.policy';
 
 /**
  * The policies are pure functions of (actor, resource): every actor kind of the DESIGN.md access table
@@ -336,4 +338,50 @@ describe('accessClassOf (subscribers of one class share one execution of their q
       }
     }
   });
+});
+
+describe('canRate (satisfaction)', () => {
+  const own = { contactId: 'contact-1' };
+  const someoneElse = { contactId: 'contact-2' };
+  it.each(
+    rows<[boolean, boolean, boolean]>({
+      // [own ticket without token, another's ticket without token, another's ticket with its token]
+      anonymous: [false, false, true],
+      customer: [true, false, true],
+      agent: [false, false, false],
+      admin: [false, false, false],
+      'key without scopes': [false, false, false],
+      'key TICKETS_READ': [false, false, false],
+      'key TICKETS_WRITE': [false, false, false],
+      'key COMMENTS_INTERNAL': [false, false, false],
+      'key REPORTS_READ': [false, false, false],
+      'key MONITORING': [false, false, false],
+      'key TICKETS_READ+TICKETS_WRITE': [false, false, false],
+      'key TICKETS_READ+COMMENTS_INTERNAL': [false, false, false],
+      'key every scope': [false, false, false],
+    }),
+  )('%s', (name, expected) => {
+    const actor = ACTORS[name];
+    expect([canRate(actor, own, false), canRate(actor, someoneElse, false), canRate(actor, someoneElse, true)]).toEqual(expected);
+  });
+});
+
+describe('canReadReports', () => {
+  it.each(
+    rows<boolean>({
+      anonymous: false,
+      customer: false,
+      agent: true,
+      admin: true,
+      'key without scopes': false,
+      'key TICKETS_READ': false,
+      'key TICKETS_WRITE': false,
+      'key COMMENTS_INTERNAL': false,
+      'key REPORTS_READ': true,
+      'key MONITORING': false,
+      'key TICKETS_READ+TICKETS_WRITE': false,
+      'key TICKETS_READ+COMMENTS_INTERNAL': false,
+      'key every scope': true,
+    }),
+  )('%s', (name, expected) => expect(canReadReports(ACTORS[name])).toBe(expected));
 });

@@ -13,9 +13,13 @@ import { canRate } from './satisfaction.policy';
 import type { RateTicketInput } from './satisfaction.inputs';
 import { SatisfactionRating } from './satisfaction-rating.entity';
 
-/** A fresh one-time rating token: 24 random bytes, URL-safe. */
-export function newSatisfactionToken(): string {
-  return randomBytes(24).toString('base64url');
+/**
+ * On resolution: a one-time rating token (24 random bytes, URL-safe) for the resolution mail, unless
+ * the ticket has one or has been rated already (a ticket is rated once).
+ */
+export async function issueSatisfactionToken(em: EntityManager, ticket: Ticket): Promise<void> {
+  if (ticket.satisfactionToken || (await em.count(SatisfactionRating, { ticket: ticket.id }))) return;
+  ticket.satisfactionToken = randomBytes(24).toString('base64url');
 }
 
 function sameToken(given: string, expected: string | null): boolean {

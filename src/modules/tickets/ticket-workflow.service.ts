@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, badInput } from '../../shared/errors';
 import { LIMITS, optionalText, text } from '../../shared/validation';
-import { newSatisfactionToken } from '../satisfaction/satisfaction.service';
+import { issueSatisfactionToken } from '../satisfaction/satisfaction.service';
 import { writeComment } from '../comments/write-comment';
 import type { Actor } from '../users/auth/actor';
 import { User } from '../users/user.entity';
@@ -157,7 +157,7 @@ export class TicketWorkflowService {
       ticket.resolvedAt = now;
       ticket.resolutionNotes = explanation;
       // The resolution mail carries it, so a submitter without a login can rate the ticket.
-      ticket.satisfactionToken ??= newSatisfactionToken();
+      await issueSatisfactionToken(em, ticket);
     }
     if (to === TicketStatus.CLOSED) ticket.closedAt = now;
     if (ticket.status === TicketStatus.RESOLVED && to === TicketStatus.IN_PROGRESS) {
