@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { loadConfig } from '../src/config';
+import { openDatabase } from '../src/db/database';
+import { createLogger } from '../src/logger';
+import { rebuildOutcomes } from '../src/modules/reports/outcome-rebuild';
+
+/**
+ * `npm run reports:rebuild [-- --check]`: replays every ticket's timeline and compares the figures
+ * reports read (first response, resolution, reopens, paused time) with the ticket rows. `--check`
+ * lists differences and exits 1 if there are any; without it, the replayed figures are stored (a
+ * backfill for tickets from before the figures existed, or after a policy change you want applied).
+ */
+async function main(): Promise<void> {
+  const check = process.argv.includes('--check');
+  const config = loadConfig();
+  const database = await openDatabase(config.databaseUrl, config.dataDir, createLogger(config.logLevel));
+  try {
+    const { checked, mismatches } = await rebuildOutcomes(database.orm.em.fork() as EntityManager, { write: !check });
+    const tickets = new Set(mismatches.map((m) => m.ticketId)).size;
+    for (const m of mismatches.slice(0, 20)) console.log(`${m.ticketId} ${m.field}: stored ${String(m.stored)}, timeline ${String(m.replayed)}`);
+    console.log(`${checked} tickets replayed; ${tickets} ${check ? 'differ from their timeline' : 'updated'}.`);
+    if (check && tickets > 0) process.exitCode = 1;
+  } finally {
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

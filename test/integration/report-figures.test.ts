@@ -1,0 +1,135 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import {
+  AddCommentDocument,
+  ChangeTicketStatusDocument,
+  ConfirmResolutionDocument,
+  ReopenTicketDocument,
+  ResolveTicketDocument,
+  UpdateBusinessHoursDocument,
+  UpdateSlaPolicyDocument,
+  UpdateTicketDocument,
+} from '../__generated__/graphql';
+import { rebuildOutcomes } from '../../src/modules/reports/outcome-rebuild';
+import { Ticket } from '../../src/modules/tickets/ticket.entity';
+import { TicketPriority, TicketStatus } from '../../src/modules/tickets/ticket.enums';
+import { Role } from '../../src/modules/users/user.enums';
+import * as make from '../factories';
+import { startTestApp, type TestApp } from '../setup/test-app';
+
+/**
+ * The figures reports read are settled on the ticket row as the timeline grows. Here a seeded random
+ * walk drives tickets through the real API at made-up instants (nights, weekends, reopens, pauses,
+ * priority changes), then every ticket's timeline is replayed and must give exactly the stored figures.
+ */
+
+let app: TestApp;
+let admin: make.Staff;
+let agent: make.Staff;
+let customer: make.Customer;
+let tickets: Ticket[];
+
+/** Only Date is faked; timers stay real so the database driver and the server work as usual. */
+const ONLY_DATE = {
+  doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+} as const;
+
+/** mulberry32: a small seeded generator, so a failure replays the same walk. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+beforeAll(async () => {
+  app = await startTestApp({ JOB_INTERVAL_SECONDS: '3600' });
+  admin = await make.staffUser(app, Role.ADMIN);
+  agent = await make.staffUser(app);
+  const business = await make.business(app);
+  customer = await make.customer(app, business);
+  await app.gql(UpdateBusinessHoursDocument, { input: { timeZone: 'Europe/Berlin', workingDays: [1, 2, 3, 4, 5], opensAt: '09:00', closesAt: '17:00' } }, admin.token);
+  await app.gql(UpdateSlaPolicyDocument, { input: { priority: 'HIGH' as never, businessHours: true, pauseOnThirdParty: true } }, admin.token);
+  await app.gql(UpdateSlaPolicyDocument, { input: { priority: 'LOW' as never, businessHours: true, pauseOnThirdParty: false } }, admin.token);
+  jest.useFakeTimers(ONLY_DATE as never);
+  jest.setSystemTime(new Date('2026-02-27T16:40:00Z'));
+  const priorities = Object.values(TicketPriority);
+  tickets = [];
+  for (let i = 0; i < 8; i += 1) {
+    const ticket = await make.ticket(app, { business, priority: priorities[i % 4], createdAt: new Date(Date.now() + i * 60_000) });
+    const em = app.em();
+    await em.nativeUpdate(Ticket, { id: ticket.id }, { contact: customer.contact.id });
+    tickets.push(ticket);
+  }
+});
+afterAll(async () => {
+  jest.useRealTimers();
+  await app.stop();
+});
+
+it('stay equal to a replay of the timeline through a random walk of 150 changes', async () => {
+  const next = random(20261127);
+  const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)];
+  let now = Date.now() + 10 * 60_000;
+  const send = async <R, V>(document: TypedDocumentNode<R, V>, variables: V, token: string) => {
+    // 5 minutes to 40 hours later: across nights, weekends and the Berlin DST change of 29 March.
+    now += Math.round((5 + next() * 40 * 60) * 60_000);
+    jest.setSystemTime(new Date(now));
+    return app.gql(document, variables, token);
+  };
+
+  let accepted = 0;
+  for (let step = 0; step < 150; step += 1) {
+    const ticket = pick(tickets);
+    const id = ticket.globalId;
+    const { status } = await app.em().findOneOrFail(Ticket, { id: ticket.id });
+    const moves: (() => Promise<{ errors?: unknown }>)[] = [
+      () => send(AddCommentDocument, { input: { ticketId: id, body: `Reply ${step}` } }, agent.token),
+      () => send(AddCommentDocument, { input: { ticketId: id, body: `Note ${step}`, isInternal: true } }, agent.token),
+      () => send(UpdateTicketDocument, { input: { ticketId: id, priority: pick(Object.values(TicketPriority)) as never } }, agent.token),
+    ];
+    const to = (target: TicketStatus, reason?: string) => () => send(ChangeTicketStatusDocument, { input: { ticketId: id, status: target as never, reason } }, agent.token);
+    if (status === TicketStatus.OPEN) moves.push(to(TicketStatus.IN_PROGRESS), to(TicketStatus.IN_PROGRESS));
+    if (status === TicketStatus.IN_PROGRESS) {
+      const resolve = () => send(ResolveTicketDocument, { input: { ticketId: id, resolutionNotes: 'Fixed' } }, agent.token);
+      moves.push(to(TicketStatus.WAITING_ON_CUSTOMER, 'Which version?'), to(TicketStatus.WAITING_ON_THIRD_PARTY, 'Vendor'), resolve, resolve);
+    }
+    if (status === TicketStatus.WAITING_ON_CUSTOMER) moves.push(() => send(AddCommentDocument, { input: { ticketId: id, body: 'Here it is' } }, customer.token), to(TicketStatus.IN_PROGRESS));
+    if (status === TicketStatus.WAITING_ON_THIRD_PARTY) moves.push(to(TicketStatus.IN_PROGRESS));
+    if (status === TicketStatus.RESOLVED) {
+      moves.push(() => send(ReopenTicketDocument, { input: { ticketId: id, reason: 'Back again' } }, pick([agent.token, customer.token])));
+      moves.push(() => send(AddCommentDocument, { input: { ticketId: id, body: 'Still broken' } }, customer.token));
+      moves.push(() => send(ConfirmResolutionDocument, { input: { ticketId: id } }, customer.token));
+    }
+    const result = await pick(moves)();
+    expect(result.errors).toBeUndefined();
+    accepted += 1;
+  }
+  expect(accepted).toBe(150);
+
+  const ids = tickets.map((t) => t.id);
+  const { checked, mismatches } = await rebuildOutcomes(app.em(), { ticketIds: ids });
+  expect(checked).toBe(8);
+  expect(mismatches).toEqual([]);
+
+  const stored = await app.em().find(Ticket, { id: { $in: ids } });
+  // The walk reached what the figures are about: answered, resolved, reopened, paused tickets.
+  expect(stored.filter((t) => t.firstResponseSeconds !== null).length).toBeGreaterThan(4);
+  expect(stored.filter((t) => t.resolutionSeconds !== null).length).toBeGreaterThan(1);
+  expect(stored.filter((t) => t.reopenCount > 0).length).toBeGreaterThan(0);
+  expect(stored.filter((t) => t.slaPausedWallSeconds > 0 && t.slaPausedSeconds !== t.slaPausedWallSeconds).length).toBeGreaterThan(0);
+
+});
+
+it('finds a figure that drifted from the timeline, and the rebuild puts it back', async () => {
+  const [first] = tickets;
+  const em = app.em();
+  await em.getConnection().execute('update ticket set reopen_count = reopen_count + 1, first_response_seconds = 1 where id = ?', [first.id]);
+
+  const found = await rebuildOutcomes(app.em(), { ticketIds: [first.id] });
+  expect(found.mismatches.map((m) => m.field).sort()).toEqual(['firstResponseSeconds', 'reopenCount']);
+
+  await rebuildOutcomes(app.em(), { ticketIds: [first.id], write: true });
+  expect((await rebuildOutcomes(app.em(), { ticketIds: [first.id] })).mismatches).toEqual([]);
+});
