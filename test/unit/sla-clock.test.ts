@@ -4,6 +4,7 @@ import {
   newBreaches,
   onStatusChange,
   pausesIn,
+  markClock,
   settleFirstResponse,
   settleOutcome,
   viewClocks,
@@ -34,6 +35,8 @@ function ticket(createdAt: string, overrides: Partial<SlaState> = {}): SlaState 
     slaPausedSince: null,
     slaPausedSeconds: 0,
     slaPausedWallSeconds: 0,
+    slaClockSeconds: 0,
+    slaClockMark: null,
     firstResponseBreachedAt: null,
     resolutionBreachedAt: null,
     ...overrides,
@@ -225,6 +228,16 @@ describe('outcome figures (what reports read)', () => {
     // Closing changes nothing.
     step(state, S.CLOSED, businessDay, '2026-03-11T09:00:00Z');
     expect([state.resolutionSeconds, state.resolutionBusinessSeconds, state.reopenCount]).toEqual([8 * HOUR, 8 * HOUR, 1]);
+  });
+
+  it('count each stretch on the calendar of the policy in force (24/7, then business hours after a priority change)', () => {
+    // Created Monday 09:00 Berlin on a 24/7 policy; at 21:00 it moves to a business-hours policy; resolved Tuesday 11:00.
+    const state = outcome('2026-03-02T08:00:00Z');
+    step(state, S.IN_PROGRESS, urgent, '2026-03-02T08:30:00Z');
+    markClock(state, ALWAYS_OPEN, at('2026-03-02T20:00:00Z'));
+    step(state, S.RESOLVED, businessDay, '2026-03-03T10:00:00Z');
+    // Wall: 26 h. Business: 12 h on the 24/7 clock + Tuesday 09:00–11:00 on the Berlin calendar = 14 h.
+    expect([state.resolutionSeconds, state.resolutionBusinessSeconds]).toEqual([26 * HOUR, 14 * HOUR]);
   });
 
   it('count a pause still under way at resolution (waiting on a third party straight to resolved is not possible, so: a reply while paused)', () => {

@@ -10,6 +10,8 @@ export class Migration20261127050000_reports extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table ticket
       add column sla_paused_wall_seconds integer not null default 0,
+      add column sla_clock_seconds integer not null default 0,
+      add column sla_clock_mark timestamptz,
       add column reopen_count integer not null default 0,
       add column first_response_seconds integer,
       add column first_response_business_seconds integer,
@@ -36,7 +38,7 @@ export class Migration20261127050000_reports extends Migration {
   override async down(): Promise<void> {
     this.addSql(`drop index if exists ticket_event_resolution_idx, ticket_event_assigned_idx, ticket_first_responded_idx, ticket_resolved_idx, ticket_open_idx;`);
     this.addSql(`drop table if exists satisfaction_rating;`);
-    this.addSql(`alter table ticket drop column sla_paused_wall_seconds, drop column reopen_count, drop column first_response_seconds,
+    this.addSql(`alter table ticket drop column sla_paused_wall_seconds, drop column sla_clock_seconds, drop column sla_clock_mark, drop column reopen_count, drop column first_response_seconds,
       drop column first_response_business_seconds, drop column resolution_seconds, drop column resolution_business_seconds,
       drop column satisfaction_token;`);
   }

@@ -19,8 +19,10 @@ const COLUMNS: Record<keyof OutcomeFigures, string> = {
   reopenCount: 'reopen_count',
   slaPausedSeconds: 'sla_paused_seconds',
   slaPausedWallSeconds: 'sla_paused_wall_seconds',
+  slaClockSeconds: 'sla_clock_seconds',
+  slaClockMark: 'sla_clock_mark',
 };
-const typeOf = (field: keyof OutcomeFigures) => (field === 'firstRespondedAt' ? 'timestamptz' : 'integer');
+const typeOf = (field: keyof OutcomeFigures) => (field === 'firstRespondedAt' || field === 'slaClockMark' ? 'timestamptz' : 'integer');
 
 const FIELDS = Object.keys(COLUMNS) as (keyof OutcomeFigures)[];
 

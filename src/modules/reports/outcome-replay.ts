@@ -1,4 +1,4 @@
-import { onStatusChange, settleFirstResponse, settleOutcome, type OutcomeState, type SlaTargets } from '../sla/sla-clock';
+import { markClock, onStatusChange, settleFirstResponse, settleOutcome, type OutcomeState, type SlaTargets } from '../sla/sla-clock';
 import { TicketEventType } from '../tickets/ticket-event.entity';
 import { TicketPriority, TicketStatus } from '../tickets/ticket.enums';
 
@@ -25,6 +25,8 @@ export type OutcomeFigures = Pick<
   | 'reopenCount'
   | 'slaPausedSeconds'
   | 'slaPausedWallSeconds'
+  | 'slaClockSeconds'
+  | 'slaClockMark'
 >;
 
 const isPriority = (value: unknown): value is TicketPriority => Object.values(TicketPriority).includes(value as TicketPriority);
@@ -52,6 +54,8 @@ export function replayOutcome(
     slaPausedSince: null,
     slaPausedSeconds: 0,
     slaPausedWallSeconds: 0,
+    slaClockSeconds: 0,
+    slaClockMark: null,
     firstResponseBreachedAt: null,
     resolutionBreachedAt: null,
     reopenCount: 0,
@@ -61,7 +65,10 @@ export function replayOutcome(
     resolutionBusinessSeconds: null,
   };
   for (const entry of entries) {
-    if (entry.type === TicketEventType.PRIORITY_CHANGED && isPriority(entry.details.to)) priority = entry.details.to;
+    if (entry.type === TicketEventType.PRIORITY_CHANGED && isPriority(entry.details.to)) {
+      markClock(state, targetsOf(priority).calendar, entry.at);
+      priority = entry.details.to;
+    }
     const to = entry.toStatus as TicketStatus | null;
     if ((entry.type === TicketEventType.STATUS_CHANGED || entry.type === TicketEventType.AUTO_CLOSED) && to) {
       const targets = targetsOf(priority);
@@ -74,6 +81,18 @@ export function replayOutcome(
       state.firstRespondedAt = entry.at;
     }
   }
-  const { firstRespondedAt, firstResponseSeconds, firstResponseBusinessSeconds, resolutionSeconds, resolutionBusinessSeconds, reopenCount, slaPausedSeconds, slaPausedWallSeconds } = state;
-  return { firstRespondedAt, firstResponseSeconds, firstResponseBusinessSeconds, resolutionSeconds, resolutionBusinessSeconds, reopenCount, slaPausedSeconds, slaPausedWallSeconds };
+  const { firstRespondedAt, firstResponseSeconds, firstResponseBusinessSeconds, resolutionSeconds, resolutionBusinessSeconds, reopenCount } = state;
+  const { slaPausedSeconds, slaPausedWallSeconds, slaClockSeconds, slaClockMark } = state;
+  return {
+    firstRespondedAt,
+    firstResponseSeconds,
+    firstResponseBusinessSeconds,
+    resolutionSeconds,
+    resolutionBusinessSeconds,
+    reopenCount,
+    slaPausedSeconds,
+    slaPausedWallSeconds,
+    slaClockSeconds,
+    slaClockMark,
+  };
 }

@@ -11,21 +11,31 @@ const TITLES = 300;
 const SIMILAR = 0.45;
 const EXAMPLES = 3;
 
-/** Example ticket ids per key, newest first: the report's resolver loads them with the viewer's access. */
-type Examples = Map<string, string[]>;
+/** Example tickets per key, newest first: the report's resolver loads them with the viewer's access. */
+type Examples = Map<string, { id: string; createdAt: number }[]>;
 
 async function examplesBy(em: EntityManager, window: ReportWindow, keyColumn: string, keys: string[], join?: 'tags'): Promise<Examples> {
   if (keys.length === 0) return new Map();
   const inner = inPeriod(filteredTickets(em, window), 't.created_at', window);
   if (join) inner.join('ticket_tag as tt', 'tt.ticket_id', 't.id');
   inner
-    .select(em.getKnex().raw(`${keyColumn} as key, t.id, row_number() over (partition by ${keyColumn} order by t.created_at desc, t.id desc) as n`))
+    .select(em.getKnex().raw(`${keyColumn} as key, t.id, t.created_at, row_number() over (partition by ${keyColumn} order by t.created_at desc, t.id desc) as n`))
     .whereRaw(`${keyColumn} = any(?::text[])`, [pgArray(keys)]);
-  const rows = await em.execute<{ key: string; id: string }[]>(em.getKnex().select('key', 'id').from(inner.as('x')).where('n', '<=', EXAMPLES).orderBy(['key', 'n']));
+  const rows = await em.execute<{ key: string; id: string; created_at: string }[]>(
+    em.getKnex().select('key', 'id', 'created_at').from(inner.as('x')).where('n', '<=', EXAMPLES).orderBy(['key', 'n']),
+  );
   const examples: Examples = new Map();
-  for (const row of rows) examples.set(row.key, [...(examples.get(row.key) ?? []), row.id]);
+  for (const row of rows) examples.set(row.key, [...(examples.get(row.key) ?? []), { id: row.id, createdAt: new Date(row.created_at).getTime() }]);
   return examples;
 }
+
+/** The newest EXAMPLES of several lists, as ids. */
+const newest = (lists: { id: string; createdAt: number }[][]) =>
+  lists
+    .flat()
+    .sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id))
+    .slice(0, EXAMPLES)
+    .map((example) => example.id);
 
 async function repeated(em: EntityManager, window: ReportWindow, minOccurrences: number, by: 'tag' | 'business'): Promise<Omit<RecurringGroup, 'examples'>[]> {
   const q = inPeriod(filteredTickets(em, window), 't.created_at', window);
@@ -46,7 +56,7 @@ async function repeated(em: EntityManager, window: ReportWindow, minOccurrences:
 /** Clusters of alike titles among the most frequent ones: pairs above the similarity threshold, joined transitively. */
 async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { titles: string[] })[]> {
   const titles = inPeriod(filteredTickets(em, window), 't.created_at', window)
-    .select(em.getKnex().raw('lower(t.title) as title, min(t.title) as display, count(*) as n'))
+    .select(em.getKnex().raw('lower(t.title) as title, mode() within group (order by t.title) as display, count(*) as n'))
     .groupByRaw('lower(t.title)')
     .orderBy('n', 'desc')
     .limit(TITLES);
@@ -85,14 +95,11 @@ export async function recurringIssues(em: EntityManager, window: ReportWindow, m
   ];
   const tagExamples = await examplesBy(em, window, 'tt.tag_id::text', tags.map((g) => g.key), 'tags');
   const businessExamples = await examplesBy(em, window, 't.business_id::text', businesses.map((g) => g.key));
-  const clusterOf = new Map(clusters.flatMap((cluster) => cluster.titles.map((title) => [title, cluster.title] as const)));
-  const titleExamples = await examplesBy(em, window, 'lower(t.title)', [...clusterOf.keys()]);
-  const clusterExamples = new Map<string, string[]>();
-  for (const [title, ids] of titleExamples) clusterExamples.set(clusterOf.get(title)!, [...(clusterExamples.get(clusterOf.get(title)!) ?? []), ...ids]);
+  const titleExamples = await examplesBy(em, window, 'lower(t.title)', clusters.flatMap((cluster) => cluster.titles));
 
   return {
-    tags: tags.map((g) => ({ ...g, key: toGlobalId('Tag', g.key), exampleIds: tagExamples.get(g.key) ?? [] })),
-    businesses: businesses.map((g) => ({ ...g, key: toGlobalId('Business', g.key), exampleIds: businessExamples.get(g.key) ?? [] })),
-    titleClusters: clusters.map(({ titles: _titles, ...cluster }) => ({ ...cluster, exampleIds: clusterExamples.get(cluster.title) ?? [] })),
+    tags: tags.map((g) => ({ ...g, key: toGlobalId('Tag', g.key), exampleIds: newest([tagExamples.get(g.key) ?? []]) })),
+    businesses: businesses.map((g) => ({ ...g, key: toGlobalId('Business', g.key), exampleIds: newest([businessExamples.get(g.key) ?? []]) })),
+    titleClusters: clusters.map(({ titles, ...cluster }) => ({ ...cluster, exampleIds: newest(titles.map((title) => titleExamples.get(title) ?? [])) })),
   } satisfies Record<keyof RecurringIssuesReport, unknown[]>;
 }

@@ -8,8 +8,11 @@ import { filteredTickets, inPeriod, type ReportWindow } from './report-window';
 const UNIT: Record<ReportInterval, string> = { [ReportInterval.DAY]: 'day', [ReportInterval.WEEK]: 'week', [ReportInterval.MONTH]: 'month' };
 const MAX_BUCKETS = 1_000;
 
-/** Moves into and out of RESOLVED (the only way into and out of "done": CLOSED follows RESOLVED). */
+/** Moves into and out of RESOLVED (the only way into "done": CLOSED follows RESOLVED). */
 const RESOLVED_MOVE = `e.type = 'STATUS_CHANGED' and (e.to_status = 'RESOLVED' or e.from_status = 'RESOLVED')`;
+/** Resolutions, and reopens (RESOLVED back to work; RESOLVED to CLOSED stays done). */
+const MOVE_COUNTS = `count(*) filter (where e.to_status = 'RESOLVED') as resolved,
+  count(*) filter (where e.from_status = 'RESOLVED' and e.to_status not in ('RESOLVED', 'CLOSED')) as reopened`;
 
 /** Tickets created in the period, per group. */
 export async function ticketVolume(
@@ -57,7 +60,7 @@ async function series(em: EntityManager, window: ReportWindow, interval: ReportI
   const moves = await em.execute<{ bucket: Date; resolved: string; reopened: string }[]>(
     inPeriod(filteredTickets(em, window).join('ticket_event as e', 'e.ticket_id', 't.id').whereRaw(RESOLVED_MOVE), 'e.created_at', window)
       .select(bucketOf('e.created_at'))
-      .select(knex.raw(`count(*) filter (where e.to_status = 'RESOLVED') as resolved, count(*) filter (where e.from_status = 'RESOLVED') as reopened`))
+      .select(knex.raw(MOVE_COUNTS))
       .groupBy('bucket'),
   );
   // Open at the end of the period: open now, undone by everything after the period.
@@ -70,7 +73,7 @@ async function series(em: EntityManager, window: ReportWindow, interval: ReportI
            .join('ticket_event as e', 'e.ticket_id', 't.id')
            .whereRaw(RESOLVED_MOVE)
            .where('e.created_at', '>=', window.to)
-           .select(knex.raw(`count(*) filter (where e.to_status = 'RESOLVED') as resolved, count(*) filter (where e.from_status = 'RESOLVED') as reopened`))
+           .select(knex.raw(MOVE_COUNTS))
            .toQuery()}) r`,
     ),
   );

@@ -27,6 +27,8 @@ export interface SlaState {
   slaPausedSince: Date | null;
   slaPausedSeconds: number;
   slaPausedWallSeconds: number;
+  slaClockSeconds: number;
+  slaClockMark: Date | null;
   firstResponseBreachedAt: Date | null;
   resolutionBreachedAt: Date | null;
 }
@@ -68,8 +70,12 @@ export function computeDueDates(state: SlaState, targets: SlaTargets): void {
  */
 export function onStatusChange(state: SlaState, to: TicketStatus, targets: SlaTargets, now: Date): void {
   const pausing = pausesIn(to, targets);
-  if (pausing && !state.slaPausedSince) state.slaPausedSince = now;
+  if (pausing && !state.slaPausedSince) {
+    markClock(state, targets.calendar, now);
+    state.slaPausedSince = now;
+  }
   if (!pausing && state.slaPausedSince) {
+    state.slaClockMark = now;
     const since = state.slaPausedSince;
     state.slaPausedSeconds += businessSecondsBetween(since, now, targets.calendar);
     state.slaPausedWallSeconds += wallSecondsBetween(since, now);
@@ -84,17 +90,24 @@ function wallSecondsBetween(from: Date, to: Date): number {
 }
 
 /**
+ * Closes the clock's current stretch at `now` on `calendar` (the one in force until now): before a
+ * pause, and before a priority change moves the ticket to another policy's calendar.
+ */
+export function markClock(state: SlaState, calendar: BusinessCalendar, now: Date): void {
+  if (state.slaPausedSince) return;
+  state.slaClockSeconds += businessSecondsBetween(state.slaClockMark ?? state.createdAt, now, calendar);
+  state.slaClockMark = now;
+}
+
+/**
  * Time on the clocks from creation to `at`, less every pause (the one under way included):
- * wall-clock seconds, and seconds on the policy's calendar.
+ * wall-clock seconds, and seconds on the calendar of the policy in force at each stretch.
  */
 export function runningSeconds(state: SlaState, at: Date, calendar: BusinessCalendar): { wall: number; business: number } {
   const since = state.slaPausedSince;
   const pausedWall = state.slaPausedWallSeconds + (since ? wallSecondsBetween(since, at) : 0);
-  const pausedBusiness = state.slaPausedSeconds + (since ? businessSecondsBetween(since, at, calendar) : 0);
-  return {
-    wall: Math.max(0, wallSecondsBetween(state.createdAt, at) - pausedWall),
-    business: Math.max(0, businessSecondsBetween(state.createdAt, at, calendar) - pausedBusiness),
-  };
+  const running = since ? 0 : businessSecondsBetween(state.slaClockMark ?? state.createdAt, at, calendar);
+  return { wall: Math.max(0, wallSecondsBetween(state.createdAt, at) - pausedWall), business: state.slaClockSeconds + running };
 }
 
 /** The first external reply by staff, at `at`: how long the customer waited for it. */

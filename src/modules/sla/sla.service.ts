@@ -9,7 +9,7 @@ import { canAdminister } from '../users/user.policy';
 import { ALWAYS_OPEN, calendarProblems, type BusinessCalendar } from './business-clock';
 import { BusinessHours } from './business-hours.entity';
 import { recordBreaches } from './breaches';
-import { computeDueDates, onStatusChange, settleFirstResponse, settleOutcome, type SlaTargets } from './sla-clock';
+import { computeDueDates, markClock, onStatusChange, settleFirstResponse, settleOutcome, type SlaTargets } from './sla-clock';
 import type { UpdateBusinessHoursInput, UpdateSlaPolicyInput } from './sla.inputs';
 import { SlaPolicy } from './sla-policy.entity';
 
@@ -104,6 +104,11 @@ export class SlaService {
   /** The targets for a priority, read inside the caller's transaction. */
   targets(em: EntityManager, priority: TicketPriority): Promise<SlaTargets> {
     return slaTargets(em, priority);
+  }
+
+  /** Before a priority change: the clock's stretch so far counts on the calendar of the policy it ran under. */
+  async priorityChanging(em: EntityManager, ticket: Ticket, now: Date): Promise<void> {
+    markClock(ticket, (await this.targets(em, ticket.priority)).calendar, now);
   }
 
   /** Due dates for a new ticket, or after a priority change (a hand-set due date is kept). */

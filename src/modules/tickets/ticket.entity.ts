@@ -17,7 +17,7 @@ type TicketOptional =
   | 'reference' | 'version' | 'tags' | 'isOverdue' | 'dueAtManual' | 'firstResponseDueAt' | 'firstRespondedAt'
   | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt' | 'dedupKey' | 'occurrences'
   | 'slaPausedWallSeconds' | 'reopenCount' | 'firstResponseSeconds' | 'firstResponseBusinessSeconds' | 'resolutionSeconds'
-  | 'resolutionBusinessSeconds' | 'satisfactionToken';
+  | 'resolutionBusinessSeconds' | 'satisfactionToken' | 'slaClockSeconds' | 'slaClockMark';
 
 /**
  * A support request. `number` comes from a database sequence; `version` grows by one with every change
@@ -83,6 +83,16 @@ export class Ticket extends BaseEntity<TicketOptional> {
   /** Wall-clock seconds spent paused, in completed pauses. */
   @Property({ type: 'integer', default: 0 })
   slaPausedWallSeconds: number = 0;
+
+  /**
+   * Seconds the clock ran before `slaClockMark` (null: since creation), each stretch counted on the
+   * calendar of the policy in force then. The current stretch runs from the mark unless paused.
+   */
+  @Property({ type: 'integer', default: 0 })
+  slaClockSeconds: number = 0;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  slaClockMark: Date | null = null;
 
   /** Times it went from RESOLVED back to work. */
   @Property({ type: 'integer', default: 0 })

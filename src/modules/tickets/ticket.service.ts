@@ -227,6 +227,7 @@ export class TicketService {
       if (changed.length > 0) recordEvent(em, ticket, this.actor, TicketEventType.UPDATED, { details: { fields: [...changed] } });
       if (input.priority && input.priority !== ticket.priority) {
         const before = { priority: ticket.priority, dueAt: ticket.dueAt?.toISOString() ?? null };
+        await this.sla.priorityChanging(em, ticket, new Date());
         ticket.priority = input.priority;
         // The new priority's policy sets new due dates (a hand-set due date stays).
         await this.sla.setDueDates(em, ticket);
