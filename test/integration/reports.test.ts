@@ -841,6 +841,18 @@ describe('recurringIssues', () => {
 describe('a filter', () => {
   const globexOnly = () => ({ businessId: globex.globalId });
 
+  it('takes a search with a question mark as text in every part of a report (never as a query placeholder)', async () => {
+    await make.ticket(app, { business: globex, title: 'Why is the printer jammed?' });
+    await make.ticket(app, { business: globex, title: 'why is the printer jammed?' });
+    const range = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };
+    const filter = { search: 'jammed?' };
+    const { ticketVolume } = (await query(ReportsSeriesDocument, { range, filter, interval: 'DAY' as ReportInterval })).reports;
+    expect(ticketVolume.total).toBe(2);
+    expect(ticketVolume.series!.at(-1)!.backlog).toBe(2);
+    const { recurringIssues } = (await query(ReportsRecurringDocument, { range, filter, minOccurrences: 2 })).reports;
+    expect(recurringIssues.titleClusters.map((c) => [c.count, c.examples.length])).toEqual([[2, 2]]);
+  });
+
   it('narrows ticketVolume and its series', async () => {
     const { reports } = await query(ReportsVolumeDocument, { range: R, filter: globexOnly() });
     expect(reports.ticketVolume.total).toBe(3); // T3, T5, T6

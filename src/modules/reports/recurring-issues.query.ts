@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { toGlobalId } from '../../shared/global-id';
-import { pgArray } from '../../shared/sql';
+import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { filteredTickets, inPeriod, type ReportWindow } from './report-window';
 
@@ -14,15 +14,21 @@ const EXAMPLES = 3;
 /** Example tickets per key, newest first: the report's resolver loads them with the viewer's access. */
 type Examples = Map<string, { id: string; createdAt: number }[]>;
 
-async function examplesBy(em: EntityManager, window: ReportWindow, keyColumn: string, keys: string[], join?: 'tags'): Promise<Examples> {
+/**
+ * The newest tickets per key, one small index walk per key (LATERAL … LIMIT), not a ranking of every
+ * ticket of the period. `matches` is the SQL that ties a ticket `t` to the key `k.key`.
+ */
+async function examplesBy(em: EntityManager, window: ReportWindow, keys: string[], matches: string, join?: 'tags'): Promise<Examples> {
   if (keys.length === 0) return new Map();
-  const inner = inPeriod(filteredTickets(em, window), 't.created_at', window);
-  if (join) inner.join('ticket_tag as tt', 'tt.ticket_id', 't.id');
-  inner
-    .select(em.getKnex().raw(`${keyColumn} as key, t.id, t.created_at, row_number() over (partition by ${keyColumn} order by t.created_at desc, t.id desc) as n`))
-    .whereRaw(`${keyColumn} = any(?::text[])`, [pgArray(keys)]);
+  const newestOfKey = inPeriod(filteredTickets(em, window), 't.created_at', window)
+    .select('t.id', 't.created_at')
+    .whereRaw(matches)
+    .orderBy([{ column: 't.created_at', order: 'desc' }, { column: 't.id', order: 'desc' }])
+    .limit(EXAMPLES);
+  if (join) newestOfKey.join('ticket_tag as tt', 'tt.ticket_id', 't.id');
+  const keyList = embedded(em.getKnex().raw('?::text[]', [pgArray(keys)]));
   const rows = await em.execute<{ key: string; id: string; created_at: string }[]>(
-    em.getKnex().select('key', 'id', 'created_at').from(inner.as('x')).where('n', '<=', EXAMPLES).orderBy(['key', 'n']),
+    em.getKnex().raw(`select k.key, x.id, x.created_at from unnest(${keyList}) as k(key) cross join lateral (${embedded(newestOfKey)}) x`),
   );
   const examples: Examples = new Map();
   for (const row of rows) examples.set(row.key, [...(examples.get(row.key) ?? []), { id: row.id, createdAt: new Date(row.created_at).getTime() }]);
@@ -55,10 +61,16 @@ async function repeated(em: EntityManager, window: ReportWindow, minOccurrences:
 
 /** Clusters of alike titles among the most frequent ones: pairs above the similarity threshold, joined transitively. */
 async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { titles: string[] })[]> {
-  const titles = inPeriod(filteredTickets(em, window), 't.created_at', window)
-    .select(em.getKnex().raw('lower(t.title) as title, mode() within group (order by t.title) as display, count(*) as n'))
-    .groupByRaw('lower(t.title)')
-    .orderBy('n', 'desc')
+  // Count each spelling, then each title case-blind, shown as its most frequent spelling.
+  const spellings = inPeriod(filteredTickets(em, window), 't.created_at', window)
+    .select(em.getKnex().raw('lower(t.title) as title, t.title as spelling, count(*) as n'))
+    .groupByRaw('lower(t.title), t.title');
+  const titles = em
+    .getKnex()
+    .select(em.getKnex().raw('title, (array_agg(spelling order by n desc, spelling))[1] as display, sum(n) as n'))
+    .from(spellings.as('s'))
+    .groupBy('title')
+    .orderBy([{ column: 'n', order: 'desc' }, 'title'])
     .limit(TITLES);
   const counted = await em.execute<{ title: string; display: string; n: string }[]>(titles);
   const display = new Map(counted.map((c) => [c.title, c.display]));
@@ -93,9 +105,9 @@ export async function recurringIssues(em: EntityManager, window: ReportWindow, m
     await repeated(em, window, minOccurrences, 'business'),
     await titleClusters(em, window, minOccurrences),
   ];
-  const tagExamples = await examplesBy(em, window, 'tt.tag_id::text', tags.map((g) => g.key), 'tags');
-  const businessExamples = await examplesBy(em, window, 't.business_id::text', businesses.map((g) => g.key));
-  const titleExamples = await examplesBy(em, window, 'lower(t.title)', clusters.flatMap((cluster) => cluster.titles));
+  const tagExamples = await examplesBy(em, window, tags.map((g) => g.key), 'tt.tag_id = k.key::uuid', 'tags');
+  const businessExamples = await examplesBy(em, window, businesses.map((g) => g.key), 't.business_id = k.key::uuid');
+  const titleExamples = await examplesBy(em, window, clusters.flatMap((cluster) => cluster.titles), 'lower(t.title) = k.key');
 
   return {
     tags: tags.map((g) => ({ ...g, key: toGlobalId('Tag', g.key), exampleIds: newest([tagExamples.get(g.key) ?? []]) })),

@@ -28,29 +28,43 @@ export class ReportService {
   }
 
   ticketVolume(window: ReportWindow, groupBy: ReportDimension[] | null | undefined, interval: ReportInterval | null | undefined) {
-    return ticketVolume(this.em, window, distinctDimensions(groupBy), interval ?? null);
+    return this.read((em) => ticketVolume(em, window, distinctDimensions(groupBy), interval ?? null));
   }
 
   resolutionTimes(window: ReportWindow, groupBy: ReportDimension[] | null | undefined) {
-    return resolutionTimes(this.em, window, distinctDimensions(groupBy));
+    return this.read((em) => resolutionTimes(em, window, distinctDimensions(groupBy)));
   }
 
   slaCompliance(window: ReportWindow, groupBy: ReportDimension[] | null | undefined) {
-    return slaCompliance(this.em, window, distinctDimensions(groupBy));
+    return this.read((em) => slaCompliance(em, window, distinctDimensions(groupBy)));
   }
 
   satisfaction(window: ReportWindow, groupBy: ReportDimension[] | null | undefined) {
-    return satisfaction(this.em, window, distinctDimensions(groupBy));
+    return this.read((em) => satisfaction(em, window, distinctDimensions(groupBy)));
   }
 
   agentPerformance(window: ReportWindow) {
-    return agentPerformance(this.em, window);
+    return this.read((em) => agentPerformance(em, window));
   }
 
   recurringIssues(window: ReportWindow, minOccurrences: number) {
     if (!Number.isInteger(minOccurrences) || minOccurrences < 2 || minOccurrences > MAX_MIN_OCCURRENCES) {
       throw badInput('minOccurrences must be a whole number of at least 2.', 'minOccurrences');
     }
-    return recurringIssues(this.em, window, minOccurrences);
+    return this.read((em) => recurringIssues(em, window, minOccurrences));
+  }
+
+  /**
+   * One report's statements in one read-only transaction (one snapshot, so its figures agree), with
+   * settings for large aggregates: no JIT (compiling costs more than it saves on these plans) and
+   * enough memory to sort durations for percentiles without spilling to disk.
+   */
+  private read<T>(report: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.em.fork().transactional(async (em) => {
+      await em.execute(`set transaction read only`);
+      await em.execute(`set local jit = off`);
+      await em.execute(`set local work_mem = '64MB'`);
+      return report(em);
+    });
   }
 }

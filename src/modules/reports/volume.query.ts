@@ -1,4 +1,6 @@
+import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { embedded, pgArray } from '../../shared/sql';
 import { badInput } from '../../shared/errors';
 import { ReportInterval, type ReportDimension } from './report.inputs';
 import type { TicketVolumeReport, VolumePoint } from './report.payloads';
@@ -13,6 +15,12 @@ const RESOLVED_MOVE = `e.type = 'STATUS_CHANGED' and (e.to_status = 'RESOLVED' o
 /** Resolutions, and reopens (RESOLVED back to work; RESOLVED to CLOSED stays done). */
 const MOVE_COUNTS = `count(*) filter (where e.to_status = 'RESOLVED') as resolved,
   count(*) filter (where e.from_status = 'RESOLVED' and e.to_status not in ('RESOLVED', 'CLOSED')) as reopened`;
+
+/** Resolutions and reopens as `ticket_event e`, joined to their tickets only when a filter needs them. */
+function resolutionMoves(em: EntityManager, window: ReportWindow): Knex.QueryBuilder {
+  if (!window.filter) return em.getKnex()('ticket_event as e').whereRaw(RESOLVED_MOVE);
+  return filteredTickets(em, window).join('ticket_event as e', 'e.ticket_id', 't.id').whereRaw(RESOLVED_MOVE);
+}
 
 /** Tickets created in the period, per group. */
 export async function ticketVolume(
@@ -41,8 +49,6 @@ async function series(em: EntityManager, window: ReportWindow, interval: ReportI
   const knex = em.getKnex();
   const unit = UNIT[interval];
   const tz = window.timeZone;
-  const bucketOf = (column: string) => knex.raw(`date_trunc(?, ${column} at time zone ?) at time zone ? as bucket`, [unit, tz, tz]);
-
   const [{ buckets }] = await em.execute<{ buckets: Date[] }[]>(
     knex.raw(
       `select array(select b at time zone ? from generate_series(date_trunc(?, ?::timestamptz at time zone ?), ?::timestamptz at time zone ?, ('1 ' || ?)::interval) b
@@ -53,42 +59,36 @@ async function series(em: EntityManager, window: ReportWindow, interval: ReportI
   if (buckets.length > MAX_BUCKETS) {
     throw badInput(`A series has at most ${MAX_BUCKETS} buckets; choose a longer interval or a shorter period.`, 'interval');
   }
+  // The bucket of each row by a binary search among the bucket starts: no time zone arithmetic per row.
+  const starts = pgArray(buckets.map((start) => new Date(start).toISOString()));
+  const bucketOf = (column: string) => knex.raw(`width_bucket(${column}, ?::timestamptz[]) as bucket`, [starts]);
 
-  const created = await em.execute<{ bucket: Date; n: string }[]>(
+  const created = await em.execute<{ bucket: number; n: string }[]>(
     inPeriod(filteredTickets(em, window), 't.created_at', window).select(bucketOf('t.created_at')).count({ n: '*' }).groupBy('bucket'),
   );
-  const moves = await em.execute<{ bucket: Date; resolved: string; reopened: string }[]>(
-    inPeriod(filteredTickets(em, window).join('ticket_event as e', 'e.ticket_id', 't.id').whereRaw(RESOLVED_MOVE), 'e.created_at', window)
-      .select(bucketOf('e.created_at'))
-      .select(knex.raw(MOVE_COUNTS))
-      .groupBy('bucket'),
+  const moves = await em.execute<{ bucket: number; resolved: string; reopened: string }[]>(
+    inPeriod(resolutionMoves(em, window), 'e.created_at', window).select(bucketOf('e.created_at')).select(knex.raw(MOVE_COUNTS)).groupBy('bucket'),
   );
   // Open at the end of the period: open now, undone by everything after the period.
   const [after] = await em.execute<{ open_now: string; created: string; resolved: string; reopened: string }[]>(
     knex.raw(
-      `select (${filteredTickets(em, window).whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count('*').toQuery()}) as open_now,
-              (${filteredTickets(em, window).where('t.created_at', '>=', window.to).count('*').toQuery()}) as created,
+      `select (${embedded(filteredTickets(em, window).whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count('*'))}) as open_now,
+              (${embedded(filteredTickets(em, window).where('t.created_at', '>=', window.to).count('*'))}) as created,
               r.resolved, r.reopened
-         from (${filteredTickets(em, window)
-           .join('ticket_event as e', 'e.ticket_id', 't.id')
-           .whereRaw(RESOLVED_MOVE)
-           .where('e.created_at', '>=', window.to)
-           .select(knex.raw(MOVE_COUNTS))
-           .toQuery()}) r`,
+         from (${embedded(resolutionMoves(em, window).where('e.created_at', '>=', window.to).select(knex.raw(MOVE_COUNTS)))}) r`,
     ),
   );
 
-  const at = <T extends { bucket: Date }>(rows: T[]) => new Map(rows.map((row) => [new Date(row.bucket).getTime(), row]));
-  const createdBy = at(created);
-  const movesBy = at(moves);
+  const byBucket = <T extends { bucket: number }>(rows: T[]) => new Map(rows.map((row) => [Number(row.bucket), row]));
+  const createdBy = byBucket(created);
+  const movesBy = byBucket(moves);
   let backlog = Number(after.open_now) - Number(after.created) + Number(after.resolved) - Number(after.reopened);
   const points: VolumePoint[] = [];
-  for (const start of [...buckets].reverse()) {
-    const key = new Date(start).getTime();
-    const c = Number(createdBy.get(key)?.n ?? 0);
-    const m = movesBy.get(key);
+  for (let index = buckets.length; index >= 1; index -= 1) {
+    const c = Number(createdBy.get(index)?.n ?? 0);
+    const m = movesBy.get(index);
     const resolved = Number(m?.resolved ?? 0);
-    points.push({ start: new Date(start), created: c, resolved, backlog });
+    points.push({ start: new Date(buckets[index - 1]), created: c, resolved, backlog });
     backlog = backlog - c + resolved - Number(m?.reopened ?? 0);
   }
   return points.reverse();
