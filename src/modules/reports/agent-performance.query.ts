@@ -30,8 +30,8 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
           percentile_cont(0.5) within group (order by t.resolution_seconds) / 3600.0 as median_resolution,
           percentile_cont(0.5) within group (order by t.resolution_business_seconds) / 3600.0 as median_resolution_business,
           count(*) filter (where t.resolution_breached_at is null) as met,
-          avg(r.score) as mean_score`),
-      ).leftJoin('satisfaction_rating as r', 'r.ticket_id', 't.id'),
+          avg(t.satisfaction_score) as mean_score`),
+      ),
     ),
     await em.execute<Row[]>(
       inPeriod(tickets(), 't.first_responded_at', window).select(

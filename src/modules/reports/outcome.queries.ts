@@ -85,13 +85,12 @@ export async function slaCompliance(em: EntityManager, window: ReportWindow, dim
 /** Ratings of the tickets resolved in the period. */
 export async function satisfaction(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<SatisfactionRow[]> {
   const q = groupBy(inPeriod(filteredTickets(em, window), 't.resolved_at', window), dimensions)
-    .leftJoin('satisfaction_rating as r', 'r.ticket_id', 't.id')
     .select(
       em
         .getKnex()
         .raw(
-          `count(*) as resolved, count(r.score) as rated, avg(r.score) as mean, ` +
-            [1, 2, 3, 4, 5].map((score) => `count(*) filter (where r.score = ${score}) as s${score}`).join(', '),
+          `count(*) as resolved, count(t.satisfaction_score) as rated, avg(t.satisfaction_score) as mean, ` +
+            [1, 2, 3, 4, 5].map((score) => `count(*) filter (where t.satisfaction_score = ${score}) as s${score}`).join(', '),
         ),
     );
   const rows = await em.execute<GroupedRow[]>(q);

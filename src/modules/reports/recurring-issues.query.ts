@@ -15,21 +15,36 @@ const EXAMPLES = 3;
 type Examples = Map<string, { id: string; createdAt: number }[]>;
 
 /**
- * The newest tickets per key, one small index walk per key (LATERAL … LIMIT), not a ranking of every
- * ticket of the period. `matches` is the SQL that ties a ticket `t` to the key `k.key`.
+ * The newest tickets per key. Over one business's or one agent's tickets, by ranking those (few)
+ * tickets; otherwise by one short index walk per key (LATERAL … LIMIT), never by ranking every ticket
+ * of the period. `key` is the SQL of a ticket `t`'s key, of SQL type `type` (compared uncast, so its
+ * index serves); `join` adds the ticket's tags as `tt`.
  */
-async function examplesBy(em: EntityManager, window: ReportWindow, keys: string[], matches: string, join?: 'tags'): Promise<Examples> {
+async function examplesBy(em: EntityManager, window: ReportWindow, keys: string[], key: string, type: 'uuid' | 'text', join?: 'tags'): Promise<Examples> {
   if (keys.length === 0) return new Map();
-  const newestOfKey = inPeriod(filteredTickets(em, window), 't.created_at', window)
-    .select('t.id', 't.created_at')
-    .whereRaw(matches)
-    .orderBy([{ column: 't.created_at', order: 'desc' }, { column: 't.id', order: 'desc' }])
-    .limit(EXAMPLES);
-  if (join) newestOfKey.join('ticket_tag as tt', 'tt.ticket_id', 't.id');
-  const keyList = embedded(em.getKnex().raw('?::text[]', [pgArray(keys)]));
-  const rows = await em.execute<{ key: string; id: string; created_at: string }[]>(
-    em.getKnex().raw(`select k.key, x.id, x.created_at from unnest(${keyList}) as k(key) cross join lateral (${embedded(newestOfKey)}) x`),
-  );
+  const knex = em.getKnex();
+  const keyList = embedded(knex.raw(`?::${type}[]`, [pgArray(keys)]));
+  const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
+  if (join) tickets.join('ticket_tag as tt', 'tt.ticket_id', 't.id');
+  const scoped = Boolean(window.filter?.businessId || window.filter?.assigneeId);
+  const query = scoped
+    ? knex.raw(
+        `select key::text, id, created_at from (${embedded(
+          tickets
+            .select(knex.raw(`${key} as key, t.id, t.created_at, row_number() over (partition by ${key} order by t.created_at desc, t.id desc) as n`))
+            .whereRaw(`${key} = any(${keyList})`),
+        )}) x where n <= ${EXAMPLES}`,
+      )
+    : knex.raw(
+        `select k.key::text, x.id, x.created_at from unnest(${keyList}) as k(key) cross join lateral (${embedded(
+          tickets
+            .select('t.id', 't.created_at')
+            .whereRaw(`${key} = k.key::${type}`)
+            .orderBy([{ column: 't.created_at', order: 'desc' }, { column: 't.id', order: 'desc' }])
+            .limit(EXAMPLES),
+        )}) x`,
+      );
+  const rows = await em.execute<{ key: string; id: string; created_at: string }[]>(query);
   const examples: Examples = new Map();
   for (const row of rows) examples.set(row.key, [...(examples.get(row.key) ?? []), { id: row.id, createdAt: new Date(row.created_at).getTime() }]);
   return examples;
@@ -105,9 +120,9 @@ export async function recurringIssues(em: EntityManager, window: ReportWindow, m
     await repeated(em, window, minOccurrences, 'business'),
     await titleClusters(em, window, minOccurrences),
   ];
-  const tagExamples = await examplesBy(em, window, tags.map((g) => g.key), 'tt.tag_id = k.key::uuid', 'tags');
-  const businessExamples = await examplesBy(em, window, businesses.map((g) => g.key), 't.business_id = k.key::uuid');
-  const titleExamples = await examplesBy(em, window, clusters.flatMap((cluster) => cluster.titles), 'lower(t.title) = k.key');
+  const tagExamples = await examplesBy(em, window, tags.map((g) => g.key), 'tt.tag_id', 'uuid', 'tags');
+  const businessExamples = await examplesBy(em, window, businesses.map((g) => g.key), 't.business_id', 'uuid');
+  const titleExamples = await examplesBy(em, window, clusters.flatMap((cluster) => cluster.titles), 'lower(t.title)', 'text');
 
   return {
     tags: tags.map((g) => ({ ...g, key: toGlobalId('Tag', g.key), exampleIds: newest([tagExamples.get(g.key) ?? []]) })),

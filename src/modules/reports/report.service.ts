@@ -56,14 +56,17 @@ export class ReportService {
 
   /**
    * One report's statements in one read-only transaction (one snapshot, so its figures agree), with
-   * settings for large aggregates: no JIT (compiling costs more than it saves on these plans) and
-   * enough memory to sort durations for percentiles without spilling to disk.
+   * settings for large aggregates: no JIT (compiling costs more than it saves on these plans), room
+   * to sort durations for percentiles without spilling to disk, and parallel index scans even where
+   * the planner's default costs would not start workers.
    */
   private read<T>(report: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.em.fork().transactional(async (em) => {
       await em.execute(`set transaction read only`);
-      await em.execute(`set local jit = off`);
-      await em.execute(`set local work_mem = '64MB'`);
+      await em.execute(
+        `select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('parallel_setup_cost', '10', true),
+                set_config('parallel_tuple_cost', '0.001', true), set_config('min_parallel_index_scan_size', '0', true)`,
+      );
       return report(em);
     });
   }

@@ -59,6 +59,7 @@ export class SatisfactionService {
           contact: this.actor.kind === 'contact' ? em.getReference(Contact, this.actor.id) : null,
         });
         ticket.satisfactionToken = null;
+        ticket.satisfactionScore = input.score;
         recordEvent(em, ticket, this.actor, TicketEventType.SATISFACTION_RATED, { details: { score: input.score } });
         await em.flush();
         return rating;

@@ -17,7 +17,7 @@ type TicketOptional =
   | 'reference' | 'version' | 'tags' | 'isOverdue' | 'dueAtManual' | 'firstResponseDueAt' | 'firstRespondedAt'
   | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt' | 'dedupKey' | 'occurrences'
   | 'slaPausedWallSeconds' | 'reopenCount' | 'firstResponseSeconds' | 'firstResponseBusinessSeconds' | 'resolutionSeconds'
-  | 'resolutionBusinessSeconds' | 'satisfactionToken' | 'slaClockSeconds' | 'slaClockMark';
+  | 'resolutionBusinessSeconds' | 'satisfactionToken' | 'slaClockSeconds' | 'slaClockMark' | 'satisfactionScore';
 
 /**
  * A support request. `number` comes from a database sequence; `version` grows by one with every change
@@ -111,6 +111,10 @@ export class Ticket extends BaseEntity<TicketOptional> {
 
   @Property({ type: 'integer', nullable: true })
   resolutionBusinessSeconds: number | null = null;
+
+  /** The rating's score, kept on the ticket too so reports read it from the ticket's indexes. */
+  @Property({ type: 'smallint', nullable: true })
+  satisfactionScore: number | null = null;
 
   /** Lets a submitter without a login rate the resolved ticket once; cleared when used. */
   @Property({ length: 64, nullable: true, unique: true })
