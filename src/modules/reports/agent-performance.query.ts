@@ -18,6 +18,7 @@ const num = (value: string | null | undefined) => (value === null || value === u
 export async function agentPerformance(em: EntityManager, window: ReportWindow): Promise<AgentPerformanceRow[]> {
   const knex = em.getKnex();
   const agentId = optionalIdOf(window.filter?.assigneeId, 'User', 'filter.assigneeId');
+  const ticketFilterOtherThanAgent = Object.entries(window.filter ?? {}).some(([field, value]) => field !== 'assigneeId' && value !== null && value !== undefined);
   const tickets = () => {
     const q = filteredTickets(em, window, ['assigneeId']).whereNotNull('t.assignee_id').groupBy('t.assignee_id').select('t.assignee_id');
     return agentId ? q.where('t.assignee_id', agentId) : q;
@@ -49,9 +50,9 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
         return (agentId ? q.where('t.assignee_id', agentId) : q).groupBy('t.assignee_id').select('t.assignee_id').count({ open: '*' });
       })(),
     ),
-    // Assignment entries name the new assignee by global id.
+    // Assignment entries name the new assignee by global id; their tickets are joined only for a filter.
     await em.execute<Row[]>(
-      inPeriod(filteredTickets(em, window, ['assigneeId']).join('ticket_event as e', 'e.ticket_id', 't.id'), 'e.created_at', window)
+      inPeriod(ticketFilterOtherThanAgent ? filteredTickets(em, window, ['assigneeId']).join('ticket_event as e', 'e.ticket_id', 't.id') : knex('ticket_event as e'), 'e.created_at', window)
         .where('e.type', 'ASSIGNED')
         .whereRaw(`e.details->>'to' is not null`)
         .select(knex.raw(`e.details->>'to' as assignee`))
