@@ -1,0 +1,36 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import { migrationOnlyConfig } from '../../src/db/migrations.config';
+
+/** The server is DATABASE_URL's; the seed works on a database of its own there. */
+export const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export function urlFor(database: string): string {
+  const url = new URL(SERVER);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function connect(database: string): Promise<Client> {
+  const client = new Client({ connectionString: urlFor(database) });
+  await client.connect();
+  return client;
+}
+
+/** Drops and recreates `database` and runs the app's migrations on it; returns their names. */
+export async function createMigratedDatabase(database: string): Promise<string[]> {
+  const admin = await connect('postgres');
+  try {
+    await admin.query(`drop database if exists ${database} with (force)`);
+    await admin.query(`create database ${database}`);
+  } finally {
+    await admin.end();
+  }
+  const orm = await MikroORM.init(migrationOnlyConfig(urlFor(database)));
+  try {
+    const applied = await orm.getMigrator().up();
+    return applied.map((m) => m.name);
+  } finally {
+    await orm.close(true);
+  }
+}
