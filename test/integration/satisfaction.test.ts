@@ -20,6 +20,7 @@ import { Role as StaffRole } from '../../src/modules/users/user.enums';
 import { toGlobalId } from '../../src/shared/global-id';
 import * as make from '../factories';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../setup/test-app';
+import { writesNothing as checkWritesNothing } from '../setup/writes-nothing';
 import { subscribe, untilLive, wsClient } from '../setup/ws-client';
 
 /**
@@ -64,22 +65,8 @@ afterAll(() => app?.stop());
 
 const TABLES = ['ticket', 'ticket_event', 'comment', 'satisfaction_rating'];
 
-/** Per table: row count and a digest of every row, so an UPDATE shows as well as an INSERT or DELETE. */
-async function databaseState(): Promise<Record<string, string>> {
-  const columns = TABLES.map(
-    (t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from ${t} x) as ${t}`,
-  );
-  const [row] = await app.em().getConnection().execute<Record<string, string>[]>(`select ${columns.join(', ')}`);
-  return row;
-}
-
-/** Runs `work` and checks that no row of those tables changed in any way. */
-async function writesNothing<T>(work: () => Promise<T>): Promise<T> {
-  const before = await databaseState();
-  const result = await work();
-  expect(await databaseState()).toEqual(before);
-  return result;
-}
+/** Runs `work` and checks that no row of TABLES changed in any way. */
+const writesNothing = <T>(work: () => Promise<T>) => checkWritesNothing(app, TABLES, work);
 
 function codes(res: GraphQLResponse<unknown>): unknown[] | undefined {
   return res.errors?.map((e) => e.extensions?.code);

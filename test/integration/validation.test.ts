@@ -23,6 +23,7 @@ import {
 } from '../__generated__/graphql';
 import * as make from '../factories';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../setup/test-app';
+import { writesNothing as checkWritesNothing } from '../setup/writes-nothing';
 
 let app: TestApp;
 let admin: make.Staff;
@@ -52,22 +53,8 @@ const nothing = (type: string) => toGlobalId(type, uuidv7());
 
 const TABLES = ['ticket', 'ticket_event', 'tag', 'ticket_tag', 'comment', 'business', 'contact', 'app_user', 'api_key'];
 
-/** Per table: row count and a digest of every row, so an UPDATE shows as well as an INSERT or DELETE. */
-async function databaseState(): Promise<Record<string, string>> {
-  const columns = TABLES.map(
-    (t) => `(select count(*) || ':' || coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from ${t} x) as ${t}`,
-  );
-  const [row] = await app.em().getConnection().execute<Record<string, string>[]>(`select ${columns.join(', ')}`);
-  return row;
-}
-
-/** Runs `work` and checks that no table changed in any way. */
-async function writesNothing<T>(work: () => Promise<T>): Promise<T> {
-  const before = await databaseState();
-  const result = await work();
-  expect(await databaseState()).toEqual(before);
-  return result;
-}
+/** Runs `work` and checks that no row of TABLES changed in any way. */
+const writesNothing = <T>(work: () => Promise<T>) => checkWritesNothing(app, TABLES, work);
 
 /** No stack, no SQL, no driver detail, in any error of a response. */
 function expectNoLeak(res: GraphQLResponse<unknown>) {
