@@ -41,7 +41,7 @@ export function inPeriod(q: Knex.QueryBuilder, column: string, window: ReportWin
   return q.where(column, '>=', window.from).where(column, '<', window.to);
 }
 
-/** Percent-free ratio, or null when there is nothing to divide by. */
+/** A share from 0 to 1, or null when there is nothing to divide by. */
 export function ratio(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
 }
