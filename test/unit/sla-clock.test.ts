@@ -1,5 +1,6 @@
 import { ALWAYS_OPEN, type BusinessCalendar } from '../../src/modules/sla/business-clock';
 import {
+  clocksAtCreation,
   computeDueDates,
   newBreaches,
   onStatusChange,
@@ -25,22 +26,7 @@ const urgent: SlaTargets = { firstResponseSeconds: 1 * HOUR, resolutionSeconds: 
 const businessDay: SlaTargets = { firstResponseSeconds: 4 * HOUR, resolutionSeconds: 8 * HOUR, calendar: BERLIN, pauseOnThirdParty: true };
 
 function ticket(createdAt: string, overrides: Partial<SlaState> = {}): SlaState {
-  return {
-    createdAt: at(createdAt),
-    status: S.OPEN,
-    dueAt: null,
-    dueAtManual: false,
-    firstResponseDueAt: null,
-    firstRespondedAt: null,
-    slaPausedSince: null,
-    slaPausedSeconds: 0,
-    slaPausedWallSeconds: 0,
-    slaClockSeconds: 0,
-    slaClockMark: null,
-    firstResponseBreachedAt: null,
-    resolutionBreachedAt: null,
-    ...overrides,
-  };
+  return { ...clocksAtCreation(at(createdAt), S.OPEN), ...overrides };
 }
 
 /** What the workflow does on a move: the clocks first, then the status. */
@@ -191,14 +177,7 @@ describe('remaining time and breaches', () => {
 });
 
 describe('outcome figures (what reports read)', () => {
-  const outcome = (createdAt: string): OutcomeState => ({
-    ...ticket(createdAt),
-    reopenCount: 0,
-    firstResponseSeconds: null,
-    firstResponseBusinessSeconds: null,
-    resolutionSeconds: null,
-    resolutionBusinessSeconds: null,
-  });
+  const outcome = (createdAt: string): OutcomeState => clocksAtCreation(at(createdAt), S.OPEN);
   /** What the workflow does on a move: outcome, then clocks, then the status. */
   function step(state: OutcomeState, to: TicketStatus, targets: SlaTargets, now: string) {
     settleOutcome(state, to, at(now), targets.calendar);

@@ -1,4 +1,4 @@
-import { markClock, onStatusChange, settleFirstResponse, settleOutcome, type OutcomeState, type SlaTargets } from '../sla/sla-clock';
+import { clocksAtCreation, markClock, onStatusChange, settleFirstResponse, settleOutcome, type OutcomeState, type SlaTargets } from '../sla/sla-clock';
 import { TicketEventType } from '../tickets/ticket-event.entity';
 import { TicketPriority, TicketStatus } from '../tickets/ticket.enums';
 
@@ -44,26 +44,7 @@ export function replayOutcome(
   const firstPriorityChange = entries.find((entry) => entry.type === TicketEventType.PRIORITY_CHANGED);
   let priority = isPriority(firstPriorityChange?.details.from) ? firstPriorityChange.details.from : ticket.priority;
   const created = entries.find((entry) => entry.type === TicketEventType.CREATED);
-  const state: OutcomeState = {
-    createdAt: ticket.createdAt,
-    status: (created?.toStatus as TicketStatus | null) ?? TicketStatus.UNASSIGNED,
-    dueAt: null,
-    dueAtManual: false,
-    firstResponseDueAt: null,
-    firstRespondedAt: null,
-    slaPausedSince: null,
-    slaPausedSeconds: 0,
-    slaPausedWallSeconds: 0,
-    slaClockSeconds: 0,
-    slaClockMark: null,
-    firstResponseBreachedAt: null,
-    resolutionBreachedAt: null,
-    reopenCount: 0,
-    firstResponseSeconds: null,
-    firstResponseBusinessSeconds: null,
-    resolutionSeconds: null,
-    resolutionBusinessSeconds: null,
-  };
+  const state = clocksAtCreation(ticket.createdAt, (created?.toStatus as TicketStatus | null) ?? TicketStatus.UNASSIGNED);
   for (const entry of entries) {
     if (entry.type === TicketEventType.PRIORITY_CHANGED && isPriority(entry.details.to)) {
       markClock(state, targetsOf(priority).calendar, entry.at);

@@ -44,6 +44,30 @@ export interface OutcomeState extends SlaState {
 
 const FINISHED = [TicketStatus.RESOLVED, TicketStatus.CLOSED];
 
+/** A ticket's clocks and outcome figures as they stand at creation, before any change. */
+export function clocksAtCreation(createdAt: Date, status: TicketStatus): OutcomeState {
+  return {
+    createdAt,
+    status,
+    dueAt: null,
+    dueAtManual: false,
+    firstResponseDueAt: null,
+    firstRespondedAt: null,
+    slaPausedSince: null,
+    slaPausedSeconds: 0,
+    slaPausedWallSeconds: 0,
+    slaClockSeconds: 0,
+    slaClockMark: null,
+    firstResponseBreachedAt: null,
+    resolutionBreachedAt: null,
+    reopenCount: 0,
+    firstResponseSeconds: null,
+    firstResponseBusinessSeconds: null,
+    resolutionSeconds: null,
+    resolutionBusinessSeconds: null,
+  };
+}
+
 /**
  * Statuses in which the clocks stand still: waiting on the customer, on a third party if the policy
  * says so, and resolved or closed (so a reopened ticket is not charged for the time it sat resolved).
