@@ -341,6 +341,20 @@ async function query<R, V>(document: TypedDocumentNode<R, V>, variables: V, toke
 }
 
 const user = (who: make.Staff) => ({ key: who.user.globalId, label: who.user.name });
+
+/** The admin's row of agentPerformance: nothing assigned, resolved or open in any period of the fixture. */
+const idleAdmin = () => ({
+  agent: { id: admin.user.globalId, name: 'Ada Admin' },
+  assigned: 0,
+  resolved: 0,
+  reopened: 0,
+  medianResolutionHours: null,
+  medianResolutionBusinessHours: null,
+  medianFirstResponseHours: null,
+  slaComplianceRate: null,
+  meanSatisfaction: null,
+  openTickets: 0,
+});
 const biz = (b: typeof acme) => ({ key: b.globalId, label: b.name });
 const tag = (name: string) => ({ key: TAG[name], label: name });
 const none = { key: null, label: null };
@@ -755,18 +769,7 @@ describe('agentPerformance', () => {
         meanSatisfaction: 3, // (2 + 4) / 2
         openTickets: 0, // T3 was resolved on Mon 16
       },
-      {
-        agent: { id: admin.user.globalId, name: 'Ada Admin' },
-        assigned: 0,
-        resolved: 0,
-        reopened: 0,
-        medianResolutionHours: null,
-        medianResolutionBusinessHours: null,
-        medianFirstResponseHours: null,
-        slaComplianceRate: null,
-        meanSatisfaction: null,
-        openTickets: 0,
-      },
+      idleAdmin(),
     ]);
   });
 
@@ -935,18 +938,7 @@ describe('a filter', () => {
         meanSatisfaction: 4, // T6
         openTickets: 0,
       },
-      {
-        agent: { id: admin.user.globalId, name: 'Ada Admin' },
-        assigned: 0,
-        resolved: 0,
-        reopened: 0,
-        medianResolutionHours: null,
-        medianResolutionBusinessHours: null,
-        medianFirstResponseHours: null,
-        slaComplianceRate: null,
-        meanSatisfaction: null,
-        openTickets: 0,
-      },
+      idleAdmin(),
     ]);
 
     const recurring = (await query(ReportsRecurringDocument, { range: R, filter: globexOnly(), minOccurrences: 2 })).reports.recurringIssues;

@@ -3,7 +3,8 @@ import { fromGlobalId } from '../../shared/global-id';
 import { optionalIdOf } from '../../shared/validation';
 import { User } from '../users/user.entity';
 import type { AgentPerformanceRow } from './report.payloads';
-import { filteredTickets, inPeriod, ratio, type ReportWindow } from './report-window';
+import { filteredTickets, inPeriod, narrowsTickets, ratio, type ReportWindow } from './report-window';
+import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
 
 type Row = Record<string, string | null>;
 
@@ -18,7 +19,6 @@ const num = (value: string | null | undefined) => (value === null || value === u
 export async function agentPerformance(em: EntityManager, window: ReportWindow): Promise<AgentPerformanceRow[]> {
   const knex = em.getKnex();
   const agentId = optionalIdOf(window.filter?.assigneeId, 'User', 'filter.assigneeId');
-  const ticketFilterOtherThanAgent = Object.entries(window.filter ?? {}).some(([field, value]) => field !== 'assigneeId' && value !== null && value !== undefined);
   const tickets = () => {
     const q = filteredTickets(em, window, ['assigneeId']).whereNotNull('t.assignee_id').groupBy('t.assignee_id').select('t.assignee_id');
     return agentId ? q.where('t.assignee_id', agentId) : q;
@@ -41,18 +41,13 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
     ),
     await em.execute<Row[]>(
       inPeriod(tickets().join('ticket_event as e', 'e.ticket_id', 't.id'), 'e.created_at', window)
-        .whereRaw(`e.type = 'STATUS_CHANGED' and e.from_status = 'RESOLVED' and e.to_status not in ('RESOLVED', 'CLOSED')`)
+        .whereRaw(`${RESOLVED_MOVE} and ${REOPEN}`)
         .count({ reopened: '*' }),
     ),
-    await em.execute<Row[]>(
-      (() => {
-        const q = filteredTickets(em, window, ['assigneeId']).whereNotNull('t.assignee_id').whereNotIn('t.status', ['RESOLVED', 'CLOSED']);
-        return (agentId ? q.where('t.assignee_id', agentId) : q).groupBy('t.assignee_id').select('t.assignee_id').count({ open: '*' });
-      })(),
-    ),
+    await em.execute<Row[]>(tickets().whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' })),
     // Assignment entries name the new assignee by global id; their tickets are joined only for a filter.
     await em.execute<Row[]>(
-      inPeriod(ticketFilterOtherThanAgent ? filteredTickets(em, window, ['assigneeId']).join('ticket_event as e', 'e.ticket_id', 't.id') : knex('ticket_event as e'), 'e.created_at', window)
+      inPeriod(narrowsTickets(window, ['assigneeId']) ? filteredTickets(em, window, ['assigneeId']).join('ticket_event as e', 'e.ticket_id', 't.id') : knex('ticket_event as e'), 'e.created_at', window)
         .where('e.type', 'ASSIGNED')
         .whereRaw(`e.details->>'to' is not null`)
         .select(knex.raw(`e.details->>'to' as assignee`))

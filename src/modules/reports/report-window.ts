@@ -36,6 +36,11 @@ export function filteredTickets(em: EntityManager, window: ReportWindow, without
   return q;
 }
 
+/** Whether the ticket filter narrows anything (leaving out `without`): if not, timeline counts need no ticket join. */
+export function narrowsTickets(window: ReportWindow, without: (keyof TicketFilter)[] = []): boolean {
+  return Object.entries(window.filter ?? {}).some(([field, value]) => !without.includes(field as keyof TicketFilter) && value !== null && value !== undefined);
+}
+
 /** `column` within the period. */
 export function inPeriod(q: Knex.QueryBuilder, column: string, window: ReportWindow): Knex.QueryBuilder {
   return q.where(column, '>=', window.from).where(column, '<', window.to);

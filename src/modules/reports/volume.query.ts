@@ -2,23 +2,20 @@ import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { embedded, pgArray } from '../../shared/sql';
 import { badInput } from '../../shared/errors';
-import { ReportInterval, type ReportDimension } from './report.inputs';
+import { ReportDimension, ReportInterval } from './report.inputs';
 import type { TicketVolumeReport, VolumePoint } from './report.payloads';
 import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
-import { filteredTickets, inPeriod, type ReportWindow } from './report-window';
+import { filteredTickets, inPeriod, narrowsTickets, type ReportWindow } from './report-window';
+import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
 
 const UNIT: Record<ReportInterval, string> = { [ReportInterval.DAY]: 'day', [ReportInterval.WEEK]: 'week', [ReportInterval.MONTH]: 'month' };
 const MAX_BUCKETS = 1_000;
 
-/** Moves into and out of RESOLVED (the only way into "done": CLOSED follows RESOLVED). */
-const RESOLVED_MOVE = `e.type = 'STATUS_CHANGED' and (e.to_status = 'RESOLVED' or e.from_status = 'RESOLVED')`;
-/** Resolutions, and reopens (RESOLVED back to work; RESOLVED to CLOSED stays done). */
-const MOVE_COUNTS = `count(*) filter (where e.to_status = 'RESOLVED') as resolved,
-  count(*) filter (where e.from_status = 'RESOLVED' and e.to_status not in ('RESOLVED', 'CLOSED')) as reopened`;
+const MOVE_COUNTS = `count(*) filter (where e.to_status = 'RESOLVED') as resolved, count(*) filter (where ${REOPEN}) as reopened`;
 
 /** Resolutions and reopens as `ticket_event e`, joined to their tickets only when a filter needs them. */
 function resolutionMoves(em: EntityManager, window: ReportWindow): Knex.QueryBuilder {
-  if (!window.filter) return em.getKnex()('ticket_event as e').whereRaw(RESOLVED_MOVE);
+  if (!narrowsTickets(window)) return em.getKnex()('ticket_event as e').whereRaw(RESOLVED_MOVE);
   return filteredTickets(em, window).join('ticket_event as e', 'e.ticket_id', 't.id').whereRaw(RESOLVED_MOVE);
 }
 
@@ -29,15 +26,14 @@ export async function ticketVolume(
   dimensions: ReportDimension[],
   interval: ReportInterval | null,
 ): Promise<TicketVolumeReport> {
-  const [{ total }] = await em.execute<{ total: string }[]>(inPeriod(filteredTickets(em, window), 't.created_at', window).count({ total: '*' }));
-  let groups: TicketVolumeReport['groups'] = [{ group: [], count: Number(total) }];
-  if (dimensions.length > 0) {
-    const q = groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).count({ count: '*' });
-    const rows = await em.execute<(GroupedRow & { count: string })[]>(q);
-    const described = await describeGroups(em, dimensions, rows);
-    groups = rows.map((row) => ({ group: described.get(groupKey(row, dimensions))!, count: Number(row.count) })).sort((a, b) => b.count - a.count);
-  }
-  return { total: Number(total), groups, series: interval ? await series(em, window, interval) : null };
+  const rows = await em.execute<(GroupedRow & { count: string })[]>(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).count({ count: '*' }));
+  const described = await describeGroups(em, dimensions, rows);
+  const groups = rows.map((row) => ({ group: described.get(groupKey(row, dimensions))!, count: Number(row.count) })).sort((a, b) => b.count - a.count);
+  // Under TAG a ticket counts once per tag, so only then does the total need a count of its own.
+  const total = dimensions.includes(ReportDimension.TAG)
+    ? Number((await em.execute<{ total: string }[]>(inPeriod(filteredTickets(em, window), 't.created_at', window).count({ total: '*' })))[0].total)
+    : groups.reduce((sum, g) => sum + g.count, 0);
+  return { total, groups, series: interval ? await series(em, window, interval) : null };
 }
 
 /**
