@@ -61,13 +61,15 @@ export class ReportService {
    * the planner's default costs would not start workers.
    */
   private read<T>(report: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.em.fork().transactional(async (em) => {
-      await em.execute(`set transaction read only`);
-      await em.execute(
-        `select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('parallel_setup_cost', '10', true),
-                set_config('parallel_tuple_cost', '0.001', true), set_config('min_parallel_index_scan_size', '0', true)`,
-      );
-      return report(em);
-    });
+    return this.em.fork().transactional(
+      async (em) => {
+        await em.execute(
+          `select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('parallel_setup_cost', '10', true),
+                  set_config('parallel_tuple_cost', '0.001', true), set_config('min_parallel_index_scan_size', '0', true)`,
+        );
+        return report(em);
+      },
+      { readOnly: true },
+    );
   }
 }
