@@ -1,5 +1,6 @@
 import { DAY, HOUR, MINUTE } from './clock';
 import { esc, iso, NULL, num, str, ts } from './copy-writer';
+import { pgArray } from '../../src/shared/sql';
 import type { Rng } from './random';
 import { companyName, describe, fillTitle, longTailTitle, phone, referenceSuffix } from './texts';
 import { STOP, TicketState } from './ticket-state';
@@ -92,7 +93,7 @@ export class TicketSim extends TicketState {
     }
     if (!intake && rng.chance(0.55)) {
       this.assignee = pickAgent(world);
-      this.event((this.last += 1), 'ASSIGNED', creatorActor, { details: `"from":null,"to":"${this.assignee.gid}"` });
+      this.assign((this.last += 1), creatorActor, null, this.assignee);
     }
     if (!intake && ticketTags.length > 0) {
       this.event((this.last += 1), 'TAGGED', creatorActor, { details: `"added":[${ticketTags.map((i) => `"${world.tags[i].name}"`).join(',')}],"removed":[]` });
@@ -121,7 +122,9 @@ export class TicketSim extends TicketState {
         ts(this.firstResponseDueAt), ts(this.firstRespondedAt), ts(this.pausedSince), this.pausedSeconds, ts(this.firstResponseBreachedAt),
         ts(this.resolutionBreachedAt), dedupKey ?? NULL, this.occurrences, this.pausedWallSeconds, this.clockSeconds, ts(this.clockMark), this.reopenCount,
         num(this.firstResponseSeconds), num(this.firstResponseBusinessSeconds), num(this.resolutionSeconds), num(this.resolutionBusinessSeconds),
-        this.satisfactionToken ?? NULL, num(this.satisfactionScore),
+        this.satisfactionToken ?? NULL, num(this.satisfactionScore), pgArray(ticketTags.map((tag) => world.tags[tag].id)),
+        pgArray(this.resolvedMoves.map(iso)), pgArray(this.reopenedMoves.map(iso)), pgArray(this.assignments.map(([at]) => iso(at))),
+        pgArray(this.assignments.map(([, agent]) => agent.id)),
       ].join('\t') + '\n',
     );
     for (const tag of ticketTags) sinks.ticketTags.push(`${this.id}\t${world.tags[tag].id}\n`);
@@ -157,7 +160,7 @@ export class TicketSim extends TicketState {
     if (!this.assignee) {
       // Starting work on an unowned ticket makes it yours (recorded before the move).
       this.assignee = agent;
-      this.event(start, 'ASSIGNED', actorOf(agent), { details: `"from":null,"to":"${agent.gid}"` });
+      this.assign(start, actorOf(agent), null, agent);
       this.last = start + 1;
     }
     this.move(this.last, 'IN_PROGRESS', actorOf(agent));
@@ -197,7 +200,7 @@ export class TicketSim extends TicketState {
           const next = pickAgent(world);
           if (next === current) continue;
           this.changed(t);
-          this.event(t, 'ASSIGNED', actorOf(rng.chance(0.5) ? rng.pick(world.admins) : current), { details: `"from":"${current.gid}","to":"${next.gid}"` });
+          this.assign(t, actorOf(rng.chance(0.5) ? rng.pick(world.admins) : current), current, next);
           current = next;
           this.assignee = next;
         } else {

@@ -1,6 +1,9 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
   AddCommentDocument,
+  AssignTicketDocument,
+  MergeTagsDocument,
+  SetTicketTagsDocument,
   ChangeTicketStatusDocument,
   ConfirmResolutionDocument,
   ReopenTicketDocument,
@@ -10,6 +13,8 @@ import {
   UpdateTicketDocument,
 } from '../__generated__/graphql';
 import { rebuildOutcomes } from '../../src/modules/reports/outcome-rebuild';
+import { checkDigests, rebuildDigests } from '../../src/modules/reports/report-digests';
+import { Tag } from '../../src/modules/tags/tag.entity';
 import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { TicketPriority, TicketStatus } from '../../src/modules/tickets/ticket.enums';
 import { Role } from '../../src/modules/users/user.enums';
@@ -19,12 +24,14 @@ import { startTestApp, type TestApp } from '../setup/test-app';
 /**
  * The figures reports read are settled on the ticket row as the timeline grows. Here a seeded random
  * walk drives tickets through the real API at made-up instants (nights, weekends, reopens, pauses,
- * priority changes), then every ticket's timeline is replayed and must give exactly the stored figures.
+ * priority changes, tags, assignments), then every ticket's timeline is replayed and must give exactly
+ * the stored figures; the digests the database keeps for reports must equal the timeline's too.
  */
 
 let app: TestApp;
 let admin: make.Staff;
 let agent: make.Staff;
+let otherAgent: make.Staff;
 let customer: make.Customer;
 let tickets: Ticket[];
 
@@ -47,6 +54,7 @@ beforeAll(async () => {
   app = await startTestApp({ JOB_INTERVAL_SECONDS: '3600' });
   admin = await make.staffUser(app, Role.ADMIN);
   agent = await make.staffUser(app);
+  otherAgent = await make.staffUser(app);
   const business = await make.business(app);
   customer = await make.customer(app, business);
   await app.gql(UpdateBusinessHoursDocument, { input: { timeZone: 'Europe/Berlin', workingDays: [1, 2, 3, 4, 5], opensAt: '09:00', closesAt: '17:00' } }, admin.token);
@@ -88,6 +96,8 @@ it('stay equal to a replay of the timeline through a random walk of 150 changes'
       () => send(AddCommentDocument, { input: { ticketId: id, body: `Reply ${step}` } }, agent.token),
       () => send(AddCommentDocument, { input: { ticketId: id, body: `Note ${step}`, isInternal: true } }, agent.token),
       () => send(UpdateTicketDocument, { input: { ticketId: id, priority: pick(Object.values(TicketPriority)) as never } }, agent.token),
+      () => send(SetTicketTagsDocument, { input: { ticketId: id, tags: ['printer', 'network', 'billing', 'vpn'].filter(() => next() < 0.5) } }, agent.token),
+      () => send(AssignTicketDocument, { input: { ticketId: id, assigneeId: pick([agent, otherAgent, null])?.user.globalId ?? null } }, admin.token),
     ];
     const to = (target: TicketStatus, reason?: string) => () => send(ChangeTicketStatusDocument, { input: { ticketId: id, status: target as never, reason } }, agent.token);
     if (status === TicketStatus.OPEN) moves.push(to(TicketStatus.IN_PROGRESS), to(TicketStatus.IN_PROGRESS));
@@ -120,6 +130,34 @@ it('stay equal to a replay of the timeline through a random walk of 150 changes'
   expect(stored.filter((t) => t.reopenCount > 0).length).toBeGreaterThan(0);
   expect(stored.filter((t) => t.slaPausedWallSeconds > 0 && t.slaPausedSeconds !== t.slaPausedWallSeconds).length).toBeGreaterThan(0);
 
+  // Merging tags moves tickets from one tag to another in SQL: the tag ids on the rows follow.
+  const em = app.em();
+  const [vpn, network] = await Promise.all([em.findOneOrFail(Tag, { name: 'vpn' }), em.findOneOrFail(Tag, { name: 'network' })]);
+  expect((await app.gql(MergeTagsDocument, { sourceTagId: vpn.globalId, targetTagId: network.globalId }, admin.token)).errors).toBeUndefined();
+
+  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [] });
+  // The walk reached what the digests are about: tags, assignments, resolutions and reopens on the rows.
+  const [reached] = await em.getConnection().execute(
+    `select count(*) filter (where cardinality(tag_ids) > 1) as tagged, count(*) filter (where cardinality(assigned_to) > 1) as reassigned,
+            count(*) filter (where cardinality(resolved_moves) > 1) as resolved_twice, count(*) filter (where cardinality(reopened_moves) > 0) as reopened
+       from ticket`,
+  );
+  expect(Object.values(reached).map(Number).every((n) => n > 0)).toBe(true);
+});
+
+it('finds digests that drifted from the timeline, and the rebuild puts them back', async () => {
+  const [first, second] = tickets;
+  const em = app.em();
+  await em.getConnection().execute(`update ticket set tag_ids = '{}', reopened_moves = reopened_moves || now() where id = ?`, [first.id]);
+  await em.getConnection().execute(`update ticket set assigned_to = '{}', assigned_at = '{}' where id = ?`, [second.id]);
+  await em.getConnection().execute(`update report_hour set created = created + 1 where hour = (select min(hour) from report_hour)`);
+
+  const found = await checkDigests(app.em());
+  expect(found.tickets.sort()).toEqual([first.id, second.id].sort());
+  expect(found.hours).toHaveLength(1);
+
+  await rebuildDigests(app.em());
+  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [] });
 });
 
 it('finds a figure that drifted from the timeline, and the rebuild puts it back', async () => {

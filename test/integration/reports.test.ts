@@ -538,6 +538,7 @@ describe('ticketVolume', () => {
     // End of week 1 (Mon 9 00:00): T0 = 1 · end of week 2 (Mon 16 00:00): T3, T4, T5 = 3 · end of period (Tue 17): T4, T5 = 2
     expect(column(weeks.series!, 'backlog')).toEqual([1, 3, 2]);
   });
+
 });
 
 describe('resolutionTimes', () => {
@@ -984,5 +985,61 @@ describe('access and input', () => {
       const res = await app.gql(ReportsRecurringDocument, { range: R, minOccurrences }, admin.token);
       expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'minOccurrences' });
     }
+  });
+});
+
+// Last in the file: it moves the fixture clock to May.
+describe('the hourly roll-up behind unfiltered series', () => {
+  const volume = async (range: ReportRangeInput, interval: `${ReportInterval}`, filter?: TicketFilter) =>
+    (await query(ReportsSeriesDocument, { range, filter, interval: interval as ReportInterval })).reports.ticketVolume;
+
+  beforeAll(() => jest.useFakeTimers(ONLY_DATE));
+  afterAll(() => jest.useRealTimers());
+
+  it('counts as the rows do, in any time zone and period, also where a day starts inside an hour', async () => {
+    // Around midnight of 5 May in Kathmandu (18:15 UTC), Kolkata (18:30 UTC) and St. John's (02:30 UTC): created,
+    // resolved and reopened inside the hours those days start in, which the roll-up must leave to the rows.
+    const k1 = await create('2026-05-04T18:05:00.000Z', { title: 'K1', businessId: acme.globalId });
+    const k2 = await create('2026-05-04T18:12:00.000Z', { title: 'K2', businessId: acme.globalId });
+    await move('2026-05-04T18:21:00.000Z', k1, 'IN_PROGRESS', admin);
+    await resolve('2026-05-04T18:22:00.000Z', k1, admin);
+    await create('2026-05-04T18:35:00.000Z', { title: 'K3', businessId: acme.globalId });
+    await move('2026-05-04T18:40:00.000Z', k1, 'IN_PROGRESS', admin, 'Not fixed after all');
+    await move('2026-05-04T18:46:00.000Z', k2, 'IN_PROGRESS', admin);
+    await resolve('2026-05-04T18:50:00.000Z', k2, admin);
+    await create('2026-05-05T02:20:00.000Z', { title: 'K4', businessId: acme.globalId });
+    await create('2026-05-05T02:40:00.000Z', { title: 'K5', businessId: acme.globalId });
+
+    // A filter that keeps every ticket but makes the series read the tickets' rows instead of report_hour.
+    const everyTicket: TicketFilter = { priority: ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as never };
+    const periods: [string, string][] = [
+      ['2026-05-01T00:00:00.000Z', '2026-05-08T00:00:00.000Z'],
+      ['2026-05-03T22:17:00.000Z', '2026-05-05T10:45:30.000Z'], // edges inside hours
+      ['2026-05-04T18:07:00.000Z', '2026-05-04T18:55:00.000Z'], // within one hour
+      ['2026-03-06T00:00:00.000Z', '2026-05-08T00:00:00.000Z'], // the March and April tickets too
+    ];
+    let compared = 0;
+    for (const [from, to] of periods) {
+      for (const timeZone of ['UTC', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns']) {
+        for (const interval of ['DAY', 'WEEK'] as const) {
+          const range = { from, to, timeZone };
+          const rolledUp = await volume(range, interval);
+          expect({ range, interval, ...rolledUp }).toEqual({ range, interval, ...(await volume(range, interval, everyTicket)) });
+          compared += rolledUp.series!.length;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(200);
+
+    // Hand-counted, Kolkata days: 4 May holds K1, K2 (created 23:35 and 23:42 IST) and K1 (resolved 23:52 IST); 5 May
+    // holds K3 (00:05 IST), K4, K5 and K2 (resolved 00:20 IST). The backlog grows by 3 from the end of 4 May to the end
+    // of 5 May: K1 reopened (00:10 IST), K3, K4 and K5 open, K2 resolved.
+    const kolkata = await volume({ from: '2026-05-04T00:00:00.000Z', to: '2026-05-06T00:00:00.000Z', timeZone: 'Asia/Kolkata' }, 'DAY');
+    const [first] = kolkata.series!;
+    expect(kolkata.series!.map((p) => [p.start, p.created, p.resolved, p.backlog - first.backlog])).toEqual([
+      ['2026-05-03T18:30:00.000Z', 2, 1, 0],
+      ['2026-05-04T18:30:00.000Z', 3, 1, 3],
+      ['2026-05-05T18:30:00.000Z', 0, 0, 3],
+    ]);
   });
 });

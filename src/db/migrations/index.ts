@@ -5,6 +5,7 @@ import { Migration20261127020000_intake } from './Migration20261127020000_intake
 import { Migration20261127030000_timeline_position } from './Migration20261127030000_timeline_position';
 import { Migration20261127040000_assignment } from './Migration20261127040000_assignment';
 import { Migration20261127050000_reports } from './Migration20261127050000_reports';
+import { Migration20261127060000_report_digests } from './Migration20261127060000_report_digests';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127030000_timeline_position', class: Migration20261127030000_timeline_position },
   { name: 'Migration20261127040000_assignment', class: Migration20261127040000_assignment },
   { name: 'Migration20261127050000_reports', class: Migration20261127050000_reports },
+  { name: 'Migration20261127060000_report_digests', class: Migration20261127060000_report_digests },
 ];

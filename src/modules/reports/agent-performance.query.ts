@@ -1,15 +1,25 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { fromGlobalId } from '../../shared/global-id';
 import { optionalIdOf } from '../../shared/validation';
 import { User } from '../users/user.entity';
 import type { AgentPerformanceRow } from './report.payloads';
 import { filteredTickets, inPeriod, narrowsTickets, ratio, type ReportWindow } from './report-window';
-import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
 
 type Row = Record<string, string | null>;
 
 const byAssignee = (rows: Row[]) => new Map(rows.map((row) => [row.assignee_id, row]));
 const num = (value: string | null | undefined) => (value === null || value === undefined ? null : Number(value));
+
+/**
+ * Assignments in the period per assignee (`assignee_id`, `assigned`): from the timeline's assignment
+ * index, or, when a ticket filter narrows, from the assignments on the filtered tickets' rows.
+ */
+function assignments(em: EntityManager, window: ReportWindow, agentId: string | null) {
+  const [q, assignee] = narrowsTickets(window, ['assigneeId'])
+    ? [inPeriod(filteredTickets(em, window, ['assigneeId']).joinRaw('cross join unnest(t.assigned_at, t.assigned_to) as a(at, agent)'), 'a.at', window), 'a.agent']
+    : [inPeriod(em.getKnex()('ticket_event as a').whereNotNull('a.assigned_to_id'), 'a.created_at', window), 'a.assigned_to_id'];
+  if (agentId) q.where(assignee, agentId);
+  return q.select(`${assignee} as assignee_id`).count({ assigned: '*' }).groupBy(assignee);
+}
 
 /**
  * Per staff member, tickets counted under their current assignee. The report's ticket filter applies
@@ -39,24 +49,15 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
         knex.raw('percentile_cont(0.5) within group (order by t.first_response_seconds) / 3600.0 as median_first_response'),
       ),
     ),
+    // Reopens from the instants on the (few) reopened tickets' rows.
     await em.execute<Row[]>(
-      inPeriod(tickets().join('ticket_event as e', 'e.ticket_id', 't.id'), 'e.created_at', window)
-        .whereRaw(`${RESOLVED_MOVE} and ${REOPEN}`)
-        .count({ reopened: '*' }),
+      inPeriod(tickets().whereRaw('cardinality(t.reopened_moves) > 0').joinRaw('cross join unnest(t.reopened_moves) as m(at)'), 'm.at', window).count({ reopened: '*' }),
     ),
     await em.execute<Row[]>(tickets().whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' })),
-    // Assignment entries name the new assignee by global id; their tickets are joined only for a filter.
-    await em.execute<Row[]>(
-      inPeriod(narrowsTickets(window, ['assigneeId']) ? filteredTickets(em, window, ['assigneeId']).join('ticket_event as e', 'e.ticket_id', 't.id') : knex('ticket_event as e'), 'e.created_at', window)
-        .where('e.type', 'ASSIGNED')
-        .whereRaw(`e.details->>'to' is not null`)
-        .select(knex.raw(`e.details->>'to' as assignee`))
-        .count({ assigned: '*' })
-        .groupByRaw(`e.details->>'to'`),
-    ),
+    await em.execute<Row[]>(assignments(em, window, agentId)),
   ];
 
-  const assignedBy = new Map(assigned.map((row) => [fromGlobalId(row.assignee ?? '')?.id, Number(row.assigned)]));
+  const assignedBy = new Map(assigned.map((row) => [row.assignee_id, Number(row.assigned)]));
   const [r, f, o, op] = [byAssignee(resolved), byAssignee(answered), byAssignee(reopened), byAssignee(open)];
   const agents = await em.find(User, agentId ? { id: agentId } : {}, { orderBy: { name: 'asc', id: 'asc' } });
   return agents

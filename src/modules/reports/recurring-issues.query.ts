@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { toGlobalId } from '../../shared/global-id';
 import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
+import { EACH_TAG } from './report-groups';
 import { filteredTickets, inPeriod, type ReportWindow } from './report-window';
 
 const TOP = 20;
@@ -18,14 +19,14 @@ type Examples = Map<string, { id: string; createdAt: number }[]>;
  * The newest tickets per key. Over one business's or one agent's tickets, by ranking those (few)
  * tickets; otherwise by one short index walk per key (LATERAL … LIMIT), never by ranking every ticket
  * of the period. `key` is the SQL of a ticket `t`'s key, of SQL type `type` (compared uncast, so its
- * index serves); `join` adds the ticket's tags as `tt`.
+ * index serves); `tags` takes the ticket once per tag as `tt`.
  */
-async function examplesBy(em: EntityManager, window: ReportWindow, keys: string[], key: string, type: 'uuid' | 'text', join?: 'tags'): Promise<Examples> {
+async function examplesBy(em: EntityManager, window: ReportWindow, keys: string[], key: string, type: 'uuid' | 'bigint', tags = false): Promise<Examples> {
   if (keys.length === 0) return new Map();
   const knex = em.getKnex();
   const keyList = embedded(knex.raw(`?::${type}[]`, [pgArray(keys)]));
   const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
-  if (join) tickets.join('ticket_tag as tt', 'tt.ticket_id', 't.id');
+  if (tags) tickets.joinRaw(EACH_TAG);
   const scoped = Boolean(window.filter?.businessId || window.filter?.assigneeId);
   const query = scoped
     ? knex.raw(
@@ -61,7 +62,7 @@ const newest = (lists: { id: string; createdAt: number }[][]) =>
 async function repeated(em: EntityManager, window: ReportWindow, minOccurrences: number, by: 'tag' | 'business'): Promise<Omit<RecurringGroup, 'examples'>[]> {
   const q = inPeriod(filteredTickets(em, window), 't.created_at', window);
   const [column, table] = by === 'tag' ? ['tt.tag_id', 'tag'] : ['t.business_id', 'business'];
-  if (by === 'tag') q.join('ticket_tag as tt', 'tt.ticket_id', 't.id');
+  if (by === 'tag') q.joinRaw(EACH_TAG);
   else q.whereNotNull('t.business_id');
   const rows = await em.execute<{ id: string; name: string; count: string }[]>(
     em
@@ -74,39 +75,59 @@ async function repeated(em: EntityManager, window: ReportWindow, minOccurrences:
   return rows.map((row) => ({ key: row.id, label: row.name, count: Number(row.count) }));
 }
 
-/** Clusters of alike titles among the most frequent ones: pairs above the similarity threshold, joined transitively. */
-async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { titles: string[] })[]> {
-  // Count each spelling, then each title case-blind, shown as its most frequent spelling.
+/**
+ * pg_trgm's similarity of two titles from their trigrams (`show_trgm`): shared trigrams over all
+ * trigrams, as pg_trgm computes it (in single precision, so a threshold compares as it does in SQL).
+ */
+function similarity(a: readonly string[], b: readonly string[]): number {
+  const set = new Set(a);
+  const shared = b.filter((trigram) => set.has(trigram)).length;
+  return Math.fround(shared / (a.length + b.length - shared));
+}
+
+/**
+ * Clusters of alike titles among the most frequent ones: pairs above the similarity threshold, joined
+ * transitively. Titles are counted case-blind by their hash (`title_key`), each shown as its most
+ * frequent spelling (`spelling_key`), so the count reads an index, not the titles.
+ */
+async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { keys: string[] })[]> {
+  const knex = em.getKnex();
   const spellings = inPeriod(filteredTickets(em, window), 't.created_at', window)
-    .select(em.getKnex().raw('lower(t.title) as title, t.title as spelling, count(*) as n'))
-    .groupByRaw('lower(t.title), t.title');
-  const titles = em
-    .getKnex()
-    .select(em.getKnex().raw('title, (array_agg(spelling order by n desc, spelling))[1] as display, sum(n) as n'))
-    .from(spellings.as('s'))
-    .groupBy('title')
-    .orderBy([{ column: 'n', order: 'desc' }, 'title'])
-    .limit(TITLES);
-  const counted = await em.execute<{ title: string; display: string; n: string }[]>(titles);
-  const display = new Map(counted.map((c) => [c.title, c.display]));
-  const pairs = await em.execute<{ a: string; b: string }[]>(
-    em.getKnex().raw(
-      `select a.t as a, b.t as b from unnest(?::text[]) a(t) join unnest(?::text[]) b(t) on a.t < b.t and similarity(a.t, b.t) >= ?`,
-      [pgArray(counted.map((c) => c.title)), pgArray(counted.map((c) => c.title)), SIMILAR],
+    .select(knex.raw('t.title_key, t.spelling_key, count(*) as n'))
+    .groupBy('t.title_key', 't.spelling_key');
+  const counted = await em.execute<{ key: string; spelling: string; n: string }[]>(
+    knex
+      .select(knex.raw('title_key::text as key, (array_agg(spelling_key order by n desc, spelling_key))[1]::text as spelling, sum(n) as n'))
+      .from(spellings.as('s'))
+      .groupBy('title_key')
+      .orderBy([{ column: 'n', order: 'desc' }, 'title_key'])
+      .limit(TITLES),
+  );
+  if (counted.length === 0) return [];
+  const written = await em.execute<{ key: string; title: string; trigrams: string[] }[]>(
+    knex.raw(
+      `select k.key::text as key, w.title, show_trgm(lower(w.title)) as trigrams from unnest(?::bigint[], ?::bigint[]) as k(key, spelling)
+         cross join lateral (select t.title from ticket t where t.title_key = k.key and t.spelling_key = k.spelling limit 1) w`,
+      [pgArray(counted.map((c) => c.key)), pgArray(counted.map((c) => c.spelling))],
     ),
   );
-  const parent = new Map(counted.map((c) => [c.title, c.title]));
-  const root = (title: string): string => (parent.get(title) === title ? title : root(parent.get(title)!));
-  for (const { a, b } of pairs) parent.set(root(a), root(b));
-  const clusters = new Map<string, { title: string; n: number }[]>();
-  for (const c of counted) clusters.set(root(c.title), [...(clusters.get(root(c.title)) ?? []), { title: c.title, n: Number(c.n) }]);
+  const titles = new Map(written.map((w) => [w.key, w]));
+  const parent = new Map(counted.map((c) => [c.key, c.key]));
+  const root = (key: string): string => (parent.get(key) === key ? key : root(parent.get(key)!));
+  for (const [i, a] of counted.entries()) {
+    for (const b of counted.slice(i + 1)) {
+      if (similarity(titles.get(a.key)!.trigrams, titles.get(b.key)!.trigrams) >= SIMILAR) parent.set(root(a.key), root(b.key));
+    }
+  }
+  const clusters = new Map<string, { key: string; title: string; n: number }[]>();
+  for (const c of counted) clusters.set(root(c.key), [...(clusters.get(root(c.key)) ?? []), { key: c.key, title: titles.get(c.key)!.title, n: Number(c.n) }]);
   return [...clusters.values()]
     .map((members) => members.sort((x, y) => y.n - x.n || x.title.localeCompare(y.title)))
     .map((members) => ({
-      title: display.get(members[0].title)!,
+      title: members[0].title,
       count: members.reduce((sum, m) => sum + m.n, 0),
-      variants: members.slice(0, 10).map((m) => display.get(m.title)!),
-      titles: members.map((m) => m.title),
+      variants: members.slice(0, 10).map((m) => m.title),
+      keys: members.map((m) => m.key),
     }))
     .filter((cluster) => cluster.count >= minOccurrences)
     .sort((x, y) => y.count - x.count || x.title.localeCompare(y.title))
@@ -120,13 +141,13 @@ export async function recurringIssues(em: EntityManager, window: ReportWindow, m
     await repeated(em, window, minOccurrences, 'business'),
     await titleClusters(em, window, minOccurrences),
   ];
-  const tagExamples = await examplesBy(em, window, tags.map((g) => g.key), 'tt.tag_id', 'uuid', 'tags');
+  const tagExamples = await examplesBy(em, window, tags.map((g) => g.key), 'tt.tag_id', 'uuid', true);
   const businessExamples = await examplesBy(em, window, businesses.map((g) => g.key), 't.business_id', 'uuid');
-  const titleExamples = await examplesBy(em, window, clusters.flatMap((cluster) => cluster.titles), 'lower(t.title)', 'text');
+  const titleExamples = await examplesBy(em, window, clusters.flatMap((cluster) => cluster.keys), 't.title_key', 'bigint');
 
   return {
     tags: tags.map((g) => ({ ...g, key: toGlobalId('Tag', g.key), exampleIds: newest([tagExamples.get(g.key) ?? []]) })),
     businesses: businesses.map((g) => ({ ...g, key: toGlobalId('Business', g.key), exampleIds: newest([businessExamples.get(g.key) ?? []]) })),
-    titleClusters: clusters.map(({ titles, ...cluster }) => ({ ...cluster, exampleIds: newest(titles.map((title) => titleExamples.get(title) ?? [])) })),
+    titleClusters: clusters.map(({ keys, ...cluster }) => ({ ...cluster, exampleIds: newest(keys.map((key) => titleExamples.get(key) ?? [])) })),
   } satisfies Record<keyof RecurringIssuesReport, unknown[]>;
 }

@@ -4,7 +4,7 @@ import { toGlobalId } from '../../shared/global-id';
 import { ReportDimension } from './report.inputs';
 import type { ReportGroupValue } from './report.payloads';
 
-/** The SQL of each dimension over `ticket t` (TAG over the `tt` join that `groupBy` adds). */
+/** The SQL of each dimension over `ticket t` (TAG over the ticket's tag ids as `tt`, which `groupBy` adds). */
 const COLUMNS: Record<ReportDimension, string> = {
   [ReportDimension.STATUS]: 't.status',
   [ReportDimension.PRIORITY]: 't.priority',
@@ -25,9 +25,12 @@ export function distinctDimensions(groupBy: readonly ReportDimension[] | null | 
   return [...new Set(groupBy ?? [])];
 }
 
-/** Groups `q` (over `ticket t`) by the dimensions, selecting each as `g0`, `g1`, …; TAG joins the ticket's tags. */
+/** A ticket `t` once per tag as `tt.tag_id` (once with no tag when it has none), from the tag ids on its row. */
+export const EACH_TAG = 'left join lateral unnest(t.tag_ids) as tt(tag_id) on true';
+
+/** Groups `q` (over `ticket t`) by the dimensions, selecting each as `g0`, `g1`, …; under TAG a ticket counts once per tag. */
 export function groupBy(q: Knex.QueryBuilder, dimensions: readonly ReportDimension[]): Knex.QueryBuilder {
-  if (dimensions.includes(ReportDimension.TAG)) q.leftJoin('ticket_tag as tt', 'tt.ticket_id', 't.id');
+  if (dimensions.includes(ReportDimension.TAG)) q.joinRaw(EACH_TAG);
   dimensions.forEach((dimension, i) => {
     q.select(`${COLUMNS[dimension]} as g${i}`).groupBy(COLUMNS[dimension]);
   });

@@ -41,8 +41,8 @@ export function narrowsTickets(window: ReportWindow, without: (keyof TicketFilte
   return Object.entries(window.filter ?? {}).some(([field, value]) => !without.includes(field as keyof TicketFilter) && value !== null && value !== undefined);
 }
 
-/** `column` within the period. */
-export function inPeriod(q: Knex.QueryBuilder, column: string, window: ReportWindow): Knex.QueryBuilder {
+/** `column` within the period [from, to). */
+export function inPeriod(q: Knex.QueryBuilder, column: string, window: Pick<ReportWindow, 'from' | 'to'>): Knex.QueryBuilder {
   return q.where(column, '>=', window.from).where(column, '<', window.to);
 }
 

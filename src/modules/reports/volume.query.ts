@@ -1,9 +1,10 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { embedded, pgArray } from '../../shared/sql';
+import { pgArray } from '../../shared/sql';
 import { badInput } from '../../shared/errors';
 import { ReportDimension, ReportInterval } from './report.inputs';
 import type { TicketVolumeReport, VolumePoint } from './report.payloads';
+import { hourCover } from './hour-cover';
 import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, type ReportWindow } from './report-window';
 import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
@@ -11,13 +12,73 @@ import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
 const UNIT: Record<ReportInterval, string> = { [ReportInterval.DAY]: 'day', [ReportInterval.WEEK]: 'week', [ReportInterval.MONTH]: 'month' };
 const MAX_BUCKETS = 1_000;
 
-const MOVE_COUNTS = `count(*) filter (where e.to_status = 'RESOLVED') as resolved, count(*) filter (where ${REOPEN}) as reopened`;
+/** The end of "after the period" for the backlog walk: later than anything recorded. */
+const END = new Date('9999-12-31T00:00:00Z');
 
-/** Resolutions and reopens as `ticket_event e`, joined to their tickets only when a filter needs them. */
-function resolutionMoves(em: EntityManager, window: ReportWindow): Knex.QueryBuilder {
-  if (!narrowsTickets(window)) return em.getKnex()('ticket_event as e').whereRaw(RESOLVED_MOVE);
-  return filteredTickets(em, window).join('ticket_event as e', 'e.ticket_id', 't.id').whereRaw(RESOLVED_MOVE);
+interface Counts {
+  created: number;
+  resolved: number;
+  reopened: number;
 }
+type CountRow = { bucket: number } & Record<keyof Counts, string | number | null>;
+
+/**
+ * Tickets created, resolved and reopened in [from, to), per bucket (numbered from 1 among `starts`,
+ * as width_bucket does: by binary search, no time zone arithmetic per row). Unfiltered, whole hours
+ * come from `report_hour` and only the rest from the rows; filtered, from the filtered tickets and
+ * the resolution and reopen instants on their rows.
+ */
+async function countsByBucket(em: EntityManager, window: ReportWindow, starts: Date[], from: Date, to: Date): Promise<Map<number, Counts>> {
+  const knex = em.getKnex();
+  const bucketOf = (column: string) => knex.raw(`width_bucket(${column}, ?::timestamptz[]) as bucket`, [pgArray(starts.map((start) => start.toISOString()))]);
+  const queries: Knex.QueryBuilder[] = [];
+  if (narrowsTickets(window)) {
+    const tickets = () => filteredTickets(em, window);
+    queries.push(inPeriod(tickets(), 't.created_at', { from, to }).select(bucketOf('t.created_at'), knex.raw('count(*) as created, 0 as resolved, 0 as reopened')).groupBy('bucket'));
+    queries.push(
+      inPeriod(tickets().joinRaw(EACH_MOVE), 'x.at', { from, to })
+        .select(bucketOf('x.at'), knex.raw('0 as created, sum(x.resolved) as resolved, sum(x.reopened) as reopened'))
+        .groupBy('bucket'),
+    );
+  } else {
+    const cover = hourCover(from, to, starts);
+    if (cover.hours) {
+      const { from: first, to: last, except } = cover.hours;
+      queries.push(
+        inPeriod(knex('report_hour'), 'hour', { from: first, to: last })
+          .whereNotIn('hour', except)
+          .select(bucketOf('hour'), knex.raw('sum(created) as created, sum(resolved) as resolved, sum(reopened) as reopened'))
+          .groupBy('bucket'),
+      );
+    }
+    // Hours cover the whole period when it starts and ends on the hour and buckets start on the hour.
+    if (cover.rows.length > 0) {
+      const inRows = (column: string) => (q: Knex.QueryBuilder) => {
+        for (const [start, end] of cover.rows) q.orWhere((r) => inPeriod(r, column, { from: start, to: end }));
+      };
+      queries.push(knex('ticket as t').where(inRows('t.created_at')).select(bucketOf('t.created_at'), knex.raw('count(*) as created, 0 as resolved, 0 as reopened')).groupBy('bucket'));
+      queries.push(
+        knex('ticket_event as e')
+          .whereRaw(RESOLVED_MOVE)
+          .where(inRows('e.created_at'))
+          .select(bucketOf('e.created_at'), knex.raw(`0 as created, count(*) filter (where e.to_status = 'RESOLVED') as resolved, count(*) filter (where ${REOPEN}) as reopened`))
+          .groupBy('bucket'),
+      );
+    }
+  }
+  const counts = new Map<number, Counts>();
+  for (const query of queries) {
+    for (const row of await em.execute<CountRow[]>(query)) {
+      const sum = counts.get(Number(row.bucket)) ?? { created: 0, resolved: 0, reopened: 0 };
+      for (const key of ['created', 'resolved', 'reopened'] as const) sum[key] += Number(row[key] ?? 0);
+      counts.set(Number(row.bucket), sum);
+    }
+  }
+  return counts;
+}
+
+/** Each resolution and reopen of a ticket `t` as `x` (at, resolved, reopened), from the instants on its row. */
+const EACH_MOVE = `cross join lateral (select m, 1, 0 from unnest(t.resolved_moves) m union all select m, 0, 1 from unnest(t.reopened_moves) m) as x(at, resolved, reopened)`;
 
 /** Tickets created in the period, per group. */
 export async function ticketVolume(
@@ -55,37 +116,17 @@ async function series(em: EntityManager, window: ReportWindow, interval: ReportI
   if (buckets.length > MAX_BUCKETS) {
     throw badInput(`A series has at most ${MAX_BUCKETS} buckets; choose a longer interval or a shorter period.`, 'interval');
   }
-  // The bucket of each row by a binary search among the bucket starts: no time zone arithmetic per row.
-  const starts = pgArray(buckets.map((start) => new Date(start).toISOString()));
-  const bucketOf = (column: string) => knex.raw(`width_bucket(${column}, ?::timestamptz[]) as bucket`, [starts]);
-
-  const created = await em.execute<{ bucket: number; n: string }[]>(
-    inPeriod(filteredTickets(em, window), 't.created_at', window).select(bucketOf('t.created_at')).count({ n: '*' }).groupBy('bucket'),
-  );
-  const moves = await em.execute<{ bucket: number; resolved: string; reopened: string }[]>(
-    inPeriod(resolutionMoves(em, window), 'e.created_at', window).select(bucketOf('e.created_at')).select(knex.raw(MOVE_COUNTS)).groupBy('bucket'),
-  );
+  const counts = await countsByBucket(em, window, buckets.map((start) => new Date(start)), window.from, window.to);
   // Open at the end of the period: open now, undone by everything after the period.
-  const [after] = await em.execute<{ open_now: string; created: string; resolved: string; reopened: string }[]>(
-    knex.raw(
-      `select (${embedded(filteredTickets(em, window).whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count('*'))}) as open_now,
-              (${embedded(filteredTickets(em, window).where('t.created_at', '>=', window.to).count('*'))}) as created,
-              r.resolved, r.reopened
-         from (${embedded(resolutionMoves(em, window).where('e.created_at', '>=', window.to).select(knex.raw(MOVE_COUNTS)))}) r`,
-    ),
-  );
+  const after = (await countsByBucket(em, window, [window.to], window.to, END)).get(1);
+  const [{ open }] = await em.execute<{ open: string }[]>(filteredTickets(em, window).whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' }));
 
-  const byBucket = <T extends { bucket: number }>(rows: T[]) => new Map(rows.map((row) => [Number(row.bucket), row]));
-  const createdBy = byBucket(created);
-  const movesBy = byBucket(moves);
-  let backlog = Number(after.open_now) - Number(after.created) + Number(after.resolved) - Number(after.reopened);
+  let backlog = Number(open) - (after?.created ?? 0) + (after?.resolved ?? 0) - (after?.reopened ?? 0);
   const points: VolumePoint[] = [];
   for (let index = buckets.length; index >= 1; index -= 1) {
-    const c = Number(createdBy.get(index)?.n ?? 0);
-    const m = movesBy.get(index);
-    const resolved = Number(m?.resolved ?? 0);
-    points.push({ start: new Date(buckets[index - 1]), created: c, resolved, backlog });
-    backlog = backlog - c + resolved - Number(m?.reopened ?? 0);
+    const { created, resolved, reopened } = counts.get(index) ?? { created: 0, resolved: 0, reopened: 0 };
+    points.push({ start: new Date(buckets[index - 1]), created, resolved, backlog });
+    backlog = backlog - created + resolved - reopened;
   }
   return points.reverse();
 }

@@ -1,0 +1,125 @@
+import { Migration } from '@mikro-orm/migrations';
+import { FILL_TICKET_DIGESTS, REPORT_HOURS_FROM_TIMELINE } from '../../modules/reports/report-digests';
+
+/**
+ * What reports read at scale, kept by the database in the same transaction as the rows they come from,
+ * so that no write path (service, job, bulk fix) can forget them:
+ *
+ * - per ticket, digests of its timeline and tags on the ticket row: its tag ids, the instants it was
+ *   resolved and reopened, and its assignments (instant and assignee); a report over one business or
+ *   one agent reads them from a covering index instead of joining the timeline;
+ * - `title_key` and `spelling_key`, 64-bit hashes of the title case-blind and as written, to count
+ *   recurring titles (and their most frequent spelling) from an index;
+ * - `ticket_event.assigned_to_id`, the assignee an assignment entry names, to count assignments per
+ *   agent from an index;
+ * - `report_hour`, tickets created, resolved and reopened per UTC hour, from which a report over
+ *   unfiltered tickets reads its time series (the partial hours at its edges come from the rows).
+ *
+ * `npm run reports:rebuild -- --check` compares all of them with the timeline.
+ */
+export class Migration20261127060000_report_digests extends Migration {
+  override async up(): Promise<void> {
+    // Assignment entries name the assignee by global id, base64url("User:<uuid>").
+    this.addSql(`create function uuid_of_global_id(gid text) returns uuid language sql immutable strict as $$
+      select split_part(convert_from(decode(rpad(translate(gid, '-_', '+/'), ((length(gid) + 3) / 4) * 4, '='), 'base64'), 'UTF8'), ':', 2)::uuid
+    $$;`);
+    this.addSql(`alter table ticket_event add column assigned_to_id uuid generated always as
+      (case when type = 'ASSIGNED' then uuid_of_global_id(details->>'to') end) stored;`);
+    this.addSql(`alter table ticket
+      add column tag_ids uuid[] not null default '{}',
+      add column resolved_moves timestamptz[] not null default '{}',
+      add column reopened_moves timestamptz[] not null default '{}',
+      add column assigned_at timestamptz[] not null default '{}',
+      add column assigned_to uuid[] not null default '{}',
+      add column title_key bigint not null generated always as (hashtextextended(lower(title), 0)) stored,
+      add column spelling_key bigint not null generated always as (hashtextextended(title, 0)) stored;`);
+    this.addSql(`create table report_hour (
+      hour timestamptz primary key,
+      created integer not null default 0,
+      resolved integer not null default 0,
+      reopened integer not null default 0
+    );`);
+
+    this.addSql(`create function report_hour_add(at timestamptz, created integer, resolved integer, reopened integer) returns void language sql as $$
+      insert into report_hour as r (hour, created, resolved, reopened) values (date_trunc('hour', at, 'UTC'), created, resolved, reopened)
+      on conflict (hour) do update set created = r.created + excluded.created, resolved = r.resolved + excluded.resolved, reopened = r.reopened + excluded.reopened
+    $$;`);
+    this.addSql(`create function ticket_report_hour() returns trigger language plpgsql as $$
+      begin
+        if tg_op in ('INSERT', 'UPDATE') then perform report_hour_add(new.created_at, 1, 0, 0); end if;
+        if tg_op in ('DELETE', 'UPDATE') then perform report_hour_add(old.created_at, -1, 0, 0); end if;
+        return null;
+      end $$;`);
+    // Resolutions and reopens as timeline-moves.ts counts them (RESOLVED_MOVE, REOPEN).
+    this.addSql(`create function ticket_event_digest() returns trigger language plpgsql as $$
+      declare
+        e ticket_event := case when tg_op = 'DELETE' then old else new end;
+        sign integer := case when tg_op = 'DELETE' then -1 else 1 end;
+        resolved boolean := coalesce(e.type = 'STATUS_CHANGED' and e.to_status = 'RESOLVED', false);
+        reopened boolean := coalesce(e.type = 'STATUS_CHANGED' and e.from_status = 'RESOLVED' and e.to_status not in ('RESOLVED', 'CLOSED'), false);
+      begin
+        if resolved or reopened then
+          perform report_hour_add(e.created_at, 0, case when resolved then sign else 0 end, case when reopened then sign else 0 end);
+        end if;
+        if tg_op = 'INSERT' then
+          if resolved then update ticket set resolved_moves = resolved_moves || e.created_at where id = e.ticket_id; end if;
+          if reopened then update ticket set reopened_moves = reopened_moves || e.created_at where id = e.ticket_id; end if;
+          if e.assigned_to_id is not null then
+            update ticket set assigned_at = assigned_at || e.created_at, assigned_to = assigned_to || e.assigned_to_id where id = e.ticket_id;
+          end if;
+        end if;
+        return null;
+      end $$;`);
+    this.addSql(`create function ticket_tag_digest() returns trigger language plpgsql as $$
+      begin
+        if tg_op in ('DELETE', 'UPDATE') then update ticket set tag_ids = array_remove(tag_ids, old.tag_id) where id = old.ticket_id; end if;
+        if tg_op in ('INSERT', 'UPDATE') then update ticket set tag_ids = array_append(tag_ids, new.tag_id) where id = new.ticket_id; end if;
+        return null;
+      end $$;`);
+
+    // Tickets from before this migration get their digests from the timeline.
+    this.addSql(`${FILL_TICKET_DIGESTS};`);
+    this.addSql(`insert into report_hour (hour, created, resolved, reopened) ${REPORT_HOURS_FROM_TIMELINE};`);
+
+    this.addSql(`create trigger ticket_report_hour after insert or delete or update of created_at on ticket for each row execute function ticket_report_hour();`);
+    this.addSql(`create trigger ticket_event_digest after insert or delete on ticket_event for each row execute function ticket_event_digest();`);
+    this.addSql(`create trigger ticket_tag_digest after insert or delete or update on ticket_tag for each row execute function ticket_tag_digest();`);
+
+    // The covering indexes of the previous migration, now with the digests: a business's or an agent's
+    // tickets carry everything a report reads about them.
+    const dims = 'status, priority, channel, assignee_id, business_id, tag_ids, title_key, spelling_key';
+    const targets = 'first_responded_at, first_response_breached_at, first_response_due_at, resolved_at, resolution_breached_at, due_at, sla_paused_since';
+    const digests = 'resolved_moves, reopened_moves, assigned_at, assigned_to';
+    this.addSql(`drop index ticket_created_report_idx, ticket_business_report_idx, ticket_assignee_report_idx, ticket_title_lower_idx,
+      ticket_event_resolution_ticket_idx, ticket_event_assigned_ticket_idx, ticket_event_assigned_idx;`);
+    this.addSql(`create index ticket_created_report_idx on ticket (created_at) include (${dims}, ${targets});`);
+    this.addSql(`create index ticket_business_report_idx on ticket (business_id, created_at) include (${dims}, ${targets}, ${digests});`);
+    this.addSql(`create index ticket_assignee_report_idx on ticket (assignee_id, created_at) include (${dims}, ${targets}, ${digests});`);
+    this.addSql(`create index ticket_title_key_idx on ticket (title_key, created_at);`);
+    // The few tickets ever reopened, and every assignment by assignee and time.
+    this.addSql(`create index ticket_reopened_idx on ticket (assignee_id) include (business_id, reopened_moves) where cardinality(reopened_moves) > 0;`);
+    this.addSql(`create index ticket_event_assigned_to_idx on ticket_event (assigned_to_id, created_at) where assigned_to_id is not null;`);
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`drop trigger ticket_report_hour on ticket; drop trigger ticket_event_digest on ticket_event; drop trigger ticket_tag_digest on ticket_tag;`);
+    this.addSql(`drop function ticket_report_hour(), ticket_event_digest(), ticket_tag_digest(), report_hour_add(timestamptz, integer, integer, integer);`);
+    this.addSql(`drop index ticket_created_report_idx, ticket_business_report_idx, ticket_assignee_report_idx, ticket_title_key_idx, ticket_reopened_idx,
+      ticket_event_assigned_to_idx;`);
+    this.addSql(`drop table report_hour;`);
+    this.addSql(`alter table ticket_event drop column assigned_to_id;`);
+    this.addSql(`drop function uuid_of_global_id(text);`);
+    this.addSql(`alter table ticket drop column tag_ids, drop column resolved_moves, drop column reopened_moves, drop column assigned_at,
+      drop column assigned_to, drop column title_key, drop column spelling_key;`);
+    const dims = 'status, priority, channel, assignee_id, business_id';
+    const targets = 'first_responded_at, first_response_breached_at, first_response_due_at, resolved_at, resolution_breached_at, due_at, sla_paused_since';
+    const resolutionMove = `type = 'STATUS_CHANGED' and (to_status = 'RESOLVED' or from_status = 'RESOLVED')`;
+    this.addSql(`create index ticket_created_report_idx on ticket (created_at) include (${dims}, ${targets});`);
+    this.addSql(`create index ticket_business_report_idx on ticket (business_id, created_at) include (${dims}, ${targets});`);
+    this.addSql(`create index ticket_assignee_report_idx on ticket (assignee_id, created_at) include (${dims}, ${targets});`);
+    this.addSql(`create index ticket_title_lower_idx on ticket (lower(title), created_at);`);
+    this.addSql(`create index ticket_event_resolution_ticket_idx on ticket_event (ticket_id) include (created_at, from_status, to_status) where ${resolutionMove};`);
+    this.addSql(`create index ticket_event_assigned_ticket_idx on ticket_event (ticket_id) include (created_at, details) where type = 'ASSIGNED';`);
+    this.addSql(`create index ticket_event_assigned_idx on ticket_event (created_at) include (ticket_id, details) where type = 'ASSIGNED';`);
+  }
+}
