@@ -127,7 +127,7 @@ export class TicketSim extends TicketState {
         pgArray(this.assignments.map(([, agent]) => agent.id)),
       ].join('\t') + '\n',
     );
-    for (const tag of ticketTags) sinks.ticketTags.push(`${this.id}\t${world.tags[tag].id}\n`);
+    for (const tag of ticketTags) sinks.ticketTags.push(`${this.id}\t${world.tags[tag].id}\t${iso(created)}\n`);
   }
 
   /** Staff act on the policy's clock (business hours), now and then outside them. */

@@ -35,7 +35,7 @@ export async function openSinks(database: string): Promise<Sinks> {
     tickets: await CopyWriter.open(database, 'ticket', TICKET_COLUMNS, true),
     comments: await CopyWriter.open(database, 'comment', COMMENT_COLUMNS, true),
     events: await CopyWriter.open(database, 'ticket_event', EVENT_COLUMNS, true),
-    ticketTags: await CopyWriter.open(database, 'ticket_tag', ['ticket_id', 'tag_id'], true),
+    ticketTags: await CopyWriter.open(database, 'ticket_tag', ['ticket_id', 'tag_id', 'ticket_created_at'], true),
     ratings: await CopyWriter.open(database, 'satisfaction_rating', RATING_COLUMNS, true),
     eventHeap: new TimeHeap(),
     commentHeap: new TimeHeap(),

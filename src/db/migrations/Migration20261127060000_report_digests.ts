@@ -11,7 +11,8 @@ import { FILL_TICKET_DIGESTS, REPORT_HOURS_FROM_TIMELINE } from '../../modules/r
  * - `title_key` and `spelling_key`, 64-bit hashes of the title case-blind and as written, to count
  *   recurring titles (and their most frequent spelling) from an index;
  * - `ticket_event.assigned_to_id`, the assignee an assignment entry names, to count assignments per
- *   agent from an index;
+ *   agent from an index; `ticket_tag.ticket_created_at`, to count tags of the tickets created in a
+ *   period from an index;
  * - `report_hour`, tickets created, resolved and reopened per UTC hour, from which a report over
  *   unfiltered tickets reads its time series (the partial hours at its edges come from the rows).
  *
@@ -25,6 +26,7 @@ export class Migration20261127060000_report_digests extends Migration {
     $$;`);
     this.addSql(`alter table ticket_event add column assigned_to_id uuid generated always as
       (case when type = 'ASSIGNED' then uuid_of_global_id(details->>'to') end) stored;`);
+    this.addSql(`alter table ticket_tag add column ticket_created_at timestamptz;`);
     this.addSql(`alter table ticket
       add column tag_ids uuid[] not null default '{}',
       add column resolved_moves timestamptz[] not null default '{}',
@@ -48,6 +50,7 @@ export class Migration20261127060000_report_digests extends Migration {
       begin
         if tg_op in ('INSERT', 'UPDATE') then perform report_hour_add(new.created_at, 1, 0, 0); end if;
         if tg_op in ('DELETE', 'UPDATE') then perform report_hour_add(old.created_at, -1, 0, 0); end if;
+        if tg_op = 'UPDATE' then update ticket_tag set ticket_created_at = new.created_at where ticket_id = new.id; end if;
         return null;
       end $$;`);
     // Resolutions and reopens as timeline-moves.ts counts them (RESOLVED_MOVE, REOPEN).
@@ -70,6 +73,11 @@ export class Migration20261127060000_report_digests extends Migration {
         end if;
         return null;
       end $$;`);
+    this.addSql(`create function ticket_tag_stamp() returns trigger language plpgsql as $$
+      begin
+        new.ticket_created_at := (select created_at from ticket where id = new.ticket_id);
+        return new;
+      end $$;`);
     this.addSql(`create function ticket_tag_digest() returns trigger language plpgsql as $$
       begin
         if tg_op in ('DELETE', 'UPDATE') then update ticket set tag_ids = array_remove(tag_ids, old.tag_id) where id = old.ticket_id; end if;
@@ -78,34 +86,42 @@ export class Migration20261127060000_report_digests extends Migration {
       end $$;`);
 
     // Tickets from before this migration get their digests from the timeline.
-    this.addSql(`${FILL_TICKET_DIGESTS};`);
+    for (const statement of FILL_TICKET_DIGESTS) this.addSql(`${statement};`);
     this.addSql(`insert into report_hour (hour, created, resolved, reopened) ${REPORT_HOURS_FROM_TIMELINE};`);
 
     this.addSql(`create trigger ticket_report_hour after insert or delete or update of created_at on ticket for each row execute function ticket_report_hour();`);
     this.addSql(`create trigger ticket_event_digest after insert or delete on ticket_event for each row execute function ticket_event_digest();`);
+    this.addSql(`create trigger ticket_tag_stamp before insert or update on ticket_tag for each row execute function ticket_tag_stamp();`);
     this.addSql(`create trigger ticket_tag_digest after insert or delete or update on ticket_tag for each row execute function ticket_tag_digest();`);
 
-    // The covering indexes of the previous migration, now with the digests: a business's or an agent's
-    // tickets carry everything a report reads about them.
+    // The covering indexes of the previous migration, now with the digests: a report over a business's
+    // or an agent's tickets reads their figures from the first index and their timeline digests (which
+    // span any period) from the second, narrower one, without visiting the wide ticket rows.
     const dims = 'status, priority, channel, assignee_id, business_id, tag_ids, title_key, spelling_key';
     const targets = 'first_responded_at, first_response_breached_at, first_response_due_at, resolved_at, resolution_breached_at, due_at, sla_paused_since';
-    const digests = 'resolved_moves, reopened_moves, assigned_at, assigned_to';
+    const digests = 'status, assignee_id, business_id, resolved_moves, reopened_moves, assigned_at, assigned_to';
     this.addSql(`drop index ticket_created_report_idx, ticket_business_report_idx, ticket_assignee_report_idx, ticket_title_lower_idx,
       ticket_event_resolution_ticket_idx, ticket_event_assigned_ticket_idx, ticket_event_assigned_idx;`);
     this.addSql(`create index ticket_created_report_idx on ticket (created_at) include (${dims}, ${targets});`);
-    this.addSql(`create index ticket_business_report_idx on ticket (business_id, created_at) include (${dims}, ${targets}, ${digests});`);
-    this.addSql(`create index ticket_assignee_report_idx on ticket (assignee_id, created_at) include (${dims}, ${targets}, ${digests});`);
-    this.addSql(`create index ticket_title_key_idx on ticket (title_key, created_at);`);
+    this.addSql(`create index ticket_business_report_idx on ticket (business_id, created_at) include (id, ${dims}, ${targets});`);
+    this.addSql(`create index ticket_assignee_report_idx on ticket (assignee_id, created_at) include (id, ${dims}, ${targets});`);
+    this.addSql(`create index ticket_business_digest_idx on ticket (business_id) include (${digests});`);
+    this.addSql(`create index ticket_assignee_digest_idx on ticket (assignee_id) include (${digests});`);
+    this.addSql(`create index ticket_title_key_idx on ticket (title_key, created_at) include (spelling_key);`);
+    this.addSql(`create index ticket_tag_created_idx on ticket_tag (ticket_created_at) include (tag_id);`);
+    this.addSql(`create index ticket_untagged_idx on ticket (created_at) where tag_ids = '{}';`);
     // The few tickets ever reopened, and every assignment by assignee and time.
     this.addSql(`create index ticket_reopened_idx on ticket (assignee_id) include (business_id, reopened_moves) where cardinality(reopened_moves) > 0;`);
     this.addSql(`create index ticket_event_assigned_to_idx on ticket_event (assigned_to_id, created_at) where assigned_to_id is not null;`);
   }
 
   override async down(): Promise<void> {
-    this.addSql(`drop trigger ticket_report_hour on ticket; drop trigger ticket_event_digest on ticket_event; drop trigger ticket_tag_digest on ticket_tag;`);
-    this.addSql(`drop function ticket_report_hour(), ticket_event_digest(), ticket_tag_digest(), report_hour_add(timestamptz, integer, integer, integer);`);
-    this.addSql(`drop index ticket_created_report_idx, ticket_business_report_idx, ticket_assignee_report_idx, ticket_title_key_idx, ticket_reopened_idx,
-      ticket_event_assigned_to_idx;`);
+    this.addSql(`drop trigger ticket_report_hour on ticket; drop trigger ticket_event_digest on ticket_event; drop trigger ticket_tag_digest on ticket_tag;
+      drop trigger ticket_tag_stamp on ticket_tag;`);
+    this.addSql(`drop function ticket_report_hour(), ticket_event_digest(), ticket_tag_digest(), ticket_tag_stamp(), report_hour_add(timestamptz, integer, integer, integer);`);
+    this.addSql(`drop index ticket_created_report_idx, ticket_business_report_idx, ticket_assignee_report_idx, ticket_business_digest_idx,
+      ticket_assignee_digest_idx, ticket_title_key_idx, ticket_reopened_idx, ticket_event_assigned_to_idx, ticket_tag_created_idx, ticket_untagged_idx;`);
+    this.addSql(`alter table ticket_tag drop column ticket_created_at;`);
     this.addSql(`drop table report_hour;`);
     this.addSql(`alter table ticket_event drop column assigned_to_id;`);
     this.addSql(`drop function uuid_of_global_id(text);`);

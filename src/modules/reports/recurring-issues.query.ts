@@ -3,7 +3,8 @@ import { toGlobalId } from '../../shared/global-id';
 import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { EACH_TAG } from './report-groups';
-import { filteredTickets, inPeriod, type ReportWindow } from './report-window';
+import { filteredTickets, inPeriod, narrowsTickets, type ReportWindow } from './report-window';
+import { tagLinksOfAllTickets } from './tag-counts.query';
 
 const TOP = 20;
 /** Distinct titles considered for clustering: the most frequent ones (a long tail of one-offs cannot recur). */
@@ -59,16 +60,20 @@ const newest = (lists: { id: string; createdAt: number }[][]) =>
     .slice(0, EXAMPLES)
     .map((example) => example.id);
 
+/** Tags (of all tickets: from their links; filtered: from the tickets' rows) or businesses of the tickets created in the period, most frequent first. */
 async function repeated(em: EntityManager, window: ReportWindow, minOccurrences: number, by: 'tag' | 'business'): Promise<Omit<RecurringGroup, 'examples'>[]> {
-  const q = inPeriod(filteredTickets(em, window), 't.created_at', window);
-  const [column, table] = by === 'tag' ? ['tt.tag_id', 'tag'] : ['t.business_id', 'business'];
-  if (by === 'tag') q.joinRaw(EACH_TAG);
-  else q.whereNotNull('t.business_id');
+  const knex = em.getKnex();
+  const tickets = () => inPeriod(filteredTickets(em, window), 't.created_at', window);
+  const [counted, column, table] =
+    by === 'business'
+      ? [tickets().whereNotNull('t.business_id'), 't.business_id', 'business']
+      : narrowsTickets(window)
+        ? [tickets().joinRaw(EACH_TAG), 'tt.tag_id', 'tag']
+        : [tagLinksOfAllTickets(em, window), 'tt.tag_id', 'tag'];
   const rows = await em.execute<{ id: string; name: string; count: string }[]>(
-    em
-      .getKnex()
+    knex
       .select('g.id', 'g.name', 'c.count')
-      .from(q.select(em.getKnex().raw(`${column} as id, count(*) as count`)).groupBy(column).havingRaw('count(*) >= ?', [minOccurrences]).orderBy('count', 'desc').limit(TOP).as('c'))
+      .from(counted.select(knex.raw(`${column} as id, count(*) as count`)).groupBy(column).havingRaw('count(*) >= ?', [minOccurrences]).orderBy('count', 'desc').limit(TOP).as('c'))
       .join(`${table} as g`, 'g.id', 'c.id')
       .orderBy([{ column: 'c.count', order: 'desc' }, 'g.name']),
   );
@@ -92,17 +97,29 @@ function similarity(a: readonly string[], b: readonly string[]): number {
  */
 async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { keys: string[] })[]> {
   const knex = em.getKnex();
-  const spellings = inPeriod(filteredTickets(em, window), 't.created_at', window)
-    .select(knex.raw('t.title_key, t.spelling_key, count(*) as n'))
-    .groupBy('t.title_key', 't.spelling_key');
-  const counted = await em.execute<{ key: string; spelling: string; n: string }[]>(
-    knex
-      .select(knex.raw('title_key::text as key, (array_agg(spelling_key order by n desc, spelling_key))[1]::text as spelling, sum(n) as n'))
-      .from(spellings.as('s'))
-      .groupBy('title_key')
-      .orderBy([{ column: 'n', order: 'desc' }, 'title_key'])
+  const tickets = () => inPeriod(filteredTickets(em, window), 't.created_at', window);
+  const top = await em.execute<{ key: string; n: string }[]>(
+    tickets()
+      .select(knex.raw('t.title_key::text as key, count(*) as n'))
+      .groupBy('t.title_key')
+      .orderBy([{ column: 'n', order: 'desc' }, { column: 't.title_key' }])
       .limit(TITLES),
   );
+  // The most frequent spelling of each, counted among that title's tickets only.
+  const spellings = await em.execute<{ key: string; spelling: string }[]>(
+    knex
+      .select(knex.raw('title_key::text as key, (array_agg(spelling_key order by n desc, spelling_key))[1]::text as spelling'))
+      .from(
+        tickets()
+          .whereRaw('t.title_key = any(?::bigint[])', [pgArray(top.map((t) => t.key))])
+          .select(knex.raw('t.title_key, t.spelling_key, count(*) as n'))
+          .groupBy('t.title_key', 't.spelling_key')
+          .as('s'),
+      )
+      .groupBy('title_key'),
+  );
+  const spellingOf = new Map(spellings.map((s) => [s.key, s.spelling]));
+  const counted = top.map((t) => ({ key: t.key, n: t.n, spelling: spellingOf.get(t.key)! }));
   if (counted.length === 0) return [];
   const written = await em.execute<{ key: string; title: string; trigrams: string[] }[]>(
     knex.raw(

@@ -18,10 +18,13 @@ export const TICKET_DIGESTS = {
   assigned_to: `coalesce((select array_agg(e.assigned_to_id order by e.position) from ticket_event e where e.ticket_id = t.id and e.assigned_to_id is not null), '{}')`,
 } as const;
 
-/** Sets every ticket's digests from its timeline and tags. */
-export const FILL_TICKET_DIGESTS = `update ticket t set ${Object.entries(TICKET_DIGESTS)
-  .map(([column, expression]) => `${column} = ${expression}`)
-  .join(', ')}`;
+/** Statements that set every ticket's digests from its timeline and tags, and each tag link's ticket creation time. */
+export const FILL_TICKET_DIGESTS = [
+  `update ticket t set ${Object.entries(TICKET_DIGESTS)
+    .map(([column, expression]) => `${column} = ${expression}`)
+    .join(', ')}`,
+  'update ticket_tag tt set ticket_created_at = t.created_at from ticket t where t.id = tt.ticket_id',
+];
 
 /** `report_hour`'s rows (hour, created, resolved, reopened) as the tickets and their timelines give them. */
 export const REPORT_HOURS_FROM_TIMELINE = `
@@ -35,7 +38,7 @@ export const REPORT_HOURS_FROM_TIMELINE = `
 /** Every ticket's digests and `report_hour`, derived afresh from the timeline. */
 export async function rebuildDigests(em: EntityManager): Promise<void> {
   await em.transactional(async (tx) => {
-    await tx.execute(FILL_TICKET_DIGESTS);
+    for (const statement of FILL_TICKET_DIGESTS) await tx.execute(statement);
     await tx.execute(`delete from report_hour`);
     await tx.execute(`insert into report_hour (hour, created, resolved, reopened) ${REPORT_HOURS_FROM_TIMELINE}`);
   });
@@ -46,7 +49,11 @@ export async function checkDigests(em: EntityManager, limit = 20): Promise<{ tic
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
     column === 'tag_ids' ? `array(select unnest(t.tag_ids) order by 1) is distinct from ${expression}` : `t.${column} is distinct from ${expression}`,
   );
-  const tickets = await em.execute<{ id: string }[]>(`select t.id from ticket t where ${differs.join(' or ')} order by t.id limit ${limit}`);
+  const tickets = await em.execute<{ id: string }[]>(
+    `select t.id from ticket t where ${differs.join(' or ')}
+        or exists (select 1 from ticket_tag tt where tt.ticket_id = t.id and tt.ticket_created_at is distinct from t.created_at)
+      order by t.id limit ${limit}`,
+  );
   const hours = await em.execute<{ hour: string }[]>(
     `select coalesce(a.hour, b.hour) as hour from (select * from report_hour where (created, resolved, reopened) <> (0, 0, 0)) a
        full join (${REPORT_HOURS_FROM_TIMELINE}) b(hour, created, resolved, reopened) on a.hour = b.hour

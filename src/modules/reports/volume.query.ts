@@ -7,6 +7,7 @@ import type { TicketVolumeReport, VolumePoint } from './report.payloads';
 import { hourCover } from './hour-cover';
 import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, type ReportWindow } from './report-window';
+import { tagCountsOfAllTickets } from './tag-counts.query';
 import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
 
 const UNIT: Record<ReportInterval, string> = { [ReportInterval.DAY]: 'day', [ReportInterval.WEEK]: 'week', [ReportInterval.MONTH]: 'month' };
@@ -87,13 +88,20 @@ export async function ticketVolume(
   dimensions: ReportDimension[],
   interval: ReportInterval | null,
 ): Promise<TicketVolumeReport> {
-  const rows = await em.execute<(GroupedRow & { count: string })[]>(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).count({ count: '*' }));
+  const narrowed = narrowsTickets(window);
+  const rows: (GroupedRow & { count: string })[] =
+    !narrowed && dimensions.length === 1 && dimensions[0] === ReportDimension.TAG
+      ? await tagCountsOfAllTickets(em, window)
+      : await em.execute(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).count({ count: '*' }));
   const described = await describeGroups(em, dimensions, rows);
   const groups = rows.map((row) => ({ group: described.get(groupKey(row, dimensions))!, count: Number(row.count) })).sort((a, b) => b.count - a.count);
   // Under TAG a ticket counts once per tag, so only then does the total need a count of its own.
-  const total = dimensions.includes(ReportDimension.TAG)
-    ? Number((await em.execute<{ total: string }[]>(inPeriod(filteredTickets(em, window), 't.created_at', window).count({ total: '*' })))[0].total)
-    : groups.reduce((sum, g) => sum + g.count, 0);
+  let total = groups.reduce((sum, g) => sum + g.count, 0);
+  if (dimensions.includes(ReportDimension.TAG)) {
+    total = narrowed
+      ? Number((await em.execute<{ total: string }[]>(inPeriod(filteredTickets(em, window), 't.created_at', window).count({ total: '*' })))[0].total)
+      : ((await countsByBucket(em, window, [window.from], window.from, window.to)).get(1)?.created ?? 0);
+  }
   return { total, groups, series: interval ? await series(em, window, interval) : null };
 }
 
@@ -116,9 +124,9 @@ async function series(em: EntityManager, window: ReportWindow, interval: ReportI
   if (buckets.length > MAX_BUCKETS) {
     throw badInput(`A series has at most ${MAX_BUCKETS} buckets; choose a longer interval or a shorter period.`, 'interval');
   }
-  const counts = await countsByBucket(em, window, buckets.map((start) => new Date(start)), window.from, window.to);
-  // Open at the end of the period: open now, undone by everything after the period.
-  const after = (await countsByBucket(em, window, [window.to], window.to, END)).get(1);
+  // The period's buckets, and one more from its end on: what happened since, to walk the backlog back from now.
+  const counts = await countsByBucket(em, window, [...buckets.map((start) => new Date(start)), window.to], window.from, END);
+  const after = counts.get(buckets.length + 1);
   const [{ open }] = await em.execute<{ open: string }[]>(filteredTickets(em, window).whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' }));
 
   let backlog = Number(open) - (after?.created ?? 0) + (after?.resolved ?? 0) - (after?.reopened ?? 0);
