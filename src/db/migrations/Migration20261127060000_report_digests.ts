@@ -107,7 +107,7 @@ export class Migration20261127060000_report_digests extends Migration {
     this.addSql(`create index ticket_assignee_report_idx on ticket (assignee_id, created_at) include (id, ${dims}, ${targets});`);
     this.addSql(`create index ticket_business_digest_idx on ticket (business_id) include (${digests});`);
     this.addSql(`create index ticket_assignee_digest_idx on ticket (assignee_id) include (${digests});`);
-    this.addSql(`create index ticket_title_key_idx on ticket (title_key, created_at) include (spelling_key);`);
+    this.addSql(`create index ticket_title_key_idx on ticket (title_key, created_at) include (spelling_key, id);`);
     this.addSql(`create index ticket_tag_created_idx on ticket_tag (ticket_created_at) include (tag_id);`);
     this.addSql(`create index ticket_untagged_idx on ticket (created_at) where tag_ids = '{}';`);
     // The few tickets ever reopened, and every assignment by assignee and time.

@@ -17,19 +17,23 @@ const EXAMPLES = 3;
 type Examples = Map<string, { id: string; createdAt: number }[]>;
 
 /**
- * The newest tickets per key. Over one business's or one agent's tickets, by ranking those (few)
- * tickets; otherwise by one short index walk per key (LATERAL … LIMIT), never by ranking every ticket
- * of the period. `key` is the SQL of a ticket `t`'s key, of SQL type `type` (compared uncast, so its
- * index serves); `tags` takes the ticket once per tag as `tt`.
+ * The newest tickets per key: by one short index walk per key (LATERAL … LIMIT, newest first, which
+ * stops soon for a key that recurs), or with `ranked` by ranking the tickets of the keys (for keys
+ * that may be rare among one business's or agent's tickets). `key` is the SQL of a ticket `t`'s key,
+ * of SQL type `type` (compared uncast, so its index serves); `tags` takes the ticket once per tag as `tt`.
  */
-async function examplesBy(em: EntityManager, window: ReportWindow, keys: string[], key: string, type: 'uuid' | 'bigint', tags = false): Promise<Examples> {
+async function examplesBy(
+  em: EntityManager,
+  window: ReportWindow,
+  keys: string[],
+  { key, type, tags = false, ranked = false }: { key: string; type: 'uuid' | 'bigint'; tags?: boolean; ranked?: boolean },
+): Promise<Examples> {
   if (keys.length === 0) return new Map();
   const knex = em.getKnex();
   const keyList = embedded(knex.raw(`?::${type}[]`, [pgArray(keys)]));
   const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
   if (tags) tickets.joinRaw(EACH_TAG);
-  const scoped = Boolean(window.filter?.businessId || window.filter?.assigneeId);
-  const query = scoped
+  const query = ranked
     ? knex.raw(
         `select key::text, id, created_at from (${embedded(
           tickets
@@ -105,39 +109,34 @@ async function titleClusters(em: EntityManager, window: ReportWindow, minOccurre
       .orderBy([{ column: 'n', order: 'desc' }, { column: 't.title_key' }])
       .limit(TITLES),
   );
-  // The most frequent spelling of each, counted among that title's tickets only.
-  const spellings = await em.execute<{ key: string; spelling: string }[]>(
+  if (top.length === 0) return [];
+  // The most frequent spelling of each (counted among that title's tickets only), with one ticket so written.
+  const spellings = await em.execute<{ key: string; ticket: string }[]>(
     knex
-      .select(knex.raw('title_key::text as key, (array_agg(spelling_key order by n desc, spelling_key))[1]::text as spelling'))
+      .select(knex.raw('title_key::text as key, (array_agg(ticket order by n desc, spelling_key))[1] as ticket'))
       .from(
         tickets()
           .whereRaw('t.title_key = any(?::bigint[])', [pgArray(top.map((t) => t.key))])
-          .select(knex.raw('t.title_key, t.spelling_key, count(*) as n'))
+          .select(knex.raw('t.title_key, t.spelling_key, count(*) as n, (array_agg(t.id))[1] as ticket'))
           .groupBy('t.title_key', 't.spelling_key')
           .as('s'),
       )
       .groupBy('title_key'),
   );
-  const spellingOf = new Map(spellings.map((s) => [s.key, s.spelling]));
-  const counted = top.map((t) => ({ key: t.key, n: t.n, spelling: spellingOf.get(t.key)! }));
-  if (counted.length === 0) return [];
-  const written = await em.execute<{ key: string; title: string; trigrams: string[] }[]>(
-    knex.raw(
-      `select k.key::text as key, w.title, show_trgm(lower(w.title)) as trigrams from unnest(?::bigint[], ?::bigint[]) as k(key, spelling)
-         cross join lateral (select t.title from ticket t where t.title_key = k.key and t.spelling_key = k.spelling limit 1) w`,
-      [pgArray(counted.map((c) => c.key)), pgArray(counted.map((c) => c.spelling))],
-    ),
+  const written = await em.execute<{ id: string; title: string; trigrams: string[] }[]>(
+    knex('ticket').select('id', 'title', knex.raw('show_trgm(lower(title)) as trigrams')).whereIn('id', spellings.map((s) => s.ticket)),
   );
-  const titles = new Map(written.map((w) => [w.key, w]));
-  const parent = new Map(counted.map((c) => [c.key, c.key]));
+  const byTicket = new Map(written.map((w) => [w.id, w]));
+  const titles = new Map(spellings.map((s) => [s.key, byTicket.get(s.ticket)!]));
+  const parent = new Map(top.map((c) => [c.key, c.key]));
   const root = (key: string): string => (parent.get(key) === key ? key : root(parent.get(key)!));
-  for (const [i, a] of counted.entries()) {
-    for (const b of counted.slice(i + 1)) {
+  for (const [i, a] of top.entries()) {
+    for (const b of top.slice(i + 1)) {
       if (similarity(titles.get(a.key)!.trigrams, titles.get(b.key)!.trigrams) >= SIMILAR) parent.set(root(a.key), root(b.key));
     }
   }
   const clusters = new Map<string, { key: string; title: string; n: number }[]>();
-  for (const c of counted) clusters.set(root(c.key), [...(clusters.get(root(c.key)) ?? []), { key: c.key, title: titles.get(c.key)!.title, n: Number(c.n) }]);
+  for (const c of top) clusters.set(root(c.key), [...(clusters.get(root(c.key)) ?? []), { key: c.key, title: titles.get(c.key)!.title, n: Number(c.n) }]);
   return [...clusters.values()]
     .map((members) => members.sort((x, y) => y.n - x.n || x.title.localeCompare(y.title)))
     .map((members) => ({
@@ -158,9 +157,11 @@ export async function recurringIssues(em: EntityManager, window: ReportWindow, m
     await repeated(em, window, minOccurrences, 'business'),
     await titleClusters(em, window, minOccurrences),
   ];
-  const tagExamples = await examplesBy(em, window, tags.map((g) => g.key), 'tt.tag_id', 'uuid', true);
-  const businessExamples = await examplesBy(em, window, businesses.map((g) => g.key), 't.business_id', 'uuid');
-  const titleExamples = await examplesBy(em, window, clusters.flatMap((cluster) => cluster.keys), 't.title_key', 'bigint');
+  const tagExamples = await examplesBy(em, window, tags.map((g) => g.key), { key: 'tt.tag_id', type: 'uuid', tags: true });
+  const businessExamples = await examplesBy(em, window, businesses.map((g) => g.key), { key: 't.business_id', type: 'uuid' });
+  // A clustered title may be rare among one business's or agent's tickets: a walk per title could read them all.
+  const scoped = Boolean(window.filter?.businessId || window.filter?.assigneeId);
+  const titleExamples = await examplesBy(em, window, clusters.flatMap((cluster) => cluster.keys), { key: 't.title_key', type: 'bigint', ranked: scoped });
 
   return {
     tags: tags.map((g) => ({ ...g, key: toGlobalId('Tag', g.key), exampleIds: newest([tagExamples.get(g.key) ?? []]) })),

@@ -56,17 +56,14 @@ export class ReportService {
 
   /**
    * One report's statements in one read-only transaction (one snapshot, so its figures agree), with
-   * settings for large aggregates: no JIT (compiling costs more than it saves on these plans), room
-   * to sort durations for percentiles without spilling to disk, and parallel index scans even where
-   * the planner's default costs would not start workers.
+   * settings for large aggregates: no JIT (compiling costs more than it saves on these plans) and room
+   * to sort durations for percentiles without spilling to disk. Parallel plans stay the planner's
+   * choice: workers pay off over a whole period's index, not over one business's or agent's share.
    */
   private read<T>(report: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.em.fork().transactional(
       async (em) => {
-        await em.execute(
-          `select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('parallel_setup_cost', '10', true),
-                  set_config('parallel_tuple_cost', '0.001', true), set_config('min_parallel_index_scan_size', '0', true)`,
-        );
+        await em.execute(`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
         return report(em);
       },
       { readOnly: true },
