@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { TIMELINE_LOCK } from '../locks';
 import { FILL_TICKET_DIGESTS, REPORT_HOURS_FROM_TIMELINE } from '../../modules/reports/report-digests';
 
 /**
@@ -42,7 +43,10 @@ export class Migration20261127060000_report_digests extends Migration {
       reopened integer not null default 0
     );`);
 
+    // Every writer of report_hour first takes the lock timeline writers take (each change it counts comes
+    // with a timeline entry anyway): its rows are then locked in one order, never in a deadlock.
     this.addSql(`create function report_hour_add(at timestamptz, created integer, resolved integer, reopened integer) returns void language sql as $$
+      select pg_advisory_xact_lock(${TIMELINE_LOCK});
       insert into report_hour as r (hour, created, resolved, reopened) values (date_trunc('hour', at, 'UTC'), created, resolved, reopened)
       on conflict (hour) do update set created = r.created + excluded.created, resolved = r.resolved + excluded.resolved, reopened = r.reopened + excluded.reopened
     $$;`);

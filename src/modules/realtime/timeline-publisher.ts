@@ -1,6 +1,7 @@
 import type { EventArgs, EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
 import { TicketEvent } from '../tickets/ticket-event.entity';
 import { TIMELINE_TOPIC, type PubSub, type TimelineMessage } from './pubsub';
+import { TIMELINE_LOCK } from '../../db/locks';
 
 /**
  * The outermost transaction: a nested one (a savepoint) commits with it, and only the outermost one
@@ -11,8 +12,6 @@ function rootOf(transaction: object): object {
   return parent ? rootOf((transaction as Record<symbol, object>)[parent]) : transaction;
 }
 
-/** The advisory lock every transaction that writes timeline entries takes first (an arbitrary constant). */
-const TIMELINE_LOCK = 7_411_001;
 
 /**
  * Keeps the timeline in commit order and publishes it after commit.
