@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
   AddCommentDocument,
   AssignTicketDocument,
+  CreateTicketDocument,
   MergeTagsDocument,
   SetTicketTagsDocument,
   ChangeTicketStatusDocument,
@@ -18,6 +19,7 @@ import { Tag } from '../../src/modules/tags/tag.entity';
 import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { TicketPriority, TicketStatus } from '../../src/modules/tickets/ticket.enums';
 import { Role } from '../../src/modules/users/user.enums';
+import { fromGlobalId } from '../../src/shared/global-id';
 import * as make from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
@@ -33,6 +35,7 @@ let admin: make.Staff;
 let agent: make.Staff;
 let otherAgent: make.Staff;
 let customer: make.Customer;
+let business: Awaited<ReturnType<typeof make.business>>;
 let tickets: Ticket[];
 
 /** Only Date is faked; timers stay real so the database driver and the server work as usual. */
@@ -55,7 +58,7 @@ beforeAll(async () => {
   admin = await make.staffUser(app, Role.ADMIN);
   agent = await make.staffUser(app);
   otherAgent = await make.staffUser(app);
-  const business = await make.business(app);
+  business = await make.business(app);
   customer = await make.customer(app, business);
   await app.gql(UpdateBusinessHoursDocument, { input: { timeZone: 'Europe/Berlin', workingDays: [1, 2, 3, 4, 5], opensAt: '09:00', closesAt: '17:00' } }, admin.token);
   await app.gql(UpdateSlaPolicyDocument, { input: { priority: 'HIGH' as never, businessHours: true, pauseOnThirdParty: true } }, admin.token);
@@ -143,6 +146,35 @@ it('stay equal to a replay of the timeline through a random walk of 150 changes'
        from ticket`,
   );
   expect(Object.values(reached).map(Number).every((n) => n > 0)).toBe(true);
+});
+
+it('stay exact under concurrent writers: tickets created while others are resolved and reopened, in the same hour', async () => {
+  const ok = <T>(res: { data?: T | null; errors?: unknown }) => {
+    expect(res.errors).toBeUndefined();
+    return res.data!;
+  };
+  const create = (i: number) =>
+    app
+      .gql(CreateTicketDocument, { input: { title: `Rush ${i}`, description: 'At once.', businessId: business.globalId, tags: ['rush'], assigneeId: agent.user.globalId } }, admin.token)
+      .then((res) => ok(res).createTicket.ticket.id);
+  const start = (id: string) => app.gql(ChangeTicketStatusDocument, { input: { ticketId: id, status: 'IN_PROGRESS' as never } }, agent.token).then(ok);
+  const resolve = (id: string) => app.gql(ResolveTicketDocument, { input: { ticketId: id, resolutionNotes: 'Done' } }, agent.token).then(ok);
+  const reopen = (id: string) => app.gql(ReopenTicketDocument, { input: { ticketId: id, reason: 'Again' } }, agent.token).then(ok);
+
+  const first = await Promise.all([0, 1, 2, 3, 4, 5].map(create));
+  await Promise.all(first.map(start));
+  // Creating a ticket counts it in report_hour before its first timeline entry; resolving counts after it.
+  const [, second] = await Promise.all([Promise.all(first.map(resolve)), Promise.all([6, 7, 8, 9, 10, 11].map(create))]);
+  await Promise.all([Promise.all(first.slice(0, 3).map(reopen)), Promise.all(second.map(start))]);
+  await Promise.all(second.map(resolve));
+  const ids = [...first, ...second];
+  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [] });
+  const [{ resolved, reopened }] = await app.em().getConnection().execute(
+    `select count(*) filter (where cardinality(resolved_moves) = 1)::int as resolved, count(*) filter (where cardinality(reopened_moves) = 1)::int as reopened
+       from ticket where id = any(?::uuid[])`,
+    [`{${ids.map((id) => fromGlobalId(id)!.id).join(',')}}`],
+  );
+  expect({ resolved, reopened }).toEqual({ resolved: 12, reopened: 3 });
 });
 
 it('finds digests that drifted from the timeline, and the rebuild puts them back', async () => {
