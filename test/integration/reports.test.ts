@@ -83,6 +83,8 @@ import {
 } from '../__generated__/graphql';
 import { Tag } from '../../src/modules/tags/tag.entity';
 import { Ticket } from '../../src/modules/tickets/ticket.entity';
+import { similarity, trigramCodes } from '../../src/modules/reports/title-similarity';
+import { pgArray } from '../../src/shared/sql';
 import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
 import { Role } from '../../src/modules/users/user.enums';
 import { fromGlobalId } from '../../src/shared/global-id';
@@ -832,6 +834,29 @@ describe('recurringIssues', () => {
       title: 'Printer jam on floor 3',
       variants: ['Printer jam on floor 3', 'printer jammed, 2nd floor'],
     });
+  });
+
+  it('compares titles as pg_trgm does: the same similarity for every pair, to the last bit', async () => {
+    const titles = [
+      'Printer jam on floor 3', 'printer jammed, 2nd floor', 'PRINTER JAM ON FLOOR 3', 'VPN drops every hour', 'vpn dropping connection',
+      'Kann mich nicht anmelden – Passwort vergessen', 'Passwort zurücksetzen funktioniert nicht', 'Ünïcödé títle wïth àccents', 'a', 'ab',
+      'Invoice #4711 shows wrong VAT (19%)', 'invoice 4711 wrong vat', 'Mail server down!!!', 'mail-server down', '東京オフィスのプリンター',
+      'Reset password link not arriving', 'password reset email not received', "can't log in to the portal", 'cannot log in to portal',
+    ];
+    const rows = await app.em().getConnection().execute<{ trigrams: string[] }[]>(
+      'select show_trgm(lower(t)) as trigrams from unnest(?::text[]) with ordinality as x(t, n) order by n',
+      [pgArray(titles)],
+    );
+    const pairs = await app.em().getConnection().execute<{ i: number; j: number; s: number }[]>(
+      `select a.n::int - 1 as i, b.n::int - 1 as j, similarity(lower(a.t), lower(b.t)) as s
+         from unnest(?::text[]) with ordinality as a(t, n) join unnest(?::text[]) with ordinality as b(t, n) on a.n < b.n`,
+      [pgArray(titles), pgArray(titles)],
+    );
+    const codes = trigramCodes(rows.map((r) => r.trigrams));
+    expect(pairs).toHaveLength((titles.length * (titles.length - 1)) / 2);
+    // The driver reads the real as its shortest decimal: back in single precision it is the bits PostgreSQL computed.
+    for (const { i, j, s } of pairs) expect([titles[i], titles[j], similarity(codes[i], codes[j])]).toEqual([titles[i], titles[j], Math.fround(Number(s))]);
+    expect(pairs.filter((p) => p.s >= 0.45).length).toBeGreaterThan(3); // some pairs are alike, so the comparison covers both sides
   });
 
   it('gives the newest examples of a cluster of several titles', async () => {

@@ -5,6 +5,7 @@ import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './repo
 import { EACH_TAG } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, type ReportWindow } from './report-window';
 import { tagLinksOfAllTickets } from './tag-counts.query';
+import { similarity, trigramCodes } from './title-similarity';
 
 const TOP = 20;
 /** Distinct titles considered for clustering: the most frequent ones (a long tail of one-offs cannot recur). */
@@ -85,16 +86,6 @@ async function repeated(em: EntityManager, window: ReportWindow, minOccurrences:
 }
 
 /**
- * pg_trgm's similarity of two titles from their trigrams (`show_trgm`): shared trigrams over all
- * trigrams, as pg_trgm computes it (in single precision, so a threshold compares as it does in SQL).
- */
-function similarity(a: readonly string[], b: readonly string[]): number {
-  const set = new Set(a);
-  const shared = b.filter((trigram) => set.has(trigram)).length;
-  return Math.fround(shared / (a.length + b.length - shared));
-}
-
-/**
  * Clusters of alike titles among the most frequent ones: pairs above the similarity threshold, joined
  * transitively. Titles are counted case-blind by their hash (`title_key`), each shown as its most
  * frequent spelling (`spelling_key`), so the count reads an index, not the titles.
@@ -127,16 +118,19 @@ async function titleClusters(em: EntityManager, window: ReportWindow, minOccurre
     knex('ticket').select('id', 'title', knex.raw('show_trgm(lower(title)) as trigrams')).whereIn('id', spellings.map((s) => s.ticket)),
   );
   const byTicket = new Map(written.map((w) => [w.id, w]));
-  const titles = new Map(spellings.map((s) => [s.key, byTicket.get(s.ticket)!]));
-  const parent = new Map(top.map((c) => [c.key, c.key]));
-  const root = (key: string): string => (parent.get(key) === key ? key : root(parent.get(key)!));
-  for (const [i, a] of top.entries()) {
-    for (const b of top.slice(i + 1)) {
-      if (similarity(titles.get(a.key)!.trigrams, titles.get(b.key)!.trigrams) >= SIMILAR) parent.set(root(a.key), root(b.key));
+  const ticketOf = new Map(spellings.map((s) => [s.key, s.ticket]));
+  const titles = top.map((t) => byTicket.get(ticketOf.get(t.key)!)!);
+  const codes = trigramCodes(titles.map((t) => t.trigrams));
+  // Union-find over the pairs at or above the threshold.
+  const parent = top.map((_, i) => i);
+  const root = (i: number): number => (parent[i] === i ? i : root(parent[i]));
+  for (let i = 0; i < top.length; i += 1) {
+    for (let j = i + 1; j < top.length; j += 1) {
+      if (similarity(codes[i], codes[j]) >= SIMILAR) parent[root(i)] = root(j);
     }
   }
-  const clusters = new Map<string, { key: string; title: string; n: number }[]>();
-  for (const c of top) clusters.set(root(c.key), [...(clusters.get(root(c.key)) ?? []), { key: c.key, title: titles.get(c.key)!.title, n: Number(c.n) }]);
+  const clusters = new Map<number, { key: string; title: string; n: number }[]>();
+  for (const [i, t] of top.entries()) clusters.set(root(i), [...(clusters.get(root(i)) ?? []), { key: t.key, title: titles[i].title, n: Number(t.n) }]);
   return [...clusters.values()]
     .map((members) => members.sort((x, y) => y.n - x.n || x.title.localeCompare(y.title)))
     .map((members) => ({

@@ -1,0 +1,26 @@
+/** Each title's trigrams (`show_trgm`) as sorted numbers, so that two titles compare in one merge. */
+export function trigramCodes(titles: readonly (readonly string[])[]): Int32Array[] {
+  const codes = new Map<string, number>();
+  const code = (trigram: string) => {
+    if (!codes.has(trigram)) codes.set(trigram, codes.size);
+    return codes.get(trigram)!;
+  };
+  return titles.map((trigrams) => Int32Array.from(trigrams, code).sort());
+}
+
+/**
+ * pg_trgm's similarity of two titles: shared trigrams over all trigrams, counted by merging the two
+ * sorted sets as pg_trgm does, in single precision (so a threshold compares as it does in SQL).
+ */
+export function similarity(a: Int32Array, b: Int32Array): number {
+  let shared = 0;
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i] === b[j]) {
+      shared += 1;
+      i += 1;
+      j += 1;
+    } else if (a[i] < b[j]) i += 1;
+    else j += 1;
+  }
+  return Math.fround(shared / (a.length + b.length - shared));
+}
