@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { REPORT_HOURS_FROM_TIMELINE } from '../../src/modules/reports/report-digests';
+import { REPORT_HOURS_FROM_TIMELINE, REPORT_SCOPE_DAYS_FROM_TIMELINE } from '../../src/modules/reports/report-digests';
 import { connect } from './database';
 
 /**
@@ -39,7 +39,7 @@ export async function schemaObjects(client: Client): Promise<SchemaObjects> {
 
 /**
  * The triggers that keep report digests (report-digests.ts) are off for the load: the simulation writes
- * each ticket's digests itself, and `report_hour` is filled in one statement afterwards.
+ * each ticket's digests itself, and the roll-ups are filled in one statement each afterwards.
  */
 export async function dropForLoad(client: Client, objects: SchemaObjects): Promise<void> {
   for (const table of BIG_TABLES) await client.query(`alter table ${table} disable trigger user`);
@@ -88,6 +88,7 @@ export async function restoreAfterLoad(database: string, objects: SchemaObjects,
     }
     for (const fk of objects.foreignKeys) await client.query(`alter table ${fk.table} add constraint ${fk.name} ${fk.definition} not valid`);
     await client.query(`insert into report_hour (hour, created, resolved, reopened) ${REPORT_HOURS_FROM_TIMELINE}`);
+    await client.query(`insert into report_scope_day (scope, scope_id, day, created, resolved, reopened) ${REPORT_SCOPE_DAYS_FROM_TIMELINE}`);
     for (const table of BIG_TABLES) await client.query(`alter table ${table} enable trigger user`);
   } finally {
     await client.end();

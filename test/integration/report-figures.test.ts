@@ -138,7 +138,7 @@ it('stay equal to a replay of the timeline through a random walk of 150 changes'
   const [vpn, network] = await Promise.all([em.findOneOrFail(Tag, { name: 'vpn' }), em.findOneOrFail(Tag, { name: 'network' })]);
   expect((await app.gql(MergeTagsDocument, { sourceTagId: vpn.globalId, targetTagId: network.globalId }, admin.token)).errors).toBeUndefined();
 
-  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [] });
+  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [], scopeDays: [] });
   // The walk reached what the digests are about: tags, assignments, resolutions and reopens on the rows.
   const [reached] = await em.getConnection().execute(
     `select count(*) filter (where cardinality(tag_ids) > 1) as tagged, count(*) filter (where cardinality(assigned_to) > 1) as reassigned,
@@ -168,7 +168,7 @@ it('stay exact under concurrent writers: tickets created while others are resolv
   await Promise.all([Promise.all(first.slice(0, 3).map(reopen)), Promise.all(second.map(start))]);
   await Promise.all(second.map(resolve));
   const ids = [...first, ...second];
-  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [] });
+  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [], scopeDays: [] });
   const [{ resolved, reopened }] = await app.em().getConnection().execute(
     `select count(*) filter (where cardinality(resolved_moves) = 1)::int as resolved, count(*) filter (where cardinality(reopened_moves) = 1)::int as reopened
        from ticket where id = any(?::uuid[])`,
@@ -183,13 +183,16 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   await em.getConnection().execute(`update ticket set tag_ids = '{}', reopened_moves = reopened_moves || now() where id = ?`, [first.id]);
   await em.getConnection().execute(`update ticket set assigned_to = '{}', assigned_at = '{}' where id = ?`, [second.id]);
   await em.getConnection().execute(`update report_hour set created = created + 1 where hour = (select min(hour) from report_hour)`);
+  await em.getConnection().execute(`update report_scope_day set resolved = resolved + 1 where (scope, scope_id, day) = (select scope, scope_id, min(day) from report_scope_day group by 1, 2 limit 1)`);
 
   const found = await checkDigests(app.em());
   expect(found.tickets.sort()).toEqual([first.id, second.id].sort());
   expect(found.hours).toHaveLength(1);
+  // The day changed by hand, and the reopen added to the first ticket's row: its business's and its agent's day of now.
+  expect(found.scopeDays).toHaveLength(3);
 
   await rebuildDigests(app.em());
-  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [] });
+  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [], scopeDays: [] });
 });
 
 it('finds a figure that drifted from the timeline, and the rebuild puts it back', async () => {

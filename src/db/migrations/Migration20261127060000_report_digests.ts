@@ -1,6 +1,11 @@
 import { Migration } from '@mikro-orm/migrations';
 import { TIMELINE_LOCK } from '../locks';
-import { FILL_TICKET_DIGESTS, REPORT_HOURS_FROM_TIMELINE } from '../../modules/reports/report-digests';
+import {
+  FILL_TICKET_DIGESTS,
+  REPORT_HOURS_FROM_TIMELINE,
+  REPORT_SCOPE_DAYS_FROM_TIMELINE,
+  SCOPE_DAYS_OF_TICKET,
+} from '../../modules/reports/report-digests';
 
 /**
  * What reports read at scale, kept by the database in the same transaction as the rows they come from,
@@ -15,7 +20,9 @@ import { FILL_TICKET_DIGESTS, REPORT_HOURS_FROM_TIMELINE } from '../../modules/r
  *   agent from an index; `ticket_tag.ticket_created_at`, to count tags of the tickets created in a
  *   period from an index;
  * - `report_hour`, tickets created, resolved and reopened per UTC hour, from which a report over
- *   unfiltered tickets reads its time series (the partial hours at its edges come from the rows).
+ *   unfiltered tickets reads its time series (the partial hours at its edges come from the rows);
+ * - `report_scope_day`, the same per UTC day for each business and each assignee (the ticket's current
+ *   ones), for the series of one business's or one agent's tickets.
  *
  * `npm run reports:rebuild -- --check` compares all of them with the timeline.
  */
@@ -57,6 +64,36 @@ export class Migration20261127060000_report_digests extends Migration {
         if tg_op = 'UPDATE' then update ticket_tag set ticket_created_at = new.created_at where ticket_id = new.id; end if;
         return null;
       end $$;`);
+    this.addSql(`create table report_scope_day (
+      scope char(1) not null check (scope in ('B', 'A')),
+      scope_id uuid not null,
+      day date not null,
+      created integer not null default 0,
+      resolved integer not null default 0,
+      reopened integer not null default 0,
+      primary key (scope, scope_id, day)
+    );`);
+    // A ticket's share of report_scope_day follows from its row alone (business, assignee, creation and
+    // the resolution and reopen instants on it): a change takes the old row's share out and puts the
+    // new one's in. Under the timeline lock, as report_hour.
+    this.addSql(`create function report_scope_day_add(t ticket, sign integer) returns void language plpgsql as $$
+      begin
+        perform pg_advisory_xact_lock(${TIMELINE_LOCK});
+        insert into report_scope_day as r (scope, scope_id, day, created, resolved, reopened)
+        select s.scope, s.id, x.day, sign * sum(x.created), sign * sum(x.resolved), sign * sum(x.reopened)
+          from (values ('B', t.business_id), ('A', t.assignee_id)) as s(scope, id)
+         cross join (${SCOPE_DAYS_OF_TICKET}) as x
+         where s.id is not null
+         group by s.scope, s.id, x.day
+        on conflict (scope, scope_id, day) do update
+          set created = r.created + excluded.created, resolved = r.resolved + excluded.resolved, reopened = r.reopened + excluded.reopened;
+      end $$;`);
+    this.addSql(`create function ticket_report_scope_day() returns trigger language plpgsql as $$
+      begin
+        if tg_op in ('DELETE', 'UPDATE') then perform report_scope_day_add(old, -1); end if;
+        if tg_op in ('INSERT', 'UPDATE') then perform report_scope_day_add(new, 1); end if;
+        return null;
+      end $$;`);
     // Resolutions and reopens as timeline-moves.ts counts them (RESOLVED_MOVE, REOPEN).
     this.addSql(`create function ticket_event_digest() returns trigger language plpgsql as $$
       declare
@@ -92,8 +129,14 @@ export class Migration20261127060000_report_digests extends Migration {
     // Tickets from before this migration get their digests from the timeline.
     for (const statement of FILL_TICKET_DIGESTS) this.addSql(`${statement};`);
     this.addSql(`insert into report_hour (hour, created, resolved, reopened) ${REPORT_HOURS_FROM_TIMELINE};`);
+    this.addSql(`insert into report_scope_day (scope, scope_id, day, created, resolved, reopened) ${REPORT_SCOPE_DAYS_FROM_TIMELINE};`);
 
     this.addSql(`create trigger ticket_report_hour after insert or delete or update of created_at on ticket for each row execute function ticket_report_hour();`);
+    this.addSql(`create trigger ticket_report_scope_day_change after insert or delete on ticket for each row execute function ticket_report_scope_day();`);
+    this.addSql(`create trigger ticket_report_scope_day_update after update of business_id, assignee_id, created_at, resolved_moves, reopened_moves on ticket
+      for each row when ((old.business_id, old.assignee_id, old.created_at, old.resolved_moves, old.reopened_moves)
+                     is distinct from (new.business_id, new.assignee_id, new.created_at, new.resolved_moves, new.reopened_moves))
+      execute function ticket_report_scope_day();`);
     this.addSql(`create trigger ticket_event_digest after insert or delete on ticket_event for each row execute function ticket_event_digest();`);
     this.addSql(`create trigger ticket_tag_stamp before insert or update on ticket_tag for each row execute function ticket_tag_stamp();`);
     this.addSql(`create trigger ticket_tag_digest after insert or delete or update on ticket_tag for each row execute function ticket_tag_digest();`);
@@ -120,6 +163,8 @@ export class Migration20261127060000_report_digests extends Migration {
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop trigger ticket_report_scope_day_change on ticket; drop trigger ticket_report_scope_day_update on ticket;
+      drop function ticket_report_scope_day(); drop function report_scope_day_add(ticket, integer); drop table report_scope_day;`);
     this.addSql(`drop trigger ticket_report_hour on ticket; drop trigger ticket_event_digest on ticket_event; drop trigger ticket_tag_digest on ticket_tag;
       drop trigger ticket_tag_stamp on ticket_tag;`);
     this.addSql(`drop function ticket_report_hour(), ticket_event_digest(), ticket_tag_digest(), ticket_tag_stamp(), report_hour_add(timestamptz, integer, integer, integer);`);

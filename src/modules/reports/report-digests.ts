@@ -35,17 +35,40 @@ export const REPORT_HOURS_FROM_TIMELINE = `
       where ${RESOLVED_MOVE} and (e.to_status = 'RESOLVED' or ${REOPEN})
   ) x group by hour`;
 
-/** Every ticket's digests and `report_hour`, derived afresh from the timeline. */
+/** A ticket `t`'s days (UTC) with the tickets it created, resolved and reopened on each: its share of `report_scope_day`. */
+export const SCOPE_DAYS_OF_TICKET = `
+  select (t.created_at at time zone 'UTC')::date as day, 1 as created, 0 as resolved, 0 as reopened
+  union all select (m at time zone 'UTC')::date, 0, 1, 0 from unnest(t.resolved_moves) as m
+  union all select (m at time zone 'UTC')::date, 0, 0, 1 from unnest(t.reopened_moves) as m`;
+
+/** `report_scope_day`'s rows as the tickets (their current business and assignee) and their timelines give them. */
+export const REPORT_SCOPE_DAYS_FROM_TIMELINE = `
+  select s.scope, s.id, x.day, sum(x.created)::integer, sum(x.resolved)::integer, sum(x.reopened)::integer from (
+    select t.business_id, t.assignee_id, (t.created_at at time zone 'UTC')::date as day, 1 as created, 0 as resolved, 0 as reopened from ticket t
+    union all
+    select t.business_id, t.assignee_id, (e.created_at at time zone 'UTC')::date, 0, (e.to_status = 'RESOLVED')::integer, (${REOPEN})::integer
+      from ticket_event e join ticket t on t.id = e.ticket_id
+     where ${RESOLVED_MOVE} and (e.to_status = 'RESOLVED' or ${REOPEN})
+  ) x cross join lateral (values ('B', x.business_id), ('A', x.assignee_id)) as s(scope, id)
+  where s.id is not null
+  group by s.scope, s.id, x.day`;
+
+/** Every ticket's digests and the roll-ups, derived afresh from the timeline. */
 export async function rebuildDigests(em: EntityManager): Promise<void> {
   await em.transactional(async (tx) => {
     for (const statement of FILL_TICKET_DIGESTS) await tx.execute(statement);
     await tx.execute(`delete from report_hour`);
     await tx.execute(`insert into report_hour (hour, created, resolved, reopened) ${REPORT_HOURS_FROM_TIMELINE}`);
+    await tx.execute(`delete from report_scope_day`);
+    await tx.execute(`insert into report_scope_day (scope, scope_id, day, created, resolved, reopened) ${REPORT_SCOPE_DAYS_FROM_TIMELINE}`);
   });
 }
 
-/** Tickets whose digests differ from their timeline (at most `limit` ids) and hours of `report_hour` that differ. */
-export async function checkDigests(em: EntityManager, limit = 20): Promise<{ tickets: string[]; hours: string[] }> {
+/**
+ * Tickets whose digests differ from their timeline (at most `limit` ids), hours of `report_hour` and
+ * business or assignee days of `report_scope_day` that differ.
+ */
+export async function checkDigests(em: EntityManager, limit = 20): Promise<{ tickets: string[]; hours: string[]; scopeDays: string[] }> {
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
     column === 'tag_ids' ? `array(select unnest(t.tag_ids) order by 1) is distinct from ${expression}` : `t.${column} is distinct from ${expression}`,
   );
@@ -60,5 +83,13 @@ export async function checkDigests(em: EntityManager, limit = 20): Promise<{ tic
       where (a.created, a.resolved, a.reopened) is distinct from (b.created, b.resolved, b.reopened)
       order by 1 limit ${limit}`,
   );
-  return { tickets: tickets.map((row) => row.id), hours: hours.map((row) => new Date(row.hour).toISOString()) };
+  const scopeDays = await em.execute<{ key: string }[]>(
+    `select concat_ws(' ', coalesce(a.scope, b.scope), coalesce(a.scope_id, b.scope_id), coalesce(a.day, b.day)) as key
+       from (select * from report_scope_day where (created, resolved, reopened) <> (0, 0, 0)) a
+       full join (${REPORT_SCOPE_DAYS_FROM_TIMELINE}) b(scope, scope_id, day, created, resolved, reopened)
+         on (a.scope, a.scope_id, a.day) = (b.scope, b.scope_id, b.day)
+      where (a.created, a.resolved, a.reopened) is distinct from (b.created, b.resolved, b.reopened)
+      order by 1 limit ${limit}`,
+  );
+  return { tickets: tickets.map((row) => row.id), hours: hours.map((row) => new Date(row.hour).toISOString()), scopeDays: scopeDays.map((row) => row.key) };
 }

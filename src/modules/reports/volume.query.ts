@@ -4,7 +4,8 @@ import { pgArray } from '../../shared/sql';
 import { badInput } from '../../shared/errors';
 import { ReportDimension, ReportInterval } from './report.inputs';
 import type { TicketVolumeReport, VolumePoint } from './report.payloads';
-import { hourCover } from './hour-cover';
+import { optionalIdOf } from '../../shared/validation';
+import { DAY, HOUR, rollUpCover } from './roll-up-cover';
 import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, type ReportWindow } from './report-window';
 import { tagCountsOfAllTickets } from './tag-counts.query';
@@ -23,18 +24,48 @@ interface Counts {
 }
 type CountRow = { bucket: number } & Record<keyof Counts, string | number | null>;
 
+/** A roll-up of tickets created, resolved and reopened per UTC unit (`at`: the SQL instant of a row's unit). */
+interface RollUp {
+  table: string;
+  unit: number;
+  at: string;
+  /** The column bounds compare with, and a bound as that column's value. */
+  key: string;
+  bound: (instant: Date) => Date | string;
+  where: Record<string, string>;
+}
+
+const ALL_TICKETS: RollUp = { table: 'report_hour', unit: HOUR, at: 'hour', key: 'hour', bound: (instant) => instant, where: {} };
+
+/** The roll-up of one business's or one agent's tickets, when the filter picks exactly that. */
+function scopeRollUp(window: ReportWindow): RollUp | null {
+  const fields = Object.entries(window.filter ?? {}).filter(([, value]) => value !== null && value !== undefined);
+  if (fields.length !== 1 || !['businessId', 'assigneeId'].includes(fields[0][0])) return null;
+  const id = fields[0][0] === 'businessId' ? optionalIdOf(window.filter!.businessId, 'Business', 'filter.businessId') : optionalIdOf(window.filter!.assigneeId, 'User', 'filter.assigneeId');
+  return {
+    table: 'report_scope_day',
+    unit: DAY,
+    at: `(day::timestamp at time zone 'UTC')`,
+    key: 'day',
+    bound: (instant) => instant.toISOString().slice(0, 10),
+    where: { scope: fields[0][0] === 'businessId' ? 'B' : 'A', scope_id: id! },
+  };
+}
+
 /**
  * Tickets created, resolved and reopened in [from, to), per bucket (numbered from 1 among `starts`,
- * as width_bucket does: by binary search, no time zone arithmetic per row). Unfiltered, whole hours
- * come from `report_hour` and only the rest from the rows; filtered, from the filtered tickets and
- * the resolution and reopen instants on their rows.
+ * as width_bucket does: by binary search, no time zone arithmetic per row). Unfiltered, or filtered
+ * to one business or one agent, whole units come from a roll-up (`report_hour`, `report_scope_day`)
+ * and only the rest from the rows; otherwise all from the filtered tickets and the resolution and
+ * reopen instants on their rows.
  */
 async function countsByBucket(em: EntityManager, window: ReportWindow, starts: Date[], from: Date, to: Date): Promise<Map<number, Counts>> {
   const knex = em.getKnex();
   const bucketOf = (column: string) => knex.raw(`width_bucket(${column}, ?::timestamptz[]) as bucket`, [pgArray(starts.map((start) => start.toISOString()))]);
+  const tickets = () => filteredTickets(em, window);
   const queries: Knex.QueryBuilder[] = [];
-  if (narrowsTickets(window)) {
-    const tickets = () => filteredTickets(em, window);
+  const rollUp = narrowsTickets(window) ? scopeRollUp(window) : ALL_TICKETS;
+  if (!rollUp) {
     queries.push(inPeriod(tickets(), 't.created_at', { from, to }).select(bucketOf('t.created_at'), knex.raw('count(*) as created, 0 as resolved, 0 as reopened')).groupBy('bucket'));
     queries.push(
       inPeriod(tickets().joinRaw('cross join unnest(t.resolved_moves) as m(at)'), 'm.at', { from, to })
@@ -48,24 +79,28 @@ async function countsByBucket(em: EntityManager, window: ReportWindow, starts: D
         .groupBy('bucket'),
     );
   } else {
-    const cover = hourCover(from, to, starts);
-    if (cover.hours) {
-      const { from: first, to: last, except } = cover.hours;
+    const cover = rollUpCover(from, to, starts, rollUp.unit);
+    if (cover.units) {
+      const { from: first, to: last, except } = cover.units;
       queries.push(
-        inPeriod(knex('report_hour'), 'hour', { from: first, to: last })
-          .whereNotIn('hour', except)
-          .select(bucketOf('hour'), knex.raw('sum(created) as created, sum(resolved) as resolved, sum(reopened) as reopened'))
+        knex(rollUp.table)
+          .where(rollUp.where)
+          .where(rollUp.key, '>=', rollUp.bound(first))
+          .where(rollUp.key, '<', rollUp.bound(last))
+          .whereNotIn(rollUp.key, except.map(rollUp.bound))
+          .select(bucketOf(rollUp.at), knex.raw('sum(created) as created, sum(resolved) as resolved, sum(reopened) as reopened'))
           .groupBy('bucket'),
       );
     }
-    // Hours cover the whole period when it starts and ends on the hour and buckets start on the hour.
+    // Units cover the whole period when it starts and ends on a unit and buckets start on one.
     if (cover.rows.length > 0) {
       const inRows = (column: string) => (q: Knex.QueryBuilder) => {
         for (const [start, end] of cover.rows) q.orWhere((r) => inPeriod(r, column, { from: start, to: end }));
       };
-      queries.push(knex('ticket as t').where(inRows('t.created_at')).select(bucketOf('t.created_at'), knex.raw('count(*) as created, 0 as resolved, 0 as reopened')).groupBy('bucket'));
+      const entries: Knex.QueryBuilder = narrowsTickets(window) ? tickets().join('ticket_event as e', 'e.ticket_id', 't.id') : knex('ticket_event as e');
+      queries.push(tickets().where(inRows('t.created_at')).select(bucketOf('t.created_at'), knex.raw('count(*) as created, 0 as resolved, 0 as reopened')).groupBy('bucket'));
       queries.push(
-        knex('ticket_event as e')
+        entries
           .whereRaw(RESOLVED_MOVE)
           .where(inRows('e.created_at'))
           .select(bucketOf('e.created_at'), knex.raw(`0 as created, count(*) filter (where e.to_status = 'RESOLVED') as resolved, count(*) filter (where ${REOPEN}) as reopened`))

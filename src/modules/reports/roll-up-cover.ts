@@ -1,0 +1,36 @@
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** How a period's counts per bucket are read: whole UTC units (hours, days) from a roll-up, the rest from the rows. */
+export interface Cover {
+  /** Whole units in [from, to), each inside one bucket, none of `except`; null when there are none. */
+  units: { from: Date; to: Date; except: Date[] } | null;
+  /** Ranges [from, to) read from the rows: the partial units at the edges and the units a bucket starts inside. */
+  rows: [Date, Date][];
+}
+
+/**
+ * Splits [from, to), cut at bucket `starts`, into whole UTC units of `unit` ms (hours or days) that
+ * lie inside one bucket, and the rest. By the hour, time zones whose offset is whole hours cut
+ * buckets on the hour, so only the period's edges come from the rows; elsewhere (India, Nepal, …)
+ * also the one hour around each bucket start. By the day, the day each bucket starts inside.
+ */
+export function rollUpCover(from: Date, to: Date, starts: readonly Date[], unit: number): Cover {
+  const first = Math.ceil(from.getTime() / unit) * unit;
+  const last = Math.floor(to.getTime() / unit) * unit;
+  if (first >= last) return { units: null, rows: [[from, to]] };
+  const rows: [Date, Date][] = [];
+  if (from.getTime() < first) rows.push([from, new Date(first)]);
+  if (last < to.getTime()) rows.push([new Date(last), to]);
+  const except = [
+    ...new Set(
+      starts
+        .map((start) => start.getTime())
+        .filter((start) => start % unit !== 0)
+        .map((start) => Math.floor(start / unit) * unit)
+        .filter((at) => at >= first && at < last),
+    ),
+  ].sort((a, b) => a - b);
+  for (const at of except) rows.push([new Date(at), new Date(at + unit)]);
+  return { units: { from: new Date(first), to: new Date(last), except: except.map((at) => new Date(at)) }, rows };
+}

@@ -1,0 +1,51 @@
+import { DAY, HOUR, rollUpCover } from '../../src/modules/reports/roll-up-cover';
+
+const at = (iso: string) => new Date(iso);
+const iso = (range: [Date, Date]) => range.map((d) => d.toISOString());
+
+describe('rollUpCover', () => {
+  it('reads a period that starts and ends on the hour, with buckets on the hour, from whole hours alone', () => {
+    const cover = rollUpCover(at('2026-03-09T00:00:00Z'), at('2026-03-14T00:00:00Z'), [at('2026-03-08T23:00:00Z'), at('2026-03-09T23:00:00Z')], HOUR);
+    expect(cover.rows).toEqual([]);
+    expect(cover.units).toEqual({ from: at('2026-03-09T00:00:00Z'), to: at('2026-03-14T00:00:00Z'), except: [] });
+  });
+
+  it('reads the partial hours at the edges from the rows', () => {
+    const cover = rollUpCover(at('2026-03-09T00:17:00Z'), at('2026-03-09T05:45:30Z'), [], HOUR);
+    expect(cover.units).toEqual({ from: at('2026-03-09T01:00:00Z'), to: at('2026-03-09T05:00:00Z'), except: [] });
+    expect(cover.rows.map(iso)).toEqual([
+      ['2026-03-09T00:17:00.000Z', '2026-03-09T01:00:00.000Z'],
+      ['2026-03-09T05:00:00.000Z', '2026-03-09T05:45:30.000Z'],
+    ]);
+  });
+
+  it('reads the hour a bucket starts inside from the rows (India starts its days at 18:30 UTC, Nepal at 18:15)', () => {
+    const cover = rollUpCover(at('2026-03-09T00:00:00Z'), at('2026-03-11T00:00:00Z'), [
+      at('2026-03-08T18:30:00Z'), // before the period: no hour to leave out
+      at('2026-03-09T18:30:00Z'),
+      at('2026-03-10T18:15:00Z'),
+      at('2026-03-10T18:45:00Z'), // the same hour as the previous start: left out once
+    ], HOUR);
+    expect(cover.units!.except).toEqual([at('2026-03-09T18:00:00Z'), at('2026-03-10T18:00:00Z')]);
+    expect(cover.rows.map(iso)).toEqual([
+      ['2026-03-09T18:00:00.000Z', '2026-03-09T19:00:00.000Z'],
+      ['2026-03-10T18:00:00.000Z', '2026-03-10T19:00:00.000Z'],
+    ]);
+  });
+
+  it('reads a period within one hour from the rows alone', () => {
+    const cover = rollUpCover(at('2026-03-09T10:05:00Z'), at('2026-03-09T10:55:00Z'), [at('2026-03-09T10:30:00Z')], HOUR);
+    expect(cover.units).toBeNull();
+    expect(cover.rows.map(iso)).toEqual([['2026-03-09T10:05:00.000Z', '2026-03-09T10:55:00.000Z']]);
+  });
+
+  it('by the day, reads the days a Berlin month starts inside from the rows, and whole days from the roll-up', () => {
+    const cover = rollUpCover(at('2026-02-15T10:00:00Z'), at('2026-04-10T00:00:00Z'), [at('2026-01-31T23:00:00Z'), at('2026-02-28T23:00:00Z'), at('2026-03-31T22:00:00Z')], DAY);
+    expect(cover.units).toEqual({ from: at('2026-02-16T00:00:00Z'), to: at('2026-04-10T00:00:00Z'), except: [at('2026-02-28T00:00:00Z'), at('2026-03-31T00:00:00Z')] });
+    expect(cover.rows.map(iso)).toEqual([
+      ['2026-02-15T10:00:00.000Z', '2026-02-16T00:00:00.000Z'],
+      ['2026-02-28T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
+      ['2026-03-31T00:00:00.000Z', '2026-04-01T00:00:00.000Z'],
+    ]);
+  });
+});
