@@ -57,8 +57,7 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
     await em.execute<Row[]>(assignments(em, window, agentId)),
   ];
 
-  const assignedBy = new Map(assigned.map((row) => [row.assignee_id, Number(row.assigned)]));
-  const [r, f, o, op] = [byAssignee(resolved), byAssignee(answered), byAssignee(reopened), byAssignee(open)];
+  const [r, f, o, op, a] = [byAssignee(resolved), byAssignee(answered), byAssignee(reopened), byAssignee(open), byAssignee(assigned)];
   const agents = await em.find(User, agentId ? { id: agentId } : {}, { orderBy: { name: 'asc', id: 'asc' } });
   return agents
     .map((agent) => {
@@ -66,7 +65,7 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
       const resolvedCount = Number(res?.resolved ?? 0);
       return {
         agent,
-        assigned: assignedBy.get(agent.id) ?? 0,
+        assigned: Number(a.get(agent.id)?.assigned ?? 0),
         resolved: resolvedCount,
         reopened: Number(o.get(agent.id)?.reopened ?? 0),
         medianResolutionHours: num(res?.median_resolution),

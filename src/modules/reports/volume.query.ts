@@ -133,14 +133,16 @@ export async function ticketVolume(
       : await em.execute(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).count({ count: '*' }));
   const described = await describeGroups(em, dimensions, rows);
   const groups = rows.map((row) => ({ group: described.get(groupKey(row, dimensions))!, count: Number(row.count) })).sort((a, b) => b.count - a.count);
-  // Under TAG a ticket counts once per tag, so only then does the total need a count of its own.
+  const points = interval ? await series(em, window, interval) : null;
+  // Under TAG a ticket counts once per tag, so only then does the total need a count of its own: the
+  // series' (which counts from the period's start), or one of the period.
   let total = groups.reduce((sum, g) => sum + g.count, 0);
   if (dimensions.includes(ReportDimension.TAG)) {
-    total = narrowed
-      ? Number((await em.execute<{ total: string }[]>(inPeriod(filteredTickets(em, window), 't.created_at', window).count({ total: '*' })))[0].total)
-      : ((await countsByBucket(em, window, [window.from], window.from, window.to)).get(1)?.created ?? 0);
+    if (points) total = points.reduce((sum, point) => sum + point.created, 0);
+    else if (narrowed) total = Number((await em.execute<{ total: string }[]>(inPeriod(filteredTickets(em, window), 't.created_at', window).count({ total: '*' })))[0].total);
+    else total = (await countsByBucket(em, window, [window.from], window.from, window.to)).get(1)?.created ?? 0;
   }
-  return { total, groups, series: interval ? await series(em, window, interval) : null };
+  return { total, groups, series: points };
 }
 
 /**
