@@ -27,8 +27,11 @@ async function main(): Promise<void> {
     const drifted = await checkDigests(em());
     for (const id of drifted.tickets) console.log(`${id}: digests differ from the timeline`);
     for (const hour of drifted.hours) console.log(`report_hour ${hour}: differs from the timeline`);
-    console.log(`digests: ${drifted.tickets.length === 0 && drifted.hours.length === 0 ? 'equal to the timeline' : 'differ (first 20 shown)'}.`);
-    if (check && tickets + drifted.tickets.length + drifted.hours.length > 0) process.exitCode = 1;
+    for (const day of drifted.scopeDays) console.log(`report_scope_day ${day}: differs from the timeline`);
+    for (const day of drifted.tagDays) console.log(`report_tag_day ${day}: differs from the tags`);
+    const differing = Object.values(drifted).reduce((sum, list) => sum + list.length, 0);
+    console.log(`digests: ${differing === 0 ? 'equal to the timeline' : 'differ (first 20 of each shown)'}.`);
+    if (check && tickets + differing > 0) process.exitCode = 1;
   } finally {
     await database.close();
   }

@@ -38,6 +38,9 @@ let customer: make.Customer;
 let business: Awaited<ReturnType<typeof make.business>>;
 let tickets: Ticket[];
 
+/** What checkDigests finds when every digest and roll-up equals the timeline. */
+const EXACT = { tickets: [], hours: [], scopeDays: [], tagDays: [] };
+
 /** Only Date is faked; timers stay real so the database driver and the server work as usual. */
 const ONLY_DATE = {
   doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
@@ -138,7 +141,7 @@ it('stay equal to a replay of the timeline through a random walk of 150 changes'
   const [vpn, network] = await Promise.all([em.findOneOrFail(Tag, { name: 'vpn' }), em.findOneOrFail(Tag, { name: 'network' })]);
   expect((await app.gql(MergeTagsDocument, { sourceTagId: vpn.globalId, targetTagId: network.globalId }, admin.token)).errors).toBeUndefined();
 
-  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [], scopeDays: [] });
+  expect(await checkDigests(app.em())).toEqual(EXACT);
   // The walk reached what the digests are about: tags, assignments, resolutions and reopens on the rows.
   const [reached] = await em.getConnection().execute(
     `select count(*) filter (where cardinality(tag_ids) > 1) as tagged, count(*) filter (where cardinality(assigned_to) > 1) as reassigned,
@@ -168,7 +171,7 @@ it('stay exact under concurrent writers: tickets created while others are resolv
   await Promise.all([Promise.all(first.slice(0, 3).map(reopen)), Promise.all(second.map(start))]);
   await Promise.all(second.map(resolve));
   const ids = [...first, ...second];
-  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [], scopeDays: [] });
+  expect(await checkDigests(app.em())).toEqual(EXACT);
   const [{ resolved, reopened }] = await app.em().getConnection().execute(
     `select count(*) filter (where cardinality(resolved_moves) = 1)::int as resolved, count(*) filter (where cardinality(reopened_moves) = 1)::int as reopened
        from ticket where id = any(?::uuid[])`,
@@ -184,15 +187,17 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   await em.getConnection().execute(`update ticket set assigned_to = '{}', assigned_at = '{}' where id = ?`, [second.id]);
   await em.getConnection().execute(`update report_hour set created = created + 1 where hour = (select min(hour) from report_hour)`);
   await em.getConnection().execute(`update report_scope_day set resolved = resolved + 1 where (scope, scope_id, day) = (select scope, scope_id, min(day) from report_scope_day group by 1, 2 limit 1)`);
+  await em.getConnection().execute(`update report_tag_day set created = created - 1 where (tag_id, day) = (select tag_id, min(day) from report_tag_day group by 1 limit 1)`);
 
   const found = await checkDigests(app.em());
   expect(found.tickets.sort()).toEqual([first.id, second.id].sort());
   expect(found.hours).toHaveLength(1);
   // The day changed by hand, and the reopen added to the first ticket's row: its business's and its agent's day of now.
   expect(found.scopeDays).toHaveLength(3);
+  expect(found.tagDays).toHaveLength(1);
 
   await rebuildDigests(app.em());
-  expect(await checkDigests(app.em())).toEqual({ tickets: [], hours: [], scopeDays: [] });
+  expect(await checkDigests(app.em())).toEqual(EXACT);
 });
 
 it('finds a figure that drifted from the timeline, and the rebuild puts it back', async () => {

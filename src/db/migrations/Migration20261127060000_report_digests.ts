@@ -4,6 +4,7 @@ import {
   FILL_TICKET_DIGESTS,
   REPORT_HOURS_FROM_TIMELINE,
   REPORT_SCOPE_DAYS_FROM_TIMELINE,
+  REPORT_TAG_DAYS_FROM_TAGS,
   SCOPE_DAYS_OF_TICKET,
 } from '../../modules/reports/report-digests';
 
@@ -22,7 +23,8 @@ import {
  * - `report_hour`, tickets created, resolved and reopened per UTC hour, from which a report over
  *   unfiltered tickets reads its time series (the partial hours at its edges come from the rows);
  * - `report_scope_day`, the same per UTC day for each business and each assignee (the ticket's current
- *   ones), for the series of one business's or one agent's tickets.
+ *   ones), for the series of one business's or one agent's tickets;
+ * - `report_tag_day`, tickets created per UTC day for each tag, for the tags of all tickets.
  *
  * `npm run reports:rebuild -- --check` compares all of them with the timeline.
  */
@@ -119,10 +121,27 @@ export class Migration20261127060000_report_digests extends Migration {
         new.ticket_created_at := (select created_at from ticket where id = new.ticket_id);
         return new;
       end $$;`);
+    this.addSql(`create table report_tag_day (
+      tag_id uuid not null,
+      day date not null,
+      created integer not null default 0,
+      primary key (tag_id, day)
+    );`);
+    this.addSql(`create function report_tag_day_add(tag uuid, at timestamptz, created integer) returns void language sql as $$
+      select pg_advisory_xact_lock(${TIMELINE_LOCK});
+      insert into report_tag_day as r (tag_id, day, created) values (tag, (at at time zone 'UTC')::date, created)
+      on conflict (tag_id, day) do update set created = r.created + excluded.created
+    $$;`);
     this.addSql(`create function ticket_tag_digest() returns trigger language plpgsql as $$
       begin
-        if tg_op in ('DELETE', 'UPDATE') then update ticket set tag_ids = array_remove(tag_ids, old.tag_id) where id = old.ticket_id; end if;
-        if tg_op in ('INSERT', 'UPDATE') then update ticket set tag_ids = array_append(tag_ids, new.tag_id) where id = new.ticket_id; end if;
+        if tg_op in ('DELETE', 'UPDATE') then
+          update ticket set tag_ids = array_remove(tag_ids, old.tag_id) where id = old.ticket_id;
+          perform report_tag_day_add(old.tag_id, old.ticket_created_at, -1);
+        end if;
+        if tg_op in ('INSERT', 'UPDATE') then
+          update ticket set tag_ids = array_append(tag_ids, new.tag_id) where id = new.ticket_id;
+          perform report_tag_day_add(new.tag_id, new.ticket_created_at, 1);
+        end if;
         return null;
       end $$;`);
 
@@ -130,6 +149,7 @@ export class Migration20261127060000_report_digests extends Migration {
     for (const statement of FILL_TICKET_DIGESTS) this.addSql(`${statement};`);
     this.addSql(`insert into report_hour (hour, created, resolved, reopened) ${REPORT_HOURS_FROM_TIMELINE};`);
     this.addSql(`insert into report_scope_day (scope, scope_id, day, created, resolved, reopened) ${REPORT_SCOPE_DAYS_FROM_TIMELINE};`);
+    this.addSql(`insert into report_tag_day (tag_id, day, created) ${REPORT_TAG_DAYS_FROM_TAGS};`);
 
     this.addSql(`create trigger ticket_report_hour after insert or delete or update of created_at on ticket for each row execute function ticket_report_hour();`);
     this.addSql(`create trigger ticket_report_scope_day_change after insert or delete on ticket for each row execute function ticket_report_scope_day();`);
@@ -167,7 +187,9 @@ export class Migration20261127060000_report_digests extends Migration {
       drop function ticket_report_scope_day(); drop function report_scope_day_add(ticket, integer); drop table report_scope_day;`);
     this.addSql(`drop trigger ticket_report_hour on ticket; drop trigger ticket_event_digest on ticket_event; drop trigger ticket_tag_digest on ticket_tag;
       drop trigger ticket_tag_stamp on ticket_tag;`);
-    this.addSql(`drop function ticket_report_hour(), ticket_event_digest(), ticket_tag_digest(), ticket_tag_stamp(), report_hour_add(timestamptz, integer, integer, integer);`);
+    this.addSql(`drop function ticket_report_hour(), ticket_event_digest(), ticket_tag_digest(), ticket_tag_stamp(), report_hour_add(timestamptz, integer, integer, integer),
+      report_tag_day_add(uuid, timestamptz, integer);`);
+    this.addSql(`drop table report_tag_day;`);
     this.addSql(`drop index ticket_created_report_idx, ticket_business_report_idx, ticket_assignee_report_idx, ticket_business_digest_idx,
       ticket_assignee_digest_idx, ticket_title_key_idx, ticket_reopened_idx, ticket_event_assigned_to_idx, ticket_tag_created_idx, ticket_untagged_idx;`);
     this.addSql(`alter table ticket_tag drop column ticket_created_at;`);

@@ -4,7 +4,7 @@ import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { EACH_TAG } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, type ReportWindow } from './report-window';
-import { tagLinksOfAllTickets } from './tag-counts.query';
+import { tagCountsOfAllTickets } from './tag-counts.query';
 import { similarity, trigramCodes } from './title-similarity';
 
 const TOP = 20;
@@ -65,24 +65,24 @@ const newest = (lists: { id: string; createdAt: number }[][]) =>
     .slice(0, EXAMPLES)
     .map((example) => example.id);
 
-/** Tags (of all tickets: from their links; filtered: from the tickets' rows) or businesses of the tickets created in the period, most frequent first. */
+/** Tags (of all tickets: from their day roll-up; filtered: from the tickets' rows) or businesses of the tickets created in the period, most frequent first. */
 async function repeated(em: EntityManager, window: ReportWindow, minOccurrences: number, by: 'tag' | 'business'): Promise<Omit<RecurringGroup, 'examples'>[]> {
   const knex = em.getKnex();
-  const tickets = () => inPeriod(filteredTickets(em, window), 't.created_at', window);
-  const [counted, column, table] =
-    by === 'business'
-      ? [tickets().whereNotNull('t.business_id'), 't.business_id', 'business']
-      : narrowsTickets(window)
-        ? [tickets().joinRaw(EACH_TAG), 'tt.tag_id', 'tag']
-        : [tagLinksOfAllTickets(em, window), 'tt.tag_id', 'tag'];
-  const rows = await em.execute<{ id: string; name: string; count: string }[]>(
-    knex
-      .select('g.id', 'g.name', 'c.count')
-      .from(counted.select(knex.raw(`${column} as id, count(*) as count`)).groupBy(column).havingRaw('count(*) >= ?', [minOccurrences]).orderBy('count', 'desc').limit(TOP).as('c'))
-      .join(`${table} as g`, 'g.id', 'c.id')
-      .orderBy([{ column: 'c.count', order: 'desc' }, 'g.name']),
+  const named = async (counts: { id: string; count: number }[], table: 'tag' | 'business') => {
+    const top = counts.filter((c) => c.count >= minOccurrences).sort((a, b) => b.count - a.count).slice(0, TOP);
+    const names = new Map((await em.execute<{ id: string; name: string }[]>(knex(table).select('id', 'name').whereIn('id', top.map((c) => c.id)))).map((r) => [r.id, r.name]));
+    return top.map((c) => ({ key: c.id, label: names.get(c.id)!, count: c.count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  };
+  if (by === 'tag' && !narrowsTickets(window)) {
+    return named((await tagCountsOfAllTickets(em, window)).map((row) => ({ id: row.g0!, count: Number(row.count) })), 'tag');
+  }
+  const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
+  const column = by === 'tag' ? 'tt.tag_id' : 't.business_id';
+  if (by === 'tag') tickets.joinRaw(EACH_TAG);
+  const rows = await em.execute<{ id: string; count: string }[]>(
+    tickets.whereNotNull(column).select(knex.raw(`${column} as id, count(*) as count`)).groupBy(column).havingRaw('count(*) >= ?', [minOccurrences]).orderBy('count', 'desc').limit(TOP),
   );
-  return rows.map((row) => ({ key: row.id, label: row.name, count: Number(row.count) }));
+  return named(rows.map((row) => ({ id: row.id, count: Number(row.count) })), by);
 }
 
 /**

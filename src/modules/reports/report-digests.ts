@@ -53,6 +53,10 @@ export const REPORT_SCOPE_DAYS_FROM_TIMELINE = `
   where s.id is not null
   group by s.scope, s.id, x.day`;
 
+/** `report_tag_day`'s rows (tag, day, tickets created) as the tag links and their tickets give them. */
+export const REPORT_TAG_DAYS_FROM_TAGS = `
+  select tt.tag_id, (t.created_at at time zone 'UTC')::date, count(*)::integer from ticket_tag tt join ticket t on t.id = tt.ticket_id group by 1, 2`;
+
 /** Every ticket's digests and the roll-ups, derived afresh from the timeline. */
 export async function rebuildDigests(em: EntityManager): Promise<void> {
   await em.transactional(async (tx) => {
@@ -61,14 +65,16 @@ export async function rebuildDigests(em: EntityManager): Promise<void> {
     await tx.execute(`insert into report_hour (hour, created, resolved, reopened) ${REPORT_HOURS_FROM_TIMELINE}`);
     await tx.execute(`delete from report_scope_day`);
     await tx.execute(`insert into report_scope_day (scope, scope_id, day, created, resolved, reopened) ${REPORT_SCOPE_DAYS_FROM_TIMELINE}`);
+    await tx.execute(`delete from report_tag_day`);
+    await tx.execute(`insert into report_tag_day (tag_id, day, created) ${REPORT_TAG_DAYS_FROM_TAGS}`);
   });
 }
 
 /**
- * Tickets whose digests differ from their timeline (at most `limit` ids), hours of `report_hour` and
- * business or assignee days of `report_scope_day` that differ.
+ * Tickets whose digests differ from their timeline (at most `limit` ids), hours of `report_hour`,
+ * business or assignee days of `report_scope_day` and tag days of `report_tag_day` that differ.
  */
-export async function checkDigests(em: EntityManager, limit = 20): Promise<{ tickets: string[]; hours: string[]; scopeDays: string[] }> {
+export async function checkDigests(em: EntityManager, limit = 20): Promise<{ tickets: string[]; hours: string[]; scopeDays: string[]; tagDays: string[] }> {
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
     column === 'tag_ids' ? `array(select unnest(t.tag_ids) order by 1) is distinct from ${expression}` : `t.${column} is distinct from ${expression}`,
   );
@@ -91,5 +97,17 @@ export async function checkDigests(em: EntityManager, limit = 20): Promise<{ tic
       where (a.created, a.resolved, a.reopened) is distinct from (b.created, b.resolved, b.reopened)
       order by 1 limit ${limit}`,
   );
-  return { tickets: tickets.map((row) => row.id), hours: hours.map((row) => new Date(row.hour).toISOString()), scopeDays: scopeDays.map((row) => row.key) };
+  const tagDays = await em.execute<{ key: string }[]>(
+    `select concat_ws(' ', coalesce(a.tag_id, b.tag_id), coalesce(a.day, b.day)) as key
+       from (select * from report_tag_day where created <> 0) a
+       full join (${REPORT_TAG_DAYS_FROM_TAGS}) b(tag_id, day, created) on (a.tag_id, a.day) = (b.tag_id, b.day)
+      where a.created is distinct from b.created
+      order by 1 limit ${limit}`,
+  );
+  return {
+    tickets: tickets.map((row) => row.id),
+    hours: hours.map((row) => new Date(row.hour).toISOString()),
+    scopeDays: scopeDays.map((row) => row.key),
+    tagDays: tagDays.map((row) => row.key),
+  };
 }

@@ -22,7 +22,7 @@ export async function ticketVolume(
   const narrowed = narrowsTickets(window);
   const rows: (GroupedRow & { count: string })[] =
     !narrowed && dimensions.length === 1 && dimensions[0] === ReportDimension.TAG
-      ? await tagCountsOfAllTickets(em, window)
+      ? await tagCountsOfAllTickets(em, window, { untagged: true })
       : await em.execute(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).count({ count: '*' }));
   const described = await describeGroups(em, dimensions, rows);
   const groups = rows.map((row) => ({ group: described.get(groupKey(row, dimensions))!, count: Number(row.count) })).sort((a, b) => b.count - a.count);
