@@ -73,7 +73,7 @@ export class Migration20261127060000_report_digests extends Migration {
       created integer not null default 0,
       resolved integer not null default 0,
       reopened integer not null default 0,
-      primary key (scope, scope_id, day)
+      primary key (scope, scope_id, day) include (created, resolved, reopened)
     );`);
     // A ticket's share of report_scope_day follows from its row alone (business, assignee, creation and
     // the resolution and reopen instants on it): a change takes the old row's share out and puts the
@@ -179,6 +179,7 @@ export class Migration20261127060000_report_digests extends Migration {
     this.addSql(`create index ticket_untagged_idx on ticket (created_at) where tag_ids = '{}';`);
     // The few tickets ever reopened, and every assignment by assignee and time.
     this.addSql(`create index ticket_reopened_idx on ticket (assignee_id) include (business_id, reopened_moves) where cardinality(reopened_moves) > 0;`);
+    this.addSql(`create index ticket_business_reopened_idx on ticket (business_id) include (assignee_id, reopened_moves) where cardinality(reopened_moves) > 0;`);
     this.addSql(`create index ticket_event_assigned_to_idx on ticket_event (assigned_to_id, created_at) where assigned_to_id is not null;`);
   }
 
@@ -191,7 +192,7 @@ export class Migration20261127060000_report_digests extends Migration {
       report_tag_day_add(uuid, timestamptz, integer);`);
     this.addSql(`drop table report_tag_day;`);
     this.addSql(`drop index ticket_created_report_idx, ticket_business_report_idx, ticket_assignee_report_idx, ticket_business_digest_idx,
-      ticket_assignee_digest_idx, ticket_title_key_idx, ticket_reopened_idx, ticket_event_assigned_to_idx, ticket_tag_created_idx, ticket_untagged_idx;`);
+      ticket_assignee_digest_idx, ticket_title_key_idx, ticket_reopened_idx, ticket_business_reopened_idx, ticket_event_assigned_to_idx, ticket_tag_created_idx, ticket_untagged_idx;`);
     this.addSql(`alter table ticket_tag drop column ticket_created_at;`);
     this.addSql(`drop table report_hour;`);
     this.addSql(`alter table ticket_event drop column assigned_to_id;`);
