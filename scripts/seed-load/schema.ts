@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { REPORT_HOURS_FROM_TIMELINE, REPORT_SCOPE_DAYS_FROM_TIMELINE, REPORT_TAG_DAYS_FROM_TAGS } from '../../src/modules/reports/report-digests';
+import { FILL_ROLL_UPS } from '../../src/modules/reports/report-digests';
 import { connect } from './database';
 
 /**
@@ -87,9 +87,7 @@ export async function restoreAfterLoad(database: string, objects: SchemaObjects,
       await client.query(`alter table ${key.table} add constraint ${key.name} ${key.type === 'p' ? 'primary key' : 'unique'} using index ${key.name}`);
     }
     for (const fk of objects.foreignKeys) await client.query(`alter table ${fk.table} add constraint ${fk.name} ${fk.definition} not valid`);
-    await client.query(`insert into report_hour (hour, created, resolved, reopened) ${REPORT_HOURS_FROM_TIMELINE}`);
-    await client.query(`insert into report_scope_day (scope, scope_id, day, created, resolved, reopened) ${REPORT_SCOPE_DAYS_FROM_TIMELINE}`);
-    await client.query(`insert into report_tag_day (tag_id, day, created) ${REPORT_TAG_DAYS_FROM_TAGS}`);
+    for (const statement of FILL_ROLL_UPS) await client.query(statement);
     for (const table of BIG_TABLES) await client.query(`alter table ${table} enable trigger user`);
   } finally {
     await client.end();

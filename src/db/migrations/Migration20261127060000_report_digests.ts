@@ -1,12 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 import { TIMELINE_LOCK } from '../locks';
-import {
-  FILL_TICKET_DIGESTS,
-  REPORT_HOURS_FROM_TIMELINE,
-  REPORT_SCOPE_DAYS_FROM_TIMELINE,
-  REPORT_TAG_DAYS_FROM_TAGS,
-  SCOPE_DAYS_OF_TICKET,
-} from '../../modules/reports/report-digests';
+import { FILL_ROLL_UPS, FILL_TICKET_DIGESTS, SCOPE_DAYS_OF_TICKET } from '../../modules/reports/report-digests';
 
 /**
  * What reports read at scale, kept by the database in the same transaction as the rows they come from,
@@ -147,9 +141,7 @@ export class Migration20261127060000_report_digests extends Migration {
 
     // Tickets from before this migration get their digests from the timeline.
     for (const statement of FILL_TICKET_DIGESTS) this.addSql(`${statement};`);
-    this.addSql(`insert into report_hour (hour, created, resolved, reopened) ${REPORT_HOURS_FROM_TIMELINE};`);
-    this.addSql(`insert into report_scope_day (scope, scope_id, day, created, resolved, reopened) ${REPORT_SCOPE_DAYS_FROM_TIMELINE};`);
-    this.addSql(`insert into report_tag_day (tag_id, day, created) ${REPORT_TAG_DAYS_FROM_TAGS};`);
+    for (const statement of FILL_ROLL_UPS) this.addSql(`${statement};`);
 
     this.addSql(`create trigger ticket_report_hour after insert or delete or update of created_at on ticket for each row execute function ticket_report_hour();`);
     this.addSql(`create trigger ticket_report_scope_day_change after insert or delete on ticket for each row execute function ticket_report_scope_day();`);

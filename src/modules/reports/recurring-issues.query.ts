@@ -3,7 +3,7 @@ import { toGlobalId } from '../../shared/global-id';
 import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { EACH_TAG } from './report-groups';
-import { filteredTickets, inPeriod, narrowsTickets, type ReportWindow } from './report-window';
+import { filteredTickets, inPeriod, narrowsTickets, withinOneScope, type ReportWindow } from './report-window';
 import { tagCountsOfAllTickets } from './tag-counts.query';
 import { similarity, trigramCodes } from './title-similarity';
 
@@ -154,8 +154,7 @@ export async function recurringIssues(em: EntityManager, window: ReportWindow, m
   const tagExamples = await examplesBy(em, window, tags.map((g) => g.key), { key: 'tt.tag_id', type: 'uuid', tags: true });
   const businessExamples = await examplesBy(em, window, businesses.map((g) => g.key), { key: 't.business_id', type: 'uuid' });
   // A clustered title may be rare among one business's or agent's tickets: a walk per title could read them all.
-  const scoped = Boolean(window.filter?.businessId || window.filter?.assigneeId);
-  const titleExamples = await examplesBy(em, window, clusters.flatMap((cluster) => cluster.keys), { key: 't.title_key', type: 'bigint', ranked: scoped });
+  const titleExamples = await examplesBy(em, window, clusters.flatMap((cluster) => cluster.keys), { key: 't.title_key', type: 'bigint', ranked: withinOneScope(window) });
 
   return {
     tags: tags.map((g) => ({ ...g, key: toGlobalId('Tag', g.key), exampleIds: newest([tagExamples.get(g.key) ?? []]) })),

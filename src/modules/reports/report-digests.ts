@@ -27,7 +27,7 @@ export const FILL_TICKET_DIGESTS = [
 ];
 
 /** `report_hour`'s rows (hour, created, resolved, reopened) as the tickets and their timelines give them. */
-export const REPORT_HOURS_FROM_TIMELINE = `
+const REPORT_HOURS_FROM_TIMELINE = `
   select hour, sum(created)::integer, sum(resolved)::integer, sum(reopened)::integer from (
     select date_trunc('hour', created_at, 'UTC') as hour, 1 as created, 0 as resolved, 0 as reopened from ticket
     union all
@@ -42,7 +42,7 @@ export const SCOPE_DAYS_OF_TICKET = `
   union all select (m at time zone 'UTC')::date, 0, 0, 1 from unnest(t.reopened_moves) as m`;
 
 /** `report_scope_day`'s rows as the tickets (their current business and assignee) and their timelines give them. */
-export const REPORT_SCOPE_DAYS_FROM_TIMELINE = `
+const REPORT_SCOPE_DAYS_FROM_TIMELINE = `
   select s.scope, s.id, x.day, sum(x.created)::integer, sum(x.resolved)::integer, sum(x.reopened)::integer from (
     select t.business_id, t.assignee_id, (t.created_at at time zone 'UTC')::date as day, 1 as created, 0 as resolved, 0 as reopened from ticket t
     union all
@@ -54,20 +54,39 @@ export const REPORT_SCOPE_DAYS_FROM_TIMELINE = `
   group by s.scope, s.id, x.day`;
 
 /** `report_tag_day`'s rows (tag, day, tickets created) as the tag links and their tickets give them. */
-export const REPORT_TAG_DAYS_FROM_TAGS = `
+const REPORT_TAG_DAYS_FROM_TAGS = `
   select tt.tag_id, (t.created_at at time zone 'UTC')::date, count(*)::integer from ticket_tag tt join ticket t on t.id = tt.ticket_id group by 1, 2`;
+
+/** Each roll-up: its key and count columns, and its rows as the timeline (or the tag links) give them. */
+const ROLL_UPS = [
+  { table: 'report_hour', keys: ['hour'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_HOURS_FROM_TIMELINE },
+  { table: 'report_scope_day', keys: ['scope', 'scope_id', 'day'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_SCOPE_DAYS_FROM_TIMELINE },
+  { table: 'report_tag_day', keys: ['tag_id', 'day'], counts: ['created'], derived: REPORT_TAG_DAYS_FROM_TAGS },
+];
+
+/** Statements that fill each (empty) roll-up from the timeline: for the migration, the seed and the rebuild. */
+export const FILL_ROLL_UPS = ROLL_UPS.map(({ table, keys, counts, derived }) => `insert into ${table} (${[...keys, ...counts].join(', ')}) ${derived}`);
 
 /** Every ticket's digests and the roll-ups, derived afresh from the timeline. */
 export async function rebuildDigests(em: EntityManager): Promise<void> {
   await em.transactional(async (tx) => {
     for (const statement of FILL_TICKET_DIGESTS) await tx.execute(statement);
-    await tx.execute(`delete from report_hour`);
-    await tx.execute(`insert into report_hour (hour, created, resolved, reopened) ${REPORT_HOURS_FROM_TIMELINE}`);
-    await tx.execute(`delete from report_scope_day`);
-    await tx.execute(`insert into report_scope_day (scope, scope_id, day, created, resolved, reopened) ${REPORT_SCOPE_DAYS_FROM_TIMELINE}`);
-    await tx.execute(`delete from report_tag_day`);
-    await tx.execute(`insert into report_tag_day (tag_id, day, created) ${REPORT_TAG_DAYS_FROM_TAGS}`);
+    for (const { table } of ROLL_UPS) await tx.execute(`delete from ${table}`);
+    for (const statement of FILL_ROLL_UPS) await tx.execute(statement);
   });
+}
+
+/** Keys (as text) of a roll-up's rows that differ from what the timeline gives; rows of zeros count as absent. */
+async function differingRows(em: EntityManager, { table, keys, counts, derived }: (typeof ROLL_UPS)[number], limit: number): Promise<string[]> {
+  const list = (alias: string, columns: string[]) => columns.map((column) => `${alias}.${column}`).join(', ');
+  const rows = await em.execute<{ key: string }[]>(
+    `select concat_ws(' ', ${keys.map((key) => `coalesce(a.${key}, b.${key})`).join(', ')}) as key
+       from (select * from ${table} where (${counts.join(', ')}) <> (${counts.map(() => '0').join(', ')})) a
+       full join (${derived}) b(${[...keys, ...counts].join(', ')}) on (${list('a', keys)}) = (${list('b', keys)})
+      where (${list('a', counts)}) is distinct from (${list('b', counts)})
+      order by 1 limit ${limit}`,
+  );
+  return rows.map((row) => row.key);
 }
 
 /**
@@ -83,31 +102,6 @@ export async function checkDigests(em: EntityManager, limit = 20): Promise<{ tic
         or exists (select 1 from ticket_tag tt where tt.ticket_id = t.id and tt.ticket_created_at is distinct from t.created_at)
       order by t.id limit ${limit}`,
   );
-  const hours = await em.execute<{ hour: string }[]>(
-    `select coalesce(a.hour, b.hour) as hour from (select * from report_hour where (created, resolved, reopened) <> (0, 0, 0)) a
-       full join (${REPORT_HOURS_FROM_TIMELINE}) b(hour, created, resolved, reopened) on a.hour = b.hour
-      where (a.created, a.resolved, a.reopened) is distinct from (b.created, b.resolved, b.reopened)
-      order by 1 limit ${limit}`,
-  );
-  const scopeDays = await em.execute<{ key: string }[]>(
-    `select concat_ws(' ', coalesce(a.scope, b.scope), coalesce(a.scope_id, b.scope_id), coalesce(a.day, b.day)) as key
-       from (select * from report_scope_day where (created, resolved, reopened) <> (0, 0, 0)) a
-       full join (${REPORT_SCOPE_DAYS_FROM_TIMELINE}) b(scope, scope_id, day, created, resolved, reopened)
-         on (a.scope, a.scope_id, a.day) = (b.scope, b.scope_id, b.day)
-      where (a.created, a.resolved, a.reopened) is distinct from (b.created, b.resolved, b.reopened)
-      order by 1 limit ${limit}`,
-  );
-  const tagDays = await em.execute<{ key: string }[]>(
-    `select concat_ws(' ', coalesce(a.tag_id, b.tag_id), coalesce(a.day, b.day)) as key
-       from (select * from report_tag_day where created <> 0) a
-       full join (${REPORT_TAG_DAYS_FROM_TAGS}) b(tag_id, day, created) on (a.tag_id, a.day) = (b.tag_id, b.day)
-      where a.created is distinct from b.created
-      order by 1 limit ${limit}`,
-  );
-  return {
-    tickets: tickets.map((row) => row.id),
-    hours: hours.map((row) => new Date(row.hour).toISOString()),
-    scopeDays: scopeDays.map((row) => row.key),
-    tagDays: tagDays.map((row) => row.key),
-  };
+  const [hours, scopeDays, tagDays] = await Promise.all(ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)));
+  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays };
 }

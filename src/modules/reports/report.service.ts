@@ -8,7 +8,7 @@ import { resolutionTimes, satisfaction, slaCompliance } from './outcome.queries'
 import type { ReportDimension, ReportInterval, ReportRangeInput } from './report.inputs';
 import { canReadReports } from './report.policy';
 import { distinctDimensions } from './report-groups';
-import { reportWindow, type ReportWindow } from './report-window';
+import { reportWindow, withinOneScope, type ReportWindow } from './report-window';
 import { recurringIssues } from './recurring-issues.query';
 import { ticketVolume } from './volume.query';
 
@@ -64,7 +64,7 @@ export class ReportService {
    */
   private read<T>(window: ReportWindow, report: (em: EntityManager) => Promise<T>): Promise<T> {
     const settings = [`set_config('jit', 'off', true)`, `set_config('work_mem', '64MB', true)`];
-    if (!window.filter?.businessId && !window.filter?.assigneeId) {
+    if (!withinOneScope(window)) {
       settings.push(`set_config('parallel_setup_cost', '10', true)`, `set_config('parallel_tuple_cost', '0.001', true)`, `set_config('min_parallel_index_scan_size', '0', true)`);
     }
     return this.em.fork().transactional(
