@@ -39,7 +39,7 @@ let business: Awaited<ReturnType<typeof make.business>>;
 let tickets: Ticket[];
 
 /** What checkDigests finds when every digest and roll-up equals the timeline. */
-const EXACT = { tickets: [], hours: [], scopeDays: [], tagDays: [] };
+const EXACT = { tickets: [], hours: [], scopeDays: [], tagDays: [], durationMonths: [] };
 
 /** Only Date is faked; timers stay real so the database driver and the server work as usual. */
 const ONLY_DATE = {

@@ -63,6 +63,7 @@ import {
   CreateTicketDocument,
   ReopenTicketDocument,
   ReportsAgentsDocument,
+  ReportsDurationsDocument,
   ReportsOutcomesDocument,
   ReportsRateTicketDocument,
   ReportsRecurringDefaultDocument,
@@ -84,6 +85,7 @@ import {
 import { Tag } from '../../src/modules/tags/tag.entity';
 import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { similarity, trigramCodes } from '../../src/modules/reports/title-similarity';
+import { checkDigests } from '../../src/modules/reports/report-digests';
 import { pgArray } from '../../src/shared/sql';
 import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
 import { Role } from '../../src/modules/users/user.enums';
@@ -1075,5 +1077,76 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
       ['2026-05-04T18:30:00.000Z', 3, 1, 3],
       ['2026-05-05T18:30:00.000Z', 0, 0, 3],
     ]);
+  });
+
+  it('gives the percentiles the rows give (percentile_cont), from report_duration_month and one bucket of tickets each', async () => {
+    // Tickets resolved and answered on both sides of the May/June and June/July boundaries; one reopened in July (its
+    // resolution moves to July), one raised to URGENT and one handed to Bob after resolution (each moves between scopes),
+    // several with the same duration (ties in one bucket).
+    const durations: [string, string, string, string, string][] = [
+      ['2026-05-20T08:00:00.000Z', '2026-05-20T08:30:00.000Z', '2026-05-21T09:00:00.000Z', 'EMAIL', 'LOW'],
+      ['2026-05-25T10:00:00.000Z', '2026-05-25T10:30:00.000Z', '2026-05-25T12:00:00.000Z', 'PHONE', 'HIGH'],
+      ['2026-05-30T22:00:00.000Z', '2026-05-31T23:30:00.000Z', '2026-06-01T01:00:00.000Z', 'EMAIL', 'MEDIUM'],
+      ['2026-05-31T20:00:00.000Z', '2026-05-31T20:30:00.000Z', '2026-06-02T20:00:00.000Z', 'WEB_FORM', 'MEDIUM'],
+      ['2026-06-10T09:00:00.000Z', '2026-06-10T09:30:00.000Z', '2026-06-12T09:00:00.000Z', 'WEB_FORM', 'MEDIUM'],
+      ['2026-06-15T09:00:00.000Z', '2026-06-15T10:00:00.000Z', '2026-06-30T23:00:00.000Z', 'EMAIL', 'HIGH'],
+      ['2026-06-29T09:00:00.000Z', '2026-06-29T09:30:00.000Z', '2026-07-02T09:00:00.000Z', 'PHONE', 'LOW'],
+    ];
+    // Each ticket's steps, all in the order of their instants.
+    const ids: string[] = [];
+    const steps = durations.flatMap(([createdAt, repliedAt, resolvedAt, channel, priority], i): [string, () => Promise<unknown>][] => [
+      [
+        createdAt,
+        async () => {
+          const input = { title: `D${i}`, businessId: globex.globalId, contactId: gina.contact.globalId, assigneeId: alice.user.globalId };
+          ids[i] = await create(createdAt, { ...input, channel: channel as never, priority: priority as never });
+        },
+      ],
+      [new Date(new Date(createdAt).getTime() + 5 * 60_000).toISOString(), () => move(new Date(new Date(createdAt).getTime() + 5 * 60_000).toISOString(), ids[i], 'IN_PROGRESS', alice)],
+      [repliedAt, () => reply(repliedAt, ids[i], alice.token)],
+      [resolvedAt, () => resolve(resolvedAt, ids[i], alice)],
+    ]);
+    for (const [, step] of steps.sort(([a], [b]) => a.localeCompare(b))) await step();
+    await rate('2026-07-03T08:00:00.000Z', ids[0], 4, gina);
+    await rate('2026-07-03T08:10:00.000Z', ids[4], 2, gina);
+    await at('2026-07-04T08:00:00.000Z', ReopenTicketDocument, { input: { ticketId: ids[2], reason: 'Back again' } }, gina.token);
+    await resolve('2026-07-06T10:00:00.000Z', ids[2], alice);
+    await at('2026-07-07T08:00:00.000Z', UpdateTicketDocument, { input: { ticketId: ids[3], priority: 'URGENT' as never } }, admin.token);
+    await at('2026-07-07T09:00:00.000Z', AssignTicketDocument, { input: { ticketId: ids[5], assigneeId: bob.user.globalId } }, admin.token);
+
+    const figures = async (range: ReportRangeInput, filter?: TicketFilter) => {
+      const { reports } = await query(ReportsDurationsDocument, { range, filter });
+      return {
+        ...reports,
+        byPriority: sorted(reports.byPriority),
+        byChannel: sorted(reports.byChannel),
+        byAssignee: sorted(reports.byAssignee),
+        agentPerformance: [...reports.agentPerformance].sort((a, b) => a.agent.id.localeCompare(b.agent.id)),
+      };
+    };
+    const everyPriority = { priority: ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as never };
+    const periods: [string, string][] = [
+      ['2026-03-01T00:00:00.000Z', '2026-08-01T00:00:00.000Z'], // whole months only
+      ['2026-02-20T05:00:00.000Z', '2026-07-05T12:00:00.000Z'], // and partial months at both edges
+      ['2026-05-31T21:00:00.000Z', '2026-07-01T00:00:00.000Z'], // June, and the last hours of May
+      ['2026-06-01T00:00:00.000Z', '2026-06-30T23:30:00.000Z'], // no whole month: the rows answer
+    ];
+    let groups = 0;
+    for (const [from, to] of periods) {
+      for (const scope of [undefined, { assigneeId: alice.user.globalId }, { assigneeId: bob.user.globalId }]) {
+        const range = { from, to };
+        const rolledUp = await figures(range, scope);
+        // Means divide in floating point on one side and in numeric on the other: compared to 6 decimals.
+        expect(rounded({ range, scope, ...rolledUp })).toEqual(rounded({ range, scope, ...(await figures(range, { ...scope, ...everyPriority })) }));
+        groups += rolledUp.byPriority.length + rolledUp.byChannel.length + rolledUp.byAssignee.length;
+      }
+    }
+    expect(groups).toBeGreaterThan(40);
+    expect(await checkDigests(app.em())).toMatchObject({ durationMonths: [] });
+
+    // By hand, June (whole month) and the last 3 hours of May: resolved in it D2 (Jun 1 01:00, 27 h; reopened and resolved
+    // again in July, so not any more), D3 (48 h), D4 (48 h), D5 (374 h): sorted 48, 48, 374: median 48, p90 48 + 0.8 × 326.
+    const june = await figures({ from: '2026-05-31T21:00:00.000Z', to: '2026-07-01T00:00:00.000Z' });
+    expect(rounded(june.resolutionTimes[0].resolution)).toEqual({ count: 3, meanHours: rounded(470 / 3), medianHours: 48, p90Hours: 308.8 });
   });
 });

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 import { TIMELINE_LOCK } from '../locks';
-import { FILL_ROLL_UPS, FILL_TICKET_DIGESTS, SCOPE_DAYS_OF_TICKET } from '../../modules/reports/report-digests';
+import { FILL_TICKET_DIGESTS, fillRollUp, SCOPE_DAYS_OF_TICKET } from '../../modules/reports/report-digests';
 
 /**
  * What reports read at scale, kept by the database in the same transaction as the rows they come from,
@@ -141,7 +141,7 @@ export class Migration20261127060000_report_digests extends Migration {
 
     // Tickets from before this migration get their digests from the timeline.
     for (const statement of FILL_TICKET_DIGESTS) this.addSql(`${statement};`);
-    for (const statement of FILL_ROLL_UPS) this.addSql(`${statement};`);
+    for (const table of ['report_hour', 'report_scope_day', 'report_tag_day']) this.addSql(`${fillRollUp(table)};`);
 
     this.addSql(`create trigger ticket_report_hour after insert or delete or update of created_at on ticket for each row execute function ticket_report_hour();`);
     this.addSql(`create trigger ticket_report_scope_day_change after insert or delete on ticket for each row execute function ticket_report_scope_day();`);

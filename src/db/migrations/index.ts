@@ -6,6 +6,7 @@ import { Migration20261127030000_timeline_position } from './Migration2026112703
 import { Migration20261127040000_assignment } from './Migration20261127040000_assignment';
 import { Migration20261127050000_reports } from './Migration20261127050000_reports';
 import { Migration20261127060000_report_digests } from './Migration20261127060000_report_digests';
+import { Migration20261127070000_report_durations } from './Migration20261127070000_report_durations';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -19,4 +20,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127040000_assignment', class: Migration20261127040000_assignment },
   { name: 'Migration20261127050000_reports', class: Migration20261127050000_reports },
   { name: 'Migration20261127060000_report_digests', class: Migration20261127060000_report_digests },
+  { name: 'Migration20261127070000_report_durations', class: Migration20261127070000_report_durations },
 ];

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { optionalIdOf } from '../../shared/validation';
 import { User } from '../users/user.entity';
+import { durationFigures, durationRollUpApplies } from './duration-roll-up.query';
+import { ReportDimension } from './report.inputs';
 import type { AgentPerformanceRow } from './report.payloads';
 import { filteredTickets, inPeriod, narrowsTickets, ratio, type ReportWindow } from './report-window';
 
@@ -21,6 +23,27 @@ function assignments(em: EntityManager, window: ReportWindow, agentId: string | 
   return q.select(`${assignee} as assignee_id`).count({ assigned: '*' }).groupBy(assignee);
 }
 
+/** The rows of the resolved and first-response statements below, from report_duration_month (see durationFigures); null where it cannot answer. */
+async function outcomesRolledUp(em: EntityManager, window: ReportWindow, agentId: string | null): Promise<[Row[], Row[]] | null> {
+  const resolved = await durationFigures(em, window, ReportDimension.ASSIGNEE, 'R', [0.5], agentId);
+  const answered = resolved && (await durationFigures(em, window, ReportDimension.ASSIGNEE, 'F', [0.5], agentId));
+  if (!resolved || !answered) return null;
+  const hours = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : String(seconds / 3600));
+  // Tickets without an assignee have no agent to count for.
+  const assigned = <T>(figures: Map<string, T>) => [...figures].filter(([key]) => key !== '');
+  return [
+    assigned(resolved).map(([key, f]) => ({
+      assignee_id: key,
+      resolved: String(f.tickets),
+      median_resolution: hours(f.wall.percentiles.get(0.5)),
+      median_resolution_business: hours(f.business.percentiles.get(0.5)),
+      met: String(f.met),
+      mean_score: f.rated > 0 ? String(f.scoreSum / f.rated) : null,
+    })),
+    assigned(answered).map(([key, f]) => ({ assignee_id: key, median_first_response: hours(f.wall.percentiles.get(0.5)) })),
+  ];
+}
+
 /**
  * Per staff member, tickets counted under their current assignee. The report's ticket filter applies
  * to the tickets; its `assigneeId` picks the agent instead (so "assigned" still counts the entries
@@ -34,7 +57,7 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
     return agentId ? q.where('t.assignee_id', agentId) : q;
   };
 
-  const [resolved, answered, reopened, open, assigned] = [
+  const outcomes = (durationRollUpApplies(window, [ReportDimension.ASSIGNEE], ['assigneeId']) && (await outcomesRolledUp(em, window, agentId))) || [
     await em.execute<Row[]>(
       inPeriod(tickets(), 't.resolved_at', window).select(
         knex.raw(`count(*) as resolved,
@@ -49,6 +72,9 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
         knex.raw('percentile_cont(0.5) within group (order by t.first_response_seconds) / 3600.0 as median_first_response'),
       ),
     ),
+  ];
+  const [resolved, answered] = outcomes;
+  const [reopened, open, assigned] = [
     // Reopens from the instants on the (few) reopened tickets' rows.
     await em.execute<Row[]>(
       inPeriod(tickets().whereRaw('cardinality(t.reopened_moves) > 0').joinRaw('cross join unnest(t.reopened_moves) as m(at)'), 'm.at', window).count({ reopened: '*' }),

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ReportDimension } from './report.inputs';
 import type { ComplianceStats, DurationStats, ResolutionTimesRow, SatisfactionRow, SlaComplianceRow } from './report.payloads';
+import { durationFigures, durationRollUpApplies, type DurationFigures, type DurationSummary } from './duration-roll-up.query';
 import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, ratio, type ReportWindow } from './report-window';
 
@@ -32,16 +33,34 @@ async function merged(em: EntityManager, dimensions: ReportDimension[], ...resul
   return [...described].map(([key, group]) => ({ group, rows: byKey.map((map) => map.get(key)) }));
 }
 
+/** The columns durationColumns gives, from a roll-up's summary of a duration. */
+function summaryColumns(summary: DurationSummary | undefined, prefix: string): GroupedRow {
+  const hours = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : seconds / 3600);
+  const count = summary?.count ?? 0;
+  return {
+    [`${prefix}_count`]: count,
+    [`${prefix}_mean`]: count > 0 ? summary!.seconds / count / 3600 : null,
+    [`${prefix}_median`]: hours(summary?.percentiles.get(0.5)),
+    [`${prefix}_p90`]: hours(summary?.percentiles.get(0.9)),
+  };
+}
+
+/** resolutionTimes' grouped rows from report_duration_month (see durationFigures), or null where it cannot answer. */
+async function resolutionTimesRolledUp(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<GroupedRow[][] | null> {
+  const dimension = dimensions[0] ?? null;
+  const resolved = await durationFigures(em, window, dimension, 'R', [0.5, 0.9]);
+  const answered = resolved && (await durationFigures(em, window, dimension, 'F', [0.5, 0.9]));
+  if (!resolved || !answered) return null;
+  return [resolved, answered].map((figures) => {
+    const row = (key: string, f: DurationFigures | undefined) => ({ ...(dimension ? { g0: key || null } : {}), ...summaryColumns(f?.wall, 'wall'), ...summaryColumns(f?.business, 'business') });
+    // Without a dimension, one row even without tickets, as the aggregate over no rows gives.
+    return dimension ? [...figures].map(([key, f]) => row(key, f)) : [row('', figures.get(''))];
+  });
+}
+
 /** Time to resolution (resolved in the period) and to first response (first answered in the period). */
 export async function resolutionTimes(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<ResolutionTimesRow[]> {
-  const knex = em.getKnex();
-  const resolution = groupBy(inPeriod(filteredTickets(em, window), 't.resolved_at', window), dimensions).select(
-    knex.raw(`${durationColumns('t.resolution_seconds', 'wall')}, ${durationColumns('t.resolution_business_seconds', 'business')}`),
-  );
-  const firstResponse = groupBy(inPeriod(filteredTickets(em, window), 't.first_responded_at', window), dimensions).select(
-    knex.raw(`${durationColumns('t.first_response_seconds', 'wall')}, ${durationColumns('t.first_response_business_seconds', 'business')}`),
-  );
-  const [resolved, answered] = [await em.execute<GroupedRow[]>(resolution), await em.execute<GroupedRow[]>(firstResponse)];
+  const [resolved, answered] = (durationRollUpApplies(window, dimensions) && (await resolutionTimesRolledUp(em, window, dimensions))) || (await resolutionTimesFromRows(em, window, dimensions));
   return (await merged(em, dimensions, resolved, answered)).map(({ group, rows: [r, f] }) => ({
     group,
     resolution: durationStats(r, 'wall'),
@@ -49,6 +68,17 @@ export async function resolutionTimes(em: EntityManager, window: ReportWindow, d
     firstResponse: durationStats(f, 'wall'),
     firstResponseBusiness: durationStats(f, 'business'),
   }));
+}
+
+async function resolutionTimesFromRows(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<GroupedRow[][]> {
+  const knex = em.getKnex();
+  const resolution = groupBy(inPeriod(filteredTickets(em, window), 't.resolved_at', window), dimensions).select(
+    knex.raw(`${durationColumns('t.resolution_seconds', 'wall')}, ${durationColumns('t.resolution_business_seconds', 'business')}`),
+  );
+  const firstResponse = groupBy(inPeriod(filteredTickets(em, window), 't.first_responded_at', window), dimensions).select(
+    knex.raw(`${durationColumns('t.first_response_seconds', 'wall')}, ${durationColumns('t.first_response_business_seconds', 'business')}`),
+  );
+  return [await em.execute<GroupedRow[]>(resolution), await em.execute<GroupedRow[]>(firstResponse)];
 }
 
 /**

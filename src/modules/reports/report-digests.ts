@@ -57,15 +57,87 @@ const REPORT_SCOPE_DAYS_FROM_TIMELINE = `
 const REPORT_TAG_DAYS_FROM_TAGS = `
   select tt.tag_id, (t.created_at at time zone 'UTC')::date, count(*)::integer from ticket_tag tt join ticket t on t.id = tt.ticket_id group by 1, 2`;
 
-/** Each roll-up: its key and count columns, and its rows as the timeline (or the tag links) give them. */
-const ROLL_UPS = [
+/**
+ * Durations are counted in buckets 1 % wide on a log scale (`report_duration_bucket`, 2,000 of them up
+ * to 15 years), so that a percentile's bucket holds a small share of the tickets, read exactly from an index.
+ */
+export const DURATION_BUCKETS = 2000;
+export const DURATION_BUCKETS_PER_UNIT = 100;
+const NO_COUNTS = `array_fill(0, array[${DURATION_BUCKETS}])`;
+
+/**
+ * A ticket `t`'s share of `report_duration_month`: per measure (R: resolution, counted in the month
+ * of `resolved_at`; F: first response, in the month of `first_responded_at`), for every scope it
+ * falls in ('*': all tickets, 'P': its priority, 'C': its channel, 'A': its assignee or '' for none),
+ * its durations, and (of resolutions only, as agentPerformance reads them) whether the resolution
+ * target was met and the rating.
+ */
+export const DURATION_MONTHS_OF_TICKET = `
+  select m.measure, s.scope, s.scope_key, date_trunc('month', m.at at time zone 'UTC')::date as month, m.wall, m.business, m.met, m.score
+    from (values ('R', t.resolved_at, t.resolution_seconds, t.resolution_business_seconds, t.resolution_breached_at is null, t.satisfaction_score),
+                 ('F', t.first_responded_at, t.first_response_seconds, t.first_response_business_seconds, null::boolean, null::smallint))
+         as m(measure, at, wall, business, met, score)
+   cross join (values ('*', ''), ('P', t.priority::text), ('C', t.channel::text), ('A', coalesce(t.assignee_id::text, ''))) as s(scope, scope_key)
+   where m.at is not null`;
+
+/**
+ * `report_duration_month`'s rows as the tickets' figures give them: running totals up to the end of each
+ * month that has a row (any month with tickets, and any the table holds, so a month whose tickets all
+ * moved away still compares).
+ */
+const REPORT_DURATION_MONTHS_FROM_TICKETS = `
+  with c as (select x.* from ticket t cross join lateral (${DURATION_MONTHS_OF_TICKET}) as x),
+  buckets as (
+    select measure, scope, scope_key, month, report_duration_bucket(wall) as bucket, count(*)::integer as wall, 0 as business from c where wall is not null group by 1, 2, 3, 4, 5
+    union all
+    select measure, scope, scope_key, month, report_duration_bucket(business), 0, count(*)::integer from c where business is not null group by 1, 2, 3, 4, 5),
+  monthly as (
+    select m.*, h.wall_counts, h.business_counts from (
+      select measure, scope, scope_key, month, count(*) as tickets, coalesce(sum(wall), 0) as wall_seconds, coalesce(sum(business), 0) as business_seconds,
+             count(*) filter (where met) as met, count(score) as rated, coalesce(sum(score), 0) as score_sum
+        from c group by 1, 2, 3, 4) m
+    join (
+      select measure, scope, scope_key, month, report_counts_of(array_agg(bucket), array_agg(wall)) as wall_counts,
+             report_counts_of(array_agg(bucket), array_agg(business)) as business_counts
+        from buckets group by 1, 2, 3, 4) h using (measure, scope, scope_key, month)),
+  keyed as (
+    select k.measure, k.scope, k.scope_key, k.month, m.tickets, m.wall_seconds, m.business_seconds, m.met, m.rated, m.score_sum, m.wall_counts, m.business_counts
+      from (select measure, scope, scope_key, month from monthly union select measure, scope, scope_key, month from report_duration_month) k
+      left join monthly m using (measure, scope, scope_key, month))
+  select measure, scope, scope_key, month,
+         (coalesce(sum(tickets) over w, 0))::integer, (coalesce(sum(wall_seconds) over w, 0))::bigint, (coalesce(sum(business_seconds) over w, 0))::bigint,
+         (coalesce(sum(met) over w, 0))::integer, (coalesce(sum(rated) over w, 0))::integer, (coalesce(sum(score_sum) over w, 0))::integer,
+         report_counts_add(${NO_COUNTS}, report_counts_sum(wall_counts) over w), report_counts_add(${NO_COUNTS}, report_counts_sum(business_counts) over w)
+    from keyed
+  window w as (partition by measure, scope, scope_key order by month)`;
+
+/**
+ * Each roll-up: its key and count columns, its rows as the timeline (or the tag links, or the
+ * tickets' figures) give them, and when one of its rows counts as absent (all zeros, by default).
+ */
+const ROLL_UPS: { table: string; keys: string[]; counts: string[]; derived: string; absent?: string }[] = [
   { table: 'report_hour', keys: ['hour'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_HOURS_FROM_TIMELINE },
   { table: 'report_scope_day', keys: ['scope', 'scope_id', 'day'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_SCOPE_DAYS_FROM_TIMELINE },
   { table: 'report_tag_day', keys: ['tag_id', 'day'], counts: ['created'], derived: REPORT_TAG_DAYS_FROM_TAGS },
+  {
+    table: 'report_duration_month',
+    keys: ['measure', 'scope', 'scope_key', 'month'],
+    counts: ['tickets', 'wall_seconds', 'business_seconds', 'met', 'rated', 'score_sum', 'wall_counts', 'business_counts'],
+    derived: REPORT_DURATION_MONTHS_FROM_TICKETS,
+    // Its derived rows include every month the table holds, so its rows are never left out.
+    absent: 'false',
+  },
 ];
 
-/** Statements that fill each (empty) roll-up from the timeline: for the migration, the seed and the rebuild. */
-export const FILL_ROLL_UPS = ROLL_UPS.map(({ table, keys, counts, derived }) => `insert into ${table} (${[...keys, ...counts].join(', ')}) ${derived}`);
+/** The statement that fills a roll-up (empty) from the timeline: for the migrations, the seed and the rebuild. */
+export function fillRollUp(table: string): string {
+  const rollUp = ROLL_UPS.find((r) => r.table === table);
+  if (!rollUp) throw new Error(`No roll-up ${table}`);
+  return `insert into ${table} (${[...rollUp.keys, ...rollUp.counts].join(', ')}) ${rollUp.derived}`;
+}
+
+/** Statements that fill every (empty) roll-up. */
+export const FILL_ROLL_UPS = ROLL_UPS.map(({ table }) => fillRollUp(table));
 
 /** Every ticket's digests and the roll-ups, derived afresh from the timeline. */
 export async function rebuildDigests(em: EntityManager): Promise<void> {
@@ -77,11 +149,11 @@ export async function rebuildDigests(em: EntityManager): Promise<void> {
 }
 
 /** Keys (as text) of a roll-up's rows that differ from what the timeline gives; rows of zeros count as absent. */
-async function differingRows(em: EntityManager, { table, keys, counts, derived }: (typeof ROLL_UPS)[number], limit: number): Promise<string[]> {
+async function differingRows(em: EntityManager, { table, keys, counts, derived, absent }: (typeof ROLL_UPS)[number], limit: number): Promise<string[]> {
   const list = (alias: string, columns: string[]) => columns.map((column) => `${alias}.${column}`).join(', ');
   const rows = await em.execute<{ key: string }[]>(
     `select concat_ws(' ', ${keys.map((key) => `coalesce(a.${key}, b.${key})`).join(', ')}) as key
-       from (select * from ${table} where (${counts.join(', ')}) <> (${counts.map(() => '0').join(', ')})) a
+       from (select * from ${table} where not (${absent ?? `(${counts.join(', ')}) = (${counts.map(() => '0').join(', ')})`})) a
        full join (${derived}) b(${[...keys, ...counts].join(', ')}) on (${list('a', keys)}) = (${list('b', keys)})
       where (${list('a', counts)}) is distinct from (${list('b', counts)})
       order by 1 limit ${limit}`,
@@ -91,9 +163,13 @@ async function differingRows(em: EntityManager, { table, keys, counts, derived }
 
 /**
  * Tickets whose digests differ from their timeline (at most `limit` ids), hours of `report_hour`,
- * business or assignee days of `report_scope_day` and tag days of `report_tag_day` that differ.
+ * business or assignee days of `report_scope_day`, tag days of `report_tag_day` and months of
+ * `report_duration_month` that differ.
  */
-export async function checkDigests(em: EntityManager, limit = 20): Promise<{ tickets: string[]; hours: string[]; scopeDays: string[]; tagDays: string[] }> {
+export async function checkDigests(
+  em: EntityManager,
+  limit = 20,
+): Promise<{ tickets: string[]; hours: string[]; scopeDays: string[]; tagDays: string[]; durationMonths: string[] }> {
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
     column === 'tag_ids' ? `array(select unnest(t.tag_ids) order by 1) is distinct from ${expression}` : `t.${column} is distinct from ${expression}`,
   );
@@ -102,6 +178,6 @@ export async function checkDigests(em: EntityManager, limit = 20): Promise<{ tic
         or exists (select 1 from ticket_tag tt where tt.ticket_id = t.id and tt.ticket_created_at is distinct from t.created_at)
       order by t.id limit ${limit}`,
   );
-  const [hours, scopeDays, tagDays] = await Promise.all(ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)));
-  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays };
+  const [hours, scopeDays, tagDays, durationMonths] = await Promise.all(ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)));
+  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays, durationMonths };
 }

@@ -1,3 +1,4 @@
+import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../../shared/errors';
 import { denied } from '../users/auth/access';
@@ -55,7 +56,8 @@ export class ReportService {
   }
 
   /**
-   * One report's statements in one read-only transaction (one snapshot, so its figures agree), with
+   * One report's statements in one read-only transaction at REPEATABLE READ (one snapshot, so its
+   * figures agree, and a roll-up and the rows it is completed from are of the same moment), with
    * settings for large aggregates: no JIT (compiling costs more than it saves on these plans) and room
    * to sort durations for percentiles without spilling to disk. Over more than one business's or
    * agent's tickets, parallel index scans start even where the planner's default costs would not (a
@@ -72,7 +74,7 @@ export class ReportService {
         await em.execute(`select ${settings.join(', ')}`);
         return report(em);
       },
-      { readOnly: true },
+      { readOnly: true, isolationLevel: IsolationLevel.REPEATABLE_READ },
     );
   }
 }

@@ -1,0 +1,274 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { pgArray } from '../../shared/sql';
+import { bucketOfRank, interpolate, percentileRanks } from './duration-histogram';
+import { DURATION_BUCKETS, DURATION_BUCKETS_PER_UNIT } from './report-digests';
+import { ReportDimension } from './report.inputs';
+import { narrowsTickets, type ReportWindow } from './report-window';
+
+/** R: time to resolution, by `resolved_at`; F: time to first response, by `first_responded_at`. */
+export type DurationMeasure = 'R' | 'F';
+
+// As DURATION_MONTHS_OF_TICKET counts them: targets met and ratings with resolutions only.
+const MEASURES: Record<DurationMeasure, { at: string; wall: string; business: string; met: string; score: string }> = {
+  R: { at: 't.resolved_at', wall: 't.resolution_seconds', business: 't.resolution_business_seconds', met: 't.resolution_breached_at is null', score: 't.satisfaction_score' },
+  F: { at: 't.first_responded_at', wall: 't.first_response_seconds', business: 't.first_response_business_seconds', met: 'null::boolean', score: 'null::smallint' },
+};
+
+/** The roll-up's scopes: all tickets, or by one of these dimensions (the key as the roll-up writes it). */
+const SCOPES: Partial<Record<ReportDimension, { scope: string; key: string }>> = {
+  [ReportDimension.PRIORITY]: { scope: 'P', key: 't.priority::text' },
+  [ReportDimension.CHANNEL]: { scope: 'C', key: 't.channel::text' },
+  [ReportDimension.ASSIGNEE]: { scope: 'A', key: `coalesce(t.assignee_id::text, '')` },
+};
+const ALL_TICKETS = { scope: '*', key: `''` };
+
+/**
+ * Whether report_duration_month can answer for this window and grouping: no ticket filter beyond
+ * `without` (which the caller applies as a scope key) and at most one dimension, one the roll-up keeps.
+ */
+export function durationRollUpApplies(window: ReportWindow, dimensions: readonly ReportDimension[], without: 'assigneeId'[] = []): boolean {
+  return !narrowsTickets(window, without) && dimensions.length <= 1 && dimensions.every((dimension) => SCOPES[dimension]);
+}
+
+export interface DurationSummary {
+  /** Tickets with this duration, and their summed seconds. */
+  count: number;
+  seconds: number;
+  /** Seconds at each percentile asked for (null without tickets). */
+  percentiles: Map<number, number | null>;
+}
+
+export interface DurationFigures {
+  tickets: number;
+  /** Of resolutions only: targets met, ratings and their sum. */
+  met: number;
+  rated: number;
+  scoreSum: number;
+  wall: DurationSummary;
+  business: DurationSummary;
+}
+
+interface Histogram {
+  count: number;
+  seconds: number;
+  counts: number[];
+}
+
+interface Tally {
+  tickets: number;
+  met: number;
+  rated: number;
+  scoreSum: number;
+  wall: Histogram;
+  business: Histogram;
+}
+
+const emptyHistogram = (): Histogram => ({ count: 0, seconds: 0, counts: new Array<number>(DURATION_BUCKETS).fill(0) });
+const emptyTally = (): Tally => ({ tickets: 0, met: 0, rated: 0, scoreSum: 0, wall: emptyHistogram(), business: emptyHistogram() });
+
+/** The whole UTC months in [from, to), as the first month's start and the start of the month after the last; null if none. */
+export function wholeMonths(from: Date, to: Date): { first: Date; last: Date } | null {
+  const monthStart = (year: number, month: number) => new Date(Date.UTC(year, month, 1));
+  const startOfFrom = monthStart(from.getUTCFullYear(), from.getUTCMonth());
+  const first = startOfFrom.getTime() === from.getTime() ? startOfFrom : monthStart(from.getUTCFullYear(), from.getUTCMonth() + 1);
+  const last = monthStart(to.getUTCFullYear(), to.getUTCMonth());
+  return first < last ? { first, last } : null;
+}
+
+const day = (date: Date) => date.toISOString().slice(0, 10);
+const num = (value: unknown) => Number(value ?? 0);
+
+/**
+ * Per key of the dimension (all tickets: ''; no assignee: ''), the figures of `measure` over the
+ * window's period: whole months from report_duration_month (running totals at the period's end less
+ * those at its start), the partial months at the edges from the rows, and each percentile from the
+ * tickets of the one bucket that holds it. Null when the period holds no whole month (the rows are
+ * then few enough to read), or when a bucket's tickets disagree with the roll-up (a caller then reads
+ * the rows; `npm run reports:rebuild -- --check` finds such drift). `agentId` keeps one assignee.
+ */
+export async function durationFigures(
+  em: EntityManager,
+  window: ReportWindow,
+  dimension: ReportDimension | null,
+  measure: DurationMeasure,
+  percentiles: number[],
+  agentId: string | null = null,
+): Promise<Map<string, DurationFigures> | null> {
+  const months = wholeMonths(window.from, window.to);
+  if (!months) return null;
+  const { scope, key } = dimension ? SCOPES[dimension]! : ALL_TICKETS;
+  const m = MEASURES[measure];
+  const agent = agentId ? ' and t.assignee_id = ?' : '';
+  const agentBinding = agentId ? [agentId] : [];
+
+  const partials = new Map<string, Tally>();
+  const partialOf = (scopeKey: string) => partials.get(scopeKey) ?? partials.set(scopeKey, emptyTally()).get(scopeKey)!;
+
+  const rollUp = await em.execute<Record<string, unknown>[]>(
+    `select k.scope_key, e.tickets - coalesce(s.tickets, 0) as tickets, e.met - coalesce(s.met, 0) as met, e.rated - coalesce(s.rated, 0) as rated,
+            e.score_sum - coalesce(s.score_sum, 0) as score_sum, e.wall_seconds - coalesce(s.wall_seconds, 0) as wall_seconds,
+            e.business_seconds - coalesce(s.business_seconds, 0) as business_seconds,
+            e.wall_counts as wall_end, s.wall_counts as wall_start, e.business_counts as business_end, s.business_counts as business_start
+       from (select distinct scope_key from report_duration_month where measure = ? and scope = ?${agentId ? ' and scope_key = ?' : ''}) as k
+      cross join lateral (select * from report_duration_month r where (r.measure, r.scope, r.scope_key) = (?, ?, k.scope_key) and r.month < ?
+                           order by r.month desc limit 1) as e
+       left join lateral (select * from report_duration_month r where (r.measure, r.scope, r.scope_key) = (?, ?, k.scope_key) and r.month < ?
+                           order by r.month desc limit 1) as s on true`,
+    [measure, scope, ...agentBinding, measure, scope, day(months.last), measure, scope, day(months.first)],
+  );
+  for (const row of rollUp) {
+    const p = partialOf(String(row.scope_key));
+    p.tickets += num(row.tickets);
+    p.met += num(row.met);
+    p.rated += num(row.rated);
+    p.scoreSum += num(row.score_sum);
+    for (const [histogram, end, start, seconds] of [
+      [p.wall, row.wall_end, row.wall_start, row.wall_seconds],
+      [p.business, row.business_end, row.business_start, row.business_seconds],
+    ] as [Histogram, number[], number[] | null, unknown][]) {
+      for (let bucket = 0; bucket < DURATION_BUCKETS; bucket += 1) histogram.counts[bucket] += end[bucket] - (start?.[bucket] ?? 0);
+      histogram.seconds += num(seconds);
+    }
+  }
+
+  // The partial months at the edges, from the rows: per key, the totals, and the tickets per bucket of each duration.
+  const edges = [
+    [window.from, months.first],
+    [months.last, window.to],
+  ].filter(([start, end]) => start < end);
+  if (edges.length > 0) {
+    const rows = edges.map(
+      () => `select ${key} as scope_key, ${m.wall} as wall, ${m.business} as business, ${m.met} as met, ${m.score} as score
+               from ticket t where ${m.at} >= ? and ${m.at} < ?${agent}`,
+    );
+    const edgeRows = await em.execute<Record<string, unknown>[]>(
+      `select scope_key, report_duration_bucket(wall) as wall_bucket, report_duration_bucket(business) as business_bucket,
+              grouping(report_duration_bucket(wall), report_duration_bucket(business)) as level,
+              count(*) as tickets, count(*) filter (where met) as met, count(score) as rated, coalesce(sum(score), 0) as score_sum,
+              count(wall) as wall_count, coalesce(sum(wall), 0) as wall_seconds, count(business) as business_count, coalesce(sum(business), 0) as business_seconds
+         from (${rows.join(' union all ')}) as x
+        group by grouping sets ((scope_key), (scope_key, report_duration_bucket(wall)), (scope_key, report_duration_bucket(business)))`,
+      edges.flatMap(([start, end]) => [start, end, ...agentBinding]),
+    );
+    for (const row of edgeRows) {
+      const p = partialOf(String(row.scope_key));
+      // level 3: the key's totals; 1: per bucket of the wall-clock duration; 2: of the business-hours one.
+      if (num(row.level) === 3) {
+        p.tickets += num(row.tickets);
+        p.met += num(row.met);
+        p.rated += num(row.rated);
+        p.scoreSum += num(row.score_sum);
+        p.wall.seconds += num(row.wall_seconds);
+        p.business.seconds += num(row.business_seconds);
+      } else if (num(row.level) === 1 && row.wall_bucket !== null) {
+        p.wall.counts[num(row.wall_bucket)] += num(row.wall_count);
+      } else if (num(row.level) === 2 && row.business_bucket !== null) {
+        p.business.counts[num(row.business_bucket)] += num(row.business_count);
+      }
+    }
+  }
+  for (const p of partials.values()) for (const histogram of [p.wall, p.business]) histogram.count = histogram.counts.reduce((a, b) => a + b, 0);
+
+  const wall = await pick(em, window, key, m.at, m.wall, 'wall', partials, percentiles, agentId);
+  const business = await pick(em, window, key, m.at, m.business, 'business', partials, percentiles, agentId);
+  if (!wall || !business) return null;
+  const figures = new Map<string, DurationFigures>();
+  for (const [scopeKey, p] of partials) {
+    if (p.tickets === 0) continue;
+    figures.set(scopeKey, {
+      tickets: p.tickets,
+      met: p.met,
+      rated: p.rated,
+      scoreSum: p.scoreSum,
+      wall: { count: p.wall.count, seconds: p.wall.seconds, percentiles: wall.get(scopeKey)! },
+      business: { count: p.business.count, seconds: p.business.seconds, percentiles: business.get(scopeKey)! },
+    });
+  }
+  return figures;
+}
+
+/** The integer seconds that bucket `bucket` may hold, with a margin for rounding (the bucket function decides). */
+function bucketBounds(bucket: number): [number, number] {
+  const lower = Math.max(0, Math.floor(Math.exp(bucket / DURATION_BUCKETS_PER_UNIT) - 1) - 1);
+  const upper = bucket === DURATION_BUCKETS - 1 ? 2_147_483_647 : Math.ceil(Math.exp((bucket + 1) / DURATION_BUCKETS_PER_UNIT) - 1) + 2;
+  return [lower, upper];
+}
+
+/**
+ * The percentiles of one duration per key: the buckets holding each percentile's two ranks, then those
+ * buckets' tickets (of that key, in the period) from the duration's index, in order. Null if a bucket's
+ * tickets are not as many as the histogram says.
+ */
+async function pick(
+  em: EntityManager,
+  window: ReportWindow,
+  key: string,
+  at: string,
+  column: string,
+  histogramOf: 'wall' | 'business',
+  partials: Map<string, Tally>,
+  percentiles: number[],
+  agentId: string | null,
+): Promise<Map<string, Map<number, number | null>> | null> {
+  const wanted = new Map<string, { scopeKey: string; bucket: number }>();
+  const plans = new Map<string, { p: number; ranks: { bucket: number; offset: number }[]; fraction: number }[]>();
+  for (const [scopeKey, partial] of partials) {
+    const histogram = partial[histogramOf];
+    plans.set(
+      scopeKey,
+      histogram.count === 0
+        ? []
+        : percentiles.map((p) => {
+            const { lower, upper, fraction } = percentileRanks(p, histogram.count);
+            const ranks = [lower, upper].map((rank) => bucketOfRank(histogram.counts, rank));
+            for (const { bucket } of ranks) wanted.set(`${scopeKey}\u0000${bucket}`, { scopeKey, bucket });
+            return { p, ranks, fraction };
+          }),
+    );
+  }
+  const needs = [...wanted.values()];
+  const buckets = [...new Set(needs.map((need) => need.bucket))];
+  const values = new Map<string, number[]>();
+  if (needs.length > 0) {
+    const rows = await em.execute<{ scope_key: string; bucket: number; seconds: number }[]>(
+      `with need as (select * from unnest(?::integer[], ?::text[]) as n(bucket, scope_key))
+       select n.scope_key, r.bucket, v.seconds
+         from unnest(?::integer[], ?::integer[], ?::integer[]) as r(bucket, lower, upper)
+        cross join lateral (
+          select ${key} as scope_key, ${column} as seconds from ticket t
+           where ${column} >= r.lower and ${column} < r.upper and report_duration_bucket(${column}) = r.bucket
+             and ${at} >= ? and ${at} < ?${agentId ? ' and t.assignee_id = ?' : ''}
+        ) as v
+        join need n on (n.bucket, n.scope_key) = (r.bucket, v.scope_key)
+        order by 1, 2, 3`,
+      [
+        `{${needs.map((need) => need.bucket).join(',')}}`,
+        pgArray(needs.map((need) => need.scopeKey)),
+        `{${buckets.join(',')}}`,
+        `{${buckets.map((bucket) => bucketBounds(bucket)[0]).join(',')}}`,
+        `{${buckets.map((bucket) => bucketBounds(bucket)[1]).join(',')}}`,
+        window.from,
+        window.to,
+        ...(agentId ? [agentId] : []),
+      ],
+    );
+    for (const row of rows) {
+      const id = `${row.scope_key}\u0000${row.bucket}`;
+      if (!values.has(id)) values.set(id, []);
+      values.get(id)!.push(Number(row.seconds));
+    }
+  }
+  for (const { scopeKey, bucket } of needs) {
+    if ((values.get(`${scopeKey}\u0000${bucket}`)?.length ?? 0) !== partials.get(scopeKey)![histogramOf].counts[bucket]) return null;
+  }
+  const result = new Map<string, Map<number, number | null>>();
+  for (const [scopeKey, planned] of plans) {
+    const byPercentile = new Map<number, number | null>(percentiles.map((p) => [p, null]));
+    for (const { p, ranks, fraction } of planned) {
+      const [lower, upper] = ranks.map(({ bucket, offset }) => values.get(`${scopeKey}\u0000${bucket}`)![offset]);
+      byPercentile.set(p, interpolate(lower, upper, fraction));
+    }
+    result.set(scopeKey, byPercentile);
+  }
+  return result;
+}
