@@ -101,8 +101,8 @@ export async function durationFigures(
   const agent = agentId ? ' and t.assignee_id = ?' : '';
   const agentBinding = agentId ? [agentId] : [];
 
-  const partials = new Map<string, Tally>();
-  const partialOf = (scopeKey: string) => partials.get(scopeKey) ?? partials.set(scopeKey, emptyTally()).get(scopeKey)!;
+  const tallies = new Map<string, Tally>();
+  const tallyOf = (scopeKey: string) => tallies.get(scopeKey) ?? tallies.set(scopeKey, emptyTally()).get(scopeKey)!;
 
   const rollUp = await em.execute<Record<string, unknown>[]>(
     `select k.scope_key, e.tickets - coalesce(s.tickets, 0) as tickets, e.met - coalesce(s.met, 0) as met, e.rated - coalesce(s.rated, 0) as rated,
@@ -117,7 +117,7 @@ export async function durationFigures(
     [measure, scope, ...agentBinding, measure, scope, day(months.last), measure, scope, day(months.first)],
   );
   for (const row of rollUp) {
-    const p = partialOf(String(row.scope_key));
+    const p = tallyOf(String(row.scope_key));
     p.tickets += num(row.tickets);
     p.met += num(row.met);
     p.rated += num(row.rated);
@@ -141,39 +141,41 @@ export async function durationFigures(
       () => `select ${key} as scope_key, ${m.wall} as wall, ${m.business} as business, ${m.met} as met, ${m.score} as score
                from ticket t where ${m.at} >= ? and ${m.at} < ?${agent}`,
     );
+    // Per key, its totals and the bucket of each duration (counted here: one row per key, not per bucket).
     const edgeRows = await em.execute<Record<string, unknown>[]>(
-      `select scope_key, report_duration_bucket(wall) as wall_bucket, report_duration_bucket(business) as business_bucket,
-              grouping(report_duration_bucket(wall), report_duration_bucket(business)) as level,
-              count(*) as tickets, count(*) filter (where met) as met, count(score) as rated, coalesce(sum(score), 0) as score_sum,
-              count(wall) as wall_count, coalesce(sum(wall), 0) as wall_seconds, count(business) as business_count, coalesce(sum(business), 0) as business_seconds
+      `select scope_key, count(*) as tickets, count(*) filter (where met) as met, count(score) as rated, coalesce(sum(score), 0) as score_sum,
+              coalesce(sum(wall), 0) as wall_seconds, coalesce(sum(business), 0) as business_seconds,
+              coalesce(array_agg(report_duration_bucket(wall)) filter (where wall is not null), '{}') as wall_buckets,
+              coalesce(array_agg(report_duration_bucket(business)) filter (where business is not null), '{}') as business_buckets
          from (${rows.join(' union all ')}) as x
-        group by grouping sets ((scope_key), (scope_key, report_duration_bucket(wall)), (scope_key, report_duration_bucket(business)))`,
+        group by scope_key`,
       edges.flatMap(([start, end]) => [start, end, ...agentBinding]),
     );
     for (const row of edgeRows) {
-      const p = partialOf(String(row.scope_key));
-      // level 3: the key's totals; 1: per bucket of the wall-clock duration; 2: of the business-hours one.
-      if (num(row.level) === 3) {
-        p.tickets += num(row.tickets);
-        p.met += num(row.met);
-        p.rated += num(row.rated);
-        p.scoreSum += num(row.score_sum);
-        p.wall.seconds += num(row.wall_seconds);
-        p.business.seconds += num(row.business_seconds);
-      } else if (num(row.level) === 1 && row.wall_bucket !== null) {
-        p.wall.counts[num(row.wall_bucket)] += num(row.wall_count);
-      } else if (num(row.level) === 2 && row.business_bucket !== null) {
-        p.business.counts[num(row.business_bucket)] += num(row.business_count);
-      }
+      const p = tallyOf(String(row.scope_key));
+      p.tickets += num(row.tickets);
+      p.met += num(row.met);
+      p.rated += num(row.rated);
+      p.scoreSum += num(row.score_sum);
+      p.wall.seconds += num(row.wall_seconds);
+      p.business.seconds += num(row.business_seconds);
+      for (const bucket of row.wall_buckets as number[]) p.wall.counts[bucket] += 1;
+      for (const bucket of row.business_buckets as number[]) p.business.counts[bucket] += 1;
     }
   }
-  for (const p of partials.values()) for (const histogram of [p.wall, p.business]) histogram.count = histogram.counts.reduce((a, b) => a + b, 0);
+  for (const p of tallies.values()) for (const histogram of [p.wall, p.business]) histogram.count = histogram.counts.reduce((a, b) => a + b, 0);
 
-  const wall = await pick(em, window, key, m.at, m.wall, 'wall', partials, percentiles, agentId);
-  const business = await pick(em, window, key, m.at, m.business, 'business', partials, percentiles, agentId);
+  // Buckets are read by assignee (see the index): each key's own under 'A', else every assignee's the roll-up knows.
+  const everyAssignee =
+    scope === 'A'
+      ? null
+      : (await em.execute<{ scope_key: string }[]>(`select distinct scope_key from report_duration_month where measure = ? and scope = 'A'`, [measure])).map((row) => row.scope_key);
+  const columns = { key, at: m.at, everyAssignee };
+  const wall = await pick(em, window, { ...columns, column: m.wall }, tallies, 'wall', percentiles);
+  const business = await pick(em, window, { ...columns, column: m.business }, tallies, 'business', percentiles);
   if (!wall || !business) return null;
   const figures = new Map<string, DurationFigures>();
-  for (const [scopeKey, p] of partials) {
+  for (const [scopeKey, p] of tallies) {
     if (p.tickets === 0) continue;
     figures.set(scopeKey, {
       tickets: p.tickets,
@@ -202,17 +204,14 @@ function bucketBounds(bucket: number): [number, number] {
 async function pick(
   em: EntityManager,
   window: ReportWindow,
-  key: string,
-  at: string,
-  column: string,
+  read: { key: string; at: string; column: string; everyAssignee: string[] | null },
+  tallies: Map<string, Tally>,
   histogramOf: 'wall' | 'business',
-  partials: Map<string, Tally>,
   percentiles: number[],
-  agentId: string | null,
 ): Promise<Map<string, Map<number, number | null>> | null> {
   const wanted = new Map<string, { scopeKey: string; bucket: number }>();
   const plans = new Map<string, { p: number; ranks: { bucket: number; offset: number }[]; fraction: number }[]>();
-  for (const [scopeKey, partial] of partials) {
+  for (const [scopeKey, partial] of tallies) {
     const histogram = partial[histogramOf];
     plans.set(
       scopeKey,
@@ -227,29 +226,38 @@ async function pick(
     );
   }
   const needs = [...wanted.values()];
-  const buckets = [...new Set(needs.map((need) => need.bucket))];
+  const { everyAssignee } = read;
+  const visits = everyAssignee
+    ? [...new Set(needs.map((need) => need.bucket))].flatMap((bucket) => everyAssignee.map((assignee) => ({ bucket, assignee })))
+    : needs.map(({ bucket, scopeKey }) => ({ bucket, assignee: scopeKey }));
   const values = new Map<string, number[]>();
   if (needs.length > 0) {
+    const range = `${read.column} >= r.lower and ${read.column} < r.upper and report_duration_bucket(${read.column}) = r.bucket and ${read.at} >= ? and ${read.at} < ?`;
+    // offset 0 keeps each visit an index range scan (the planner would otherwise join the whole index once).
     const rows = await em.execute<{ scope_key: string; bucket: number; seconds: number }[]>(
       `with need as (select * from unnest(?::integer[], ?::text[]) as n(bucket, scope_key))
-       select n.scope_key, r.bucket, v.seconds
-         from unnest(?::integer[], ?::integer[], ?::integer[]) as r(bucket, lower, upper)
+       select n.scope_key, v.bucket, v.seconds
+         from unnest(?::integer[], ?::integer[], ?::integer[], ?::text[]) as r(bucket, lower, upper, assignee)
         cross join lateral (
-          select ${key} as scope_key, ${column} as seconds from ticket t
-           where ${column} >= r.lower and ${column} < r.upper and report_duration_bucket(${column}) = r.bucket
-             and ${at} >= ? and ${at} < ?${agentId ? ' and t.assignee_id = ?' : ''}
+          select * from (
+            select r.bucket, ${read.key} as scope_key, ${read.column} as seconds from ticket t where t.assignee_id = nullif(r.assignee, '')::uuid and ${range}
+            union all
+            select r.bucket, ${read.key}, ${read.column} from ticket t where r.assignee = '' and t.assignee_id is null and ${range}
+          ) as u offset 0
         ) as v
-        join need n on (n.bucket, n.scope_key) = (r.bucket, v.scope_key)
+        join need n on (n.bucket, n.scope_key) = (v.bucket, v.scope_key)
         order by 1, 2, 3`,
       [
         `{${needs.map((need) => need.bucket).join(',')}}`,
         pgArray(needs.map((need) => need.scopeKey)),
-        `{${buckets.join(',')}}`,
-        `{${buckets.map((bucket) => bucketBounds(bucket)[0]).join(',')}}`,
-        `{${buckets.map((bucket) => bucketBounds(bucket)[1]).join(',')}}`,
+        `{${visits.map((visit) => visit.bucket).join(',')}}`,
+        `{${visits.map((visit) => bucketBounds(visit.bucket)[0]).join(',')}}`,
+        `{${visits.map((visit) => bucketBounds(visit.bucket)[1]).join(',')}}`,
+        pgArray(visits.map((visit) => visit.assignee)),
         window.from,
         window.to,
-        ...(agentId ? [agentId] : []),
+        window.from,
+        window.to,
       ],
     );
     for (const row of rows) {
@@ -259,7 +267,7 @@ async function pick(
     }
   }
   for (const { scopeKey, bucket } of needs) {
-    if ((values.get(`${scopeKey}\u0000${bucket}`)?.length ?? 0) !== partials.get(scopeKey)![histogramOf].counts[bucket]) return null;
+    if ((values.get(`${scopeKey}\u0000${bucket}`)?.length ?? 0) !== tallies.get(scopeKey)![histogramOf].counts[bucket]) return null;
   }
   const result = new Map<string, Map<number, number | null>>();
   for (const [scopeKey, planned] of plans) {
