@@ -76,6 +76,8 @@ export function wholeMonths(from: Date, to: Date): { first: Date; last: Date } |
 }
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
+/** Integers sent as one comma-separated string (array_to_string, which leaves out nulls): far quicker to read than an array. */
+const numbers = (list: string | null): number[] => (list ? list.split(',').map(Number) : []);
 const num = (value: unknown) => Number(value ?? 0);
 
 /**
@@ -108,7 +110,8 @@ export async function durationFigures(
     `select k.scope_key, e.tickets - coalesce(s.tickets, 0) as tickets, e.met - coalesce(s.met, 0) as met, e.rated - coalesce(s.rated, 0) as rated,
             e.score_sum - coalesce(s.score_sum, 0) as score_sum, e.wall_seconds - coalesce(s.wall_seconds, 0) as wall_seconds,
             e.business_seconds - coalesce(s.business_seconds, 0) as business_seconds,
-            e.wall_counts as wall_end, s.wall_counts as wall_start, e.business_counts as business_end, s.business_counts as business_start
+            array_to_string(e.wall_counts, ',') as wall_end, array_to_string(s.wall_counts, ',') as wall_start,
+            array_to_string(e.business_counts, ',') as business_end, array_to_string(s.business_counts, ',') as business_start
        from (select distinct scope_key from report_duration_month where measure = ? and scope = ?${agentId ? ' and scope_key = ?' : ''}) as k
       cross join lateral (select * from report_duration_month r where (r.measure, r.scope, r.scope_key) = (?, ?, k.scope_key) and r.month < ?
                            order by r.month desc limit 1) as e
@@ -125,8 +128,9 @@ export async function durationFigures(
     for (const [histogram, end, start, seconds] of [
       [p.wall, row.wall_end, row.wall_start, row.wall_seconds],
       [p.business, row.business_end, row.business_start, row.business_seconds],
-    ] as [Histogram, number[], number[] | null, unknown][]) {
-      for (let bucket = 0; bucket < DURATION_BUCKETS; bucket += 1) histogram.counts[bucket] += end[bucket] - (start?.[bucket] ?? 0);
+    ] as [Histogram, string, string | null, unknown][]) {
+      const [ends, starts] = [numbers(end), numbers(start)];
+      for (let bucket = 0; bucket < DURATION_BUCKETS; bucket += 1) histogram.counts[bucket] += ends[bucket] - (starts[bucket] ?? 0);
       histogram.seconds += num(seconds);
     }
   }
@@ -145,8 +149,8 @@ export async function durationFigures(
     const edgeRows = await em.execute<Record<string, unknown>[]>(
       `select scope_key, count(*) as tickets, count(*) filter (where met) as met, count(score) as rated, coalesce(sum(score), 0) as score_sum,
               coalesce(sum(wall), 0) as wall_seconds, coalesce(sum(business), 0) as business_seconds,
-              coalesce(array_agg(report_duration_bucket(wall)) filter (where wall is not null), '{}') as wall_buckets,
-              coalesce(array_agg(report_duration_bucket(business)) filter (where business is not null), '{}') as business_buckets
+              array_to_string(array_agg(report_duration_bucket(wall)), ',') as wall_buckets,
+              array_to_string(array_agg(report_duration_bucket(business)), ',') as business_buckets
          from (${rows.join(' union all ')}) as x
         group by scope_key`,
       edges.flatMap(([start, end]) => [start, end, ...agentBinding]),
@@ -159,8 +163,8 @@ export async function durationFigures(
       p.scoreSum += num(row.score_sum);
       p.wall.seconds += num(row.wall_seconds);
       p.business.seconds += num(row.business_seconds);
-      for (const bucket of row.wall_buckets as number[]) p.wall.counts[bucket] += 1;
-      for (const bucket of row.business_buckets as number[]) p.business.counts[bucket] += 1;
+      for (const bucket of numbers(row.wall_buckets as string | null)) p.wall.counts[bucket] += 1;
+      for (const bucket of numbers(row.business_buckets as string | null)) p.business.counts[bucket] += 1;
     }
   }
   for (const p of tallies.values()) for (const histogram of [p.wall, p.business]) histogram.count = histogram.counts.reduce((a, b) => a + b, 0);
