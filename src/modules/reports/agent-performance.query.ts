@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { optionalIdOf } from '../../shared/validation';
 import { User } from '../users/user.entity';
-import { durationFigures, durationRollUpApplies } from './duration-roll-up.query';
+import { durationFigures, durationFiguresApply } from './duration-roll-up.query';
 import { ReportDimension } from './report.inputs';
 import type { AgentPerformanceRow } from './report.payloads';
 import { filteredTickets, inPeriod, narrowsTickets, ratio, type ReportWindow } from './report-window';
@@ -57,7 +57,7 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
     return agentId ? q.where('t.assignee_id', agentId) : q;
   };
 
-  const outcomes = (durationRollUpApplies(window, [ReportDimension.ASSIGNEE], ['assigneeId']) && (await outcomesRolledUp(em, window, agentId))) || [
+  const outcomes = (durationFiguresApply(window, [ReportDimension.ASSIGNEE]) && (await outcomesRolledUp(em, window, agentId))) || [
     await em.execute<Row[]>(
       inPeriod(tickets(), 't.resolved_at', window).select(
         knex.raw(`count(*) as resolved,

@@ -23,11 +23,11 @@ const SCOPES: Partial<Record<ReportDimension, { scope: string; key: string }>> =
 const ALL_TICKETS = { scope: '*', key: `''` };
 
 /**
- * Whether report_duration_month can answer for this window and grouping: no ticket filter beyond
- * `without` (which the caller applies as a scope key) and at most one dimension, one the roll-up keeps.
+ * Whether durationFigures answers for this window and grouping: no ticket filter but an assignee (which
+ * it applies itself) and at most one dimension, one the roll-up keeps.
  */
-export function durationRollUpApplies(window: ReportWindow, dimensions: readonly ReportDimension[], without: 'assigneeId'[] = []): boolean {
-  return !narrowsTickets(window, without) && dimensions.length <= 1 && dimensions.every((dimension) => SCOPES[dimension]);
+export function durationFiguresApply(window: ReportWindow, dimensions: readonly ReportDimension[]): boolean {
+  return !narrowsTickets(window, ['assigneeId']) && dimensions.length <= 1 && dimensions.every((dimension) => SCOPES[dimension]);
 }
 
 export interface DurationSummary {
@@ -82,11 +82,12 @@ const num = (value: unknown) => Number(value ?? 0);
 
 /**
  * Per key of the dimension (all tickets: ''; no assignee: ''), the figures of `measure` over the
- * window's period: whole months from report_duration_month (running totals at the period's end less
- * those at its start), the partial months at the edges from the rows, and each percentile from the
- * tickets of the one bucket that holds it. Null when the period holds no whole month (the rows are
- * then few enough to read), or when a bucket's tickets disagree with the roll-up (a caller then reads
- * the rows; `npm run reports:rebuild -- --check` finds such drift). `agentId` keeps one assignee.
+ * window's period, of one assignee's tickets if `agentId` is given. The whole months come from
+ * report_duration_month (running totals at the period's end less those at its start) where it has the
+ * scope (all tickets, or one dimension: with `agentId`, only ASSIGNEE); the rest of the period (the
+ * partial months at its edges, or all of it) from the rows. Each percentile then comes from the tickets
+ * of the one bucket that holds it. Null when a bucket's tickets disagree with the roll-up (the caller
+ * then reads the rows; `npm run reports:rebuild -- --check` finds such drift).
  */
 export async function durationFigures(
   em: EntityManager,
@@ -96,29 +97,30 @@ export async function durationFigures(
   percentiles: number[],
   agentId: string | null = null,
 ): Promise<Map<string, DurationFigures> | null> {
-  const months = wholeMonths(window.from, window.to);
-  if (!months) return null;
   const { scope, key } = dimension ? SCOPES[dimension]! : ALL_TICKETS;
   const m = MEASURES[measure];
   const agent = agentId ? ' and t.assignee_id = ?' : '';
   const agentBinding = agentId ? [agentId] : [];
+  const months = !agentId || scope === 'A' ? wholeMonths(window.from, window.to) : null;
 
   const tallies = new Map<string, Tally>();
   const tallyOf = (scopeKey: string) => tallies.get(scopeKey) ?? tallies.set(scopeKey, emptyTally()).get(scopeKey)!;
 
-  const rollUp = await em.execute<Record<string, unknown>[]>(
-    `select k.scope_key, e.tickets - coalesce(s.tickets, 0) as tickets, e.met - coalesce(s.met, 0) as met, e.rated - coalesce(s.rated, 0) as rated,
-            e.score_sum - coalesce(s.score_sum, 0) as score_sum, e.wall_seconds - coalesce(s.wall_seconds, 0) as wall_seconds,
-            e.business_seconds - coalesce(s.business_seconds, 0) as business_seconds,
-            array_to_string(e.wall_counts, ',') as wall_end, array_to_string(s.wall_counts, ',') as wall_start,
-            array_to_string(e.business_counts, ',') as business_end, array_to_string(s.business_counts, ',') as business_start
-       from (select distinct scope_key from report_duration_month where measure = ? and scope = ?${agentId ? ' and scope_key = ?' : ''}) as k
-      cross join lateral (select * from report_duration_month r where (r.measure, r.scope, r.scope_key) = (?, ?, k.scope_key) and r.month < ?
-                           order by r.month desc limit 1) as e
-       left join lateral (select * from report_duration_month r where (r.measure, r.scope, r.scope_key) = (?, ?, k.scope_key) and r.month < ?
-                           order by r.month desc limit 1) as s on true`,
-    [measure, scope, ...agentBinding, measure, scope, day(months.last), measure, scope, day(months.first)],
-  );
+  const rollUp = !months
+    ? []
+    : await em.execute<Record<string, unknown>[]>(
+        `select k.scope_key, e.tickets - coalesce(s.tickets, 0) as tickets, e.met - coalesce(s.met, 0) as met, e.rated - coalesce(s.rated, 0) as rated,
+                e.score_sum - coalesce(s.score_sum, 0) as score_sum, e.wall_seconds - coalesce(s.wall_seconds, 0) as wall_seconds,
+                e.business_seconds - coalesce(s.business_seconds, 0) as business_seconds,
+                array_to_string(e.wall_counts, ',') as wall_end, array_to_string(s.wall_counts, ',') as wall_start,
+                array_to_string(e.business_counts, ',') as business_end, array_to_string(s.business_counts, ',') as business_start
+           from (select distinct scope_key from report_duration_month where measure = ? and scope = ?${agentId ? ' and scope_key = ?' : ''}) as k
+          cross join lateral (select * from report_duration_month r where (r.measure, r.scope, r.scope_key) = (?, ?, k.scope_key) and r.month < ?
+                               order by r.month desc limit 1) as e
+           left join lateral (select * from report_duration_month r where (r.measure, r.scope, r.scope_key) = (?, ?, k.scope_key) and r.month < ?
+                               order by r.month desc limit 1) as s on true`,
+        [measure, scope, ...agentBinding, measure, scope, day(months.last), measure, scope, day(months.first)],
+      );
   for (const row of rollUp) {
     const p = tallyOf(String(row.scope_key));
     p.tickets += num(row.tickets);
@@ -135,11 +137,15 @@ export async function durationFigures(
     }
   }
 
-  // The partial months at the edges, from the rows: per key, the totals, and the tickets per bucket of each duration.
-  const edges = [
-    [window.from, months.first],
-    [months.last, window.to],
-  ].filter(([start, end]) => start < end);
+  // The rest from the rows: per key, the totals, and the tickets per bucket of each duration.
+  const edges = (
+    months
+      ? [
+          [window.from, months.first],
+          [months.last, window.to],
+        ]
+      : [[window.from, window.to]]
+  ).filter(([start, end]) => start < end);
   if (edges.length > 0) {
     const rows = edges.map(
       () => `select ${key} as scope_key, ${m.wall} as wall, ${m.business} as business, ${m.met} as met, ${m.score} as score
@@ -169,9 +175,10 @@ export async function durationFigures(
   }
   for (const p of tallies.values()) for (const histogram of [p.wall, p.business]) histogram.count = histogram.counts.reduce((a, b) => a + b, 0);
 
-  // Buckets are read by assignee (see the index): each key's own under 'A', else every assignee's the roll-up knows.
-  const everyAssignee =
-    scope === 'A'
+  // Buckets are read by assignee (see the index): the one agent's, each key's own under 'A', else every assignee's the roll-up knows.
+  const everyAssignee = agentId
+    ? [agentId]
+    : scope === 'A'
       ? null
       : (await em.execute<{ scope_key: string }[]>(`select distinct scope_key from report_duration_month where measure = ? and scope = 'A'`, [measure])).map((row) => row.scope_key);
   const columns = { key, at: m.at, everyAssignee };

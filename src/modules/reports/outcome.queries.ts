@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { optionalIdOf } from '../../shared/validation';
 import type { ReportDimension } from './report.inputs';
 import type { ComplianceStats, DurationStats, ResolutionTimesRow, SatisfactionRow, SlaComplianceRow } from './report.payloads';
-import { durationFigures, durationRollUpApplies, type DurationFigures, type DurationSummary } from './duration-roll-up.query';
+import { durationFigures, durationFiguresApply, type DurationFigures, type DurationSummary } from './duration-roll-up.query';
 import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, ratio, type ReportWindow } from './report-window';
 
@@ -45,11 +46,12 @@ function summaryColumns(summary: DurationSummary | undefined, prefix: string): G
   };
 }
 
-/** resolutionTimes' grouped rows from report_duration_month (see durationFigures), or null where it cannot answer. */
+/** resolutionTimes' grouped rows from report_duration_month and duration buckets (see durationFigures), or null where they cannot answer. */
 async function resolutionTimesRolledUp(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<GroupedRow[][] | null> {
   const dimension = dimensions[0] ?? null;
-  const resolved = await durationFigures(em, window, dimension, 'R', [0.5, 0.9]);
-  const answered = resolved && (await durationFigures(em, window, dimension, 'F', [0.5, 0.9]));
+  const agentId = optionalIdOf(window.filter?.assigneeId, 'User', 'filter.assigneeId');
+  const resolved = await durationFigures(em, window, dimension, 'R', [0.5, 0.9], agentId);
+  const answered = resolved && (await durationFigures(em, window, dimension, 'F', [0.5, 0.9], agentId));
   if (!resolved || !answered) return null;
   return [resolved, answered].map((figures) => {
     const row = (key: string, f: DurationFigures | undefined) => ({ ...(dimension ? { g0: key || null } : {}), ...summaryColumns(f?.wall, 'wall'), ...summaryColumns(f?.business, 'business') });
@@ -60,7 +62,8 @@ async function resolutionTimesRolledUp(em: EntityManager, window: ReportWindow, 
 
 /** Time to resolution (resolved in the period) and to first response (first answered in the period). */
 export async function resolutionTimes(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<ResolutionTimesRow[]> {
-  const [resolved, answered] = (durationRollUpApplies(window, dimensions) && (await resolutionTimesRolledUp(em, window, dimensions))) || (await resolutionTimesFromRows(em, window, dimensions));
+  const [resolved, answered] =
+    (durationFiguresApply(window, dimensions) && (await resolutionTimesRolledUp(em, window, dimensions))) || (await resolutionTimesFromRows(em, window, dimensions));
   return (await merged(em, dimensions, resolved, answered)).map(({ group, rows: [r, f] }) => ({
     group,
     resolution: durationStats(r, 'wall'),
