@@ -27,7 +27,9 @@ const ALL_TICKETS = { scope: '*', key: `''` };
  * it applies itself) and at most one dimension, one the roll-up keeps.
  */
 export function durationFiguresApply(window: ReportWindow, dimensions: readonly ReportDimension[]): boolean {
-  return !narrowsTickets(window, ['assigneeId']) && dimensions.length <= 1 && dimensions.every((dimension) => SCOPES[dimension]);
+  // One agent's tickets by priority or channel: the roll-up has no such scope, and percentile_cont over the rows is quicker.
+  const dimensionOfAgent = !window.filter?.assigneeId || dimensions.every((dimension) => dimension === ReportDimension.ASSIGNEE);
+  return !narrowsTickets(window, ['assigneeId']) && dimensions.length <= 1 && dimensions.every((dimension) => SCOPES[dimension]) && dimensionOfAgent;
 }
 
 export interface DurationSummary {
@@ -82,12 +84,12 @@ const num = (value: unknown) => Number(value ?? 0);
 
 /**
  * Per key of the dimension (all tickets: ''; no assignee: ''), the figures of `measure` over the
- * window's period, of one assignee's tickets if `agentId` is given. The whole months come from
- * report_duration_month (running totals at the period's end less those at its start) where it has the
- * scope (all tickets, or one dimension: with `agentId`, only ASSIGNEE); the rest of the period (the
- * partial months at its edges, or all of it) from the rows. Each percentile then comes from the tickets
- * of the one bucket that holds it. Null when a bucket's tickets disagree with the roll-up (the caller
- * then reads the rows; `npm run reports:rebuild -- --check` finds such drift).
+ * window's period, of one assignee's tickets if `agentId` is given (then by ASSIGNEE or in all only).
+ * The whole months come from report_duration_month (running totals at the period's end less those at
+ * its start), the rest of the period (the partial months at its edges, or all of it) from the rows.
+ * Each percentile then comes from the tickets of the one bucket that holds it. Null when a bucket's
+ * tickets disagree with the roll-up (the caller then reads the rows; `npm run reports:rebuild --
+ * --check` finds such drift), or for one agent by another dimension.
  */
 export async function durationFigures(
   em: EntityManager,
@@ -97,11 +99,16 @@ export async function durationFigures(
   percentiles: number[],
   agentId: string | null = null,
 ): Promise<Map<string, DurationFigures> | null> {
+  if (agentId && dimension !== ReportDimension.ASSIGNEE) {
+    // All of one agent's tickets are that agent's key of the assignee scope.
+    const [figures] = (await durationFigures(em, window, ReportDimension.ASSIGNEE, measure, percentiles, agentId))?.values() ?? [];
+    return dimension === null ? new Map(figures ? [['', figures]] : []) : null;
+  }
   const { scope, key } = dimension ? SCOPES[dimension]! : ALL_TICKETS;
   const m = MEASURES[measure];
   const agent = agentId ? ' and t.assignee_id = ?' : '';
   const agentBinding = agentId ? [agentId] : [];
-  const months = !agentId || scope === 'A' ? wholeMonths(window.from, window.to) : null;
+  const months = wholeMonths(window.from, window.to);
 
   const tallies = new Map<string, Tally>();
   const tallyOf = (scopeKey: string) => tallies.get(scopeKey) ?? tallies.set(scopeKey, emptyTally()).get(scopeKey)!;
@@ -175,10 +182,9 @@ export async function durationFigures(
   }
   for (const p of tallies.values()) for (const histogram of [p.wall, p.business]) histogram.count = histogram.counts.reduce((a, b) => a + b, 0);
 
-  // Buckets are read by assignee (see the index): the one agent's, each key's own under 'A', else every assignee's the roll-up knows.
-  const everyAssignee = agentId
-    ? [agentId]
-    : scope === 'A'
+  // Buckets are read by assignee (see the index): each key's own under 'A', else every assignee's the roll-up knows.
+  const everyAssignee =
+    scope === 'A'
       ? null
       : (await em.execute<{ scope_key: string }[]>(`select distinct scope_key from report_duration_month where measure = ? and scope = 'A'`, [measure])).map((row) => row.scope_key);
   const columns = { key, at: m.at, everyAssignee };
