@@ -82,17 +82,21 @@ export class Migration20261127070000_report_durations extends Migration {
           group by measure, scope, scope_key, month, wall, business, met, score
           having sum(sign) <> 0
         loop
-          insert into report_duration_month (measure, scope, scope_key, month, tickets, wall_seconds, business_seconds, met, rated, score_sum, wall_counts, business_counts)
-          select c.measure, c.scope, c.scope_key, c.month, coalesce(p.tickets, 0), coalesce(p.wall_seconds, 0), coalesce(p.business_seconds, 0),
-                 coalesce(p.met, 0), coalesce(p.rated, 0), coalesce(p.score_sum, 0),
-                 coalesce(p.wall_counts, array_fill(0, array[${DURATION_BUCKETS}])), coalesce(p.business_counts, array_fill(0, array[${DURATION_BUCKETS}]))
-            from (select 1) as one
-            left join lateral (
-              select * from report_duration_month p
-               where (p.measure, p.scope, p.scope_key) = (c.measure, c.scope, c.scope_key) and p.month < c.month
-               order by p.month desc limit 1
-            ) as p on true
-          on conflict do nothing;
+          -- A month's row is written once; its running totals only change after (the lookup reads both histograms).
+          perform from report_duration_month r where (r.measure, r.scope, r.scope_key, r.month) = (c.measure, c.scope, c.scope_key, c.month);
+          if not found then
+            insert into report_duration_month (measure, scope, scope_key, month, tickets, wall_seconds, business_seconds, met, rated, score_sum, wall_counts, business_counts)
+            select c.measure, c.scope, c.scope_key, c.month, coalesce(p.tickets, 0), coalesce(p.wall_seconds, 0), coalesce(p.business_seconds, 0),
+                   coalesce(p.met, 0), coalesce(p.rated, 0), coalesce(p.score_sum, 0),
+                   coalesce(p.wall_counts, array_fill(0, array[${DURATION_BUCKETS}])), coalesce(p.business_counts, array_fill(0, array[${DURATION_BUCKETS}]))
+              from (select 1) as one
+              left join lateral (
+                select * from report_duration_month p
+                 where (p.measure, p.scope, p.scope_key) = (c.measure, c.scope, c.scope_key) and p.month < c.month
+                 order by p.month desc limit 1
+              ) as p on true
+            on conflict do nothing;
+          end if;
           update report_duration_month r
              set tickets = r.tickets + c.sign,
                  wall_seconds = r.wall_seconds + c.sign * coalesce(c.wall, 0),
