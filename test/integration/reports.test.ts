@@ -864,6 +864,18 @@ describe('recurringIssues', () => {
     expect(pairs.filter((p) => p.s >= 0.45).length).toBeGreaterThan(3); // some pairs are alike, so the comparison covers both sides
   });
 
+  it('counts one agent\'s tickets the same way: tags, businesses, alike titles and their newest examples', async () => {
+    const { reports } = await query(ReportsRecurringDocument, { range: R, filter: { assigneeId: alice.user.globalId }, minOccurrences: 2 });
+    const r = reports.recurringIssues;
+    // Alice's tickets created in the period: T1 (Acme; printer, hardware), T3 (Globex; network), T6 (Globex; printer, billing).
+    expect(r.tags.map((x) => [x.label, x.count, named(x.examples)])).toEqual([['printer', 2, ['T6', 'T1']]]);
+    expect(r.businesses.map((x) => [x.label, x.count, named(x.examples)])).toEqual([['Globex', 2, ['T6', 'T3']]]);
+    // T1 and T6 are alike; once each, the cluster is shown under the first title in alphabetical order.
+    expect(r.titleClusters.map((c) => [c.title, c.count, c.variants, named(c.examples)])).toEqual([
+      ['Printer jam on floor 3', 2, ['Printer jam on floor 3', 'printer jammed on floor 2'], ['T6', 'T1']],
+    ]);
+  });
+
   it('gives the newest examples of a cluster of several titles', async () => {
     const { reports } = await query(ReportsRecurringDocument, { range: R_APRIL, minOccurrences: 2 });
     const [cluster] = reports.recurringIssues.titleClusters;
