@@ -4,6 +4,7 @@ import { bucketOfRank, interpolate, percentileRanks } from './duration-histogram
 import { DURATION_BUCKETS, DURATION_BUCKETS_PER_UNIT } from './report-digests';
 import { ReportDimension } from './report.inputs';
 import { narrowsTickets, type ReportWindow } from './report-window';
+import { wholeMonths } from './roll-up-cover';
 
 /** R: time to resolution, by `resolved_at`; F: time to first response, by `first_responded_at`. */
 export type DurationMeasure = 'R' | 'F';
@@ -67,15 +68,6 @@ interface Tally {
 
 const emptyHistogram = (): Histogram => ({ count: 0, seconds: 0, counts: new Array<number>(DURATION_BUCKETS).fill(0) });
 const emptyTally = (): Tally => ({ tickets: 0, met: 0, rated: 0, scoreSum: 0, wall: emptyHistogram(), business: emptyHistogram() });
-
-/** The whole UTC months in [from, to), as the first month's start and the start of the month after the last; null if none. */
-export function wholeMonths(from: Date, to: Date): { first: Date; last: Date } | null {
-  const monthStart = (year: number, month: number) => new Date(Date.UTC(year, month, 1));
-  const startOfFrom = monthStart(from.getUTCFullYear(), from.getUTCMonth());
-  const first = startOfFrom.getTime() === from.getTime() ? startOfFrom : monthStart(from.getUTCFullYear(), from.getUTCMonth() + 1);
-  const last = monthStart(to.getUTCFullYear(), to.getUTCMonth());
-  return first < last ? { first, last } : null;
-}
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
 /** Integers sent as one comma-separated string (array_to_string, which leaves out nulls): far quicker to read than an array. */

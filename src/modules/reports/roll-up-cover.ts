@@ -34,3 +34,12 @@ export function rollUpCover(from: Date, to: Date, starts: readonly Date[], unit:
   for (const at of except) rows.push([new Date(at), new Date(at + unit)]);
   return { units: { from: new Date(first), to: new Date(last), except: except.map((at) => new Date(at)) }, rows };
 }
+
+/** The whole UTC months in [from, to), as the first month's start and the start of the month after the last; null if none. */
+export function wholeMonths(from: Date, to: Date): { first: Date; last: Date } | null {
+  const monthStart = (year: number, month: number) => new Date(Date.UTC(year, month, 1));
+  const startOfFrom = monthStart(from.getUTCFullYear(), from.getUTCMonth());
+  const first = startOfFrom.getTime() === from.getTime() ? startOfFrom : monthStart(from.getUTCFullYear(), from.getUTCMonth() + 1);
+  const last = monthStart(to.getUTCFullYear(), to.getUTCMonth());
+  return first < last ? { first, last } : null;
+}
