@@ -8,6 +8,7 @@ import {
   ChangeTicketStatusDocument,
   ConfirmResolutionDocument,
   ReopenTicketDocument,
+  ReportsRateTicketDocument,
   ResolveTicketDocument,
   UpdateBusinessHoursDocument,
   UpdateSlaPolicyDocument,
@@ -97,7 +98,7 @@ it('stay equal to a replay of the timeline through a random walk of 150 changes'
   for (let step = 0; step < 150; step += 1) {
     const ticket = pick(tickets);
     const id = ticket.globalId;
-    const { status } = await app.em().findOneOrFail(Ticket, { id: ticket.id });
+    const { status, satisfactionScore } = await app.em().findOneOrFail(Ticket, { id: ticket.id });
     const moves: (() => Promise<{ errors?: unknown }>)[] = [
       () => send(AddCommentDocument, { input: { ticketId: id, body: `Reply ${step}` } }, agent.token),
       () => send(AddCommentDocument, { input: { ticketId: id, body: `Note ${step}`, isInternal: true } }, agent.token),
@@ -117,6 +118,7 @@ it('stay equal to a replay of the timeline through a random walk of 150 changes'
       moves.push(() => send(ReopenTicketDocument, { input: { ticketId: id, reason: 'Back again' } }, pick([agent.token, customer.token])));
       moves.push(() => send(AddCommentDocument, { input: { ticketId: id, body: 'Still broken' } }, customer.token));
       moves.push(() => send(ConfirmResolutionDocument, { input: { ticketId: id } }, customer.token));
+      if (satisfactionScore === null) moves.push(() => send(ReportsRateTicketDocument, { input: { ticketId: id, score: 1 + Math.floor(next() * 5) } }, customer.token));
     }
     const result = await pick(moves)();
     expect(result.errors).toBeUndefined();
@@ -134,6 +136,7 @@ it('stay equal to a replay of the timeline through a random walk of 150 changes'
   expect(stored.filter((t) => t.firstResponseSeconds !== null).length).toBeGreaterThan(4);
   expect(stored.filter((t) => t.resolutionSeconds !== null).length).toBeGreaterThan(1);
   expect(stored.filter((t) => t.reopenCount > 0).length).toBeGreaterThan(0);
+  expect(stored.filter((t) => t.satisfactionScore !== null).length).toBeGreaterThan(0);
   expect(stored.filter((t) => t.slaPausedWallSeconds > 0 && t.slaPausedSeconds !== t.slaPausedWallSeconds).length).toBeGreaterThan(0);
 
   // Merging tags moves tickets from one tag to another in SQL: the tag ids on the rows follow.
@@ -188,6 +191,12 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   await em.getConnection().execute(`update report_hour set created = created + 1 where hour = (select min(hour) from report_hour)`);
   await em.getConnection().execute(`update report_scope_day set resolved = resolved + 1 where (scope, scope_id, day) = (select scope, scope_id, min(day) from report_scope_day group by 1, 2 limit 1)`);
   await em.getConnection().execute(`update report_tag_day set created = created - 1 where (tag_id, day) = (select tag_id, min(day) from report_tag_day group by 1 limit 1)`);
+  // One bucket of one month's histogram, and one month's ratings.
+  await em.getConnection().execute(`update report_duration_month set wall_counts[11] = wall_counts[11] + 1 where (measure, scope, month) = ('R', '*', (select min(month) from report_duration_month))`);
+  await em.getConnection().execute(
+    `update report_duration_month set rated = rated + 1
+      where (measure, scope, scope_key, month) = (select measure, scope, scope_key, month from report_duration_month where (measure, scope) = ('R', 'P') order by month desc limit 1)`,
+  );
 
   const found = await checkDigests(app.em());
   expect(found.tickets.sort()).toEqual([first.id, second.id].sort());
@@ -195,6 +204,7 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   // The day changed by hand, and the reopen added to the first ticket's row: its business's and its agent's day of now.
   expect(found.scopeDays).toHaveLength(3);
   expect(found.tagDays).toHaveLength(1);
+  expect(found.durationMonths).toHaveLength(2);
 
   await rebuildDigests(app.em());
   expect(await checkDigests(app.em())).toEqual(EXACT);
