@@ -208,7 +208,7 @@ function bucketBounds(bucket: number): [number, number] {
 /**
  * The percentiles of one duration per key: the buckets holding each percentile's two ranks, then those
  * buckets' tickets (of that key, in the period) from the duration's index, in order. Null if a bucket's
- * tickets are not as many as the histogram says.
+ * tickets are not as many as the histogram says, or a count is negative.
  */
 async function pick(
   em: EntityManager,
@@ -220,8 +220,10 @@ async function pick(
 ): Promise<Map<string, Map<number, number | null>> | null> {
   const wanted = new Map<string, { scopeKey: string; bucket: number }>();
   const plans = new Map<string, { p: number; ranks: { bucket: number; offset: number }[]; fraction: number }[]>();
-  for (const [scopeKey, partial] of tallies) {
-    const histogram = partial[histogramOf];
+  for (const [scopeKey, tally] of tallies) {
+    const histogram = tally[histogramOf];
+    // A histogram that drifted below zero cannot say where a rank lies.
+    if (histogram.counts.some((count) => count < 0)) return null;
     plans.set(
       scopeKey,
       histogram.count === 0
