@@ -40,7 +40,7 @@ let business: Awaited<ReturnType<typeof make.business>>;
 let tickets: Ticket[];
 
 /** What checkDigests finds when every digest and roll-up equals the timeline. */
-const EXACT = { tickets: [], hours: [], scopeDays: [], tagDays: [], durationMonths: [] };
+const EXACT = { tickets: [], hours: [], scopeDays: [], tagDays: [], assignmentDays: [], durationMonths: [] };
 
 /** Only Date is faked; timers stay real so the database driver and the server work as usual. */
 const ONLY_DATE = {
@@ -191,6 +191,7 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   await em.getConnection().execute(`update report_hour set created = created + 1 where hour = (select min(hour) from report_hour)`);
   await em.getConnection().execute(`update report_scope_day set resolved = resolved + 1 where (scope, scope_id, day) = (select scope, scope_id, min(day) from report_scope_day group by 1, 2 limit 1)`);
   await em.getConnection().execute(`update report_tag_day set created = created - 1 where (tag_id, day) = (select tag_id, min(day) from report_tag_day group by 1 limit 1)`);
+  await em.getConnection().execute(`update report_assignment_day set assigned = assigned + 1 where (assignee_id, day) = (select assignee_id, max(day) from report_assignment_day group by 1 limit 1)`);
   // One bucket of one month's histogram, and one month's ratings.
   await em.getConnection().execute(`update report_duration_month set wall_counts[11] = wall_counts[11] + 1 where (measure, scope, month) = ('R', '*', (select min(month) from report_duration_month))`);
   await em.getConnection().execute(
@@ -204,6 +205,7 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   // The day changed by hand, and the reopen added to the first ticket's row: its business's and its agent's day of now.
   expect(found.scopeDays).toHaveLength(3);
   expect(found.tagDays).toHaveLength(1);
+  expect(found.assignmentDays).toHaveLength(1);
   expect(found.durationMonths).toHaveLength(2);
 
   await rebuildDigests(app.em());

@@ -1094,7 +1094,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     ]);
   });
 
-  it('gives the percentiles the rows give (percentile_cont), from report_duration_month and one bucket of tickets each', async () => {
+  it('gives the percentiles and agent figures the rows give (percentile_cont), from the monthly and daily roll-ups', async () => {
     // Tickets resolved and answered on both sides of the May/June and June/July boundaries; one reopened in July (its
     // resolution moves to July), one raised to URGENT and one handed to Bob after resolution (each moves between scopes),
     // several with the same duration (ties in one bucket).
@@ -1145,6 +1145,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
       ['2026-02-20T05:00:00.000Z', '2026-07-05T12:00:00.000Z'], // and partial months at both edges
       ['2026-05-31T21:00:00.000Z', '2026-07-01T00:00:00.000Z'], // June, and the last hours of May
       ['2026-06-01T00:00:00.000Z', '2026-06-30T23:30:00.000Z'], // no whole month: the rows answer
+      ['2026-07-04T07:00:00.000Z', '2026-07-07T10:00:00.000Z'], // the reopen and the hand-over inside the edge days
     ];
     let groups = 0;
     for (const [from, to] of periods) {

@@ -1,3 +1,4 @@
+import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { optionalIdOf } from '../../shared/validation';
 import { User } from '../users/user.entity';
@@ -5,6 +6,8 @@ import { durationFigures, durationFiguresApply } from './duration-roll-up.query'
 import { ReportDimension } from './report.inputs';
 import type { AgentPerformanceRow } from './report.payloads';
 import { filteredTickets, inPeriod, narrowsTickets, ratio, type ReportWindow } from './report-window';
+import { DAY, rollUpCover } from './roll-up-cover';
+import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
 
 type Row = Record<string, string | null>;
 
@@ -12,15 +15,42 @@ const byAssignee = (rows: Row[]) => new Map(rows.map((row) => [row.assignee_id, 
 const num = (value: string | null | undefined) => (value === null || value === undefined ? null : Number(value));
 
 /**
- * Assignments in the period per assignee (`assignee_id`, `assigned`): from the timeline's assignment
- * index, or, when a ticket filter narrows, from the assignments on the filtered tickets' rows.
+ * Reopens (of the tickets now assigned to each agent) and assignment entries (naming each agent) in
+ * the period, per assignee (`assignee_id`, `reopened` / `assigned`). Over all tickets: whole UTC days
+ * from report_scope_day and report_assignment_day, the partial days at the edges from the timeline.
+ * Narrowed by a ticket filter: from the instants on the filtered tickets' rows.
  */
-function assignments(em: EntityManager, window: ReportWindow, agentId: string | null) {
-  const [q, assignee] = narrowsTickets(window, ['assigneeId'])
-    ? [inPeriod(filteredTickets(em, window, ['assigneeId']).joinRaw('cross join unnest(t.assigned_at, t.assigned_to) as a(at, agent)'), 'a.at', window), 'a.agent']
-    : [inPeriod(em.getKnex()('ticket_event as a').whereNotNull('a.assigned_to_id'), 'a.created_at', window), 'a.assigned_to_id'];
-  if (agentId) q.where(assignee, agentId);
-  return q.select(`${assignee} as assignee_id`).count({ assigned: '*' }).groupBy(assignee);
+async function movesOfAgents(em: EntityManager, window: ReportWindow, agentId: string | null): Promise<[Row[], Row[]]> {
+  const knex = em.getKnex();
+  const forAgent = (q: Knex.QueryBuilder, column: string) => (agentId ? q.where(column, agentId) : q);
+  if (narrowsTickets(window, ['assigneeId'])) {
+    const tickets = () => forAgent(filteredTickets(em, window, ['assigneeId']).whereNotNull('t.assignee_id'), 't.assignee_id');
+    // Reopens from the instants on the (few) reopened tickets' rows.
+    const reopens = inPeriod(tickets().whereRaw('cardinality(t.reopened_moves) > 0').joinRaw('cross join unnest(t.reopened_moves) as m(at)'), 'm.at', window);
+    const assignments = forAgent(inPeriod(filteredTickets(em, window, ['assigneeId']).joinRaw('cross join unnest(t.assigned_at, t.assigned_to) as a(at, agent)'), 'a.at', window), 'a.agent');
+    return [
+      await em.execute<Row[]>(reopens.select('t.assignee_id').count({ reopened: '*' }).groupBy('t.assignee_id')),
+      await em.execute<Row[]>(assignments.select('a.agent as assignee_id').count({ assigned: '*' }).groupBy('a.agent')),
+    ];
+  }
+  const cover = rollUpCover(window.from, window.to, [], DAY);
+  const reopens: Knex.QueryBuilder[] = [];
+  const assignments: Knex.QueryBuilder[] = [];
+  if (cover.units) {
+    const day = (instant: Date) => instant.toISOString().slice(0, 10);
+    const days = (q: Knex.QueryBuilder) => q.where('day', '>=', day(cover.units!.from)).where('day', '<', day(cover.units!.to));
+    reopens.push(forAgent(days(knex('report_scope_day').where('scope', 'A')), 'scope_id').select('scope_id as assignee_id', 'reopened as n'));
+    assignments.push(forAgent(days(knex('report_assignment_day')), 'assignee_id').select('assignee_id', 'assigned as n'));
+  }
+  for (const [from, to] of cover.rows) {
+    const entries = knex('ticket_event as e').whereRaw(`${RESOLVED_MOVE} and ${REOPEN}`).join('ticket as t', 't.id', 'e.ticket_id').whereNotNull('t.assignee_id');
+    reopens.push(forAgent(inPeriod(entries, 'e.created_at', { from, to }), 't.assignee_id').select('t.assignee_id', knex.raw('1 as n')));
+    const assigned = inPeriod(knex('ticket_event as a').whereNotNull('a.assigned_to_id'), 'a.created_at', { from, to });
+    assignments.push(forAgent(assigned, 'a.assigned_to_id').select('a.assigned_to_id as assignee_id', knex.raw('1 as n')));
+  }
+  const total = (parts: Knex.QueryBuilder[], as: string) =>
+    em.execute<Row[]>(knex.select('x.assignee_id').sum({ [as]: 'x.n' }).from(knex.unionAll(parts, true).as('x')).groupBy('x.assignee_id'));
+  return [await total(reopens, 'reopened'), await total(assignments, 'assigned')];
 }
 
 /** The rows of the resolved and first-response statements below, from report_duration_month (see durationFigures); null where it cannot answer. */
@@ -74,14 +104,8 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
     ),
   ];
   const [resolved, answered] = outcomes;
-  const [reopened, open, assigned] = [
-    // Reopens from the instants on the (few) reopened tickets' rows.
-    await em.execute<Row[]>(
-      inPeriod(tickets().whereRaw('cardinality(t.reopened_moves) > 0').joinRaw('cross join unnest(t.reopened_moves) as m(at)'), 'm.at', window).count({ reopened: '*' }),
-    ),
-    await em.execute<Row[]>(tickets().whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' })),
-    await em.execute<Row[]>(assignments(em, window, agentId)),
-  ];
+  const [reopened, assigned] = await movesOfAgents(em, window, agentId);
+  const open = await em.execute<Row[]>(tickets().whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' }));
 
   const [r, f, o, op, a] = [byAssignee(resolved), byAssignee(answered), byAssignee(reopened), byAssignee(open), byAssignee(assigned)];
   const agents = await em.find(User, agentId ? { id: agentId } : {}, { orderBy: { name: 'asc', id: 'asc' } });

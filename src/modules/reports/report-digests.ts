@@ -57,6 +57,10 @@ const REPORT_SCOPE_DAYS_FROM_TIMELINE = `
 const REPORT_TAG_DAYS_FROM_TAGS = `
   select tt.tag_id, (t.created_at at time zone 'UTC')::date, count(*)::integer from ticket_tag tt join ticket t on t.id = tt.ticket_id group by 1, 2`;
 
+/** `report_assignment_day`'s rows (assignee, day, assignment entries naming them) as the timeline gives them. */
+const REPORT_ASSIGNMENT_DAYS_FROM_TIMELINE = `
+  select assigned_to_id, (created_at at time zone 'UTC')::date, count(*)::integer from ticket_event where assigned_to_id is not null group by 1, 2`;
+
 /**
  * Durations are counted in buckets 1 % wide on a log scale (`report_duration_bucket`, 2,000 of them up
  * to 15 years), so that a percentile's bucket holds a small share of the tickets, read exactly from an index.
@@ -119,6 +123,7 @@ const ROLL_UPS: { table: string; keys: string[]; counts: string[]; derived: stri
   { table: 'report_hour', keys: ['hour'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_HOURS_FROM_TIMELINE },
   { table: 'report_scope_day', keys: ['scope', 'scope_id', 'day'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_SCOPE_DAYS_FROM_TIMELINE },
   { table: 'report_tag_day', keys: ['tag_id', 'day'], counts: ['created'], derived: REPORT_TAG_DAYS_FROM_TAGS },
+  { table: 'report_assignment_day', keys: ['assignee_id', 'day'], counts: ['assigned'], derived: REPORT_ASSIGNMENT_DAYS_FROM_TIMELINE },
   {
     table: 'report_duration_month',
     keys: ['measure', 'scope', 'scope_key', 'month'],
@@ -163,13 +168,13 @@ async function differingRows(em: EntityManager, { table, keys, counts, derived, 
 
 /**
  * Tickets whose digests differ from their timeline (at most `limit` ids), hours of `report_hour`,
- * business or assignee days of `report_scope_day`, tag days of `report_tag_day` and months of
- * `report_duration_month` that differ.
+ * business or assignee days of `report_scope_day`, tag days of `report_tag_day`, assignee days of
+ * `report_assignment_day` and months of `report_duration_month` that differ.
  */
 export async function checkDigests(
   em: EntityManager,
   limit = 20,
-): Promise<{ tickets: string[]; hours: string[]; scopeDays: string[]; tagDays: string[]; durationMonths: string[] }> {
+): Promise<{ tickets: string[]; hours: string[]; scopeDays: string[]; tagDays: string[]; assignmentDays: string[]; durationMonths: string[] }> {
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
     column === 'tag_ids' ? `array(select unnest(t.tag_ids) order by 1) is distinct from ${expression}` : `t.${column} is distinct from ${expression}`,
   );
@@ -178,6 +183,6 @@ export async function checkDigests(
         or exists (select 1 from ticket_tag tt where tt.ticket_id = t.id and tt.ticket_created_at is distinct from t.created_at)
       order by t.id limit ${limit}`,
   );
-  const [hours, scopeDays, tagDays, durationMonths] = await Promise.all(ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)));
-  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays, durationMonths };
+  const [hours, scopeDays, tagDays, assignmentDays, durationMonths] = await Promise.all(ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)));
+  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays, assignmentDays, durationMonths };
 }
