@@ -87,7 +87,7 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
     return agentId ? q.where('t.assignee_id', agentId) : q;
   };
 
-  const outcomes = (durationFiguresApply(window, [ReportDimension.ASSIGNEE]) && (await outcomesRolledUp(em, window, agentId))) || [
+  const [resolved, answered] = (durationFiguresApply(window, [ReportDimension.ASSIGNEE]) && (await outcomesRolledUp(em, window, agentId))) || [
     await em.execute<Row[]>(
       inPeriod(tickets(), 't.resolved_at', window).select(
         knex.raw(`count(*) as resolved,
@@ -103,7 +103,6 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
       ),
     ),
   ];
-  const [resolved, answered] = outcomes;
   const [reopened, assigned] = await movesOfAgents(em, window, agentId);
   const open = await em.execute<Row[]>(tickets().whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' }));
 

@@ -73,6 +73,7 @@ export async function resolutionTimes(em: EntityManager, window: ReportWindow, d
   }));
 }
 
+/** resolutionTimes' grouped rows from the tickets' rows: percentile_cont over every duration of the period. */
 async function resolutionTimesFromRows(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<GroupedRow[][]> {
   const knex = em.getKnex();
   const resolution = groupBy(inPeriod(filteredTickets(em, window), 't.resolved_at', window), dimensions).select(
