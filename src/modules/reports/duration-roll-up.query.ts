@@ -74,6 +74,16 @@ const day = (date: Date) => date.toISOString().slice(0, 10);
 const numbers = (list: string | null): number[] => (list ? list.split(',').map(Number) : []);
 const num = (value: unknown) => Number(value ?? 0);
 
+/** Adds a row's totals (tickets, met, rated, score_sum, wall_seconds, business_seconds) to a key's tally. */
+function addTotals(tally: Tally, row: Record<string, unknown>): void {
+  tally.tickets += num(row.tickets);
+  tally.met += num(row.met);
+  tally.rated += num(row.rated);
+  tally.scoreSum += num(row.score_sum);
+  tally.wall.seconds += num(row.wall_seconds);
+  tally.business.seconds += num(row.business_seconds);
+}
+
 /**
  * Per key of the dimension (all tickets: ''; no assignee: ''), the figures of `measure` over the
  * window's period, of one assignee's tickets if `agentId` is given (then by ASSIGNEE or in all only).
@@ -122,17 +132,13 @@ export async function durationFigures(
       );
   for (const row of rollUp) {
     const p = tallyOf(String(row.scope_key));
-    p.tickets += num(row.tickets);
-    p.met += num(row.met);
-    p.rated += num(row.rated);
-    p.scoreSum += num(row.score_sum);
-    for (const [histogram, end, start, seconds] of [
-      [p.wall, row.wall_end, row.wall_start, row.wall_seconds],
-      [p.business, row.business_end, row.business_start, row.business_seconds],
-    ] as [Histogram, string, string | null, unknown][]) {
+    addTotals(p, row);
+    for (const [histogram, end, start] of [
+      [p.wall, row.wall_end, row.wall_start],
+      [p.business, row.business_end, row.business_start],
+    ] as [Histogram, string, string | null][]) {
       const [ends, starts] = [numbers(end), numbers(start)];
       for (let bucket = 0; bucket < DURATION_BUCKETS; bucket += 1) histogram.counts[bucket] += ends[bucket] - (starts[bucket] ?? 0);
-      histogram.seconds += num(seconds);
     }
   }
 
@@ -162,12 +168,7 @@ export async function durationFigures(
     );
     for (const row of edgeRows) {
       const p = tallyOf(String(row.scope_key));
-      p.tickets += num(row.tickets);
-      p.met += num(row.met);
-      p.rated += num(row.rated);
-      p.scoreSum += num(row.score_sum);
-      p.wall.seconds += num(row.wall_seconds);
-      p.business.seconds += num(row.business_seconds);
+      addTotals(p, row);
       for (const bucket of numbers(row.wall_buckets as string | null)) p.wall.counts[bucket] += 1;
       for (const bucket of numbers(row.business_buckets as string | null)) p.business.counts[bucket] += 1;
     }
