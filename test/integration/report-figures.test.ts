@@ -40,7 +40,7 @@ let business: Awaited<ReturnType<typeof make.business>>;
 let tickets: Ticket[];
 
 /** What checkDigests finds when every digest and roll-up equals the timeline. */
-const EXACT = { tickets: [], hours: [], scopeDays: [], tagDays: [], assignmentDays: [], durationMonths: [] };
+const EXACT = { tickets: [], hours: [], scopeDays: [], tagDays: [], assignmentDays: [], titleMonths: [], durationMonths: [] };
 
 /** Only Date is faked; timers stay real so the database driver and the server work as usual. */
 const ONLY_DATE = {
@@ -192,6 +192,7 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   await em.getConnection().execute(`update report_scope_day set resolved = resolved + 1 where (scope, scope_id, day) = (select scope, scope_id, min(day) from report_scope_day group by 1, 2 limit 1)`);
   await em.getConnection().execute(`update report_tag_day set created = created - 1 where (tag_id, day) = (select tag_id, min(day) from report_tag_day group by 1 limit 1)`);
   await em.getConnection().execute(`update report_assignment_day set assigned = assigned + 1 where (assignee_id, day) = (select assignee_id, max(day) from report_assignment_day group by 1 limit 1)`);
+  await em.getConnection().execute(`delete from report_title_month where (title_key, spelling_key, month) = (select title_key, spelling_key, month from report_title_month limit 1)`);
   // One bucket of one month's histogram, and one month's ratings.
   await em.getConnection().execute(`update report_duration_month set wall_counts[11] = wall_counts[11] + 1 where (measure, scope, month) = ('R', '*', (select min(month) from report_duration_month))`);
   await em.getConnection().execute(
@@ -206,6 +207,7 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   expect(found.scopeDays).toHaveLength(3);
   expect(found.tagDays).toHaveLength(1);
   expect(found.assignmentDays).toHaveLength(1);
+  expect(found.titleMonths).toHaveLength(1);
   expect(found.durationMonths).toHaveLength(2);
 
   await rebuildDigests(app.em());

@@ -1094,7 +1094,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     ]);
   });
 
-  it('gives the percentiles and agent figures the rows give (percentile_cont), from the monthly and daily roll-ups', async () => {
+  it('gives the percentiles, agent figures and recurring titles the rows give, from the monthly and daily roll-ups', async () => {
     // Tickets resolved and answered on both sides of the May/June and June/July boundaries; one reopened in July (its
     // resolution moves to July), one raised to URGENT and one handed to Bob after resolution (each moves between scopes),
     // several with the same duration (ties in one bucket).
@@ -1146,8 +1146,10 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
       ['2026-05-31T21:00:00.000Z', '2026-07-01T00:00:00.000Z'], // June, and the last hours of May
       ['2026-06-01T00:00:00.000Z', '2026-06-30T23:30:00.000Z'], // no whole month: the rows answer
       ['2026-07-04T07:00:00.000Z', '2026-07-07T10:00:00.000Z'], // the reopen and the hand-over inside the edge days
+      ['2026-03-06T15:00:00.000Z', '2026-05-04T18:30:00.000Z'], // the March printer jams and K1, K2 inside the edge months
     ];
     let groups = 0;
+    let clusters = 0;
     for (const [from, to] of periods) {
       for (const scope of [undefined, { assigneeId: alice.user.globalId }, { assigneeId: bob.user.globalId }]) {
         const range = { from, to };
@@ -1164,7 +1166,13 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
         expect(rounded({ range, scope, ...rolledUp })).toEqual(rounded({ range, scope, ...(await figures(range, { ...scope, ...everyPriority })) }));
         groups += rolledUp.byPriority.length + rolledUp.byChannel.length + rolledUp.byAssignee.length;
       }
+      // Recurring titles of all tickets come from report_title_month and the edge months' rows.
+      const recurring = async (filter?: TicketFilter) => (await query(ReportsRecurringDocument, { range: { from, to }, filter, minOccurrences: 2 })).reports.recurringIssues;
+      const rolledUpTitles = await recurring();
+      expect({ from, ...rolledUpTitles }).toEqual({ from, ...(await recurring(everyPriority)) });
+      clusters += rolledUpTitles.titleClusters.length;
     }
+    expect(clusters).toBeGreaterThan(4);
     expect(groups).toBeGreaterThan(40);
     expect(await checkDigests(app.em())).toMatchObject({ durationMonths: [] });
 

@@ -30,9 +30,6 @@ const FIGURES = [
  *
  * Triggers keep it in the same transaction as the ticket's figures, under the timeline lock as the
  * other roll-ups; `npm run reports:rebuild -- --check` compares it with the tickets.
- *
- * `report_assignment_day` counts assignment entries per assignee and UTC day, so that agentPerformance
- * over all tickets does not count a million entries.
  */
 export class Migration20261127070000_report_durations extends Migration {
   override async up(): Promise<void> {
@@ -128,31 +125,6 @@ export class Migration20261127070000_report_durations extends Migration {
       for each row when ((${columns('old')}) is distinct from (${columns('new')}))
       execute function ticket_report_duration();`);
 
-    // Assignment entries per assignee and UTC day, for agentPerformance over all tickets; a period's partial
-    // days at its edges are counted from the entries, by time.
-    this.addSql(`create table report_assignment_day (
-      assignee_id uuid not null,
-      day date not null,
-      assigned integer not null default 0,
-      primary key (assignee_id, day) include (assigned)
-    );`);
-    this.addSql(`create function report_assignment_day_add() returns trigger language plpgsql as $$
-      declare
-        e ticket_event := case when tg_op = 'DELETE' then old else new end;
-      begin
-        perform pg_advisory_xact_lock(${TIMELINE_LOCK});
-        insert into report_assignment_day as r (assignee_id, day, assigned)
-        values (e.assigned_to_id, (e.created_at at time zone 'UTC')::date, case when tg_op = 'DELETE' then -1 else 1 end)
-        on conflict (assignee_id, day) do update set assigned = r.assigned + excluded.assigned;
-        return null;
-      end $$;`);
-    this.addSql(`${fillRollUp('report_assignment_day')};`);
-    this.addSql(`create trigger ticket_event_assignment_day_insert after insert on ticket_event for each row when (new.assigned_to_id is not null)
-      execute function report_assignment_day_add();`);
-    this.addSql(`create trigger ticket_event_assignment_day_delete after delete on ticket_event for each row when (old.assigned_to_id is not null)
-      execute function report_assignment_day_add();`);
-    this.addSql(`create index ticket_event_assigned_at_idx on ticket_event (created_at) include (assigned_to_id) where assigned_to_id is not null;`);
-
     // The tickets of one duration bucket in the report's period, by assignee: one agent's few, or (one
     // assignee after the other) everyone's, with the dimensions the roll-up has.
     const indexes = [
@@ -171,8 +143,6 @@ export class Migration20261127070000_report_durations extends Migration {
     this.addSql(`drop trigger ticket_report_duration_change on ticket; drop trigger ticket_report_duration_update on ticket;`);
     this.addSql(`drop function ticket_report_duration(); drop function report_duration_move(ticket, ticket);`);
     this.addSql(`drop table report_duration_month;`);
-    this.addSql(`drop index ticket_event_assigned_at_idx; drop trigger ticket_event_assignment_day_insert on ticket_event; drop trigger ticket_event_assignment_day_delete on ticket_event; drop function report_assignment_day_add();
-      drop table report_assignment_day;`);
     this.addSql(`drop aggregate report_counts_sum(integer[]); drop function report_counts_add(integer[], integer[]), report_counts_of(integer[], integer[]), report_duration_bucket(integer);`);
   }
 }

@@ -7,6 +7,7 @@ import { Migration20261127040000_assignment } from './Migration20261127040000_as
 import { Migration20261127050000_reports } from './Migration20261127050000_reports';
 import { Migration20261127060000_report_digests } from './Migration20261127060000_report_digests';
 import { Migration20261127070000_report_durations } from './Migration20261127070000_report_durations';
+import { Migration20261127080000_report_counts } from './Migration20261127080000_report_counts';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -21,4 +22,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127050000_reports', class: Migration20261127050000_reports },
   { name: 'Migration20261127060000_report_digests', class: Migration20261127060000_report_digests },
   { name: 'Migration20261127070000_report_durations', class: Migration20261127070000_report_durations },
+  { name: 'Migration20261127080000_report_counts', class: Migration20261127080000_report_counts },
 ];

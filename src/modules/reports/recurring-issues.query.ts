@@ -1,9 +1,11 @@
+import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { toGlobalId } from '../../shared/global-id';
 import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { EACH_TAG } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, withinOneScope, type ReportWindow } from './report-window';
+import { wholeMonths } from './roll-up-cover';
 import { tagCountsOfAllTickets } from './tag-counts.query';
 import { similarity, trigramCodes } from './title-similarity';
 
@@ -85,12 +87,13 @@ async function repeated(em: EntityManager, window: ReportWindow, minOccurrences:
   return named(rows.map((row) => ({ id: row.id, count: Number(row.count) })), by);
 }
 
+type FrequentTitles = { top: { key: string; n: string }[]; spellings: { key: string; ticket: string }[] };
+
 /**
- * Clusters of alike titles among the most frequent ones: pairs above the similarity threshold, joined
- * transitively. Titles are counted case-blind by their hash (`title_key`), each shown as its most
- * frequent spelling (`spelling_key`), so the count reads an index, not the titles.
+ * The TITLES most frequent titles (case-blind, by title_key) of the period's tickets, each with one
+ * ticket of its most frequent spelling (counted among that title's tickets only), from the tickets' rows.
  */
-async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { keys: string[] })[]> {
+async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow): Promise<FrequentTitles> {
   const knex = em.getKnex();
   const tickets = () => inPeriod(filteredTickets(em, window), 't.created_at', window);
   const top = await em.execute<{ key: string; n: string }[]>(
@@ -100,8 +103,7 @@ async function titleClusters(em: EntityManager, window: ReportWindow, minOccurre
       .orderBy([{ column: 'n', order: 'desc' }, { column: 't.title_key' }])
       .limit(TITLES),
   );
-  if (top.length === 0) return [];
-  // The most frequent spelling of each (counted among that title's tickets only), with one ticket so written.
+  if (top.length === 0) return { top, spellings: [] };
   const spellings = await em.execute<{ key: string; ticket: string }[]>(
     knex
       .select(knex.raw('title_key::text as key, (array_agg(ticket order by n desc, spelling_key))[1] as ticket'))
@@ -114,6 +116,62 @@ async function titleClusters(em: EntityManager, window: ReportWindow, minOccurre
       )
       .groupBy('title_key'),
   );
+  return { top, spellings };
+}
+
+/**
+ * The same over all tickets: whole UTC months from report_title_month, the partial months at the
+ * period's edges from the rows; the ticket shown for a spelling is any ticket so written.
+ */
+async function frequentTitlesOfAll(em: EntityManager, window: ReportWindow): Promise<FrequentTitles> {
+  const knex = em.getKnex();
+  const months = wholeMonths(window.from, window.to);
+  if (!months) return frequentTitlesOfRows(em, window);
+  const day = (instant: Date) => instant.toISOString().slice(0, 10);
+  const edges = [
+    [window.from, months.first],
+    [months.last, window.to],
+  ].filter(([start, end]) => start < end);
+  // Tickets per title and spelling in the period, of the titles `keys` (all when null).
+  const counts = (keys: string[] | null) => {
+    const ofKeys = (q: Knex.QueryBuilder, column: string) => (keys ? q.whereRaw(`${column} = any(?::bigint[])`, [pgArray(keys)]) : q);
+    const parts = [
+      ofKeys(knex('report_title_month').where('month', '>=', day(months.first)).where('month', '<', day(months.last)), 'title_key').select('title_key', 'spelling_key', 'created as n'),
+      ...edges.map(([start, end]) => ofKeys(inPeriod(knex('ticket as t'), 't.created_at', { from: start, to: end }), 't.title_key').select('t.title_key', 't.spelling_key', knex.raw('1 as n'))),
+    ];
+    return knex.from(knex.unionAll(parts, true).as('x'));
+  };
+  const top = await em.execute<{ key: string; n: string }[]>(
+    counts(null)
+      .select(knex.raw('x.title_key::text as key, sum(x.n) as n'))
+      .groupBy('x.title_key')
+      .havingRaw('sum(x.n) > 0')
+      .orderBy([{ column: 'n', order: 'desc' }, { column: 'x.title_key' }])
+      .limit(TITLES),
+  );
+  if (top.length === 0) return { top, spellings: [] };
+  const spelled = knex
+    .select(knex.raw('distinct on (x.title_key) x.title_key, x.spelling_key'))
+    .from(counts(top.map((t) => t.key)).select('x.title_key', 'x.spelling_key', knex.raw('sum(x.n) as n')).groupBy('x.title_key', 'x.spelling_key').having(knex.raw('sum(x.n)'), '>', 0).as('x'))
+    .orderBy([{ column: 'x.title_key' }, { column: 'x.n', order: 'desc' }, { column: 'x.spelling_key' }]);
+  const spellings = await em.execute<{ key: string; ticket: string }[]>(
+    knex.raw(
+      `select s.title_key::text as key, w.id as ticket from (${embedded(spelled)}) as s
+        cross join lateral (select t.id from ticket t where t.title_key = s.title_key and t.spelling_key = s.spelling_key limit 1) as w`,
+    ),
+  );
+  return { top, spellings };
+}
+
+/**
+ * Clusters of alike titles among the most frequent ones: pairs above the similarity threshold, joined
+ * transitively. Titles are counted case-blind by their hash (`title_key`), each shown as its most
+ * frequent spelling (`spelling_key`), so the count reads an index, not the titles.
+ */
+async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { keys: string[] })[]> {
+  const knex = em.getKnex();
+  const { top, spellings } = narrowsTickets(window) ? await frequentTitlesOfRows(em, window) : await frequentTitlesOfAll(em, window);
+  if (top.length === 0) return [];
   const written = await em.execute<{ id: string; title: string; trigrams: string[] }[]>(
     knex('ticket').select('id', 'title', knex.raw('show_trgm(lower(title)) as trigrams')).whereIn('id', spellings.map((s) => s.ticket)),
   );

@@ -61,6 +61,10 @@ const REPORT_TAG_DAYS_FROM_TAGS = `
 const REPORT_ASSIGNMENT_DAYS_FROM_TIMELINE = `
   select assigned_to_id, (created_at at time zone 'UTC')::date, count(*)::integer from ticket_event where assigned_to_id is not null group by 1, 2`;
 
+/** `report_title_month`'s rows (title, spelling, month, tickets created) as the tickets give them. */
+const REPORT_TITLE_MONTHS_FROM_TICKETS = `
+  select title_key, spelling_key, date_trunc('month', created_at at time zone 'UTC')::date, count(*)::integer from ticket group by 1, 2, 3`;
+
 /**
  * Durations are counted in buckets 1 % wide on a log scale (`report_duration_bucket`, 2,000 of them up
  * to 15 years), so that a percentile's bucket holds a small share of the tickets, read exactly from an index.
@@ -124,6 +128,7 @@ const ROLL_UPS: { table: string; keys: string[]; counts: string[]; derived: stri
   { table: 'report_scope_day', keys: ['scope', 'scope_id', 'day'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_SCOPE_DAYS_FROM_TIMELINE },
   { table: 'report_tag_day', keys: ['tag_id', 'day'], counts: ['created'], derived: REPORT_TAG_DAYS_FROM_TAGS },
   { table: 'report_assignment_day', keys: ['assignee_id', 'day'], counts: ['assigned'], derived: REPORT_ASSIGNMENT_DAYS_FROM_TIMELINE },
+  { table: 'report_title_month', keys: ['title_key', 'spelling_key', 'month'], counts: ['created'], derived: REPORT_TITLE_MONTHS_FROM_TICKETS },
   {
     table: 'report_duration_month',
     keys: ['measure', 'scope', 'scope_key', 'month'],
@@ -169,12 +174,13 @@ async function differingRows(em: EntityManager, { table, keys, counts, derived, 
 /**
  * Tickets whose digests differ from their timeline (at most `limit` ids), hours of `report_hour`,
  * business or assignee days of `report_scope_day`, tag days of `report_tag_day`, assignee days of
- * `report_assignment_day` and months of `report_duration_month` that differ.
+ * `report_assignment_day`, title months of `report_title_month` and months of `report_duration_month`
+ * that differ.
  */
 export async function checkDigests(
   em: EntityManager,
   limit = 20,
-): Promise<{ tickets: string[]; hours: string[]; scopeDays: string[]; tagDays: string[]; assignmentDays: string[]; durationMonths: string[] }> {
+): Promise<{ tickets: string[]; hours: string[]; scopeDays: string[]; tagDays: string[]; assignmentDays: string[]; titleMonths: string[]; durationMonths: string[] }> {
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
     column === 'tag_ids' ? `array(select unnest(t.tag_ids) order by 1) is distinct from ${expression}` : `t.${column} is distinct from ${expression}`,
   );
@@ -183,6 +189,6 @@ export async function checkDigests(
         or exists (select 1 from ticket_tag tt where tt.ticket_id = t.id and tt.ticket_created_at is distinct from t.created_at)
       order by t.id limit ${limit}`,
   );
-  const [hours, scopeDays, tagDays, assignmentDays, durationMonths] = await Promise.all(ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)));
-  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays, assignmentDays, durationMonths };
+  const [hours, scopeDays, tagDays, assignmentDays, titleMonths, durationMonths] = await Promise.all(ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)));
+  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays, assignmentDays, titleMonths, durationMonths };
 }
