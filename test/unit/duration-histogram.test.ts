@@ -1,5 +1,4 @@
 import { bucketOfRank, interpolate, percentileRanks } from '../../src/modules/reports/duration-histogram';
-import { wholeMonths } from '../../src/modules/reports/roll-up-cover';
 
 describe('percentileRanks', () => {
   it('reads the two values around p × (n − 1), as percentile_cont does', () => {
@@ -32,19 +31,5 @@ describe('interpolate', () => {
   it('goes from the lower value toward the upper by the fraction', () => {
     expect(interpolate(17, 27, 0.7)).toBeCloseTo(24, 12);
     expect(interpolate(5, 5, 0.3)).toBe(5);
-  });
-});
-
-describe('wholeMonths', () => {
-  const at = (iso: string) => new Date(iso);
-  it('gives the UTC months that lie wholly inside the period', () => {
-    expect(wholeMonths(at('2026-02-20T05:00:00Z'), at('2026-07-05T12:00:00Z'))).toEqual({ first: at('2026-03-01T00:00:00Z'), last: at('2026-07-01T00:00:00Z') });
-    expect(wholeMonths(at('2026-03-01T00:00:00Z'), at('2026-08-01T00:00:00Z'))).toEqual({ first: at('2026-03-01T00:00:00Z'), last: at('2026-08-01T00:00:00Z') });
-    expect(wholeMonths(at('2025-12-31T23:00:00Z'), at('2026-02-01T00:00:00Z'))).toEqual({ first: at('2026-01-01T00:00:00Z'), last: at('2026-02-01T00:00:00Z') });
-  });
-
-  it('gives none when no month lies wholly inside', () => {
-    expect(wholeMonths(at('2026-06-01T00:00:00Z'), at('2026-06-30T23:30:00Z'))).toBeNull();
-    expect(wholeMonths(at('2026-05-31T21:00:00Z'), at('2026-06-15T00:00:00Z'))).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { DAY, HOUR, rollUpCover } from '../../src/modules/reports/roll-up-cover';
+import { DAY, HOUR, monthCover, rollUpCover } from '../../src/modules/reports/roll-up-cover';
 
 const at = (iso: string) => new Date(iso);
 const iso = (range: [Date, Date]) => range.map((d) => d.toISOString());
@@ -47,5 +47,27 @@ describe('rollUpCover', () => {
       ['2026-02-28T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
       ['2026-03-31T00:00:00.000Z', '2026-04-01T00:00:00.000Z'],
     ]);
+  });
+});
+
+describe('monthCover', () => {
+  it('gives the UTC months that lie wholly inside the period, and the partial months at its edges', () => {
+    expect(monthCover(at('2026-02-20T05:00:00Z'), at('2026-07-05T12:00:00Z'))).toEqual({
+      months: { first: at('2026-03-01T00:00:00Z'), last: at('2026-07-01T00:00:00Z') },
+      rows: [
+        [at('2026-02-20T05:00:00Z'), at('2026-03-01T00:00:00Z')],
+        [at('2026-07-01T00:00:00Z'), at('2026-07-05T12:00:00Z')],
+      ],
+    });
+    expect(monthCover(at('2026-03-01T00:00:00Z'), at('2026-08-01T00:00:00Z'))).toEqual({ months: { first: at('2026-03-01T00:00:00Z'), last: at('2026-08-01T00:00:00Z') }, rows: [] });
+    expect(monthCover(at('2025-12-31T23:00:00Z'), at('2026-02-01T00:00:00Z'))).toEqual({
+      months: { first: at('2026-01-01T00:00:00Z'), last: at('2026-02-01T00:00:00Z') },
+      rows: [[at('2025-12-31T23:00:00Z'), at('2026-01-01T00:00:00Z')]],
+    });
+  });
+
+  it('leaves the whole period to the rows when no month lies wholly inside', () => {
+    expect(monthCover(at('2026-06-01T00:00:00Z'), at('2026-06-30T23:30:00Z'))).toEqual({ months: null, rows: [[at('2026-06-01T00:00:00Z'), at('2026-06-30T23:30:00Z')]] });
+    expect(monthCover(at('2026-05-31T21:00:00Z'), at('2026-06-15T00:00:00Z')).months).toBeNull();
   });
 });

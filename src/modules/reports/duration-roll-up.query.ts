@@ -4,7 +4,7 @@ import { bucketOfRank, interpolate, percentileRanks } from './duration-histogram
 import { DURATION_BUCKETS, DURATION_BUCKETS_PER_UNIT } from './report-digests';
 import { ReportDimension } from './report.inputs';
 import { narrowsTickets, type ReportWindow } from './report-window';
-import { wholeMonths } from './roll-up-cover';
+import { monthCover } from './roll-up-cover';
 
 /** R: time to resolution, by `resolved_at`; F: time to first response, by `first_responded_at`. */
 export type DurationMeasure = 'R' | 'F';
@@ -110,7 +110,7 @@ export async function durationFigures(
   const m = MEASURES[measure];
   const agent = agentId ? ' and t.assignee_id = ?' : '';
   const agentBinding = agentId ? [agentId] : [];
-  const months = wholeMonths(window.from, window.to);
+  const { months, rows: edges } = monthCover(window.from, window.to);
 
   const tallies = new Map<string, Tally>();
   const tallyOf = (scopeKey: string) => tallies.get(scopeKey) ?? tallies.set(scopeKey, emptyTally()).get(scopeKey)!;
@@ -143,14 +143,6 @@ export async function durationFigures(
   }
 
   // The rest from the rows: per key, the totals, and the tickets per bucket of each duration.
-  const edges = (
-    months
-      ? [
-          [window.from, months.first],
-          [months.last, window.to],
-        ]
-      : [[window.from, window.to]]
-  ).filter(([start, end]) => start < end);
   if (edges.length > 0) {
     const rows = edges.map(
       () => `select ${key} as scope_key, ${m.wall} as wall, ${m.business} as business, ${m.met} as met, ${m.score} as score

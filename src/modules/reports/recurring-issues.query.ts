@@ -5,7 +5,7 @@ import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { EACH_TAG } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, withinOneScope, type ReportWindow } from './report-window';
-import { wholeMonths } from './roll-up-cover';
+import { monthCover } from './roll-up-cover';
 import { tagCountsOfAllTickets } from './tag-counts.query';
 import { similarity, trigramCodes } from './title-similarity';
 
@@ -125,13 +125,9 @@ async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow): Pr
  */
 async function frequentTitlesOfAll(em: EntityManager, window: ReportWindow): Promise<FrequentTitles> {
   const knex = em.getKnex();
-  const months = wholeMonths(window.from, window.to);
+  const { months, rows: edges } = monthCover(window.from, window.to);
   if (!months) return frequentTitlesOfRows(em, window);
   const day = (instant: Date) => instant.toISOString().slice(0, 10);
-  const edges = [
-    [window.from, months.first],
-    [months.last, window.to],
-  ].filter(([start, end]) => start < end);
   // Tickets per title and spelling in the period, of the titles `keys` (all when null).
   const counts = (keys: string[] | null) => {
     const ofKeys = (q: Knex.QueryBuilder, column: string) => (keys ? q.whereRaw(`${column} = any(?::bigint[])`, [pgArray(keys)]) : q);

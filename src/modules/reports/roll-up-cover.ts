@@ -35,11 +35,19 @@ export function rollUpCover(from: Date, to: Date, starts: readonly Date[], unit:
   return { units: { from: new Date(first), to: new Date(last), except: except.map((at) => new Date(at)) }, rows };
 }
 
-/** The whole UTC months in [from, to), as the first month's start and the start of the month after the last; null if none. */
-export function wholeMonths(from: Date, to: Date): { first: Date; last: Date } | null {
+/**
+ * Splits [from, to) into the whole UTC months inside it (`first` to `last`, the start of the month after
+ * the last; null if none) and the rest, read from the rows: the partial months at the edges, or all of it.
+ */
+export function monthCover(from: Date, to: Date): { months: { first: Date; last: Date } | null; rows: [Date, Date][] } {
   const monthStart = (year: number, month: number) => new Date(Date.UTC(year, month, 1));
   const startOfFrom = monthStart(from.getUTCFullYear(), from.getUTCMonth());
   const first = startOfFrom.getTime() === from.getTime() ? startOfFrom : monthStart(from.getUTCFullYear(), from.getUTCMonth() + 1);
   const last = monthStart(to.getUTCFullYear(), to.getUTCMonth());
-  return first < last ? { first, last } : null;
+  if (!(first < last)) return { months: null, rows: [[from, to]] };
+  const edges: [Date, Date][] = [
+    [from, first],
+    [last, to],
+  ];
+  return { months: { first, last }, rows: edges.filter(([start, end]) => start < end) };
 }
