@@ -6,7 +6,7 @@ import { durationFigures, durationFiguresApply } from './duration-roll-up.query'
 import { ReportDimension } from './report.inputs';
 import type { AgentPerformanceRow } from './report.payloads';
 import { filteredTickets, inPeriod, narrowsTickets, ratio, type ReportWindow } from './report-window';
-import { DAY, rollUpCover } from './roll-up-cover';
+import { DAY, rollUpCover, utcDay } from './roll-up-cover';
 import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
 
 type Row = Record<string, string | null>;
@@ -37,8 +37,7 @@ async function movesOfAgents(em: EntityManager, window: ReportWindow, agentId: s
   const reopens: Knex.QueryBuilder[] = [];
   const assignments: Knex.QueryBuilder[] = [];
   if (cover.units) {
-    const day = (instant: Date) => instant.toISOString().slice(0, 10);
-    const days = (q: Knex.QueryBuilder) => q.where('day', '>=', day(cover.units!.from)).where('day', '<', day(cover.units!.to));
+    const days = (q: Knex.QueryBuilder) => q.where('day', '>=', utcDay(cover.units!.from)).where('day', '<', utcDay(cover.units!.to));
     reopens.push(forAgent(days(knex('report_scope_day').where('scope', 'A')), 'scope_id').select('scope_id as assignee_id', 'reopened as n'));
     assignments.push(forAgent(days(knex('report_assignment_day')), 'assignee_id').select('assignee_id', 'assigned as n'));
   }

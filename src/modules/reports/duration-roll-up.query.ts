@@ -4,7 +4,7 @@ import { bucketOfRank, interpolate, percentileRanks } from './duration-histogram
 import { DURATION_BUCKETS, DURATION_BUCKETS_PER_UNIT } from './report-digests';
 import { ReportDimension } from './report.inputs';
 import { narrowsTickets, type ReportWindow } from './report-window';
-import { monthCover } from './roll-up-cover';
+import { monthCover, utcDay } from './roll-up-cover';
 
 /** R: time to resolution, by `resolved_at`; F: time to first response, by `first_responded_at`. */
 export type DurationMeasure = 'R' | 'F';
@@ -69,7 +69,6 @@ interface Tally {
 const emptyHistogram = (): Histogram => ({ count: 0, seconds: 0, counts: new Array<number>(DURATION_BUCKETS).fill(0) });
 const emptyTally = (): Tally => ({ tickets: 0, met: 0, rated: 0, scoreSum: 0, wall: emptyHistogram(), business: emptyHistogram() });
 
-const day = (date: Date) => date.toISOString().slice(0, 10);
 /** Integers sent as one comma-separated string (array_to_string, which leaves out nulls): far quicker to read than an array. */
 const numbers = (list: string | null): number[] => (list ? list.split(',').map(Number) : []);
 const num = (value: unknown) => Number(value ?? 0);
@@ -128,7 +127,7 @@ export async function durationFigures(
                                order by r.month desc limit 1) as e
            left join lateral (select * from report_duration_month r where (r.measure, r.scope, r.scope_key) = (?, ?, k.scope_key) and r.month < ?
                                order by r.month desc limit 1) as s on true`,
-        [measure, scope, ...agentBinding, measure, scope, day(months.last), measure, scope, day(months.first)],
+        [measure, scope, ...agentBinding, measure, scope, utcDay(months.last), measure, scope, utcDay(months.first)],
       );
   for (const row of rollUp) {
     const p = tallyOf(String(row.scope_key));

@@ -5,7 +5,7 @@ import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { EACH_TAG } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, withinOneScope, type ReportWindow } from './report-window';
-import { monthCover } from './roll-up-cover';
+import { monthCover, utcDay } from './roll-up-cover';
 import { tagCountsOfAllTickets } from './tag-counts.query';
 import { similarity, trigramCodes } from './title-similarity';
 
@@ -127,12 +127,11 @@ async function frequentTitlesOfAll(em: EntityManager, window: ReportWindow): Pro
   const knex = em.getKnex();
   const { months, rows: edges } = monthCover(window.from, window.to);
   if (!months) return frequentTitlesOfRows(em, window);
-  const day = (instant: Date) => instant.toISOString().slice(0, 10);
   // Tickets per title and spelling in the period, of the titles `keys` (all when null).
   const counts = (keys: string[] | null) => {
     const ofKeys = (q: Knex.QueryBuilder, column: string) => (keys ? q.whereRaw(`${column} = any(?::bigint[])`, [pgArray(keys)]) : q);
     const parts = [
-      ofKeys(knex('report_title_month').where('month', '>=', day(months.first)).where('month', '<', day(months.last)), 'title_key').select('title_key', 'spelling_key', 'created as n'),
+      ofKeys(knex('report_title_month').where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last)), 'title_key').select('title_key', 'spelling_key', 'created as n'),
       ...edges.map(([start, end]) => ofKeys(inPeriod(knex('ticket as t'), 't.created_at', { from: start, to: end }), 't.title_key').select('t.title_key', 't.spelling_key', knex.raw('1 as n'))),
     ];
     return knex.from(knex.unionAll(parts, true).as('x'));

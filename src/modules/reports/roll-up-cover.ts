@@ -1,6 +1,9 @@
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
+/** The UTC date of an instant, as a roll-up's `day` or `month` column holds it. */
+export const utcDay = (instant: Date): string => instant.toISOString().slice(0, 10);
+
 /** How a period's counts per bucket are read: whole UTC units (hours, days) from a roll-up, the rest from the rows. */
 export interface Cover {
   /** Whole units in [from, to), each inside one bucket, none of `except`; null when there are none. */

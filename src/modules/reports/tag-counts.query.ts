@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { inPeriod, type ReportWindow } from './report-window';
-import { DAY, rollUpCover } from './roll-up-cover';
+import { DAY, rollUpCover, utcDay } from './roll-up-cover';
 
 /**
  * Tickets created in the period per tag (`g0` the tag id; `count`), over all tickets: whole days from
@@ -12,8 +12,7 @@ export async function tagCountsOfAllTickets(em: EntityManager, window: ReportWin
   const cover = rollUpCover(window.from, window.to, [], DAY);
   const parts = cover.rows.map(([from, to]) => inPeriod(knex('ticket_tag as tt'), 'tt.ticket_created_at', { from, to }).select('tt.tag_id as tag_id', knex.raw('1 as n')));
   if (cover.units) {
-    const day = (instant: Date) => instant.toISOString().slice(0, 10);
-    parts.push(knex('report_tag_day').where('day', '>=', day(cover.units.from)).where('day', '<', day(cover.units.to)).select('tag_id', 'created as n'));
+    parts.push(knex('report_tag_day').where('day', '>=', utcDay(cover.units.from)).where('day', '<', utcDay(cover.units.to)).select('tag_id', 'created as n'));
   }
   const tagged = knex.select('x.tag_id as g0').sum({ count: 'x.n' }).from(knex.unionAll(parts, true).as('x')).groupBy('x.tag_id');
   const queries = [tagged];

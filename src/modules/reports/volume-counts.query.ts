@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray } from '../../shared/sql';
 import { optionalIdOf } from '../../shared/validation';
 import { filteredTickets, inPeriod, narrowsTickets, type ReportWindow } from './report-window';
-import { DAY, HOUR, rollUpCover } from './roll-up-cover';
+import { DAY, HOUR, rollUpCover, utcDay } from './roll-up-cover';
 import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
 
 export interface Counts {
@@ -36,7 +36,7 @@ function scopeRollUp(window: ReportWindow): RollUp | null {
     unit: DAY,
     at: `(day::timestamp at time zone 'UTC')`,
     key: 'day',
-    bound: (instant) => instant.toISOString().slice(0, 10),
+    bound: utcDay,
     where: { scope: fields[0][0] === 'businessId' ? 'B' : 'A', scope_id: id! },
   };
 }
