@@ -225,3 +225,21 @@ it('finds a figure that drifted from the timeline, and the rebuild puts it back'
   await rebuildOutcomes(app.em(), { ticketIds: [first.id], write: true });
   expect((await rebuildOutcomes(app.em(), { ticketIds: [first.id] })).mismatches).toEqual([]);
 });
+
+// Last in the file: it deletes a ticket.
+it('stay exact when a resolved ticket is deleted, and when a ticket arrives with its figures (a bulk import)', async () => {
+  const connection = app.em().getConnection();
+  const [resolved] = await connection.execute(`select id from ticket where resolved_at is not null and first_responded_at is not null order by id limit 1`);
+  const [copy] = await connection.execute(`select * from ticket where id = ?`, [resolved.id]);
+  await connection.execute(`delete from ticket where id = ?`, [resolved.id]);
+  expect(await checkDigests(app.em())).toEqual(EXACT);
+
+  // The same row back, figures and all, written straight into the table; its timeline and tags went with the delete.
+  const generated = (await connection.execute(`select attname from pg_attribute where attrelid = 'ticket'::regclass and attgenerated <> ''`)).map((row: { attname: string }) => row.attname);
+  const columns = Object.keys(copy).filter((column) => !generated.includes(column));
+  const row = { ...copy, tag_ids: [], resolved_moves: [], reopened_moves: [], assigned_at: [], assigned_to: [] };
+  await connection.execute(`insert into ticket (${columns.join(', ')}) select ${columns.join(', ')} from json_populate_record(null::ticket, ?::json)`, [JSON.stringify(row)]);
+  expect(await checkDigests(app.em())).toEqual(EXACT);
+  const [{ n }] = await connection.execute(`select count(*)::int as n from report_duration_month where scope = 'A' and tickets > 0`);
+  expect(n).toBeGreaterThan(0);
+});

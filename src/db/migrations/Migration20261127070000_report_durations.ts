@@ -119,7 +119,10 @@ export class Migration20261127070000_report_durations extends Migration {
 
     this.addSql(`${fillRollUp('report_duration_month')};`);
 
-    this.addSql(`create trigger ticket_report_duration_change after insert or delete on ticket for each row execute function ticket_report_duration();`);
+    // A ticket is created without figures (a bulk import may bring some): only such rows have a share to add or take out.
+    const hasFigures = (row: string) => `${row}.resolved_at is not null or ${row}.first_responded_at is not null`;
+    this.addSql(`create trigger ticket_report_duration_insert after insert on ticket for each row when (${hasFigures('new')}) execute function ticket_report_duration();`);
+    this.addSql(`create trigger ticket_report_duration_delete after delete on ticket for each row when (${hasFigures('old')}) execute function ticket_report_duration();`);
     const columns = (row: string) => FIGURES.map((column) => `${row}.${column}`).join(', ');
     this.addSql(`create trigger ticket_report_duration_update after update of ${FIGURES.join(', ')} on ticket
       for each row when ((${columns('old')}) is distinct from (${columns('new')}))
@@ -140,7 +143,7 @@ export class Migration20261127070000_report_durations extends Migration {
 
   override async down(): Promise<void> {
     this.addSql(`drop index ticket_resolution_seconds_idx, ticket_resolution_business_seconds_idx, ticket_first_response_seconds_idx, ticket_first_response_business_seconds_idx;`);
-    this.addSql(`drop trigger ticket_report_duration_change on ticket; drop trigger ticket_report_duration_update on ticket;`);
+    this.addSql(`drop trigger ticket_report_duration_insert on ticket; drop trigger ticket_report_duration_delete on ticket; drop trigger ticket_report_duration_update on ticket;`);
     this.addSql(`drop function ticket_report_duration(); drop function report_duration_move(ticket, ticket);`);
     this.addSql(`drop table report_duration_month;`);
     this.addSql(`drop aggregate report_counts_sum(integer[]); drop function report_counts_add(integer[], integer[]), report_counts_of(integer[], integer[]), report_duration_bucket(integer);`);

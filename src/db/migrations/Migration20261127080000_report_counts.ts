@@ -40,7 +40,6 @@ export class Migration20261127080000_report_counts extends Migration {
       execute function report_assignment_day_add();`);
     this.addSql(`create index ticket_event_assigned_at_idx on ticket_event (created_at) include (assigned_to_id) where assigned_to_id is not null;`);
 
-
     this.addSql(`create table report_title_month (
       title_key bigint not null,
       spelling_key bigint not null,
