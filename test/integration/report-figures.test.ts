@@ -235,7 +235,9 @@ it('stay exact when a resolved ticket is deleted, and when a ticket arrives with
   expect(await checkDigests(app.em())).toEqual(EXACT);
 
   // The same row back, figures and all, written straight into the table; its timeline and tags went with the delete.
-  const generated = (await connection.execute(`select attname from pg_attribute where attrelid = 'ticket'::regclass and attgenerated <> ''`)).map((row: { attname: string }) => row.attname);
+  const generated = (await connection.execute<{ attname: string }[]>(`select attname from pg_attribute where attrelid = 'ticket'::regclass and attgenerated <> ''`)).map(
+    (row) => row.attname,
+  );
   const columns = Object.keys(copy).filter((column) => !generated.includes(column));
   const row = { ...copy, tag_ids: [], resolved_moves: [], reopened_moves: [], assigned_at: [], assigned_to: [] };
   await connection.execute(`insert into ticket (${columns.join(', ')}) select ${columns.join(', ')} from json_populate_record(null::ticket, ?::json)`, [JSON.stringify(row)]);
