@@ -10,6 +10,7 @@ import { toGlobalId } from '../src/shared/global-id';
  *
  * Options: --database NAME (default ticketgraph_load), --email / --password of the staff member to
  * sign in as (default agent1@load.example / load-password, as seed:load creates them);
+ * --only TEXT (just the rows whose report or scope name contains TEXT; implies --no-record);
  * --no-record (print only); BENCH_ROUNDS (default 20) timed requests per row after BENCH_WARMUPS (default 3).
  */
 
@@ -23,6 +24,7 @@ function option(name: string, fallback: string): string {
 const DATABASE = option('database', 'ticketgraph_load');
 const EMAIL = option('email', 'agent1@load.example');
 const PASSWORD = option('password', 'load-password');
+const ONLY = option('only', '');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const WARMUPS = Number(process.env.BENCH_WARMUPS ?? 3);
 
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
 
     for (const scope of scopes) {
       for (const [name, query] of REPORTS) {
+        if (ONLY && !`${name} ${scope.name}`.includes(ONLY)) continue;
         const variables = { range, filter: scope.filter };
         const run = () => server.post(query, variables, token);
         try {
@@ -160,7 +163,7 @@ async function main(): Promise<void> {
     console.error(`\n${failures.length} report requests answered with errors; nothing recorded.`);
     process.exit(1);
   }
-  if (process.argv.includes('--no-record')) return;
+  if (ONLY || process.argv.includes('--no-record')) return;
   await record('reports', [
     '### Reports (`npm run bench:reports`)',
     '',

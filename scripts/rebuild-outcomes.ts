@@ -30,6 +30,8 @@ async function main(): Promise<void> {
     for (const day of drifted.scopeDays) console.log(`report_scope_day ${day}: differs from the timeline`);
     for (const day of drifted.tagDays) console.log(`report_tag_day ${day}: differs from the tags`);
     for (const day of drifted.assignmentDays) console.log(`report_assignment_day ${day}: differs from the timeline`);
+    for (const month of drifted.scopeMonths) console.log(`report_scope_month ${month}: differs from the tickets`);
+    for (const month of drifted.scopeTagMonths) console.log(`report_scope_tag_month ${month}: differs from the tags`);
     for (const month of drifted.titleMonths) console.log(`report_title_month ${month}: differs from the tickets`);
     for (const month of drifted.durationMonths) console.log(`report_duration_month ${month}: differs from the tickets' figures`);
     const differing = Object.values(drifted).reduce((sum, list) => sum + list.length, 0);

@@ -40,7 +40,7 @@ let business: Awaited<ReturnType<typeof make.business>>;
 let tickets: Ticket[];
 
 /** What checkDigests finds when every digest and roll-up equals the timeline. */
-const EXACT = { tickets: [], hours: [], scopeDays: [], tagDays: [], assignmentDays: [], titleMonths: [], durationMonths: [] };
+const EXACT = { tickets: [], hours: [], scopeDays: [], tagDays: [], assignmentDays: [], scopeMonths: [], scopeTagMonths: [], titleMonths: [], durationMonths: [] };
 
 /** Only Date is faked; timers stay real so the database driver and the server work as usual. */
 const ONLY_DATE = {
@@ -192,6 +192,14 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   await em.getConnection().execute(`update report_scope_day set resolved = resolved + 1 where (scope, scope_id, day) = (select scope, scope_id, min(day) from report_scope_day group by 1, 2 limit 1)`);
   await em.getConnection().execute(`update report_tag_day set created = created - 1 where (tag_id, day) = (select tag_id, min(day) from report_tag_day group by 1 limit 1)`);
   await em.getConnection().execute(`update report_assignment_day set assigned = assigned + 1 where (assignee_id, day) = (select assignee_id, max(day) from report_assignment_day group by 1 limit 1)`);
+  // Business and agent months away from the first ticket's (whose tags were just dropped).
+  const elsewhere = `scope_id not in (select business_id from ticket where id = '${first.id}' union select assignee_id from ticket where id = '${first.id}')`;
+  await em.getConnection().execute(
+    `update report_scope_month set created = created + 1 where (scope, scope_id, month, status, priority, channel) = (select scope, scope_id, month, status, priority, channel from report_scope_month where scope = 'A' and ${elsewhere} limit 1)`,
+  );
+  await em.getConnection().execute(
+    `update report_scope_tag_month set created = created + 1 where (scope, scope_id, month, tag_id) = (select scope, scope_id, month, tag_id from report_scope_tag_month where scope = 'B' and created > 0 and tag_id not in (select tag_id from ticket_tag where ticket_id = '${first.id}') limit 1)`,
+  );
   await em.getConnection().execute(`delete from report_title_month where (title_key, spelling_key, month) = (select title_key, spelling_key, month from report_title_month limit 1)`);
   // One bucket of one month's histogram, and one month's ratings.
   await em.getConnection().execute(`update report_duration_month set wall_counts[11] = wall_counts[11] + 1 where (measure, scope, month) = ('R', '*', (select min(month) from report_duration_month))`);
@@ -208,6 +216,9 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   expect(found.tagDays).toHaveLength(1);
   expect(found.assignmentDays).toHaveLength(1);
   expect(found.titleMonths).toHaveLength(1);
+  // The month changed by hand, and the first ticket's months (of its business and agent: untagged now, and out of its two tags').
+  expect(found.scopeMonths).toHaveLength(3);
+  expect(found.scopeTagMonths).toHaveLength(5);
   expect(found.durationMonths).toHaveLength(2);
 
   await rebuildDigests(app.em());

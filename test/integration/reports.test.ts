@@ -68,6 +68,7 @@ import {
   ReportsRateTicketDocument,
   ReportsRecurringDefaultDocument,
   ReportsRecurringDocument,
+  ReportsScopeVolumeDocument,
   ReportsSeriesDocument,
   ReportsTotalDocument,
   ReportsVolumeDocument,
@@ -1150,6 +1151,8 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     ];
     let groups = 0;
     let clusters = 0;
+    let scopeGroups = 0;
+    let scopeTags = 0;
     for (const [from, to] of periods) {
       for (const scope of [undefined, { assigneeId: alice.user.globalId }, { assigneeId: bob.user.globalId }]) {
         const range = { from, to };
@@ -1166,14 +1169,30 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
         expect(rounded({ range, scope, ...rolledUp })).toEqual(rounded({ range, scope, ...(await figures(range, { ...scope, ...everyPriority })) }));
         groups += rolledUp.byPriority.length + rolledUp.byChannel.length + rolledUp.byAssignee.length;
       }
-      // Recurring titles of all tickets come from report_title_month and the edge months' rows.
+      // Recurring titles of all tickets come from report_title_month and the edge months' rows; recurring tags of one
+      // business's or agent's from report_scope_tag_month.
       const recurring = async (filter?: TicketFilter) => (await query(ReportsRecurringDocument, { range: { from, to }, filter, minOccurrences: 2 })).reports.recurringIssues;
       const rolledUpTitles = await recurring();
       expect({ from, ...rolledUpTitles }).toEqual({ from, ...(await recurring(everyPriority)) });
       clusters += rolledUpTitles.titleClusters.length;
+      // One business's or agent's volume from report_scope_month and report_scope_tag_month, and its open tickets.
+      for (const scope of [{ businessId: globex.globalId }, { businessId: acme.globalId }, { assigneeId: alice.user.globalId }, { assigneeId: bob.user.globalId }]) {
+        const range = { from, to };
+        const scopeVolume = async (filter: TicketFilter) => {
+          const { reports } = await query(ReportsScopeVolumeDocument, { range, filter });
+          return Object.fromEntries(Object.entries(reports).map(([name, report]) => [name, { ...report, groups: [...report.groups].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) }]));
+        };
+        const rolledUp = await scopeVolume(scope);
+        expect({ range, scope, ...rolledUp }).toEqual({ range, scope, ...(await scopeVolume({ ...scope, ...everyPriority })) });
+        expect({ range, scope, ...(await recurring(scope)) }).toEqual({ range, scope, ...(await recurring({ ...scope, ...everyPriority })) });
+        scopeGroups += Object.values(rolledUp).reduce((sum, report) => sum + report.groups.length, 0);
+        scopeTags += (await recurring(scope)).tags.length;
+      }
     }
     expect(clusters).toBeGreaterThan(4);
     expect(groups).toBeGreaterThan(40);
+    expect(scopeGroups).toBeGreaterThan(150);
+    expect(scopeTags).toBeGreaterThan(2);
     expect(await checkDigests(app.em())).toMatchObject({ durationMonths: [] });
 
     // By hand, June (whole month) and the last 3 hours of May: resolved in it D2 (Jun 1 01:00, 27 h; reopened and resolved

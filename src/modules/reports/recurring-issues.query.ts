@@ -6,6 +6,8 @@ import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './repo
 import { EACH_TAG } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, withinOneScope, type ReportWindow } from './report-window';
 import { monthCover, utcDay } from './roll-up-cover';
+import { ReportDimension } from './report.inputs';
+import { scopeGroupCounts } from './scope-month-counts.query';
 import { tagCountsOfAllTickets } from './tag-counts.query';
 import { similarity, trigramCodes } from './title-similarity';
 
@@ -67,7 +69,7 @@ const newest = (lists: { id: string; createdAt: number }[][]) =>
     .slice(0, EXAMPLES)
     .map((example) => example.id);
 
-/** Tags (of all tickets: from their day roll-up; filtered: from the tickets' rows) or businesses of the tickets created in the period, most frequent first. */
+/** Tags (of all tickets, or one business's or agent's: from their roll-ups; otherwise from the tickets' rows) or businesses of the tickets created in the period, most frequent first. */
 async function repeated(em: EntityManager, window: ReportWindow, minOccurrences: number, by: 'tag' | 'business'): Promise<Omit<RecurringGroup, 'examples'>[]> {
   const knex = em.getKnex();
   const named = async (counts: { id: string; count: number }[], table: 'tag' | 'business') => {
@@ -75,8 +77,9 @@ async function repeated(em: EntityManager, window: ReportWindow, minOccurrences:
     const names = new Map((await em.execute<{ id: string; name: string }[]>(knex(table).select('id', 'name').whereIn('id', top.map((c) => c.id)))).map((r) => [r.id, r.name]));
     return top.map((c) => ({ key: c.id, label: names.get(c.id)!, count: c.count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
   };
-  if (by === 'tag' && !narrowsTickets(window)) {
-    return named((await tagCountsOfAllTickets(em, window)).map((row) => ({ id: row.g0!, count: Number(row.count) })), 'tag');
+  if (by === 'tag') {
+    const counts = narrowsTickets(window) ? await scopeGroupCounts(em, window, [ReportDimension.TAG]) : await tagCountsOfAllTickets(em, window);
+    if (counts) return named(counts.filter((row) => row.g0 !== null).map((row) => ({ id: String(row.g0), count: Number(row.count) })), 'tag');
   }
   const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
   const column = by === 'tag' ? 'tt.tag_id' : 't.business_id';

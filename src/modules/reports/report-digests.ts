@@ -65,6 +65,21 @@ const REPORT_ASSIGNMENT_DAYS_FROM_TIMELINE = `
 const REPORT_TITLE_MONTHS_FROM_TICKETS = `
   select title_key, spelling_key, date_trunc('month', created_at at time zone 'UTC')::date, count(*)::integer from ticket group by 1, 2, 3`;
 
+/** `report_scope_month`'s rows as the tickets (their current business, assignee, status, priority and channel) and their tag links give them. */
+const REPORT_SCOPE_MONTHS_FROM_TICKETS = `
+  select s.scope, s.id, date_trunc('month', t.created_at at time zone 'UTC')::date, t.status, t.priority, t.channel, count(*)::integer,
+         count(*) filter (where not exists (select 1 from ticket_tag tt where tt.ticket_id = t.id))::integer
+    from ticket t cross join lateral (values ('B', t.business_id), ('A', t.assignee_id)) as s(scope, id)
+   where s.id is not null
+   group by 1, 2, 3, 4, 5, 6`;
+
+/** `report_scope_tag_month`'s rows as the tag links and their tickets give them. */
+const REPORT_SCOPE_TAG_MONTHS_FROM_TAGS = `
+  select s.scope, s.id, date_trunc('month', t.created_at at time zone 'UTC')::date, tt.tag_id, count(*)::integer
+    from ticket_tag tt join ticket t on t.id = tt.ticket_id cross join lateral (values ('B', t.business_id), ('A', t.assignee_id)) as s(scope, id)
+   where s.id is not null
+   group by 1, 2, 3, 4`;
+
 /**
  * Durations are counted in buckets 1 % wide on a log scale (`report_duration_bucket`, 2,000 of them up
  * to 15 years), so that a percentile's bucket holds a small share of the tickets, read exactly from an index.
@@ -128,6 +143,13 @@ const ROLL_UPS: { table: string; keys: string[]; counts: string[]; derived: stri
   { table: 'report_scope_day', keys: ['scope', 'scope_id', 'day'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_SCOPE_DAYS_FROM_TIMELINE },
   { table: 'report_tag_day', keys: ['tag_id', 'day'], counts: ['created'], derived: REPORT_TAG_DAYS_FROM_TAGS },
   { table: 'report_assignment_day', keys: ['assignee_id', 'day'], counts: ['assigned'], derived: REPORT_ASSIGNMENT_DAYS_FROM_TIMELINE },
+  {
+    table: 'report_scope_month',
+    keys: ['scope', 'scope_id', 'month', 'status', 'priority', 'channel'],
+    counts: ['created', 'untagged'],
+    derived: REPORT_SCOPE_MONTHS_FROM_TICKETS,
+  },
+  { table: 'report_scope_tag_month', keys: ['scope', 'scope_id', 'month', 'tag_id'], counts: ['created'], derived: REPORT_SCOPE_TAG_MONTHS_FROM_TAGS },
   { table: 'report_title_month', keys: ['title_key', 'spelling_key', 'month'], counts: ['created'], derived: REPORT_TITLE_MONTHS_FROM_TICKETS },
   {
     table: 'report_duration_month',
@@ -174,13 +196,23 @@ async function differingRows(em: EntityManager, { table, keys, counts, derived, 
 /**
  * Tickets whose digests differ from their timeline (at most `limit` ids), hours of `report_hour`,
  * business or assignee days of `report_scope_day`, tag days of `report_tag_day`, assignee days of
- * `report_assignment_day`, title months of `report_title_month` and months of `report_duration_month`
+ * `report_assignment_day`, business or assignee months of `report_scope_month` and `report_scope_tag_month`, title months of `report_title_month` and months of `report_duration_month`
  * that differ.
  */
 export async function checkDigests(
   em: EntityManager,
   limit = 20,
-): Promise<{ tickets: string[]; hours: string[]; scopeDays: string[]; tagDays: string[]; assignmentDays: string[]; titleMonths: string[]; durationMonths: string[] }> {
+): Promise<{
+  tickets: string[];
+  hours: string[];
+  scopeDays: string[];
+  tagDays: string[];
+  assignmentDays: string[];
+  scopeMonths: string[];
+  scopeTagMonths: string[];
+  titleMonths: string[];
+  durationMonths: string[];
+}> {
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
     column === 'tag_ids' ? `array(select unnest(t.tag_ids) order by 1) is distinct from ${expression}` : `t.${column} is distinct from ${expression}`,
   );
@@ -189,6 +221,8 @@ export async function checkDigests(
         or exists (select 1 from ticket_tag tt where tt.ticket_id = t.id and tt.ticket_created_at is distinct from t.created_at)
       order by t.id limit ${limit}`,
   );
-  const [hours, scopeDays, tagDays, assignmentDays, titleMonths, durationMonths] = await Promise.all(ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)));
-  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays, assignmentDays, titleMonths, durationMonths };
+  const [hours, scopeDays, tagDays, assignmentDays, scopeMonths, scopeTagMonths, titleMonths, durationMonths] = await Promise.all(
+    ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)),
+  );
+  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays, assignmentDays, scopeMonths, scopeTagMonths, titleMonths, durationMonths };
 }

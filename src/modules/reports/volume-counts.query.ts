@@ -1,8 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray } from '../../shared/sql';
-import { optionalIdOf } from '../../shared/validation';
-import { filteredTickets, inPeriod, narrowsTickets, type ReportWindow } from './report-window';
+import { filteredTickets, inPeriod, narrowsTickets, oneScope, type ReportWindow } from './report-window';
 import { DAY, HOUR, rollUpCover, utcDay } from './roll-up-cover';
 import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
 
@@ -28,16 +27,15 @@ const ALL_TICKETS: RollUp = { table: 'report_hour', unit: HOUR, at: 'hour', key:
 
 /** The roll-up of one business's or one agent's tickets, when the filter picks exactly that. */
 function scopeRollUp(window: ReportWindow): RollUp | null {
-  const fields = Object.entries(window.filter ?? {}).filter(([, value]) => value !== null && value !== undefined);
-  if (fields.length !== 1 || !['businessId', 'assigneeId'].includes(fields[0][0])) return null;
-  const id = fields[0][0] === 'businessId' ? optionalIdOf(window.filter!.businessId, 'Business', 'filter.businessId') : optionalIdOf(window.filter!.assigneeId, 'User', 'filter.assigneeId');
+  const one = oneScope(window);
+  if (!one) return null;
   return {
     table: 'report_scope_day',
     unit: DAY,
     at: `(day::timestamp at time zone 'UTC')`,
     key: 'day',
     bound: utcDay,
-    where: { scope: fields[0][0] === 'businessId' ? 'B' : 'A', scope_id: id! },
+    where: { scope: one.scope, scope_id: one.id },
   };
 }
 

@@ -4,6 +4,7 @@ import { ReportDimension, ReportInterval } from './report.inputs';
 import type { TicketVolumeReport, VolumePoint } from './report.payloads';
 import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, type ReportWindow } from './report-window';
+import { openTicketsOfScope, scopeGroupCounts } from './scope-month-counts.query';
 import { tagCountsOfAllTickets } from './tag-counts.query';
 import { countsByBucket } from './volume-counts.query';
 
@@ -23,7 +24,8 @@ export async function ticketVolume(
   const rows: (GroupedRow & { count: string })[] =
     !narrowed && dimensions.length === 1 && dimensions[0] === ReportDimension.TAG
       ? await tagCountsOfAllTickets(em, window, { untagged: true })
-      : await em.execute(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).count({ count: '*' }));
+      : ((await scopeGroupCounts(em, window, dimensions)) ??
+        (await em.execute(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).count({ count: '*' }))));
   const described = await describeGroups(em, dimensions, rows);
   const groups = rows.map((row) => ({ group: described.get(groupKey(row, dimensions))!, count: Number(row.count) })).sort((a, b) => b.count - a.count);
   const points = interval ? await series(em, window, interval) : null;
@@ -60,9 +62,11 @@ async function series(em: EntityManager, window: ReportWindow, interval: ReportI
   // The period's buckets, and one more from its end on: what happened since, to walk the backlog back from now.
   const counts = await countsByBucket(em, window, [...buckets.map((start) => new Date(start)), window.to], window.from, END);
   const after = counts.get(buckets.length + 1);
-  const [{ open }] = await em.execute<{ open: string }[]>(filteredTickets(em, window).whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' }));
+  const open =
+    (await openTicketsOfScope(em, window)) ??
+    Number((await em.execute<{ open: string }[]>(filteredTickets(em, window).whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' })))[0].open);
 
-  let backlog = Number(open) - (after?.created ?? 0) + (after?.resolved ?? 0) - (after?.reopened ?? 0);
+  let backlog = open - (after?.created ?? 0) + (after?.resolved ?? 0) - (after?.reopened ?? 0);
   const points: VolumePoint[] = [];
   for (let index = buckets.length; index >= 1; index -= 1) {
     const { created, resolved, reopened } = counts.get(index) ?? { created: 0, resolved: 0, reopened: 0 };
