@@ -18,6 +18,62 @@ const FIGURES = [
   'assignee_id',
 ];
 
+/** The scopes this migration keeps (a later one adds one agent's by priority and by channel). */
+export const FIRST_DURATION_SCOPES = ['*', 'P', 'C', 'A'];
+
+/** Scope codes as an SQL list. */
+export const scopeList = (scopes: string[]) => scopes.map((scope) => `'${scope}'`).join(', ');
+
+/**
+ * The change of a ticket's share of report_duration_month in `scopes`: what the old row gave and the
+ * new row does not, out; the reverse, in. A month a scope gains tickets in starts from the running
+ * totals of the month before.
+ */
+export const durationMoveFunction = (scopes: string[]) => `create or replace function report_duration_move(old_row ticket, new_row ticket) returns void language plpgsql as $$
+      declare
+        c record;
+      begin
+        perform pg_advisory_xact_lock(${TIMELINE_LOCK});
+        for c in
+          select measure, scope, scope_key, month, wall, business, met, score, sum(sign)::integer as sign from (
+            select x.*, -1 as sign from (select (old_row).*) as t cross join lateral (${DURATION_MONTHS_OF_TICKET}) as x
+            union all
+            select x.*, 1 from (select (new_row).*) as t cross join lateral (${DURATION_MONTHS_OF_TICKET}) as x
+          ) as shares
+          where scope in (${scopeList(scopes)})
+          group by measure, scope, scope_key, month, wall, business, met, score
+          having sum(sign) <> 0
+        loop
+          -- A month's row is written once; its running totals only change after (the lookup reads both histograms).
+          perform from report_duration_month r where (r.measure, r.scope, r.scope_key, r.month) = (c.measure, c.scope, c.scope_key, c.month);
+          if not found then
+            insert into report_duration_month (measure, scope, scope_key, month, tickets, wall_seconds, business_seconds, met, rated, score_sum, wall_counts, business_counts)
+            select c.measure, c.scope, c.scope_key, c.month, coalesce(p.tickets, 0), coalesce(p.wall_seconds, 0), coalesce(p.business_seconds, 0),
+                   coalesce(p.met, 0), coalesce(p.rated, 0), coalesce(p.score_sum, 0),
+                   coalesce(p.wall_counts, array_fill(0, array[${DURATION_BUCKETS}])), coalesce(p.business_counts, array_fill(0, array[${DURATION_BUCKETS}]))
+              from (select 1) as one
+              left join lateral (
+                select * from report_duration_month p
+                 where (p.measure, p.scope, p.scope_key) = (c.measure, c.scope, c.scope_key) and p.month < c.month
+                 order by p.month desc limit 1
+              ) as p on true
+            on conflict do nothing;
+          end if;
+          update report_duration_month r
+             set tickets = r.tickets + c.sign,
+                 wall_seconds = r.wall_seconds + c.sign * coalesce(c.wall, 0),
+                 business_seconds = r.business_seconds + c.sign * coalesce(c.business, 0),
+                 met = r.met + c.sign * coalesce(c.met, false)::integer,
+                 rated = r.rated + c.sign * (c.score is not null)::integer,
+                 score_sum = r.score_sum + c.sign * coalesce(c.score, 0),
+                 wall_counts[coalesce(report_duration_bucket(c.wall), 0) + 1] =
+                   r.wall_counts[coalesce(report_duration_bucket(c.wall), 0) + 1] + c.sign * (c.wall is not null)::integer,
+                 business_counts[coalesce(report_duration_bucket(c.business), 0) + 1] =
+                   r.business_counts[coalesce(report_duration_bucket(c.business), 0) + 1] + c.sign * (c.business is not null)::integer
+           where (r.measure, r.scope, r.scope_key) = (c.measure, c.scope, c.scope_key) and r.month >= c.month;
+        end loop;
+      end $$`;
+
 /**
  * Exact percentiles of resolution and first-response times over many tickets without sorting them all.
  *
@@ -53,7 +109,7 @@ export class Migration20261127070000_report_durations extends Migration {
     this.addSql(`create aggregate report_counts_sum(integer[]) (sfunc = report_counts_add, stype = integer[], initcond = '{}');`);
     this.addSql(`create table report_duration_month (
       measure char(1) not null check (measure in ('R', 'F')),
-      scope char(1) not null check (scope in ('*', 'P', 'C', 'A')),
+      scope char(1) not null check (scope in (${scopeList(FIRST_DURATION_SCOPES)})),
       scope_key text not null,
       month date not null,
       tickets integer not null,
@@ -66,58 +122,14 @@ export class Migration20261127070000_report_durations extends Migration {
       business_counts integer[] not null,
       primary key (measure, scope, scope_key, month)
     );`);
-    // The change of a ticket's share: what the old row gave and the new row does not, out; the reverse, in.
-    // A month a scope gains tickets in starts from the running totals of the month before.
-    this.addSql(`create function report_duration_move(old_row ticket, new_row ticket) returns void language plpgsql as $$
-      declare
-        c record;
-      begin
-        perform pg_advisory_xact_lock(${TIMELINE_LOCK});
-        for c in
-          select measure, scope, scope_key, month, wall, business, met, score, sum(sign)::integer as sign from (
-            select x.*, -1 as sign from (select (old_row).*) as t cross join lateral (${DURATION_MONTHS_OF_TICKET}) as x
-            union all
-            select x.*, 1 from (select (new_row).*) as t cross join lateral (${DURATION_MONTHS_OF_TICKET}) as x
-          ) as shares
-          group by measure, scope, scope_key, month, wall, business, met, score
-          having sum(sign) <> 0
-        loop
-          -- A month's row is written once; its running totals only change after (the lookup reads both histograms).
-          perform from report_duration_month r where (r.measure, r.scope, r.scope_key, r.month) = (c.measure, c.scope, c.scope_key, c.month);
-          if not found then
-            insert into report_duration_month (measure, scope, scope_key, month, tickets, wall_seconds, business_seconds, met, rated, score_sum, wall_counts, business_counts)
-            select c.measure, c.scope, c.scope_key, c.month, coalesce(p.tickets, 0), coalesce(p.wall_seconds, 0), coalesce(p.business_seconds, 0),
-                   coalesce(p.met, 0), coalesce(p.rated, 0), coalesce(p.score_sum, 0),
-                   coalesce(p.wall_counts, array_fill(0, array[${DURATION_BUCKETS}])), coalesce(p.business_counts, array_fill(0, array[${DURATION_BUCKETS}]))
-              from (select 1) as one
-              left join lateral (
-                select * from report_duration_month p
-                 where (p.measure, p.scope, p.scope_key) = (c.measure, c.scope, c.scope_key) and p.month < c.month
-                 order by p.month desc limit 1
-              ) as p on true
-            on conflict do nothing;
-          end if;
-          update report_duration_month r
-             set tickets = r.tickets + c.sign,
-                 wall_seconds = r.wall_seconds + c.sign * coalesce(c.wall, 0),
-                 business_seconds = r.business_seconds + c.sign * coalesce(c.business, 0),
-                 met = r.met + c.sign * coalesce(c.met, false)::integer,
-                 rated = r.rated + c.sign * (c.score is not null)::integer,
-                 score_sum = r.score_sum + c.sign * coalesce(c.score, 0),
-                 wall_counts[coalesce(report_duration_bucket(c.wall), 0) + 1] =
-                   r.wall_counts[coalesce(report_duration_bucket(c.wall), 0) + 1] + c.sign * (c.wall is not null)::integer,
-                 business_counts[coalesce(report_duration_bucket(c.business), 0) + 1] =
-                   r.business_counts[coalesce(report_duration_bucket(c.business), 0) + 1] + c.sign * (c.business is not null)::integer
-           where (r.measure, r.scope, r.scope_key) = (c.measure, c.scope, c.scope_key) and r.month >= c.month;
-        end loop;
-      end $$;`);
+    this.addSql(`${durationMoveFunction(FIRST_DURATION_SCOPES)};`);
     this.addSql(`create function ticket_report_duration() returns trigger language plpgsql as $$
       begin
         perform report_duration_move(old, new);
         return null;
       end $$;`);
 
-    this.addSql(`${fillRollUp('report_duration_month')};`);
+    this.addSql(`${fillRollUp('report_duration_month', `scope in (${scopeList(FIRST_DURATION_SCOPES)})`)};`);
 
     // A ticket is created without figures (a bulk import may bring some): only such rows have a share to add or take out.
     const hasFigures = (row: string) => `${row}.resolved_at is not null or ${row}.first_responded_at is not null`;

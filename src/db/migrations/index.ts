@@ -9,6 +9,7 @@ import { Migration20261127060000_report_digests } from './Migration2026112706000
 import { Migration20261127070000_report_durations } from './Migration20261127070000_report_durations';
 import { Migration20261127080000_report_counts } from './Migration20261127080000_report_counts';
 import { Migration20261127090000_report_scope_months } from './Migration20261127090000_report_scope_months';
+import { Migration20261127100000_agent_duration_scopes } from './Migration20261127100000_agent_duration_scopes';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -25,4 +26,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127070000_report_durations', class: Migration20261127070000_report_durations },
   { name: 'Migration20261127080000_report_counts', class: Migration20261127080000_report_counts },
   { name: 'Migration20261127090000_report_scope_months', class: Migration20261127090000_report_scope_months },
+  { name: 'Migration20261127100000_agent_duration_scopes', class: Migration20261127100000_agent_duration_scopes },
 ];

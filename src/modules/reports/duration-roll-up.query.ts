@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray } from '../../shared/sql';
 import { bucketOfRank, interpolate, percentileRanks } from './duration-histogram';
 import { DURATION_BUCKETS, DURATION_BUCKETS_PER_UNIT } from './report-digests';
+import { TicketChannel, TicketPriority } from '../tickets/ticket.enums';
 import { ReportDimension } from './report.inputs';
 import { narrowsTickets, type ReportWindow } from './report-window';
 import { monthCover, utcDay } from './roll-up-cover';
@@ -21,16 +22,25 @@ const SCOPES: Partial<Record<ReportDimension, { scope: string; key: string }>> =
   [ReportDimension.CHANNEL]: { scope: 'C', key: 't.channel::text' },
   [ReportDimension.ASSIGNEE]: { scope: 'A', key: `coalesce(t.assignee_id::text, '')` },
 };
+/** One agent's tickets by a dimension: scopes keyed '<assignee id> <value>'. */
+const AGENT_SCOPES: Partial<Record<ReportDimension, { scope: string; key: string }>> = {
+  [ReportDimension.PRIORITY]: { scope: 'AP', key: `t.assignee_id::text || ' ' || t.priority::text` },
+  [ReportDimension.CHANNEL]: { scope: 'AC', key: `t.assignee_id::text || ' ' || t.channel::text` },
+};
 const ALL_TICKETS = { scope: '*', key: `''` };
+/** One agent's keys of a scope it has keys in. */
+const agentKeys = (scope: string, agentId: string): string[] =>
+  scope === 'AP' ? Object.values(TicketPriority).map((value) => `${agentId} ${value}`) : scope === 'AC' ? Object.values(TicketChannel).map((value) => `${agentId} ${value}`) : [agentId];
+/** Scopes whose keys start with the assignee's id: their buckets are read from that assignee's share of the index. */
+const BY_ASSIGNEE = ['A', 'AP', 'AC'];
 
 /**
  * Whether durationFigures answers for this window and grouping: no ticket filter but an assignee (which
- * it applies itself) and at most one dimension, one the roll-up keeps.
+ * it applies itself) and at most one dimension, one the roll-up keeps (for one agent's tickets).
  */
 export function durationFiguresApply(window: ReportWindow, dimensions: readonly ReportDimension[]): boolean {
-  // One agent's tickets by priority or channel: the roll-up has no such scope, and percentile_cont over the rows is quicker.
-  const dimensionOfAgent = !window.filter?.assigneeId || dimensions.every((dimension) => dimension === ReportDimension.ASSIGNEE);
-  return !narrowsTickets(window, ['assigneeId']) && dimensions.length <= 1 && dimensions.every((dimension) => SCOPES[dimension]) && dimensionOfAgent;
+  const scopes = window.filter?.assigneeId ? { ...AGENT_SCOPES, [ReportDimension.ASSIGNEE]: SCOPES[ReportDimension.ASSIGNEE] } : SCOPES;
+  return !narrowsTickets(window, ['assigneeId']) && dimensions.length <= 1 && dimensions.every((dimension) => scopes[dimension]);
 }
 
 export interface DurationSummary {
@@ -85,12 +95,13 @@ function addTotals(tally: Tally, row: Record<string, unknown>): void {
 
 /**
  * Per key of the dimension (all tickets: ''; no assignee: ''), the figures of `measure` over the
- * window's period, of one assignee's tickets if `agentId` is given (then by ASSIGNEE or in all only).
+ * window's period, of one assignee's tickets if `agentId` is given.
  * The whole months come from report_duration_month (running totals at the period's end less those at
  * its start), the rest of the period (the partial months at its edges, or all of it) from the rows.
+ * One agent's by PRIORITY or CHANNEL read the 'AP' and 'AC' scopes (keys given as the value alone).
  * Each percentile then comes from the tickets of the one bucket that holds it. Null when a bucket's
  * tickets disagree with the roll-up (the caller then reads the rows; `npm run reports:rebuild --
- * --check` finds such drift), or for one agent by another dimension.
+ * --check` finds such drift), or for one agent by a dimension the roll-up does not keep.
  */
 export async function durationFigures(
   em: EntityManager,
@@ -100,15 +111,19 @@ export async function durationFigures(
   percentiles: number[],
   agentId: string | null = null,
 ): Promise<Map<string, DurationFigures> | null> {
-  if (agentId && dimension !== ReportDimension.ASSIGNEE) {
+  if (agentId && dimension === null) {
     // All of one agent's tickets are that agent's key of the assignee scope.
     const [figures] = (await durationFigures(em, window, ReportDimension.ASSIGNEE, measure, percentiles, agentId))?.values() ?? [];
-    return dimension === null ? new Map(figures ? [['', figures]] : []) : null;
+    return new Map(figures ? [['', figures]] : []);
   }
-  const { scope, key } = dimension ? SCOPES[dimension]! : ALL_TICKETS;
+  const rollUpScope = !dimension ? ALL_TICKETS : agentId && dimension !== ReportDimension.ASSIGNEE ? AGENT_SCOPES[dimension] : SCOPES[dimension];
+  if (!rollUpScope) return null;
+  const { scope, key } = rollUpScope;
   const m = MEASURES[measure];
   const agent = agentId ? ' and t.assignee_id = ?' : '';
   const agentBinding = agentId ? [agentId] : [];
+  // An agent's keys: its id under 'A', '<its id> <value>' under 'AP' and 'AC'.
+  const valueOf = (scopeKey: string) => (scope === 'AP' || scope === 'AC' ? scopeKey.slice(scopeKey.indexOf(' ') + 1) : scopeKey);
   const { months, rows: edges } = monthCover(window.from, window.to);
 
   const tallies = new Map<string, Tally>();
@@ -122,12 +137,12 @@ export async function durationFigures(
                 e.business_seconds - coalesce(s.business_seconds, 0) as business_seconds,
                 array_to_string(e.wall_counts, ',') as wall_end, array_to_string(s.wall_counts, ',') as wall_start,
                 array_to_string(e.business_counts, ',') as business_end, array_to_string(s.business_counts, ',') as business_start
-           from (select distinct scope_key from report_duration_month where measure = ? and scope = ?${agentId ? ' and scope_key = ?' : ''}) as k
+           from ${agentId ? 'unnest(?::text[]) as k(scope_key)' : '(select distinct scope_key from report_duration_month where measure = ? and scope = ?) as k'}
           cross join lateral (select * from report_duration_month r where (r.measure, r.scope, r.scope_key) = (?, ?, k.scope_key) and r.month < ?
                                order by r.month desc limit 1) as e
            left join lateral (select * from report_duration_month r where (r.measure, r.scope, r.scope_key) = (?, ?, k.scope_key) and r.month < ?
                                order by r.month desc limit 1) as s on true`,
-        [measure, scope, ...agentBinding, measure, scope, utcDay(months.last), measure, scope, utcDay(months.first)],
+        [...(agentId ? [pgArray(agentKeys(scope, agentId))] : [measure, scope]), measure, scope, utcDay(months.last), measure, scope, utcDay(months.first)],
       );
   for (const row of rollUp) {
     const p = tallyOf(String(row.scope_key));
@@ -166,10 +181,9 @@ export async function durationFigures(
   }
   for (const p of tallies.values()) for (const histogram of [p.wall, p.business]) histogram.count = histogram.counts.reduce((a, b) => a + b, 0);
 
-  // Buckets are read by assignee (see the index): each key's own under 'A', else every assignee's the roll-up knows.
-  const everyAssignee =
-    scope === 'A'
-      ? null
+  // Buckets are read by assignee (see the index): each key's own under 'A', 'AP' and 'AC', else every assignee's the roll-up knows.
+  const everyAssignee = BY_ASSIGNEE.includes(scope)
+    ? null
       : (await em.execute<{ scope_key: string }[]>(`select distinct scope_key from report_duration_month where measure = ? and scope = 'A'`, [measure])).map((row) => row.scope_key);
   const columns = { key, at: m.at, everyAssignee };
   const wall = await pick(em, window, { ...columns, column: m.wall }, tallies, 'wall', percentiles);
@@ -178,7 +192,7 @@ export async function durationFigures(
   const figures = new Map<string, DurationFigures>();
   for (const [scopeKey, p] of tallies) {
     if (p.tickets === 0) continue;
-    figures.set(scopeKey, {
+    figures.set(valueOf(scopeKey), {
       tickets: p.tickets,
       met: p.met,
       rated: p.rated,
@@ -232,7 +246,8 @@ async function pick(
   const { everyAssignee } = read;
   const visits = everyAssignee
     ? [...new Set(needs.map((need) => need.bucket))].flatMap((bucket) => everyAssignee.map((assignee) => ({ bucket, assignee })))
-    : needs.map(({ bucket, scopeKey }) => ({ bucket, assignee: scopeKey }));
+    : // An assignee's bucket once, though several of its keys (priorities, channels) need it.
+      [...new Map(needs.map(({ bucket, scopeKey }) => [`${bucket} ${scopeKey.split(' ')[0]}`, { bucket, assignee: scopeKey.split(' ')[0] }])).values()];
   const values = new Map<string, number[]>();
   if (needs.length > 0) {
     const range = `${read.column} >= r.lower and ${read.column} < r.upper and report_duration_bucket(${read.column}) = r.bucket and ${read.at} >= ? and ${read.at} < ?`;

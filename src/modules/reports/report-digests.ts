@@ -91,7 +91,8 @@ const NO_COUNTS = `array_fill(0, array[${DURATION_BUCKETS}])`;
 /**
  * A ticket `t`'s share of `report_duration_month`: per measure (R: resolution, counted in the month
  * of `resolved_at`; F: first response, in the month of `first_responded_at`), for every scope it
- * falls in ('*': all tickets, 'P': its priority, 'C': its channel, 'A': its assignee or '' for none),
+ * falls in ('*': all tickets, 'P': its priority, 'C': its channel, 'A': its assignee or '' for none;
+ * 'AP' and 'AC': its assignee and priority or channel, as '<assignee id> <value>', if it has an assignee),
  * its durations, and (of resolutions only, as agentPerformance reads them) whether the resolution
  * target was met and the rating.
  */
@@ -100,8 +101,9 @@ export const DURATION_MONTHS_OF_TICKET = `
     from (values ('R', t.resolved_at, t.resolution_seconds, t.resolution_business_seconds, t.resolution_breached_at is null, t.satisfaction_score),
                  ('F', t.first_responded_at, t.first_response_seconds, t.first_response_business_seconds, null::boolean, null::smallint))
          as m(measure, at, wall, business, met, score)
-   cross join (values ('*', ''), ('P', t.priority::text), ('C', t.channel::text), ('A', coalesce(t.assignee_id::text, ''))) as s(scope, scope_key)
-   where m.at is not null`;
+   cross join (values ('*', ''), ('P', t.priority::text), ('C', t.channel::text), ('A', coalesce(t.assignee_id::text, '')),
+                      ('AP', t.assignee_id::text || ' ' || t.priority::text), ('AC', t.assignee_id::text || ' ' || t.channel::text)) as s(scope, scope_key)
+   where m.at is not null and s.scope_key is not null`;
 
 /**
  * `report_duration_month`'s rows as the tickets' figures give them: running totals up to the end of each
@@ -161,11 +163,16 @@ const ROLL_UPS: { table: string; keys: string[]; counts: string[]; derived: stri
   },
 ];
 
-/** The statement that fills a roll-up (empty) from the timeline: for the migrations, the seed and the rebuild. */
-export function fillRollUp(table: string): string {
+/**
+ * The statement that fills a roll-up (empty) from the timeline: for the migrations, the seed and the
+ * rebuild; with `where`, only its rows that match (a migration that adds scopes fills just those).
+ */
+export function fillRollUp(table: string, where?: string): string {
   const rollUp = ROLL_UPS.find((r) => r.table === table);
   if (!rollUp) throw new Error(`No roll-up ${table}`);
-  return `insert into ${table} (${[...rollUp.keys, ...rollUp.counts].join(', ')}) ${rollUp.derived}`;
+  const columns = [...rollUp.keys, ...rollUp.counts];
+  const rows = where ? `select * from (${rollUp.derived}) as d(${columns.join(', ')}) where ${where}` : rollUp.derived;
+  return `insert into ${table} (${columns.join(', ')}) ${rows}`;
 }
 
 /** Statements that fill every (empty) roll-up. */
