@@ -21,44 +21,52 @@ const EXAMPLES = 3;
 /** Example tickets per key, newest first: the report's resolver loads them with the viewer's access. */
 type Examples = Map<string, { id: string; createdAt: number }[]>;
 
+/** What examples are wanted for: keys, and how to find a ticket `t`'s key (see examplesOf). */
+interface ExampleKeys {
+  keys: string[];
+  /** The SQL of a ticket `t`'s key, of SQL type `type` (compared uncast, so its index serves). */
+  key: string;
+  type: 'uuid' | 'bigint';
+  /** Take the ticket once per tag as `tt`. */
+  tags?: boolean;
+  /** Rank the tickets of the keys instead of walking an index per key (keys that may be rare among one business's or agent's tickets). */
+  ranked?: boolean;
+}
+
 /**
- * The newest tickets per key: by one short index walk per key (LATERAL … LIMIT, newest first, which
- * stops soon for a key that recurs), or with `ranked` by ranking the tickets of the keys (for keys
- * that may be rare among one business's or agent's tickets). `key` is the SQL of a ticket `t`'s key,
- * of SQL type `type` (compared uncast, so its index serves); `tags` takes the ticket once per tag as `tt`.
+ * The newest tickets per key of each list, in one statement: per key one short index walk (LATERAL …
+ * LIMIT, newest first, which stops soon for a key that recurs), or for `ranked` lists a ranking of the
+ * tickets of its keys.
  */
-async function examplesBy(
-  em: EntityManager,
-  window: ReportWindow,
-  keys: string[],
-  { key, type, tags = false, ranked = false }: { key: string; type: 'uuid' | 'bigint'; tags?: boolean; ranked?: boolean },
-): Promise<Examples> {
-  if (keys.length === 0) return new Map();
+async function examplesOf(em: EntityManager, window: ReportWindow, lists: ExampleKeys[]): Promise<Examples[]> {
   const knex = em.getKnex();
-  const keyList = embedded(knex.raw(`?::${type}[]`, [pgArray(keys)]));
-  const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
-  if (tags) tickets.joinRaw(EACH_TAG);
-  const query = ranked
-    ? knex.raw(
-        `select key::text, id, created_at from (${embedded(
+  const queries = lists.flatMap(({ keys, key, type, tags = false, ranked = false }, list) => {
+    if (keys.length === 0) return [];
+    const keyList = embedded(knex.raw(`?::${type}[]`, [pgArray(keys)]));
+    const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
+    if (tags) tickets.joinRaw(EACH_TAG);
+    return ranked
+      ? `select ${list} as list, key::text, id, created_at from (${embedded(
           tickets
             .select(knex.raw(`${key} as key, t.id, t.created_at, row_number() over (partition by ${key} order by t.created_at desc, t.id desc) as n`))
             .whereRaw(`${key} = any(${keyList})`),
-        )}) x where n <= ${EXAMPLES}`,
-      )
-    : knex.raw(
-        `select k.key::text, x.id, x.created_at from unnest(${keyList}) as k(key) cross join lateral (${embedded(
+        )}) x where n <= ${EXAMPLES}`
+      : `select ${list} as list, k.key::text, x.id, x.created_at from unnest(${keyList}) as k(key) cross join lateral (${embedded(
           tickets
             .select('t.id', 't.created_at')
             .whereRaw(`${key} = k.key::${type}`)
             .orderBy([{ column: 't.created_at', order: 'desc' }, { column: 't.id', order: 'desc' }])
             .limit(EXAMPLES),
-        )}) x`,
-      );
-  const rows = await em.execute<{ key: string; id: string; created_at: string }[]>(query);
-  const examples: Examples = new Map();
-  for (const row of rows) examples.set(row.key, [...(examples.get(row.key) ?? []), { id: row.id, createdAt: new Date(row.created_at).getTime() }]);
-  return examples;
+        )}) x`;
+  });
+  const found: Examples[] = lists.map(() => new Map());
+  if (queries.length === 0) return found;
+  const rows = await em.execute<{ list: number; key: string; id: string; created_at: string }[]>(queries.map((q) => `(${q})`).join(' union all '));
+  for (const row of rows) {
+    const examples = found[row.list];
+    examples.set(row.key, [...(examples.get(row.key) ?? []), { id: row.id, createdAt: new Date(row.created_at).getTime() }]);
+  }
+  return found;
 }
 
 /** The newest EXAMPLES of several lists, as ids. */
@@ -72,22 +80,27 @@ const newest = (lists: { id: string; createdAt: number }[][]) =>
 /** Tags (of all tickets, or one business's or agent's: from their roll-ups; otherwise from the tickets' rows) or businesses of the tickets created in the period, most frequent first. */
 async function repeated(em: EntityManager, window: ReportWindow, minOccurrences: number, by: 'tag' | 'business'): Promise<Omit<RecurringGroup, 'examples'>[]> {
   const knex = em.getKnex();
-  const named = async (counts: { id: string; count: number }[], table: 'tag' | 'business') => {
-    const top = counts.filter((c) => c.count >= minOccurrences).sort((a, b) => b.count - a.count).slice(0, TOP);
-    const names = new Map((await em.execute<{ id: string; name: string }[]>(knex(table).select('id', 'name').whereIn('id', top.map((c) => c.id)))).map((r) => [r.id, r.name]));
-    return top.map((c) => ({ key: c.id, label: names.get(c.id)!, count: c.count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
-  };
+  const labelled = (top: { id: string; name: string; count: number }[]) =>
+    top.map((c) => ({ key: c.id, label: c.name, count: c.count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
   if (by === 'tag') {
     const counts = narrowsTickets(window) ? await scopeGroupCounts(em, window, [ReportDimension.TAG]) : await tagCountsOfAllTickets(em, window);
-    if (counts) return named(counts.filter((row) => row.g0 !== null).map((row) => ({ id: String(row.g0), count: Number(row.count) })), 'tag');
+    if (counts) {
+      const top = counts
+        .filter((row) => row.g0 !== null && Number(row.count) >= minOccurrences)
+        .map((row) => ({ id: String(row.g0), count: Number(row.count) }))
+        .sort((a, b) => b.count - a.count)
+        .slice(0, TOP);
+      const names = new Map((await em.execute<{ id: string; name: string }[]>(knex('tag').select('id', 'name').whereIn('id', top.map((c) => c.id)))).map((r) => [r.id, r.name]));
+      return labelled(top.map((c) => ({ ...c, name: names.get(c.id)! })));
+    }
   }
+  // Counted from the rows, named in the same statement.
   const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
   const column = by === 'tag' ? 'tt.tag_id' : 't.business_id';
   if (by === 'tag') tickets.joinRaw(EACH_TAG);
-  const rows = await em.execute<{ id: string; count: string }[]>(
-    tickets.whereNotNull(column).select(knex.raw(`${column} as id, count(*) as count`)).groupBy(column).havingRaw('count(*) >= ?', [minOccurrences]).orderBy('count', 'desc').limit(TOP),
-  );
-  return named(rows.map((row) => ({ id: row.id, count: Number(row.count) })), by);
+  const counted = tickets.whereNotNull(column).select(knex.raw(`${column} as id, count(*) as count`)).groupBy(column).havingRaw('count(*) >= ?', [minOccurrences]).orderBy('count', 'desc').limit(TOP);
+  const rows = await em.execute<{ id: string; name: string; count: string }[]>(knex.from(counted.as('c')).join(`${by} as n`, 'n.id', 'c.id').select('c.id', 'n.name', 'c.count'));
+  return labelled(rows.map((row) => ({ id: row.id, name: row.name, count: Number(row.count) })));
 }
 
 type FrequentTitles = { top: { key: string; n: string }[]; spellings: { key: string; ticket: string }[] };
@@ -207,10 +220,12 @@ export async function recurringIssues(em: EntityManager, window: ReportWindow, m
     await repeated(em, window, minOccurrences, 'business'),
     await titleClusters(em, window, minOccurrences),
   ];
-  const tagExamples = await examplesBy(em, window, tags.map((g) => g.key), { key: 'tt.tag_id', type: 'uuid', tags: true });
-  const businessExamples = await examplesBy(em, window, businesses.map((g) => g.key), { key: 't.business_id', type: 'uuid' });
-  // A clustered title may be rare among one business's or agent's tickets: a walk per title could read them all.
-  const titleExamples = await examplesBy(em, window, clusters.flatMap((cluster) => cluster.keys), { key: 't.title_key', type: 'bigint', ranked: withinOneScope(window) });
+  const [tagExamples, businessExamples, titleExamples] = await examplesOf(em, window, [
+    { keys: tags.map((g) => g.key), key: 'tt.tag_id', type: 'uuid', tags: true },
+    { keys: businesses.map((g) => g.key), key: 't.business_id', type: 'uuid' },
+    // A clustered title may be rare among one business's or agent's tickets: a walk per title could read them all.
+    { keys: clusters.flatMap((cluster) => cluster.keys), key: 't.title_key', type: 'bigint', ranked: withinOneScope(window) },
+  ]);
 
   return {
     tags: tags.map((g) => ({ ...g, key: toGlobalId('Tag', g.key), exampleIds: newest([tagExamples.get(g.key) ?? []]) })),

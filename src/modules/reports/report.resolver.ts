@@ -74,6 +74,8 @@ export class ReportResolver {
     const found = await ctx.services.reports.recurringIssues(reports.window, minOccurrences);
     const withExamples = <T extends { exampleIds: string[] }>(rows: T[]) =>
       Promise.all(rows.map(async ({ exampleIds, ...row }) => ({ ...row, examples: await visible(ctx, exampleIds) })));
-    return { tags: await withExamples(found.tags), businesses: await withExamples(found.businesses), titleClusters: await withExamples(found.titleClusters) };
+    // Together, so that one batch of the loader reads every example.
+    const [tags, businesses, titleClusters] = await Promise.all([withExamples(found.tags), withExamples(found.businesses), withExamples(found.titleClusters)]);
+    return { tags, businesses, titleClusters };
   }
 }
