@@ -1,23 +1,24 @@
 import { Migration } from '@mikro-orm/migrations';
 import { TIMELINE_LOCK } from '../locks';
-import { fillRollUp } from '../../modules/reports/report-digests';
+import { fillRollUp, SCOPE_MONTH_COUNTS, SCOPE_MONTH_OF_TICKET, SLA_PENDING } from '../../modules/reports/report-digests';
 
 /**
- * Counts of one business's or one agent's tickets by month, so that a report over the busiest of them
- * reads a few hundred rows instead of tens of thousands (kept by triggers under the timeline lock, as
- * the other roll-ups; `npm run reports:rebuild -- --check`):
+ * Counts of tickets by month, so that a report over one business or agent, or by status, priority,
+ * channel or assignee over all tickets, reads a few hundred or thousand rows instead of a scan (kept by
+ * triggers under the timeline lock, as the other roll-ups; `npm run reports:rebuild -- --check`):
  *
- * - `report_scope_month`: tickets created per business ('B') and per assignee ('A'), UTC month, and
- *   the ticket's current status, priority and channel, with how many of them have no tag: volume by
- *   those dimensions, and the tickets open now (every month, open statuses);
- * - `report_scope_tag_month`: the same per tag, for volume by tag and recurring tags.
+ * - `report_scope_month`: tickets created per business ('B'), per assignee ('A'; the unassigned as 'U'),
+ *   UTC month, and the ticket's current status, priority and channel: how many, how many have no tag,
+ *   and their settled SLA outcomes (first response met or breached, resolution met or breached as
+ *   recorded). A target still pending may fall due at any moment: reports count those from the rows;
+ * - `report_scope_tag_month`: per business and assignee, tickets created per tag and month.
  *
  * A period's partial months at its edges are counted from the rows.
  */
 export class Migration20261127090000_report_scope_months extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table report_scope_month (
-      scope char(1) not null check (scope in ('B', 'A')),
+      scope char(1) not null check (scope in ('B', 'A', 'U')),
       scope_id uuid not null,
       month date not null,
       status text not null,
@@ -25,7 +26,11 @@ export class Migration20261127090000_report_scope_months extends Migration {
       channel text not null,
       created integer not null default 0,
       untagged integer not null default 0,
-      primary key (scope, scope_id, month, status, priority, channel) include (created, untagged)
+      fr_met integer not null default 0,
+      fr_breached integer not null default 0,
+      res_met integer not null default 0,
+      res_breached integer not null default 0,
+      primary key (scope, scope_id, month, status, priority, channel) include (created, untagged, fr_met, fr_breached, res_met, res_breached)
     );`);
     this.addSql(`create table report_scope_tag_month (
       scope char(1) not null check (scope in ('B', 'A')),
@@ -36,17 +41,17 @@ export class Migration20261127090000_report_scope_months extends Migration {
       primary key (scope, scope_id, month, tag_id) include (created)
     );`);
     // A ticket's share follows from its row alone: a change takes the old row's share out and puts the new one's in.
-    const scopes = `(values ('B', t.business_id), ('A', t.assignee_id)) as s(scope, id)`;
-    const month = `date_trunc('month', t.created_at at time zone 'UTC')::date`;
     this.addSql(`create function report_scope_month_add(t ticket, sign integer) returns void language plpgsql as $$
       begin
         perform pg_advisory_xact_lock(${TIMELINE_LOCK});
-        insert into report_scope_month as r (scope, scope_id, month, status, priority, channel, created, untagged)
-        select s.scope, s.id, ${month}, t.status, t.priority, t.channel, sign, sign * (t.tag_ids = '{}')::integer
-          from ${scopes} where s.id is not null
+        insert into report_scope_month as r (scope, scope_id, month, status, priority, channel, ${SCOPE_MONTH_COUNTS.join(', ')})
+        select scope, scope_id, month, status, priority, channel, ${SCOPE_MONTH_COUNTS.map((column) => `sign * ${column}`).join(', ')}
+          from (${SCOPE_MONTH_OF_TICKET}) as x
         on conflict (scope, scope_id, month, status, priority, channel) do update
-          set created = r.created + excluded.created, untagged = r.untagged + excluded.untagged;
+          set ${SCOPE_MONTH_COUNTS.map((column) => `${column} = r.${column} + excluded.${column}`).join(', ')};
       end $$;`);
+    const scopes = `(values ('B', t.business_id), ('A', t.assignee_id)) as s(scope, id)`;
+    const month = `date_trunc('month', t.created_at at time zone 'UTC')::date`;
     this.addSql(`create function report_scope_tag_month_add(t ticket, sign integer) returns void language plpgsql as $$
       begin
         perform pg_advisory_xact_lock(${TIMELINE_LOCK});
@@ -72,11 +77,22 @@ export class Migration20261127090000_report_scope_months extends Migration {
         for each row when ((${row('old')}) is distinct from (${row('new')})) execute function ticket_${table}();`);
     };
     const placed = ['business_id', 'assignee_id', 'created_at'];
-    update('report_scope_month', [...placed, 'status', 'priority', 'channel', 'tag_ids'], [...placed, 'status', 'priority', 'channel', `tag_ids = '{}'`]);
+    const outcomes = ['first_responded_at', 'first_response_breached_at', 'resolved_at', 'resolution_breached_at'];
+    update(
+      'report_scope_month',
+      [...placed, 'status', 'priority', 'channel', 'tag_ids', ...outcomes],
+      [...placed, 'status', 'priority', 'channel', `tag_ids = '{}'`, ...outcomes.map((column) => `${column} is null`)],
+    );
     update('report_scope_tag_month', [...placed, 'tag_ids'], [...placed, 'tag_ids']);
+
+    // The tickets whose first-response or resolution target is not settled yet, for the now-dependent part of slaCompliance.
+    this.addSql(`create index ticket_sla_pending_idx on ticket (created_at)
+      include (status, priority, channel, assignee_id, business_id, first_responded_at, first_response_due_at, resolved_at, due_at, sla_paused_since)
+      where ${SLA_PENDING};`);
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop index ticket_sla_pending_idx;`);
     for (const table of ['report_scope_month', 'report_scope_tag_month']) {
       this.addSql(`drop trigger ticket_${table}_change on ticket; drop trigger ticket_${table}_update on ticket;
         drop function ticket_${table}(); drop function ${table}_add(ticket, integer); drop table ${table};`);

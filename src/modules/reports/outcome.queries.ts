@@ -5,6 +5,7 @@ import type { ComplianceStats, DurationStats, ResolutionTimesRow, SatisfactionRo
 import { durationFigures, durationFiguresApply, type DurationFigures, type DurationSummary } from './duration-roll-up.query';
 import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, ratio, type ReportWindow } from './report-window';
+import { scopeCompliance } from './scope-month-counts.query';
 
 /** count, mean, median and p90 of a seconds column, in hours, as `<prefix>_count` … */
 function durationColumns(column: string, prefix: string): string {
@@ -106,8 +107,9 @@ function compliance(row: GroupedRow | undefined, prefix: 'fr' | 'res'): Complian
 }
 
 export async function slaCompliance(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<SlaComplianceRow[]> {
-  const q = groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).select(em.getKnex().raw(COMPLIANCE));
-  const rows = await em.execute<GroupedRow[]>(q);
+  const rows =
+    (await scopeCompliance(em, window, dimensions, COMPLIANCE)) ??
+    (await em.execute<GroupedRow[]>(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).select(em.getKnex().raw(COMPLIANCE))));
   return (await merged(em, dimensions, rows)).map(({ group, rows: [row] }) => ({
     group,
     tickets: Number(row?.tickets ?? 0),

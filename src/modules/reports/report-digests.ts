@@ -65,12 +65,35 @@ const REPORT_ASSIGNMENT_DAYS_FROM_TIMELINE = `
 const REPORT_TITLE_MONTHS_FROM_TICKETS = `
   select title_key, spelling_key, date_trunc('month', created_at at time zone 'UTC')::date, count(*)::integer from ticket group by 1, 2, 3`;
 
-/** `report_scope_month`'s rows as the tickets (their current business, assignee, status, priority and channel) and their tag links give them. */
+/** The scope id under which report_scope_month counts the tickets without an assignee (scope 'U'). */
+export const NO_ASSIGNEE = '00000000-0000-0000-0000-000000000000';
+
+/** report_scope_month's counts, each 0 or 1 per ticket as SCOPE_MONTH_OF_TICKET gives them. */
+export const SCOPE_MONTH_COUNTS = ['created', 'untagged', 'fr_met', 'fr_breached', 'res_met', 'res_breached'];
+
+/**
+ * A ticket `t`'s rows of report_scope_month: its business's ('B', if any) and its assignee's ('A', or
+ * 'U' with NO_ASSIGNEE), in the UTC month it was created, by its current status, priority and channel;
+ * whether it has no tag, and its settled SLA outcomes (as slaCompliance counts them, less what depends
+ * on now: a target still pending that falls due).
+ */
+export const SCOPE_MONTH_OF_TICKET = `
+  select s.scope, s.id as scope_id, date_trunc('month', t.created_at at time zone 'UTC')::date as month, t.status, t.priority, t.channel,
+         1 as created, (t.tag_ids = '{}')::integer as untagged,
+         (t.first_responded_at is not null and t.first_response_breached_at is null)::integer as fr_met,
+         (t.first_response_breached_at is not null)::integer as fr_breached,
+         (t.resolved_at is not null and t.resolution_breached_at is null)::integer as res_met,
+         (t.resolution_breached_at is not null)::integer as res_breached
+    from (values ('B', t.business_id), (case when t.assignee_id is null then 'U' else 'A' end, coalesce(t.assignee_id, '${NO_ASSIGNEE}'::uuid))) as s(scope, id)
+   where s.id is not null`;
+
+/** Tickets with a target not settled yet (neither met nor recorded as breached): ticket_sla_pending_idx holds them. Unqualified, for the index too. */
+export const SLA_PENDING = '((first_responded_at is null and first_response_breached_at is null) or (resolved_at is null and resolution_breached_at is null))';
+
+/** `report_scope_month`'s rows as the tickets give them (their tag ids are checked against the tag links on their own). */
 const REPORT_SCOPE_MONTHS_FROM_TICKETS = `
-  select s.scope, s.id, date_trunc('month', t.created_at at time zone 'UTC')::date, t.status, t.priority, t.channel, count(*)::integer,
-         count(*) filter (where not exists (select 1 from ticket_tag tt where tt.ticket_id = t.id))::integer
-    from ticket t cross join lateral (values ('B', t.business_id), ('A', t.assignee_id)) as s(scope, id)
-   where s.id is not null
+  select x.scope, x.scope_id, x.month, x.status, x.priority, x.channel, ${SCOPE_MONTH_COUNTS.map((column) => `sum(x.${column})::integer`).join(', ')}
+    from ticket t cross join lateral (${SCOPE_MONTH_OF_TICKET}) as x
    group by 1, 2, 3, 4, 5, 6`;
 
 /** `report_scope_tag_month`'s rows as the tag links and their tickets give them. */
@@ -148,7 +171,7 @@ const ROLL_UPS: { table: string; keys: string[]; counts: string[]; derived: stri
   {
     table: 'report_scope_month',
     keys: ['scope', 'scope_id', 'month', 'status', 'priority', 'channel'],
-    counts: ['created', 'untagged'],
+    counts: SCOPE_MONTH_COUNTS,
     derived: REPORT_SCOPE_MONTHS_FROM_TICKETS,
   },
   { table: 'report_scope_tag_month', keys: ['scope', 'scope_id', 'month', 'tag_id'], counts: ['created'], derived: REPORT_SCOPE_TAG_MONTHS_FROM_TAGS },

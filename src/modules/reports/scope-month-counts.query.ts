@@ -1,14 +1,26 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { NO_ASSIGNEE, SLA_PENDING } from './report-digests';
 import { ReportDimension } from './report.inputs';
 import { groupBy, type GroupedRow } from './report-groups';
-import { filteredTickets, inPeriod, oneScope, type ReportWindow } from './report-window';
+import { filteredTickets, inPeriod, narrowsTickets, oneScope, type ReportWindow } from './report-window';
 import { monthCover, utcDay } from './roll-up-cover';
 
 const OPEN = `status not in ('RESOLVED', 'CLOSED')`;
 
-/** report_scope_month's column for each dimension it keeps; the scope's own dimension is its id. */
-function monthColumn(dimension: ReportDimension, scope: 'B' | 'A'): string | null {
+/** The rows of report_scope_month a window's tickets are: one business's or agent's, or all tickets (every assignee's and the unassigned). */
+type MonthScope = { scope: 'B' | 'A'; id: string } | { scope: '*' };
+
+function monthScope(window: ReportWindow): MonthScope | null {
+  return narrowsTickets(window) ? oneScope(window) : { scope: '*' };
+}
+
+function rowsOf(knex: Knex, scope: MonthScope, table = 'report_scope_month'): Knex.QueryBuilder {
+  return scope.scope === '*' ? knex(table).whereIn('scope', ['A', 'U']) : knex(table).where({ scope: scope.scope, scope_id: scope.id });
+}
+
+/** report_scope_month's column for each dimension it keeps for the scope; a business's or agent's own dimension is its id. */
+function monthColumn(dimension: ReportDimension, scope: MonthScope['scope']): string | null {
   switch (dimension) {
     case ReportDimension.STATUS:
       return 'status';
@@ -17,7 +29,7 @@ function monthColumn(dimension: ReportDimension, scope: 'B' | 'A'): string | nul
     case ReportDimension.CHANNEL:
       return 'channel';
     case ReportDimension.ASSIGNEE:
-      return scope === 'A' ? 'scope_id' : null;
+      return scope === 'A' ? 'scope_id' : scope === '*' ? `nullif(scope_id, '${NO_ASSIGNEE}')` : null;
     case ReportDimension.BUSINESS:
       return scope === 'B' ? 'scope_id' : null;
     default:
@@ -26,37 +38,80 @@ function monthColumn(dimension: ReportDimension, scope: 'B' | 'A'): string | nul
 }
 
 /**
- * Tickets created in the period per group (`g0`, `g1`, … and `count`, as groupBy gives them), of one
- * business's or one agent's tickets: whole UTC months from report_scope_month (by status, priority,
- * channel and the scope itself) or report_scope_tag_month (by tag alone, a ticket once per tag, the
- * untagged as `g0` null), the partial months at the period's edges from the rows. Null when the
- * filter is not one scope, the grouping is not one the roll-ups keep, or the period holds no whole month.
+ * Per group (`g0`, `g1`, … as groupBy gives them) the sums of report_scope_month's `counts` (or
+ * report_scope_tag_month's by TAG alone, a ticket once per tag, the untagged as `g0` null) over the
+ * period's whole UTC months, united with `fromRows` of the partial months at its edges (which must
+ * select the same columns). Null when the window's tickets are not a scope the roll-up keeps, the
+ * grouping is not one it keeps, or the period holds no whole month.
  */
-export async function scopeGroupCounts(em: EntityManager, window: ReportWindow, dimensions: readonly ReportDimension[]): Promise<(GroupedRow & { count: string })[] | null> {
-  const one = oneScope(window);
+async function monthSums(
+  em: EntityManager,
+  window: ReportWindow,
+  dimensions: readonly ReportDimension[],
+  counts: Record<string, string>,
+  extra: (whole: { from: Date; to: Date }) => Knex.QueryBuilder[],
+  fromRows: (edge: { from: Date; to: Date }) => Knex.QueryBuilder,
+): Promise<GroupedRow[] | null> {
+  const scope = monthScope(window);
   const { months, rows: edges } = monthCover(window.from, window.to);
-  if (!one || !months) return null;
+  if (!scope || !months) return null;
   const knex = em.getKnex();
-  const inMonths = (table: string) =>
-    knex(table).where({ scope: one.scope, scope_id: one.id }).where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
+  const inMonths = (table?: string) => rowsOf(knex, scope, table).where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
   const groups = dimensions.map((_, i) => `g${i}`);
   const parts: Knex.QueryBuilder[] = [];
+  const sums = Object.keys(counts);
   if (dimensions.length === 1 && dimensions[0] === ReportDimension.TAG) {
-    parts.push(inMonths('report_scope_tag_month').select('tag_id as g0', 'created as n'));
-    parts.push(inMonths('report_scope_month').select(knex.raw('null::uuid as g0'), 'untagged as n'));
+    if (scope.scope === '*') return null;
+    parts.push(inMonths('report_scope_tag_month').select('tag_id as g0', 'created as count'));
+    parts.push(inMonths().select(knex.raw('null::uuid as g0'), 'untagged as count'));
   } else {
-    const columns = dimensions.map((dimension) => monthColumn(dimension, one.scope));
+    const columns = dimensions.map((dimension) => monthColumn(dimension, scope.scope));
     if (columns.some((column) => column === null)) return null;
-    parts.push(inMonths('report_scope_month').select(...columns.map((column, i) => `${column} as g${i}`), 'created as n'));
+    parts.push(inMonths().select(...columns.map((column, i) => knex.raw(`${column} as g${i}`)), ...sums.map((as) => knex.raw(`${counts[as]} as ${as}`))));
   }
-  for (const [from, to] of edges) parts.push(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', { from, to }), dimensions).count({ n: '*' }));
-  const sum = knex
-    .from(knex.unionAll(parts, true).as('x'))
-    .select(...groups.map((g) => `x.${g}`))
-    .sum({ count: 'x.n' });
-  // Without a dimension, one row even of no tickets, as count(*) over the rows gives.
-  if (groups.length > 0) sum.groupBy(...groups.map((g) => `x.${g}`)).havingRaw('sum(x.n) > 0');
-  return em.execute<(GroupedRow & { count: string })[]>(sum);
+  parts.push(...extra({ from: months.first, to: months.last }));
+  for (const [from, to] of edges) parts.push(fromRows({ from, to }));
+  const sum = knex.from(knex.unionAll(parts, true).as('x')).select(...groups.map((g) => `x.${g}`), ...sums.map((as) => knex.raw(`sum(x.${as}) as ${as}`)));
+  // Without a dimension, one row even of no tickets, as an aggregate over the rows gives.
+  if (groups.length > 0) sum.groupBy(...groups.map((g) => `x.${g}`)).havingRaw(`sum(x.${sums[0]}) > 0`);
+  return em.execute<GroupedRow[]>(sum);
+}
+
+/**
+ * Tickets created in the period per group (`count`), from report_scope_month and report_scope_tag_month:
+ * of one business or agent by status, priority, channel, tag or the scope itself; of all tickets by
+ * status, priority, channel and assignee. Null where the roll-ups do not answer (see monthSums).
+ */
+export async function scopeGroupCounts(em: EntityManager, window: ReportWindow, dimensions: readonly ReportDimension[]): Promise<(GroupedRow & { count: string })[] | null> {
+  const rows = await monthSums(em, window, dimensions, { count: 'created' }, () => [], (edge) =>
+    groupBy(inPeriod(filteredTickets(em, window), 't.created_at', edge), dimensions).count({ count: '*' }),
+  );
+  return rows as (GroupedRow & { count: string })[] | null;
+}
+
+/**
+ * slaCompliance's counts per group (tickets, fr_met, fr_breached, res_met, res_breached; `compliance`
+ * gives their SQL over the rows) from report_scope_month's settled outcomes over the whole months, plus
+ * the targets that fell due since (the pending tickets of those months, from their partial index), plus
+ * the partial months at the edges from the rows. Null where the roll-up does not answer.
+ */
+export async function scopeCompliance(em: EntityManager, window: ReportWindow, dimensions: readonly ReportDimension[], compliance: string): Promise<GroupedRow[] | null> {
+  if (dimensions.includes(ReportDimension.TAG)) return null;
+  const knex = em.getKnex();
+  const counts = { tickets: 'created', fr_met: 'fr_met', fr_breached: 'fr_breached', res_met: 'res_met', res_breached: 'res_breached' };
+  const rows = (edge: { from: Date; to: Date }) => groupBy(inPeriod(filteredTickets(em, window), 't.created_at', edge), dimensions);
+  // The pending targets past due now: the now-dependent terms of `compliance`, of tickets not settled.
+  const due = (whole: { from: Date; to: Date }) => [
+    rows(whole)
+      .whereRaw(SLA_PENDING)
+      .select(
+        knex.raw(`0 as tickets, 0 as fr_met,
+          count(*) filter (where t.first_responded_at is null and t.first_response_breached_at is null and t.first_response_due_at < now() and t.sla_paused_since is null) as fr_breached,
+          0 as res_met,
+          count(*) filter (where t.resolved_at is null and t.resolution_breached_at is null and t.due_at < now() and t.sla_paused_since is null and t.status not in ('RESOLVED', 'CLOSED')) as res_breached`),
+      ),
+  ];
+  return monthSums(em, window, dimensions, counts, due, (edge) => rows(edge).select(knex.raw(compliance)));
 }
 
 /**
@@ -69,12 +124,10 @@ export async function openTicketsPerAgent(em: EntityManager, agentId: string | n
   return em.execute(q.havingRaw('sum(created) > 0'));
 }
 
-/** Tickets open now of one business or agent, from report_scope_month; null when the filter is not one scope. */
+/** Tickets open now of one business or agent, or of all, from report_scope_month; null when the filter is something else. */
 export async function openTicketsOfScope(em: EntityManager, window: ReportWindow): Promise<number | null> {
-  const one = oneScope(window);
-  if (!one) return null;
-  const [{ open }] = await em.execute<{ open: string | null }[]>(
-    em.getKnex()('report_scope_month').where({ scope: one.scope, scope_id: one.id }).whereRaw(OPEN).sum({ open: 'created' }),
-  );
+  const scope = monthScope(window);
+  if (!scope) return null;
+  const [{ open }] = await em.execute<{ open: string | null }[]>(rowsOf(em.getKnex(), scope).whereRaw(OPEN).sum({ open: 'created' }));
   return Number(open ?? 0);
 }
