@@ -1201,4 +1201,48 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     const june = await figures({ from: '2026-05-31T21:00:00.000Z', to: '2026-07-01T00:00:00.000Z' });
     expect(rounded(june.resolutionTimes[0].resolution)).toEqual({ count: 3, meanHours: rounded(470 / 3), medianHours: 48, p90Hours: 308.8 });
   });
+
+  // Last in the file: it adds 2,600 tickets.
+  it('finds the most frequent titles of all tickets among the titles of the largest totals, as the rows give them', async () => {
+    const connection = app.em().getConnection();
+    const generated = (await connection.execute<{ attname: string }[]>(`select attname from pg_attribute where attrelid = 'ticket'::regclass and attnum > 0 and attgenerated <> ''`)).map(
+      (row) => row.attname,
+    );
+    const columns = (await connection.execute<{ attname: string }[]>(`select attname from pg_attribute where attrelid = 'ticket'::regclass and attnum > 0 and not attisdropped`))
+      .map((row) => row.attname)
+      .filter((column) => !generated.includes(column));
+    // Copies of one ticket under new titles, straight into the table (the roll-ups follow by their triggers), not yet
+    // answered or resolved (which only the duration roll-up would count, at some cost).
+    const changed: Record<string, string> = { id: 'gen_random_uuid()', title: 'b.title', created_at: 'b.at', updated_at: 'b.at', resolved_at: 'null', first_responded_at: 'null',
+      // (and without the unique ones)
+      number: `nextval('ticket_number_seq')`, reference: 'null', dedup_key: 'null', satisfaction_token: 'null' };
+    const copies = async (titles: string, at: string) =>
+      connection.execute(
+        `insert into ticket (${columns.join(', ')})
+         select ${columns.map((column) => changed[column] ?? `t.${column}`).join(', ')}
+           from (${titles}) as b(title, at) cross join (select * from ticket order by created_at limit 1) as t`,
+        [at],
+      );
+    // June: 300 titles of 5 tickets and 700 of one; 10 titles with 8 tickets in January and one in June (large totals, rare in
+    // June); July: 700 titles of one ticket each (all tie: every title must be summed).
+    await copies(`select 'Bulk order ' || i || ' stuck', ?::timestamptz + (j || ' minutes')::interval from generate_series(1, 300) i, generate_series(1, 5) j`, '2026-06-10T00:00:00Z');
+    await copies(`select 'Single case ' || i, ?::timestamptz + (i || ' minutes')::interval from generate_series(1, 700) i`, '2026-06-11T00:00:00Z');
+    await copies(`select 'Old report ' || i, ?::timestamptz + (j || ' days')::interval from generate_series(1, 10) i, generate_series(0, 8) j`, '2026-01-03T00:00:00Z');
+    await connection.execute(`update ticket set created_at = '2026-06-12T00:00:00Z' where title like 'Old report %' and created_at = '2026-01-11T00:00:00Z'`);
+    await copies(`select 'July one-off ' || i, ?::timestamptz + (i || ' minutes')::interval from generate_series(1, 700) i`, '2026-07-10T00:00:00Z');
+    expect(await checkDigests(app.em())).toMatchObject({ titleMonths: [], titleTotals: [] });
+
+    const everyPriority = { priority: ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as never };
+    const recurring = async (range: ReportRangeInput, filter?: TicketFilter) =>
+      (await query(ReportsRecurringDocument, { range, filter, minOccurrences: 2 })).reports.recurringIssues.titleClusters;
+    for (const range of [
+      { from: '2026-05-15T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z' }, // June: the top 300 among the 600 largest totals
+      { from: '2026-07-01T00:00:00.000Z', to: '2026-08-01T00:00:00.000Z' }, // July: ties, the second attempt takes every title
+      { from: '2026-01-01T00:00:00.000Z', to: '2026-07-20T00:00:00.000Z' },
+    ]) {
+      const rolledUp = await recurring(range);
+      expect({ range, rolledUp }).toEqual({ range, rolledUp: await recurring(range, everyPriority) });
+      expect(rolledUp.length).toBeGreaterThan(0);
+    }
+  });
 });

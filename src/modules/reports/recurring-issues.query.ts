@@ -10,6 +10,7 @@ import { ReportDimension } from './report.inputs';
 import { scopeGroupCounts } from './scope-month-counts.query';
 import { tagCountsOfAllTickets } from './tag-counts.query';
 import { similarity, trigramCodes } from './title-similarity';
+import { topIsComplete } from './top-titles';
 
 const TOP = 20;
 /** Distinct titles considered for clustering: the most frequent ones (a long tail of one-offs cannot recur). */
@@ -135,35 +136,50 @@ async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow): Pr
   return { top, spellings };
 }
 
+/** Titles of the largest totals summed per attempt (see frequentTitlesOfAll); after the last, all. */
+const CANDIDATES = [2 * TITLES, 16 * TITLES];
+
 /**
  * The same over all tickets: whole UTC months from report_title_month, the partial months at the
- * period's edges from the rows; the ticket shown for a spelling is any ticket so written.
+ * period's edges from the rows; the ticket shown for a spelling is any ticket so written. Only the
+ * titles of the largest totals of all time (report_title_total) are summed, until the smallest total
+ * left out is below the last count of the top: no title left out can then be among them.
  */
 async function frequentTitlesOfAll(em: EntityManager, window: ReportWindow): Promise<FrequentTitles> {
   const knex = em.getKnex();
   const { months, rows: edges } = monthCover(window.from, window.to);
   if (!months) return frequentTitlesOfRows(em, window);
-  // Tickets per title and spelling in the period, of the titles `keys` (all when null).
-  const counts = (keys: string[] | null) => {
-    const ofKeys = (q: Knex.QueryBuilder, column: string) => (keys ? q.whereRaw(`${column} = any(?::bigint[])`, [pgArray(keys)]) : q);
+  // Tickets per title and spelling in the period, of the titles `keys` (SQL of a set of title keys; all when null).
+  const counts = (keys: Knex.Raw | null) => {
+    const ofKeys = (q: Knex.QueryBuilder, column: string) => (keys ? q.whereRaw(`${column} in (${embedded(keys)})`) : q);
     const parts = [
       ofKeys(knex('report_title_month').where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last)), 'title_key').select('title_key', 'spelling_key', 'created as n'),
       ...edges.map(([start, end]) => ofKeys(inPeriod(knex('ticket as t'), 't.created_at', { from: start, to: end }), 't.title_key').select('t.title_key', 't.spelling_key', knex.raw('1 as n'))),
     ];
     return knex.from(knex.unionAll(parts, true).as('x'));
   };
-  const top = await em.execute<{ key: string; n: string }[]>(
-    counts(null)
+  const topOf = (keys: Knex.Raw | null) =>
+    counts(keys)
       .select(knex.raw('x.title_key::text as key, sum(x.n) as n'))
       .groupBy('x.title_key')
       .havingRaw('sum(x.n) > 0')
       .orderBy([{ column: 'n', order: 'desc' }, { column: 'x.title_key' }])
-      .limit(TITLES),
-  );
+      .limit(TITLES);
+  let top: { key: string; n: string }[] | null = null;
+  for (const size of CANDIDATES) {
+    const largest = `select title_key, created from report_title_total where created > 0 order by created desc, title_key limit ${size}`;
+    const found = await em.execute<{ key: string; n: string }[]>(topOf(knex.raw(`select title_key from (${largest}) c`)));
+    const [{ taken, smallest }] = await em.execute<{ taken: string; smallest: number | null }[]>(`select count(*) as taken, min(created) as smallest from (${largest}) c`);
+    if (topIsComplete({ size, taken: Number(taken), smallest: smallest ?? 0 }, found.map((t) => Number(t.n)), TITLES)) {
+      top = found;
+      break;
+    }
+  }
+  top ??= await em.execute<{ key: string; n: string }[]>(topOf(null));
   if (top.length === 0) return { top, spellings: [] };
   const spelled = knex
     .select(knex.raw('distinct on (x.title_key) x.title_key, x.spelling_key'))
-    .from(counts(top.map((t) => t.key)).select('x.title_key', 'x.spelling_key', knex.raw('sum(x.n) as n')).groupBy('x.title_key', 'x.spelling_key').having(knex.raw('sum(x.n)'), '>', 0).as('x'))
+    .from(counts(knex.raw('select unnest(?::bigint[])', [pgArray(top.map((t) => t.key))])).select('x.title_key', 'x.spelling_key', knex.raw('sum(x.n) as n')).groupBy('x.title_key', 'x.spelling_key').having(knex.raw('sum(x.n)'), '>', 0).as('x'))
     .orderBy([{ column: 'x.title_key' }, { column: 'x.n', order: 'desc' }, { column: 'x.spelling_key' }]);
   const spellings = await em.execute<{ key: string; ticket: string }[]>(
     knex.raw(

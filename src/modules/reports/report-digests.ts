@@ -103,6 +103,9 @@ const REPORT_SCOPE_TAG_MONTHS_FROM_TAGS = `
    where s.id is not null
    group by 1, 2, 3, 4`;
 
+/** `report_title_total`'s rows (title, tickets of all time) as the tickets give them. */
+const REPORT_TITLE_TOTALS_FROM_TICKETS = `select title_key, count(*)::integer from ticket group by 1`;
+
 /**
  * Durations are counted in buckets 1 % wide on a log scale (`report_duration_bucket`, 2,000 of them up
  * to 15 years), so that a percentile's bucket holds a small share of the tickets, read exactly from an index.
@@ -176,6 +179,7 @@ const ROLL_UPS: { table: string; keys: string[]; counts: string[]; derived: stri
   },
   { table: 'report_scope_tag_month', keys: ['scope', 'scope_id', 'month', 'tag_id'], counts: ['created'], derived: REPORT_SCOPE_TAG_MONTHS_FROM_TAGS },
   { table: 'report_title_month', keys: ['title_key', 'spelling_key', 'month'], counts: ['created'], derived: REPORT_TITLE_MONTHS_FROM_TICKETS },
+  { table: 'report_title_total', keys: ['title_key'], counts: ['created'], derived: REPORT_TITLE_TOTALS_FROM_TICKETS },
   {
     table: 'report_duration_month',
     keys: ['measure', 'scope', 'scope_key', 'month'],
@@ -226,7 +230,7 @@ async function differingRows(em: EntityManager, { table, keys, counts, derived, 
 /**
  * Tickets whose digests differ from their timeline (at most `limit` ids), hours of `report_hour`,
  * business or assignee days of `report_scope_day`, tag days of `report_tag_day`, assignee days of
- * `report_assignment_day`, business or assignee months of `report_scope_month` and `report_scope_tag_month`, title months of `report_title_month` and months of `report_duration_month`
+ * `report_assignment_day`, business or assignee months of `report_scope_month` and `report_scope_tag_month`, titles of `report_title_total`, title months of `report_title_month` and months of `report_duration_month`
  * that differ.
  */
 export async function checkDigests(
@@ -241,6 +245,7 @@ export async function checkDigests(
   scopeMonths: string[];
   scopeTagMonths: string[];
   titleMonths: string[];
+  titleTotals: string[];
   durationMonths: string[];
 }> {
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
@@ -251,8 +256,8 @@ export async function checkDigests(
         or exists (select 1 from ticket_tag tt where tt.ticket_id = t.id and tt.ticket_created_at is distinct from t.created_at)
       order by t.id limit ${limit}`,
   );
-  const [hours, scopeDays, tagDays, assignmentDays, scopeMonths, scopeTagMonths, titleMonths, durationMonths] = await Promise.all(
+  const [hours, scopeDays, tagDays, assignmentDays, scopeMonths, scopeTagMonths, titleMonths, titleTotals, durationMonths] = await Promise.all(
     ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)),
   );
-  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays, assignmentDays, scopeMonths, scopeTagMonths, titleMonths, durationMonths };
+  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays, assignmentDays, scopeMonths, scopeTagMonths, titleMonths, titleTotals, durationMonths };
 }
