@@ -9,7 +9,7 @@ import { monthCover, utcDay } from './roll-up-cover';
 import { ReportDimension } from './report.inputs';
 import { scopeGroupCounts } from './scope-month-counts.query';
 import { tagCountsOfAllTickets } from './tag-counts.query';
-import { similarity, trigramCodes } from './title-similarity';
+import { similarPairs, trigramCodes } from './title-similarity';
 import { topIsComplete } from './top-titles';
 
 const TOP = 20;
@@ -108,32 +108,25 @@ type FrequentTitles = { top: { key: string; n: string }[]; spellings: { key: str
 
 /**
  * The TITLES most frequent titles (case-blind, by title_key) of the period's tickets, each with one
- * ticket of its most frequent spelling (counted among that title's tickets only), from the tickets' rows.
+ * ticket of its most frequent spelling (counted among that title's tickets only), from the tickets' rows
+ * in one pass: tickets per title and spelling, then per title. With `keys` (SQL of a set of title
+ * keys), of those titles only.
  */
-async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow): Promise<FrequentTitles> {
+async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow, keys: Knex.Raw | null = null): Promise<FrequentTitles> {
   const knex = em.getKnex();
-  const tickets = () => inPeriod(filteredTickets(em, window), 't.created_at', window);
-  const top = await em.execute<{ key: string; n: string }[]>(
-    tickets()
-      .select(knex.raw('t.title_key::text as key, count(*) as n'))
-      .groupBy('t.title_key')
-      .orderBy([{ column: 'n', order: 'desc' }, { column: 't.title_key' }])
+  const spelled = inPeriod(filteredTickets(em, window), 't.created_at', window)
+    .select(knex.raw('t.title_key, t.spelling_key, count(*) as n, (array_agg(t.id))[1] as ticket'))
+    .groupBy('t.title_key', 't.spelling_key');
+  if (keys) spelled.whereRaw(`t.title_key in (${embedded(keys)})`);
+  const rows = await em.execute<{ key: string; n: string; ticket: string }[]>(
+    knex
+      .from(spelled.as('s'))
+      .select(knex.raw('s.title_key::text as key, sum(s.n) as n, (array_agg(s.ticket order by s.n desc, s.spelling_key))[1] as ticket'))
+      .groupBy('s.title_key')
+      .orderBy([{ column: 'n', order: 'desc' }, { column: 's.title_key' }])
       .limit(TITLES),
   );
-  if (top.length === 0) return { top, spellings: [] };
-  const spellings = await em.execute<{ key: string; ticket: string }[]>(
-    knex
-      .select(knex.raw('title_key::text as key, (array_agg(ticket order by n desc, spelling_key))[1] as ticket'))
-      .from(
-        tickets()
-          .whereRaw('t.title_key = any(?::bigint[])', [pgArray(top.map((t) => t.key))])
-          .select(knex.raw('t.title_key, t.spelling_key, count(*) as n, (array_agg(t.id))[1] as ticket'))
-          .groupBy('t.title_key', 't.spelling_key')
-          .as('s'),
-      )
-      .groupBy('title_key'),
-  );
-  return { top, spellings };
+  return { top: rows.map(({ key, n }) => ({ key, n })), spellings: rows.map(({ key, ticket }) => ({ key, ticket })) };
 }
 
 /** Titles of the largest totals summed per attempt (see frequentTitlesOfAll); after the last, all. */
@@ -209,11 +202,7 @@ async function titleClusters(em: EntityManager, window: ReportWindow, minOccurre
   // Union-find over the pairs at or above the threshold.
   const parent = top.map((_, i) => i);
   const root = (i: number): number => (parent[i] === i ? i : root(parent[i]));
-  for (let i = 0; i < top.length; i += 1) {
-    for (let j = i + 1; j < top.length; j += 1) {
-      if (similarity(codes[i], codes[j]) >= SIMILAR) parent[root(i)] = root(j);
-    }
-  }
+  for (const [i, j] of similarPairs(codes, SIMILAR)) parent[root(i)] = root(j);
   const clusters = new Map<number, { key: string; title: string; n: number }[]>();
   for (const [i, t] of top.entries()) clusters.set(root(i), [...(clusters.get(root(i)) ?? []), { key: t.key, title: titles[i].title, n: Number(t.n) }]);
   return [...clusters.values()]

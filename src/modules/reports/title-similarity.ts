@@ -24,3 +24,27 @@ export function similarity(a: Int32Array, b: Int32Array): number {
   }
   return Math.fround(shared / (a.length + b.length - shared));
 }
+
+/**
+ * The pairs [i, j] (i < j) of titles whose similarity is at least `threshold`, as `similarity` gives it:
+ * shared trigrams are counted through each trigram's list of titles, so pairs with none cost nothing.
+ */
+export function similarPairs(codes: readonly Int32Array[], threshold: number): [number, number][] {
+  const titlesOf = new Map<number, number[]>();
+  codes.forEach((trigrams, i) => {
+    for (const trigram of trigrams) {
+      if (!titlesOf.has(trigram)) titlesOf.set(trigram, []);
+      titlesOf.get(trigram)!.push(i);
+    }
+  });
+  const pairs: [number, number][] = [];
+  const shared = new Int32Array(codes.length);
+  for (let i = 0; i < codes.length; i += 1) {
+    shared.fill(0);
+    for (const trigram of codes[i]) for (const j of titlesOf.get(trigram)!) if (j > i) shared[j] += 1;
+    for (let j = i + 1; j < codes.length; j += 1) {
+      if (shared[j] > 0 && Math.fround(shared[j] / (codes[i].length + codes[j].length - shared[j])) >= threshold) pairs.push([i, j]);
+    }
+  }
+  return pairs;
+}
