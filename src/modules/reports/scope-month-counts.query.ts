@@ -115,19 +115,19 @@ export async function scopeCompliance(em: EntityManager, window: ReportWindow, d
 }
 
 /**
- * Tickets open now (not resolved or closed) per assignee (`assignee_id`, `open`) — of all assignees, or
- * of `agentId` — from report_scope_month, which counts every ticket by its current status.
+ * Tickets open now (not resolved or closed) of one agent (`assignee_id`, `open`) from report_scope_month,
+ * which counts every ticket by its current status. (Of all agents, their open tickets' rows are quicker.)
  */
-export async function openTicketsPerAgent(em: EntityManager, agentId: string | null): Promise<{ assignee_id: string; open: string }[]> {
-  const q = em.getKnex()('report_scope_month').where('scope', 'A').whereRaw(OPEN).select('scope_id as assignee_id').sum({ open: 'created' }).groupBy('scope_id');
-  if (agentId) q.where('scope_id', agentId);
-  return em.execute(q.havingRaw('sum(created) > 0'));
+export async function openTicketsOfAgent(em: EntityManager, agentId: string): Promise<{ assignee_id: string; open: string }[]> {
+  return em.execute(
+    em.getKnex()('report_scope_month').where({ scope: 'A', scope_id: agentId }).whereRaw(OPEN).select('scope_id as assignee_id').sum({ open: 'created' }).groupBy('scope_id'),
+  );
 }
 
-/** Tickets open now of one business or agent, or of all, from report_scope_month; null when the filter is something else. */
+/** Tickets open now of one business or agent, from report_scope_month; null when the filter is something else. */
 export async function openTicketsOfScope(em: EntityManager, window: ReportWindow): Promise<number | null> {
-  const scope = monthScope(window);
-  if (!scope) return null;
-  const [{ open }] = await em.execute<{ open: string | null }[]>(rowsOf(em.getKnex(), scope).whereRaw(OPEN).sum({ open: 'created' }));
+  const one = oneScope(window);
+  if (!one) return null;
+  const [{ open }] = await em.execute<{ open: string | null }[]>(rowsOf(em.getKnex(), one).whereRaw(OPEN).sum({ open: 'created' }));
   return Number(open ?? 0);
 }
