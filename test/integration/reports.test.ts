@@ -1148,6 +1148,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
       ['2026-06-01T00:00:00.000Z', '2026-06-30T23:30:00.000Z'], // no whole month: the rows answer
       ['2026-07-04T07:00:00.000Z', '2026-07-07T10:00:00.000Z'], // the reopen and the hand-over inside the edge days
       ['2026-03-06T15:00:00.000Z', '2026-05-04T18:30:00.000Z'], // the March printer jams and K1, K2 inside the edge months
+      ['2025-12-10T00:00:00.000Z', '2026-11-15T00:00:00.000Z'], // nothing before it in December or after it in November: both months whole
     ];
     let groups = 0;
     let clusters = 0;

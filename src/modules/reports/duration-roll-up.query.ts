@@ -5,7 +5,8 @@ import { DURATION_BUCKETS, DURATION_BUCKETS_PER_UNIT } from './report-digests';
 import { TicketChannel, TicketPriority } from '../tickets/ticket.enums';
 import { ReportDimension } from './report.inputs';
 import { narrowsTickets, type ReportWindow } from './report-window';
-import { monthCover, utcDay } from './roll-up-cover';
+import { monthCoverOf } from './month-cover.query';
+import { utcDay } from './roll-up-cover';
 
 /** R: time to resolution, by `resolved_at`; F: time to first response, by `first_responded_at`. */
 export type DurationMeasure = 'R' | 'F';
@@ -124,7 +125,7 @@ export async function durationFigures(
   const agentBinding = agentId ? [agentId] : [];
   // An agent's keys: its id under 'A', '<its id> <value>' under 'AP' and 'AC'.
   const valueOf = (scopeKey: string) => (scope === 'AP' || scope === 'AC' ? scopeKey.slice(scopeKey.indexOf(' ') + 1) : scopeKey);
-  const { months, rows: edges } = monthCover(window.from, window.to);
+  const { months, rows: edges } = await monthCoverOf(em, window, m.at);
 
   const tallies = new Map<string, Tally>();
   const tallyOf = (scopeKey: string) => tallies.get(scopeKey) ?? tallies.set(scopeKey, emptyTally()).get(scopeKey)!;

@@ -5,7 +5,8 @@ import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { EACH_TAG } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, withinOneScope, type ReportWindow } from './report-window';
-import { monthCover, utcDay } from './roll-up-cover';
+import { monthCoverOf } from './month-cover.query';
+import { utcDay } from './roll-up-cover';
 import { ReportDimension } from './report.inputs';
 import { scopeGroupCounts } from './scope-month-counts.query';
 import { tagCountsOfAllTickets } from './tag-counts.query';
@@ -140,7 +141,7 @@ const CANDIDATES = [2 * TITLES, 16 * TITLES];
  */
 async function frequentTitlesOfAll(em: EntityManager, window: ReportWindow): Promise<FrequentTitles> {
   const knex = em.getKnex();
-  const { months, rows: edges } = monthCover(window.from, window.to);
+  const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
   if (!months) return frequentTitlesOfRows(em, window);
   // Tickets per title and spelling in the period, of the titles `keys` (SQL of a set of title keys; all when null).
   const counts = (keys: Knex.Raw | null) => {

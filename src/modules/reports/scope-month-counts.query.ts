@@ -4,7 +4,8 @@ import { NO_ASSIGNEE, SLA_PENDING } from './report-digests';
 import { ReportDimension } from './report.inputs';
 import { groupBy, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, oneScope, type ReportWindow } from './report-window';
-import { monthCover, utcDay } from './roll-up-cover';
+import { monthCoverOf } from './month-cover.query';
+import { utcDay } from './roll-up-cover';
 
 const OPEN = `status not in ('RESOLVED', 'CLOSED')`;
 
@@ -53,8 +54,9 @@ async function monthSums(
   fromRows: (edge: { from: Date; to: Date }) => Knex.QueryBuilder,
 ): Promise<GroupedRow[] | null> {
   const scope = monthScope(window);
-  const { months, rows: edges } = monthCover(window.from, window.to);
-  if (!scope || !months) return null;
+  if (!scope) return null;
+  const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
+  if (!months) return null;
   const knex = em.getKnex();
   const inMonths = (table?: string) => rowsOf(knex, scope, table).where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
   const groups = dimensions.map((_, i) => `g${i}`);
