@@ -7,7 +7,7 @@ import { ReportDimension } from './report.inputs';
 import type { AgentPerformanceRow } from './report.payloads';
 import { filteredTickets, inPeriod, narrowsTickets, ratio, type ReportWindow } from './report-window';
 import { DAY, rollUpCover, utcDay } from './roll-up-cover';
-import { openTicketsOfAgent } from './scope-month-counts.query';
+import { openTicketsOfScope } from './scope-month-counts.query';
 import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
 
 type Row = Record<string, string | null>;
@@ -104,10 +104,12 @@ export async function agentPerformance(em: EntityManager, window: ReportWindow):
     ),
   ];
   const [reopened, assigned] = await movesOfAgents(em, window, agentId);
+  // One agent's from report_scope_month; of all agents, their open tickets' rows are quicker.
+  const openOfAgent = agentId && !narrowsTickets(window, ['assigneeId']) ? await openTicketsOfScope(em, window) : null;
   const open =
-    agentId && !narrowsTickets(window, ['assigneeId'])
-      ? await openTicketsOfAgent(em, agentId)
-      : await em.execute<Row[]>(tickets().whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' }));
+    openOfAgent === null
+      ? await em.execute<Row[]>(tickets().whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' }))
+      : [{ assignee_id: agentId, open: String(openOfAgent) }];
 
   const [r, f, o, op, a] = [byAssignee(resolved), byAssignee(answered), byAssignee(reopened), byAssignee(open), byAssignee(assigned)];
   const agents = await em.find(User, agentId ? { id: agentId } : {}, { orderBy: { name: 'asc', id: 'asc' } });

@@ -6,6 +6,7 @@ import { durationFigures, durationFiguresApply, type DurationFigures, type Durat
 import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, ratio, type ReportWindow } from './report-window';
 import { scopeCompliance } from './scope-month-counts.query';
+import { COMPLIANCE } from './sla-compliance.sql';
 
 /** count, mean, median and p90 of a seconds column, in hours, as `<prefix>_count` … */
 function durationColumns(column: string, prefix: string): string {
@@ -86,19 +87,6 @@ async function resolutionTimesFromRows(em: EntityManager, window: ReportWindow, 
   return [await em.execute<GroupedRow[]>(resolution), await em.execute<GroupedRow[]>(firstResponse)];
 }
 
-/**
- * Of the tickets created in the period: met = done in time; breached = a breach was recorded, or the
- * target is past due while the clock runs (the same rule as `overdue`); pending otherwise.
- */
-const COMPLIANCE = `
-  count(*) as tickets,
-  count(*) filter (where t.first_responded_at is not null and t.first_response_breached_at is null) as fr_met,
-  count(*) filter (where t.first_response_breached_at is not null
-    or (t.first_responded_at is null and t.first_response_due_at < now() and t.sla_paused_since is null)) as fr_breached,
-  count(*) filter (where t.resolved_at is not null and t.resolution_breached_at is null) as res_met,
-  count(*) filter (where t.resolution_breached_at is not null
-    or (t.resolved_at is null and t.due_at < now() and t.sla_paused_since is null and t.status not in ('RESOLVED', 'CLOSED'))) as res_breached`;
-
 function compliance(row: GroupedRow | undefined, prefix: 'fr' | 'res'): ComplianceStats {
   const tickets = Number(row?.tickets ?? 0);
   const met = Number(row?.[`${prefix}_met`] ?? 0);
@@ -106,9 +94,10 @@ function compliance(row: GroupedRow | undefined, prefix: 'fr' | 'res'): Complian
   return { met, breached, pending: tickets - met - breached, rate: ratio(met, met + breached) };
 }
 
+/** Of the tickets created in the period, per target: met, breached, pending (see COMPLIANCE). */
 export async function slaCompliance(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<SlaComplianceRow[]> {
   const rows =
-    (await scopeCompliance(em, window, dimensions, COMPLIANCE)) ??
+    (await scopeCompliance(em, window, dimensions)) ??
     (await em.execute<GroupedRow[]>(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).select(em.getKnex().raw(COMPLIANCE))));
   return (await merged(em, dimensions, rows)).map(({ group, rows: [row] }) => ({
     group,

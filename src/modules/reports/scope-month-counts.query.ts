@@ -6,6 +6,7 @@ import { groupBy, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, oneScope, type ReportWindow } from './report-window';
 import { monthCoverOf } from './month-cover.query';
 import { utcDay } from './roll-up-cover';
+import { COMPLIANCE, COMPLIANCE_DUE_NOW } from './sla-compliance.sql';
 
 const OPEN = `status not in ('RESOLVED', 'CLOSED')`;
 
@@ -41,8 +42,8 @@ function monthColumn(dimension: ReportDimension, scope: MonthScope['scope']): st
 /**
  * Per group (`g0`, `g1`, … as groupBy gives them) the sums of report_scope_month's `counts` (or
  * report_scope_tag_month's by TAG alone, a ticket once per tag, the untagged as `g0` null) over the
- * period's whole UTC months, united with `fromRows` of the partial months at its edges (which must
- * select the same columns). Null when the window's tickets are not a scope the roll-up keeps, the
+ * period's whole UTC months, united with the parts `extra` gives for those months and with `fromRows`
+ * of the partial months at its edges (all selecting the same columns). Null when the window's tickets are not a scope the roll-up keeps, the
  * grouping is not one it keeps, or the period holds no whole month.
  */
 async function monthSums(
@@ -92,38 +93,18 @@ export async function scopeGroupCounts(em: EntityManager, window: ReportWindow, 
 }
 
 /**
- * slaCompliance's counts per group (tickets, fr_met, fr_breached, res_met, res_breached; `compliance`
- * gives their SQL over the rows) from report_scope_month's settled outcomes over the whole months, plus
- * the targets that fell due since (the pending tickets of those months, from their partial index), plus
- * the partial months at the edges from the rows. Null where the roll-up does not answer.
+ * slaCompliance's counts per group (as COMPLIANCE gives them over the rows) from report_scope_month's
+ * settled outcomes over the whole months, plus the targets that have fallen due by now (of the tickets
+ * not settled yet in those months, from their partial index), plus the partial months at the edges
+ * from the rows. Null where the roll-up does not answer.
  */
-export async function scopeCompliance(em: EntityManager, window: ReportWindow, dimensions: readonly ReportDimension[], compliance: string): Promise<GroupedRow[] | null> {
+export async function scopeCompliance(em: EntityManager, window: ReportWindow, dimensions: readonly ReportDimension[]): Promise<GroupedRow[] | null> {
   if (dimensions.includes(ReportDimension.TAG)) return null;
   const knex = em.getKnex();
   const counts = { tickets: 'created', fr_met: 'fr_met', fr_breached: 'fr_breached', res_met: 'res_met', res_breached: 'res_breached' };
-  const rows = (edge: { from: Date; to: Date }) => groupBy(inPeriod(filteredTickets(em, window), 't.created_at', edge), dimensions);
-  // The pending targets past due now: the now-dependent terms of `compliance`, of tickets not settled.
-  const due = (whole: { from: Date; to: Date }) => [
-    rows(whole)
-      .whereRaw(SLA_PENDING)
-      .select(
-        knex.raw(`0 as tickets, 0 as fr_met,
-          count(*) filter (where t.first_responded_at is null and t.first_response_breached_at is null and t.first_response_due_at < now() and t.sla_paused_since is null) as fr_breached,
-          0 as res_met,
-          count(*) filter (where t.resolved_at is null and t.resolution_breached_at is null and t.due_at < now() and t.sla_paused_since is null and t.status not in ('RESOLVED', 'CLOSED')) as res_breached`),
-      ),
-  ];
-  return monthSums(em, window, dimensions, counts, due, (edge) => rows(edge).select(knex.raw(compliance)));
-}
-
-/**
- * Tickets open now (not resolved or closed) of one agent (`assignee_id`, `open`) from report_scope_month,
- * which counts every ticket by its current status. (Of all agents, their open tickets' rows are quicker.)
- */
-export async function openTicketsOfAgent(em: EntityManager, agentId: string): Promise<{ assignee_id: string; open: string }[]> {
-  return em.execute(
-    em.getKnex()('report_scope_month').where({ scope: 'A', scope_id: agentId }).whereRaw(OPEN).select('scope_id as assignee_id').sum({ open: 'created' }).groupBy('scope_id'),
-  );
+  const rows = (range: { from: Date; to: Date }) => groupBy(inPeriod(filteredTickets(em, window), 't.created_at', range), dimensions);
+  const dueNow = (whole: { from: Date; to: Date }) => [rows(whole).whereRaw(SLA_PENDING).select(knex.raw(COMPLIANCE_DUE_NOW))];
+  return monthSums(em, window, dimensions, counts, dueNow, (edge) => rows(edge).select(knex.raw(COMPLIANCE)));
 }
 
 /** Tickets open now of one business or agent, from report_scope_month; null when the filter is something else. */
