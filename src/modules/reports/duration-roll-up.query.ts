@@ -185,7 +185,7 @@ export async function durationFigures(
   // Buckets are read by assignee (see the index): each key's own under 'A', 'AP' and 'AC', else every assignee's the roll-up knows.
   const everyAssignee = BY_ASSIGNEE.includes(scope)
     ? null
-      : (await em.execute<{ scope_key: string }[]>(`select distinct scope_key from report_duration_month where measure = ? and scope = 'A'`, [measure])).map((row) => row.scope_key);
+    : (await em.execute<{ scope_key: string }[]>(`select distinct scope_key from report_duration_month where measure = ? and scope = 'A'`, [measure])).map((row) => row.scope_key);
   const columns = { key, at: m.at, everyAssignee };
   const wall = await pick(em, window, { ...columns, column: m.wall }, tallies, 'wall', percentiles);
   const business = await pick(em, window, { ...columns, column: m.business }, tallies, 'business', percentiles);

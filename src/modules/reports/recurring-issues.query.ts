@@ -110,15 +110,13 @@ type FrequentTitles = { top: { key: string; n: string }[]; spellings: { key: str
 /**
  * The TITLES most frequent titles (case-blind, by title_key) of the period's tickets, each with one
  * ticket of its most frequent spelling (counted among that title's tickets only), from the tickets' rows
- * in one pass: tickets per title and spelling, then per title. With `keys` (SQL of a set of title
- * keys), of those titles only.
+ * in one pass: tickets per title and spelling, then per title.
  */
-async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow, keys: Knex.Raw | null = null): Promise<FrequentTitles> {
+async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow): Promise<FrequentTitles> {
   const knex = em.getKnex();
   const spelled = inPeriod(filteredTickets(em, window), 't.created_at', window)
     .select(knex.raw('t.title_key, t.spelling_key, count(*) as n, (array_agg(t.id))[1] as ticket'))
     .groupBy('t.title_key', 't.spelling_key');
-  if (keys) spelled.whereRaw(`t.title_key in (${embedded(keys)})`);
   const rows = await em.execute<{ key: string; n: string; ticket: string }[]>(
     knex
       .from(spelled.as('s'))
