@@ -1,4 +1,4 @@
-import { machine, querySql, record, startBenchServer, stats } from './bench-support';
+import { machine, querySql, record, startBenchServer, stats, withClient } from './bench-support';
 import { toGlobalId } from '../src/shared/global-id';
 
 /**
@@ -61,6 +61,51 @@ const REPORTS: [string, string][] = [
     report('recurringIssues(minOccurrences: 3) { tags { key label count } businesses { key label count } titleClusters { title count examples { id title } } }'),
   ],
 ];
+
+const WRITES = 200;
+
+/**
+ * What the report roll-ups' triggers add to a write: the median time of a status change (OPEN ⇄
+ * IN_PROGRESS) and of a new ticket (a copy of an open one), WRITES of each on open tickets of the data
+ * set, with the triggers and without them (`disable trigger user`: every trigger of ticket's own is
+ * a roll-up's), each batch in a transaction that is rolled back.
+ */
+async function writeCost(): Promise<{ name: string; withTriggers: number; without: number }[]> {
+  return withClient(DATABASE, async (client) => {
+    const ids = (
+      await client.query<{ id: string }>(
+        `select id from ticket where status in ('OPEN', 'IN_PROGRESS') and assignee_id is not null and business_id is not null order by id limit ${2 * WRITES}`,
+      )
+    ).rows.map((row) => row.id);
+    const median = async (sql: string, tickets: string[], triggers: boolean) => {
+      await client.query('begin');
+      // Every trigger of ticket's own is a report roll-up's; foreign keys are still checked.
+      if (!triggers) await client.query('alter table ticket disable trigger user');
+      const samples: number[] = [];
+      for (const id of tickets) {
+        const started = performance.now();
+        await client.query(sql, [id]);
+        samples.push(performance.now() - started);
+      }
+      await client.query('rollback');
+      return stats(samples).median;
+    };
+    const writes: [string, string][] = [
+      ['status change', `update ticket set status = case status when 'OPEN' then 'IN_PROGRESS' else 'OPEN' end where id = $1`],
+      [
+        'new ticket',
+        `insert into ticket (id, created_at, updated_at, title, description, status, priority, channel, business_id, assignee_id, creator_id, due_at, first_response_due_at)
+         select gen_random_uuid(), now(), now(), title, description, 'OPEN', priority, channel, business_id, assignee_id, creator_id, due_at, first_response_due_at
+           from ticket where id = $1`,
+      ],
+    ];
+    const costs = [];
+    for (const [name, sql] of writes) {
+      costs.push({ name, withTriggers: await median(sql, ids.slice(0, WRITES), true), without: await median(sql, ids.slice(WRITES), false) });
+    }
+    return costs;
+  });
+}
 
 interface Scope {
   name: string;
@@ -163,6 +208,8 @@ async function main(): Promise<void> {
     console.error(`\n${failures.length} report requests answered with errors; nothing recorded.`);
     process.exit(1);
   }
+  const writes = await writeCost();
+  for (const w of writes) console.log(`${w.name.padEnd(20)} median ${w.withTriggers.toFixed(2)} ms with the roll-ups' triggers, ${w.without.toFixed(2)} ms without`);
   if (ONLY || process.argv.includes('--no-record')) return;
   await record('reports', [
     '### Reports (`npm run bench:reports`)',
@@ -179,6 +226,12 @@ async function main(): Promise<void> {
     '| report | scope | median ms | p95 ms | target ms | SQL statements per request |',
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    `What the roll-ups cost a write: median of ${WRITES} writes on open tickets, with ticket's triggers (all of them the roll-ups') and without, rolled back.`,
+    '',
+    '| write | with the triggers, ms | without, ms |',
+    '| --- | --- | --- |',
+    ...writes.map((w) => `| ${w.name} | ${w.withTriggers.toFixed(2)} | ${w.without.toFixed(2)} |`),
   ]);
 }
 

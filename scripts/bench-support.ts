@@ -29,10 +29,15 @@ export async function runSql(database: string, ...statements: string[]): Promise
 
 /** Rows of one query on a bench database, straight through `pg` (not through the server's pool). */
 export async function querySql<T extends Record<string, unknown>>(database: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  return withClient(database, async (client) => (await client.query<T>(sql, params)).rows);
+}
+
+/** Runs `work` on one connection of its own to the database. */
+export async function withClient<T>(database: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: urlFor(database) });
   await client.connect();
   try {
-    return (await client.query<T>(sql, params)).rows;
+    return await work(client);
   } finally {
     await client.end();
   }
