@@ -40,7 +40,7 @@ let business: Awaited<ReturnType<typeof make.business>>;
 let tickets: Ticket[];
 
 /** What checkDigests finds when every digest and roll-up equals the timeline. */
-const EXACT = { tickets: [], hours: [], scopeDays: [], tagDays: [], assignmentDays: [], scopeMonths: [], scopeTagMonths: [], titleMonths: [], titleTotals: [], durationMonths: [] };
+const EXACT = { tickets: [], hours: [], scopeDays: [], tagDays: [], assignmentDays: [], scopeMonths: [], scopeTagMonths: [], titleMonths: [], titleTotals: [], businessAssignmentMonths: [], durationMonths: [] };
 
 /** Only Date is faked; timers stay real so the database driver and the server work as usual. */
 const ONLY_DATE = {
@@ -200,6 +200,9 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   await em.getConnection().execute(
     `update report_scope_tag_month set created = created + 1 where (scope, scope_id, month, tag_id) = (select scope, scope_id, month, tag_id from report_scope_tag_month where scope = 'B' and created > 0 and tag_id not in (select tag_id from ticket_tag where ticket_id = '${first.id}') limit 1)`,
   );
+  await em.getConnection().execute(
+    `update report_business_assignment_month set assigned = assigned + 1 where (business_id, month, assignee_id) = (select business_id, month, assignee_id from report_business_assignment_month order by 1, 2, 3 limit 1)`,
+  );
   await em.getConnection().execute(`update report_title_total set created = created + 2 where title_key = (select max(title_key) from report_title_total)`);
   await em.getConnection().execute(`delete from report_title_month where (title_key, spelling_key, month) = (select title_key, spelling_key, month from report_title_month limit 1)`);
   // One bucket of one month's histogram, and one month's ratings.
@@ -218,6 +221,8 @@ it('finds digests that drifted from the timeline, and the rebuild puts them back
   expect(found.assignmentDays).toHaveLength(1);
   expect(found.titleMonths).toHaveLength(1);
   expect(found.titleTotals).toHaveLength(1);
+  // The month changed by hand, and the second ticket's assignment months (its assignments were cleared from its row).
+  expect(found.businessAssignmentMonths).toHaveLength(3);
   // The months changed by hand; and the first ticket's tag months (of its business and agent, out of its two tags'), which
   // come from the tag links. (report_scope_month counts it as untagged, as its tag ids say: those are checked on their own.)
   expect(found.scopeMonths).toHaveLength(1);

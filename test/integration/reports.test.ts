@@ -1154,6 +1154,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     let clusters = 0;
     let scopeGroups = 0;
     let scopeTags = 0;
+    let assignments = 0;
     for (const [from, to] of periods) {
       for (const scope of [undefined, { assigneeId: alice.user.globalId }, { assigneeId: bob.user.globalId }]) {
         const range = { from, to };
@@ -1176,10 +1177,10 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
       expect({ from, ...rolledUpTitles }).toEqual({ from, ...(await recurring(everyPriority)) });
       clusters += rolledUpTitles.titleClusters.length;
       // All tickets', one business's or one agent's volume and SLA compliance from report_scope_month and
-      // report_scope_tag_month, and their open tickets.
+      // report_scope_tag_month, their open tickets, and one business's assignments per agent.
       for (const scope of [undefined, { businessId: globex.globalId }, { businessId: acme.globalId }, { assigneeId: alice.user.globalId }, { assigneeId: bob.user.globalId }]) {
         const range = { from, to };
-        const inOrder = <T>(rows: readonly T[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+        const inOrder = (rows: readonly unknown[]) => [...rows].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
         const scopeCounts = async (filter: TicketFilter) => {
           const { reports } = await query(ReportsScopeVolumeDocument, { range, filter });
           return Object.fromEntries(Object.entries(reports).map(([name, report]) => [name, Array.isArray(report) ? inOrder(report) : { ...report, groups: inOrder(report.groups) }]));
@@ -1188,6 +1189,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
         expect({ range, scope, ...rolledUp }).toEqual({ range, scope, ...(await scopeCounts({ ...scope, ...everyPriority })) });
         expect({ range, scope, ...(await recurring(scope)) }).toEqual({ range, scope, ...(await recurring({ ...scope, ...everyPriority })) });
         scopeGroups += Object.values(rolledUp).reduce((sum, report) => sum + (Array.isArray(report) ? report.length : report.groups.length), 0);
+        if (scope && 'businessId' in scope) assignments += (rolledUp.agents as { assigned: number }[]).reduce((sum, agent) => sum + agent.assigned, 0);
         scopeTags += (await recurring(scope)).tags.length;
       }
     }
@@ -1195,6 +1197,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     expect(groups).toBeGreaterThan(40);
     expect(scopeGroups).toBeGreaterThan(400);
     expect(scopeTags).toBeGreaterThan(2);
+    expect(assignments).toBeGreaterThan(20);
     expect(await checkDigests(app.em())).toMatchObject({ durationMonths: [] });
 
     // By hand, June (whole month) and the last 3 hours of May: resolved in it D2 (Jun 1 01:00, 27 h; reopened and resolved

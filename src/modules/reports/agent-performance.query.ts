@@ -5,7 +5,8 @@ import { User } from '../users/user.entity';
 import { durationFigures, durationFiguresApply } from './duration-roll-up.query';
 import { ReportDimension } from './report.inputs';
 import type { AgentPerformanceRow } from './report.payloads';
-import { filteredTickets, inPeriod, narrowsTickets, ratio, type ReportWindow } from './report-window';
+import { monthCoverOf } from './month-cover.query';
+import { filteredTickets, inPeriod, narrowsTickets, oneScope, ratio, type ReportWindow } from './report-window';
 import { DAY, rollUpCover, utcDay } from './roll-up-cover';
 import { openTicketsOfScope } from './scope-month-counts.query';
 import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
@@ -15,24 +16,54 @@ type Row = Record<string, string | null>;
 const byAssignee = (rows: Row[]) => new Map(rows.map((row) => [row.assignee_id, row]));
 const num = (value: string | null | undefined) => (value === null || value === undefined ? null : Number(value));
 
+/** Reopens of the filtered tickets in the period per current assignee, from the instants on the (few) reopened tickets' rows. */
+function reopensOfRows(em: EntityManager, window: ReportWindow, agentId: string | null): Promise<Row[]> {
+  const tickets = filteredTickets(em, window, ['assigneeId']).whereNotNull('t.assignee_id');
+  if (agentId) tickets.where('t.assignee_id', agentId);
+  const reopens = inPeriod(tickets.whereRaw('cardinality(t.reopened_moves) > 0').joinRaw('cross join unnest(t.reopened_moves) as m(at)'), 'm.at', window);
+  return em.execute<Row[]>(reopens.select('t.assignee_id').count({ reopened: '*' }).groupBy('t.assignee_id'));
+}
+
+/** Assignment entries in `range` naming each agent (`assignee_id`, `assigned`), from the assignments on the filtered tickets' rows. */
+function assignmentsOfRows(em: EntityManager, window: ReportWindow, range: { from: Date; to: Date }, agentId: string | null): Knex.QueryBuilder {
+  const assignments = inPeriod(filteredTickets(em, window, ['assigneeId']).joinRaw('cross join unnest(t.assigned_at, t.assigned_to) as a(at, agent)'), 'a.at', range);
+  if (agentId) assignments.where('a.agent', agentId);
+  return assignments.select('a.agent as assignee_id').count({ assigned: '*' }).groupBy('a.agent');
+}
+
+/**
+ * Assignment entries in the period naming each agent, of one business's tickets: whole months from
+ * report_business_assignment_month, the partial months at the edges from the tickets' rows.
+ */
+async function assignmentsOfBusiness(em: EntityManager, window: ReportWindow, businessId: string, agentId: string | null): Promise<Row[]> {
+  const knex = em.getKnex();
+  const { months, rows: edges } = await monthCoverOf(em, window, { table: 'ticket_event e', column: 'e.created_at', where: 'e.assigned_to_id is not null' });
+  const parts = edges.map(([from, to]) => assignmentsOfRows(em, window, { from, to }, agentId));
+  if (months) {
+    const rolledUp = knex('report_business_assignment_month')
+      .where('business_id', businessId)
+      .where('month', '>=', utcDay(months.first))
+      .where('month', '<', utcDay(months.last))
+      .select('assignee_id', 'assigned');
+    parts.push(agentId ? rolledUp.where('assignee_id', agentId) : rolledUp);
+  }
+  return em.execute<Row[]>(knex.select('x.assignee_id').sum({ assigned: 'x.assigned' }).from(knex.unionAll(parts, true).as('x')).groupBy('x.assignee_id'));
+}
+
 /**
  * Reopens (of the tickets now assigned to each agent) and assignment entries (naming each agent) in
  * the period, per assignee (`assignee_id`, `reopened` / `assigned`). Over all tickets: whole UTC days
  * from report_scope_day and report_assignment_day, the partial days at the edges from the timeline.
- * Narrowed by a ticket filter: from the instants on the filtered tickets' rows.
+ * Narrowed by a ticket filter: from the instants on the filtered tickets' rows; to one business, its
+ * assignments as assignmentsOfBusiness gives them.
  */
 async function movesOfAgents(em: EntityManager, window: ReportWindow, agentId: string | null): Promise<[Row[], Row[]]> {
   const knex = em.getKnex();
   const forAgent = (q: Knex.QueryBuilder, column: string) => (agentId ? q.where(column, agentId) : q);
+  const business = oneScope({ ...window, filter: { ...window.filter, assigneeId: null } });
+  if (business?.scope === 'B') return [await reopensOfRows(em, window, agentId), await assignmentsOfBusiness(em, window, business.id, agentId)];
   if (narrowsTickets(window, ['assigneeId'])) {
-    const tickets = () => forAgent(filteredTickets(em, window, ['assigneeId']).whereNotNull('t.assignee_id'), 't.assignee_id');
-    // Reopens from the instants on the (few) reopened tickets' rows.
-    const reopens = inPeriod(tickets().whereRaw('cardinality(t.reopened_moves) > 0').joinRaw('cross join unnest(t.reopened_moves) as m(at)'), 'm.at', window);
-    const assignments = forAgent(inPeriod(filteredTickets(em, window, ['assigneeId']).joinRaw('cross join unnest(t.assigned_at, t.assigned_to) as a(at, agent)'), 'a.at', window), 'a.agent');
-    return [
-      await em.execute<Row[]>(reopens.select('t.assignee_id').count({ reopened: '*' }).groupBy('t.assignee_id')),
-      await em.execute<Row[]>(assignments.select('a.agent as assignee_id').count({ assigned: '*' }).groupBy('a.agent')),
-    ];
+    return [await reopensOfRows(em, window, agentId), await em.execute<Row[]>(assignmentsOfRows(em, window, window, agentId))];
   }
   const cover = rollUpCover(window.from, window.to, [], DAY);
   const reopens: Knex.QueryBuilder[] = [];

@@ -103,6 +103,13 @@ const REPORT_SCOPE_TAG_MONTHS_FROM_TAGS = `
    where s.id is not null
    group by 1, 2, 3, 4`;
 
+/** `report_business_assignment_month`'s rows (business, month, assignee, assignment entries) as the timeline and the tickets' businesses give them. */
+const REPORT_BUSINESS_ASSIGNMENT_MONTHS_FROM_TIMELINE = `
+  select t.business_id, date_trunc('month', e.created_at at time zone 'UTC')::date, e.assigned_to_id, count(*)::integer
+    from ticket_event e join ticket t on t.id = e.ticket_id
+   where e.assigned_to_id is not null and t.business_id is not null
+   group by 1, 2, 3`;
+
 /** `report_title_total`'s rows (title, tickets of all time) as the tickets give them. */
 const REPORT_TITLE_TOTALS_FROM_TICKETS = `select title_key, count(*)::integer from ticket group by 1`;
 
@@ -181,6 +188,12 @@ const ROLL_UPS: { table: string; keys: string[]; counts: string[]; derived: stri
   { table: 'report_title_month', keys: ['title_key', 'spelling_key', 'month'], counts: ['created'], derived: REPORT_TITLE_MONTHS_FROM_TICKETS },
   { table: 'report_title_total', keys: ['title_key'], counts: ['created'], derived: REPORT_TITLE_TOTALS_FROM_TICKETS },
   {
+    table: 'report_business_assignment_month',
+    keys: ['business_id', 'month', 'assignee_id'],
+    counts: ['assigned'],
+    derived: REPORT_BUSINESS_ASSIGNMENT_MONTHS_FROM_TIMELINE,
+  },
+  {
     table: 'report_duration_month',
     keys: ['measure', 'scope', 'scope_key', 'month'],
     counts: ['tickets', 'wall_seconds', 'business_seconds', 'met', 'rated', 'score_sum', 'wall_counts', 'business_counts'],
@@ -230,7 +243,7 @@ async function differingRows(em: EntityManager, { table, keys, counts, derived, 
 /**
  * Tickets whose digests differ from their timeline (at most `limit` ids), hours of `report_hour`,
  * business or assignee days of `report_scope_day`, tag days of `report_tag_day`, assignee days of
- * `report_assignment_day`, business or assignee months of `report_scope_month` and `report_scope_tag_month`, titles of `report_title_total`, title months of `report_title_month` and months of `report_duration_month`
+ * `report_assignment_day`, business or assignee months of `report_scope_month` and `report_scope_tag_month`, titles of `report_title_total`, business months of `report_business_assignment_month`, title months of `report_title_month` and months of `report_duration_month`
  * that differ.
  */
 export async function checkDigests(
@@ -246,6 +259,7 @@ export async function checkDigests(
   scopeTagMonths: string[];
   titleMonths: string[];
   titleTotals: string[];
+  businessAssignmentMonths: string[];
   durationMonths: string[];
 }> {
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
@@ -256,8 +270,20 @@ export async function checkDigests(
         or exists (select 1 from ticket_tag tt where tt.ticket_id = t.id and tt.ticket_created_at is distinct from t.created_at)
       order by t.id limit ${limit}`,
   );
-  const [hours, scopeDays, tagDays, assignmentDays, scopeMonths, scopeTagMonths, titleMonths, titleTotals, durationMonths] = await Promise.all(
+  const [hours, scopeDays, tagDays, assignmentDays, scopeMonths, scopeTagMonths, titleMonths, titleTotals, businessAssignmentMonths, durationMonths] = await Promise.all(
     ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)),
   );
-  return { tickets: tickets.map((row) => row.id), hours, scopeDays, tagDays, assignmentDays, scopeMonths, scopeTagMonths, titleMonths, titleTotals, durationMonths };
+  return {
+    tickets: tickets.map((row) => row.id),
+    hours,
+    scopeDays,
+    tagDays,
+    assignmentDays,
+    scopeMonths,
+    scopeTagMonths,
+    titleMonths,
+    titleTotals,
+    businessAssignmentMonths,
+    durationMonths,
+  };
 }
