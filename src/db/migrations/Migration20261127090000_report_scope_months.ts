@@ -1,5 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 import { TIMELINE_LOCK } from '../locks';
+import { dropTicketShareRollUp, ticketShareTriggers } from './ticket-share-triggers';
 import { fillRollUp, SCOPE_MONTH_COUNTS, SCOPE_MONTH_OF_TICKET, SLA_PENDING } from '../../modules/reports/report-digests';
 
 /**
@@ -60,30 +61,19 @@ export class Migration20261127090000_report_scope_months extends Migration {
           from ${scopes} cross join unnest(t.tag_ids) as tag(id) where s.id is not null
         on conflict (scope, scope_id, month, tag_id) do update set created = r.created + excluded.created;
       end $$;`);
-    for (const table of ['report_scope_month', 'report_scope_tag_month']) {
-      this.addSql(`create function ticket_${table}() returns trigger language plpgsql as $$
-        begin
-          if tg_op in ('DELETE', 'UPDATE') then perform ${table}_add(old, -1); end if;
-          if tg_op in ('INSERT', 'UPDATE') then perform ${table}_add(new, 1); end if;
-          return null;
-        end $$;`);
-      this.addSql(`${fillRollUp(table)};`);
-      this.addSql(`create trigger ticket_${table}_change after insert or delete on ticket for each row execute function ticket_${table}();`);
-    }
-    // Status changes are frequent: the tag counts do not follow them.
-    const update = (table: string, columns: string[], compared: string[]) => {
-      const row = (alias: string) => compared.map((column) => `${alias}.${column}`).join(', ');
-      this.addSql(`create trigger ticket_${table}_update after update of ${columns.join(', ')} on ticket
-        for each row when ((${row('old')}) is distinct from (${row('new')})) execute function ticket_${table}();`);
-    };
+    for (const table of ['report_scope_month', 'report_scope_tag_month']) this.addSql(`${fillRollUp(table)};`);
     const placed = ['business_id', 'assignee_id', 'created_at'];
     const outcomes = ['first_responded_at', 'first_response_breached_at', 'resolved_at', 'resolution_breached_at'];
-    update(
-      'report_scope_month',
-      [...placed, 'status', 'priority', 'channel', 'tag_ids', ...outcomes],
-      [...placed, 'status', 'priority', 'channel', `tag_ids = '{}'`, ...outcomes.map((column) => `${column} is null`)],
-    );
-    update('report_scope_tag_month', [...placed, 'tag_ids'], [...placed, 'tag_ids']);
+    const triggers = [
+      ...ticketShareTriggers(
+        'report_scope_month',
+        [...placed, 'status', 'priority', 'channel', 'tag_ids', ...outcomes],
+        [...placed, 'status', 'priority', 'channel', `tag_ids = '{}'`, ...outcomes.map((column) => `${column} is null`)],
+      ),
+      // Status changes are frequent: the tag counts do not follow them.
+      ...ticketShareTriggers('report_scope_tag_month', [...placed, 'tag_ids']),
+    ];
+    for (const statement of triggers) this.addSql(statement);
 
     // The tickets whose first-response or resolution target is not settled yet, for the now-dependent part of slaCompliance.
     this.addSql(`create index ticket_sla_pending_idx on ticket (created_at)
@@ -93,9 +83,6 @@ export class Migration20261127090000_report_scope_months extends Migration {
 
   override async down(): Promise<void> {
     this.addSql(`drop index ticket_sla_pending_idx;`);
-    for (const table of ['report_scope_month', 'report_scope_tag_month']) {
-      this.addSql(`drop trigger ticket_${table}_change on ticket; drop trigger ticket_${table}_update on ticket;
-        drop function ticket_${table}(); drop function ${table}_add(ticket, integer); drop table ${table};`);
-    }
+    for (const table of ['report_scope_month', 'report_scope_tag_month']) this.addSql(dropTicketShareRollUp(table));
   }
 }
