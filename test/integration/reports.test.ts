@@ -93,7 +93,7 @@ import { reportWindow } from '../../src/modules/reports/report-window';
 import { pgArray } from '../../src/shared/sql';
 import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
 import { Role } from '../../src/modules/users/user.enums';
-import { fromGlobalId } from '../../src/shared/global-id';
+import { fromGlobalId, toGlobalId } from '../../src/shared/global-id';
 import * as make from '../factories';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../setup/test-app';
 
@@ -825,6 +825,14 @@ describe('recurringIssues', () => {
     });
   });
 
+  it('reads example tickets only for the lists that ask for them', async () => {
+    const without = await app.countStatements(() => query(ReportsRecurringDefaultDocument, { range: R }));
+    const withExamples = await app.countStatements(() => query(ReportsRecurringDocument, { range: R, minOccurrences: 3 }));
+    expect(withExamples.result.reports.recurringIssues.titleClusters[0].examples).toHaveLength(3);
+    // Their keys' newest tickets, and the tickets themselves.
+    expect(withExamples.statements).toBe(without.statements + 2);
+  });
+
   it('shows a cluster under its most frequent title as written', async () => {
     const { reports } = await query(ReportsRecurringDocument, { range: R_APRIL, minOccurrences: 2 });
     const r = reports.recurringIssues;
@@ -1207,7 +1215,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
   });
 
   // Last in the file: it adds 2,600 tickets.
-  it('finds the most frequent titles of all tickets among the titles of the largest totals, as the rows give them', async () => {
+  it('finds the most frequent titles of all tickets, of one business and of one agent among the titles of the largest totals, as the rows give them', async () => {
     const connection = app.em().getConnection();
     const generated = (await connection.execute<{ attname: string }[]>(`select attname from pg_attribute where attrelid = 'ticket'::regclass and attnum > 0 and attgenerated <> ''`)).map(
       (row) => row.attname,
@@ -1220,11 +1228,14 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     const changed: Record<string, string> = { id: 'gen_random_uuid()', title: 'b.title', created_at: 'b.at', updated_at: 'b.at', resolved_at: 'null', first_responded_at: 'null',
       // (and without the unique ones)
       number: `nextval('ticket_number_seq')`, reference: 'null', dedup_key: 'null', satisfaction_token: 'null' };
+    // All copies of one ticket with a business and an assignee: the largest totals of that business and agent too.
+    const original = 'select * from ticket where business_id is not null and assignee_id is not null order by created_at limit 1';
+    const [{ business_id: businessId, assignee_id: assigneeId }] = await connection.execute<{ business_id: string; assignee_id: string }[]>(original);
     const copies = async (titles: string, at: string) =>
       connection.execute(
         `insert into ticket (${columns.join(', ')})
          select ${columns.map((column) => changed[column] ?? `t.${column}`).join(', ')}
-           from (${titles}) as b(title, at) cross join (select * from ticket order by created_at limit 1) as t`,
+           from (${titles}) as b(title, at) cross join (${original}) as t`,
         [at],
       );
     // June: 300 titles of 5 tickets and 700 of one; 10 titles with 8 tickets in January and one in June (large totals, rare in
@@ -1234,7 +1245,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     await copies(`select 'Old report ' || i, ?::timestamptz + (j || ' days')::interval from generate_series(1, 10) i, generate_series(0, 8) j`, '2026-01-03T00:00:00Z');
     await connection.execute(`update ticket set created_at = '2026-06-12T00:00:00Z' where title like 'Old report %' and created_at = '2026-01-11T00:00:00Z'`);
     await copies(`select 'July one-off ' || i, ?::timestamptz + (i || ' minutes')::interval from generate_series(1, 700) i`, '2026-07-10T00:00:00Z');
-    expect(await checkDigests(app.em())).toMatchObject({ titleMonths: [], titleTotals: [] });
+    expect(await checkDigests(app.em())).toMatchObject({ titleMonths: [], titleTotals: [], scopeTitleMonths: [], scopeTitleTotals: [], agentBusinessMonths: [], agentBusinessTotals: [] });
 
     const everyPriority = { priority: ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as never };
     const recurring = async (range: ReportRangeInput, filter?: TicketFilter) =>
@@ -1244,9 +1255,11 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
       { from: '2026-07-01T00:00:00.000Z', to: '2026-08-01T00:00:00.000Z' }, // July: ties, the second attempt takes every title
       { from: '2026-01-01T00:00:00.000Z', to: '2026-07-20T00:00:00.000Z' },
     ]) {
-      const rolledUp = await recurring(range);
-      expect({ range, rolledUp }).toEqual({ range, rolledUp: await recurring(range, everyPriority) });
-      expect(rolledUp.length).toBeGreaterThan(0);
+      for (const scope of [undefined, { businessId: toGlobalId('Business', businessId) }, { assigneeId: toGlobalId('User', assigneeId) }]) {
+        const rolledUp = await recurring(range, scope);
+        expect({ range, scope, rolledUp }).toEqual({ range, scope, rolledUp: await recurring(range, { ...scope, ...everyPriority }) });
+        expect(rolledUp.length).toBeGreaterThan(0);
+      }
     }
   });
 });

@@ -12,6 +12,7 @@ import { Migration20261127090000_report_scope_months } from './Migration20261127
 import { Migration20261127100000_agent_duration_scopes } from './Migration20261127100000_agent_duration_scopes';
 import { Migration20261127110000_report_title_totals } from './Migration20261127110000_report_title_totals';
 import { Migration20261127120000_business_assignments } from './Migration20261127120000_business_assignments';
+import { Migration20261127130000_scope_titles } from './Migration20261127130000_scope_titles';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -31,4 +32,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127100000_agent_duration_scopes', class: Migration20261127100000_agent_duration_scopes },
   { name: 'Migration20261127110000_report_title_totals', class: Migration20261127110000_report_title_totals },
   { name: 'Migration20261127120000_business_assignments', class: Migration20261127120000_business_assignments },
+  { name: 'Migration20261127130000_scope_titles', class: Migration20261127130000_scope_titles },
 ];

@@ -4,14 +4,14 @@ import { toGlobalId } from '../../shared/global-id';
 import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { EACH_TAG } from './report-groups';
-import { filteredTickets, inPeriod, narrowsTickets, withinOneScope, type ReportWindow } from './report-window';
+import { filteredTickets, inPeriod, narrowsTickets, oneScope, type ReportWindow } from './report-window';
 import { monthCoverOf } from './month-cover.query';
 import { utcDay } from './roll-up-cover';
 import { ReportDimension } from './report.inputs';
 import { scopeGroupCounts } from './scope-month-counts.query';
 import { tagCountsOfAllTickets } from './tag-counts.query';
 import { similarPairs, trigramCodes } from './title-similarity';
-import { topIsComplete } from './top-titles';
+import { topOfLargest } from './top-candidates';
 
 const TOP = 20;
 /** Distinct titles considered for clustering: the most frequent ones (a long tail of one-offs cannot recur). */
@@ -31,35 +31,28 @@ interface ExampleKeys {
   type: 'uuid' | 'bigint';
   /** Take the ticket once per tag as `tt`. */
   tags?: boolean;
-  /** Rank the tickets of the keys instead of walking an index per key (keys that may be rare among one business's or agent's tickets). */
-  ranked?: boolean;
 }
 
 /**
  * The newest tickets per key of each list, in one statement: per key one short index walk (LATERAL …
- * LIMIT, newest first, which stops soon for a key that recurs), or for `ranked` lists a ranking of the
- * tickets of its keys.
+ * LIMIT, newest first). A title's walk within one business or agent reads its index by title
+ * (ticket_business_title_idx, ticket_assignee_title_idx), so a title rare among the scope's tickets
+ * costs no more than a frequent one.
  */
 async function examplesOf(em: EntityManager, window: ReportWindow, lists: ExampleKeys[]): Promise<Examples[]> {
   const knex = em.getKnex();
-  const queries = lists.flatMap(({ keys, key, type, tags = false, ranked = false }, list) => {
+  const queries = lists.flatMap(({ keys, key, type, tags = false }, list) => {
     if (keys.length === 0) return [];
     const keyList = embedded(knex.raw(`?::${type}[]`, [pgArray(keys)]));
     const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
     if (tags) tickets.joinRaw(EACH_TAG);
-    return ranked
-      ? `select ${list} as list, key::text, id, created_at from (${embedded(
-          tickets
-            .select(knex.raw(`${key} as key, t.id, t.created_at, row_number() over (partition by ${key} order by t.created_at desc, t.id desc) as n`))
-            .whereRaw(`${key} = any(${keyList})`),
-        )}) x where n <= ${EXAMPLES}`
-      : `select ${list} as list, k.key::text, x.id, x.created_at from unnest(${keyList}) as k(key) cross join lateral (${embedded(
-          tickets
-            .select('t.id', 't.created_at')
-            .whereRaw(`${key} = k.key::${type}`)
-            .orderBy([{ column: 't.created_at', order: 'desc' }, { column: 't.id', order: 'desc' }])
-            .limit(EXAMPLES),
-        )}) x`;
+    return `select ${list} as list, k.key::text, x.id, x.created_at from unnest(${keyList}) as k(key) cross join lateral (${embedded(
+      tickets
+        .select('t.id', 't.created_at')
+        .whereRaw(`${key} = k.key::${type}`)
+        .orderBy([{ column: 't.created_at', order: 'desc' }, { column: 't.id', order: 'desc' }])
+        .limit(EXAMPLES),
+    )}) x`;
   });
   const found: Examples[] = lists.map(() => new Map());
   if (queries.length === 0) return found;
@@ -79,30 +72,87 @@ const newest = (lists: { id: string; createdAt: number }[][]) =>
     .slice(0, EXAMPLES)
     .map((example) => example.id);
 
-/** Tags (of all tickets, or one business's or agent's: from their roll-ups; otherwise from the tickets' rows) or businesses of the tickets created in the period, most frequent first. */
+/** The names of the top `counts` of tags or businesses, most frequent first (ties by name). */
+async function named(em: EntityManager, by: 'tag' | 'business', top: { id: string; count: number }[]): Promise<Omit<RecurringGroup, 'examples'>[]> {
+  const names = new Map((await em.execute<{ id: string; name: string }[]>(em.getKnex()(by).select('id', 'name').whereIn('id', top.map((c) => c.id)))).map((r) => [r.id, r.name]));
+  return top.map((c) => ({ key: c.id, label: names.get(c.id)!, count: c.count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+}
+
+/**
+ * The businesses of one agent's tickets created in the period, most frequent first, from
+ * report_agent_business_month (whole months) and the rows (partial months at the edges), summed only
+ * for the businesses of the agent's largest totals (report_agent_business_total, see topOfLargest).
+ * Null where no month is whole.
+ */
+async function businessesOfAgent(em: EntityManager, window: ReportWindow, agentId: string): Promise<{ id: string; count: number }[] | null> {
+  const knex = em.getKnex();
+  const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
+  if (!months) return null;
+  const top = (keys: Knex.Raw | null) => {
+    const ofKeys = (q: Knex.QueryBuilder, column: string) => (keys ? q.whereRaw(`${column} in (${embedded(keys)})`) : q);
+    const parts = [
+      ofKeys(knex('report_agent_business_month').where('assignee_id', agentId).where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last)), 'business_id').select(
+        'business_id',
+        'created as n',
+      ),
+      ...edges.map(([from, to]) => ofKeys(inPeriod(filteredTickets(em, window), 't.created_at', { from, to }).whereNotNull('t.business_id'), 't.business_id').select('t.business_id', knex.raw('1 as n'))),
+    ];
+    return knex
+      .from(knex.unionAll(parts, true).as('x'))
+      .select(knex.raw('x.business_id::text as key, sum(x.n) as n'))
+      .groupBy('x.business_id')
+      .havingRaw('sum(x.n) > 0')
+      .orderBy([{ column: 'n', order: 'desc' }, { column: 'x.business_id' }])
+      .limit(TOP);
+  };
+  const largest = knex('report_agent_business_total')
+    .where('assignee_id', agentId)
+    .where('created', '>', 0)
+    .select('business_id as key', 'created')
+    .orderBy([{ column: 'created', order: 'desc' }, { column: 'business_id' }]);
+  return (await topOfLargest(em, largest, top, TOP)).map((row) => ({ id: row.key, count: Number(row.n) }));
+}
+
+/**
+ * Tags or businesses of the tickets created in the period, from the roll-ups, or null where they do not
+ * answer: tags of all tickets, or of one business or agent; one business's (itself, with its tickets
+ * of report_scope_month); one agent's as businessesOfAgent gives them.
+ */
+async function rolledUpCounts(em: EntityManager, window: ReportWindow, by: 'tag' | 'business'): Promise<{ id: string; count: number }[] | null> {
+  const scope = oneScope(window);
+  if (by === 'business' && scope?.scope === 'A') return businessesOfAgent(em, window, scope.id);
+  if (by === 'business' && scope?.scope !== 'B') return null;
+  const rows =
+    by === 'tag' && !narrowsTickets(window)
+      ? await tagCountsOfAllTickets(em, window)
+      : await scopeGroupCounts(em, window, [by === 'tag' ? ReportDimension.TAG : ReportDimension.BUSINESS]);
+  return rows && rows.filter((row) => row.g0 !== null).map((row) => ({ id: String(row.g0), count: Number(row.count) }));
+}
+
+/** Tags or businesses of the tickets created in the period with at least `minOccurrences`, most frequent first: from the roll-ups where they answer, otherwise from the tickets' rows. */
 async function repeated(em: EntityManager, window: ReportWindow, minOccurrences: number, by: 'tag' | 'business'): Promise<Omit<RecurringGroup, 'examples'>[]> {
   const knex = em.getKnex();
-  const labelled = (top: { id: string; name: string; count: number }[]) =>
-    top.map((c) => ({ key: c.id, label: c.name, count: c.count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
-  if (by === 'tag') {
-    const counts = narrowsTickets(window) ? await scopeGroupCounts(em, window, [ReportDimension.TAG]) : await tagCountsOfAllTickets(em, window);
-    if (counts) {
-      const top = counts
-        .filter((row) => row.g0 !== null && Number(row.count) >= minOccurrences)
-        .map((row) => ({ id: String(row.g0), count: Number(row.count) }))
-        .sort((a, b) => b.count - a.count)
-        .slice(0, TOP);
-      const names = new Map((await em.execute<{ id: string; name: string }[]>(knex('tag').select('id', 'name').whereIn('id', top.map((c) => c.id)))).map((r) => [r.id, r.name]));
-      return labelled(top.map((c) => ({ ...c, name: names.get(c.id)! })));
-    }
+  const counts = await rolledUpCounts(em, window, by);
+  if (counts) {
+    const top = counts
+      .filter((c) => c.count >= minOccurrences)
+      .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id))
+      .slice(0, TOP);
+    return named(em, by, top);
   }
   // Counted from the rows, named in the same statement.
   const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
   const column = by === 'tag' ? 'tt.tag_id' : 't.business_id';
   if (by === 'tag') tickets.joinRaw(EACH_TAG);
-  const counted = tickets.whereNotNull(column).select(knex.raw(`${column} as id, count(*) as count`)).groupBy(column).havingRaw('count(*) >= ?', [minOccurrences]).orderBy('count', 'desc').limit(TOP);
+  const counted = tickets
+    .whereNotNull(column)
+    .select(knex.raw(`${column} as id, count(*) as count`))
+    .groupBy(column)
+    .havingRaw('count(*) >= ?', [minOccurrences])
+    .orderBy([{ column: 'count', order: 'desc' }, { column }])
+    .limit(TOP);
   const rows = await em.execute<{ id: string; name: string; count: string }[]>(knex.from(counted.as('c')).join(`${by} as n`, 'n.id', 'c.id').select('c.id', 'n.name', 'c.count'));
-  return labelled(rows.map((row) => ({ id: row.id, name: row.name, count: Number(row.count) })));
+  return rows.map((row) => ({ key: row.id, label: row.name, count: Number(row.count) })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
 }
 
 type FrequentTitles = { top: { key: string; n: string }[]; spellings: { key: string; ticket: string }[] };
@@ -128,46 +178,43 @@ async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow): Pr
   return { top: rows.map(({ key, n }) => ({ key, n })), spellings: rows.map(({ key, ticket }) => ({ key, ticket })) };
 }
 
-/** Titles of the largest totals summed per attempt (see frequentTitlesOfAll); after the last, all. */
-const CANDIDATES = [2 * TITLES, 16 * TITLES];
-
 /**
- * The same over all tickets: whole UTC months from report_title_month, the partial months at the
- * period's edges from the rows; the ticket shown for a spelling is any ticket so written. Only the
- * titles of the largest totals of all time (report_title_total) are summed, until the smallest total
- * left out is below the last count of the top: no title left out can then be among them.
+ * The same from the roll-ups, of all tickets or of one business's or agent's (`scope`): whole UTC
+ * months from report_title_month (report_scope_title_month), the partial months at the period's
+ * edges from the rows, summed only for the titles of the largest totals of all time
+ * (report_title_total, report_scope_title_total; see topOfLargest). The ticket shown for a spelling is
+ * any ticket so written.
  */
-async function frequentTitlesOfAll(em: EntityManager, window: ReportWindow): Promise<FrequentTitles> {
+async function frequentTitlesOfRollUps(em: EntityManager, window: ReportWindow, scope: { scope: 'B' | 'A'; id: string } | null): Promise<FrequentTitles> {
   const knex = em.getKnex();
   const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
   if (!months) return frequentTitlesOfRows(em, window);
+  const ofScope = (table: string) => (scope ? knex(`report_scope_${table}`).where({ scope: scope.scope, scope_id: scope.id }) : knex(`report_${table}`));
   // Tickets per title and spelling in the period, of the titles `keys` (SQL of a set of title keys; all when null).
   const counts = (keys: Knex.Raw | null) => {
     const ofKeys = (q: Knex.QueryBuilder, column: string) => (keys ? q.whereRaw(`${column} in (${embedded(keys)})`) : q);
     const parts = [
-      ofKeys(knex('report_title_month').where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last)), 'title_key').select('title_key', 'spelling_key', 'created as n'),
-      ...edges.map(([start, end]) => ofKeys(inPeriod(knex('ticket as t'), 't.created_at', { from: start, to: end }), 't.title_key').select('t.title_key', 't.spelling_key', knex.raw('1 as n'))),
+      ofKeys(ofScope('title_month').where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last)), 'title_key').select('title_key', 'spelling_key', 'created as n'),
+      ...edges.map(([from, to]) => ofKeys(inPeriod(filteredTickets(em, window), 't.created_at', { from, to }), 't.title_key').select('t.title_key', 't.spelling_key', knex.raw('1 as n'))),
     ];
     return knex.from(knex.unionAll(parts, true).as('x'));
   };
-  const topOf = (keys: Knex.Raw | null) =>
-    counts(keys)
-      .select(knex.raw('x.title_key::text as key, sum(x.n) as n'))
-      .groupBy('x.title_key')
-      .havingRaw('sum(x.n) > 0')
-      .orderBy([{ column: 'n', order: 'desc' }, { column: 'x.title_key' }])
-      .limit(TITLES);
-  let top: { key: string; n: string }[] | null = null;
-  for (const size of CANDIDATES) {
-    const largest = `select title_key, created from report_title_total where created > 0 order by created desc, title_key limit ${size}`;
-    const found = await em.execute<{ key: string; n: string }[]>(topOf(knex.raw(`select title_key from (${largest}) c`)));
-    const [{ taken, smallest }] = await em.execute<{ taken: string; smallest: number | null }[]>(`select count(*) as taken, min(created) as smallest from (${largest}) c`);
-    if (topIsComplete({ size, taken: Number(taken), smallest: smallest ?? 0 }, found.map((t) => Number(t.n)), TITLES)) {
-      top = found;
-      break;
-    }
-  }
-  top ??= await em.execute<{ key: string; n: string }[]>(topOf(null));
+  const largest = ofScope('title_total')
+    .where('created', '>', 0)
+    .select('title_key as key', 'created')
+    .orderBy([{ column: 'created', order: 'desc' }, { column: 'title_key' }]);
+  const top = await topOfLargest(
+    em,
+    largest,
+    (keys) =>
+      counts(keys)
+        .select(knex.raw('x.title_key::text as key, sum(x.n) as n'))
+        .groupBy('x.title_key')
+        .havingRaw('sum(x.n) > 0')
+        .orderBy([{ column: 'n', order: 'desc' }, { column: 'x.title_key' }])
+        .limit(TITLES),
+    TITLES,
+  );
   if (top.length === 0) return { top, spellings: [] };
   const spelled = knex
     .select(knex.raw('distinct on (x.title_key) x.title_key, x.spelling_key'))
@@ -189,7 +236,8 @@ async function frequentTitlesOfAll(em: EntityManager, window: ReportWindow): Pro
  */
 async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { keys: string[] })[]> {
   const knex = em.getKnex();
-  const { top, spellings } = narrowsTickets(window) ? await frequentTitlesOfRows(em, window) : await frequentTitlesOfAll(em, window);
+  const scope = oneScope(window);
+  const { top, spellings } = narrowsTickets(window) && !scope ? await frequentTitlesOfRows(em, window) : await frequentTitlesOfRollUps(em, window, scope);
   if (top.length === 0) return [];
   const written = await em.execute<{ id: string; title: string; trigrams: string[] }[]>(
     knex('ticket').select('id', 'title', knex.raw('show_trgm(lower(title)) as trigrams')).whereIn('id', spellings.map((s) => s.ticket)),
@@ -217,18 +265,20 @@ async function titleClusters(em: EntityManager, window: ReportWindow, minOccurre
     .slice(0, TOP);
 }
 
-/** Tags, businesses and alike titles that keep coming back among the tickets created in the period. */
-export async function recurringIssues(em: EntityManager, window: ReportWindow, minOccurrences: number) {
+/** Which lists of the report want their example tickets (an example costs a walk per key, and loading the ticket). */
+export type WantedExamples = Record<keyof RecurringIssuesReport, boolean>;
+
+/** Tags, businesses and alike titles that keep coming back among the tickets created in the period, with the examples `wanted`. */
+export async function recurringIssues(em: EntityManager, window: ReportWindow, minOccurrences: number, wanted: WantedExamples) {
   const [tags, businesses, clusters] = [
     await repeated(em, window, minOccurrences, 'tag'),
     await repeated(em, window, minOccurrences, 'business'),
     await titleClusters(em, window, minOccurrences),
   ];
   const [tagExamples, businessExamples, titleExamples] = await examplesOf(em, window, [
-    { keys: tags.map((g) => g.key), key: 'tt.tag_id', type: 'uuid', tags: true },
-    { keys: businesses.map((g) => g.key), key: 't.business_id', type: 'uuid' },
-    // A clustered title may be rare among one business's or agent's tickets: a walk per title could read them all.
-    { keys: clusters.flatMap((cluster) => cluster.keys), key: 't.title_key', type: 'bigint', ranked: withinOneScope(window) },
+    { keys: wanted.tags ? tags.map((g) => g.key) : [], key: 'tt.tag_id', type: 'uuid', tags: true },
+    { keys: wanted.businesses ? businesses.map((g) => g.key) : [], key: 't.business_id', type: 'uuid' },
+    { keys: wanted.titleClusters ? clusters.flatMap((cluster) => cluster.keys) : [], key: 't.title_key', type: 'bigint' },
   ]);
 
   return {

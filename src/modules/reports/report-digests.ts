@@ -26,6 +26,12 @@ export const FILL_TICKET_DIGESTS = [
   'update ticket_tag tt set ticket_created_at = t.created_at from ticket t where t.id = tt.ticket_id',
 ];
 
+/** The UTC month of a ticket `t`'s creation. */
+const CREATED_MONTH = `date_trunc('month', t.created_at at time zone 'UTC')::date`;
+
+/** A ticket `t`'s business ('B') and assignee ('A'), as `s(scope, id)`: null where it has none. */
+const SCOPES_OF_TICKET = `(values ('B', t.business_id), ('A', t.assignee_id)) as s(scope, id)`;
+
 /** `report_hour`'s rows (hour, created, resolved, reopened) as the tickets and their timelines give them. */
 const REPORT_HOURS_FROM_TIMELINE = `
   select hour, sum(created)::integer, sum(resolved)::integer, sum(reopened)::integer from (
@@ -98,8 +104,8 @@ const REPORT_SCOPE_MONTHS_FROM_TICKETS = `
 
 /** `report_scope_tag_month`'s rows as the tag links and their tickets give them. */
 const REPORT_SCOPE_TAG_MONTHS_FROM_TAGS = `
-  select s.scope, s.id, date_trunc('month', t.created_at at time zone 'UTC')::date, tt.tag_id, count(*)::integer
-    from ticket_tag tt join ticket t on t.id = tt.ticket_id cross join lateral (values ('B', t.business_id), ('A', t.assignee_id)) as s(scope, id)
+  select s.scope, s.id, ${CREATED_MONTH}, tt.tag_id, count(*)::integer
+    from ticket_tag tt join ticket t on t.id = tt.ticket_id cross join lateral ${SCOPES_OF_TICKET}
    where s.id is not null
    group by 1, 2, 3, 4`;
 
@@ -112,6 +118,37 @@ const REPORT_BUSINESS_ASSIGNMENT_MONTHS_FROM_TIMELINE = `
 
 /** `report_title_total`'s rows (title, tickets of all time) as the tickets give them. */
 const REPORT_TITLE_TOTALS_FROM_TICKETS = `select title_key, count(*)::integer from ticket group by 1`;
+
+/**
+ * The roll-ups that count tickets per key by their creation, from the ticket row alone: each ticket
+ * `t`'s rows (`keys`, each counting one ticket) as `ofTicket` gives them. recurringIssues over one
+ * business or agent reads them: its titles per month and of all time, and an agent's businesses.
+ */
+export const TICKET_KEY_ROLL_UPS: Record<string, { keys: string[]; ofTicket: string }> = {
+  report_scope_title_month: {
+    keys: ['scope', 'scope_id', 'title_key', 'month', 'spelling_key'],
+    ofTicket: `select s.scope, s.id, t.title_key, ${CREATED_MONTH}, t.spelling_key from ${SCOPES_OF_TICKET} where s.id is not null`,
+  },
+  report_scope_title_total: {
+    keys: ['scope', 'scope_id', 'title_key'],
+    ofTicket: `select s.scope, s.id, t.title_key from ${SCOPES_OF_TICKET} where s.id is not null`,
+  },
+  report_agent_business_month: {
+    keys: ['assignee_id', 'business_id', 'month'],
+    ofTicket: `select t.assignee_id, t.business_id, ${CREATED_MONTH} where t.assignee_id is not null and t.business_id is not null`,
+  },
+  report_agent_business_total: {
+    keys: ['assignee_id', 'business_id'],
+    ofTicket: `select t.assignee_id, t.business_id where t.assignee_id is not null and t.business_id is not null`,
+  },
+};
+
+/** A TICKET_KEY_ROLL_UPS table's rows as the tickets give them. */
+const ticketKeyRows = (table: string) => {
+  const { keys, ofTicket } = TICKET_KEY_ROLL_UPS[table];
+  const columns = keys.map((_, i) => `k${i}`);
+  return `select ${columns.join(', ')}, count(*)::integer from ticket t cross join lateral (${ofTicket}) as k(${columns.join(', ')}) group by ${columns.join(', ')}`;
+};
 
 /**
  * Durations are counted in buckets 1 % wide on a log scale (`report_duration_bucket`, 2,000 of them up
@@ -193,6 +230,7 @@ const ROLL_UPS: { table: string; keys: string[]; counts: string[]; derived: stri
     counts: ['assigned'],
     derived: REPORT_BUSINESS_ASSIGNMENT_MONTHS_FROM_TIMELINE,
   },
+  ...Object.entries(TICKET_KEY_ROLL_UPS).map(([table, { keys }]) => ({ table, keys, counts: ['created'], derived: ticketKeyRows(table) })),
   {
     table: 'report_duration_month',
     keys: ['measure', 'scope', 'scope_key', 'month'],
@@ -243,8 +281,8 @@ async function differingRows(em: EntityManager, { table, keys, counts, derived, 
 /**
  * Tickets whose digests differ from their timeline (at most `limit` ids), hours of `report_hour`,
  * business or assignee days of `report_scope_day`, tag days of `report_tag_day`, assignee days of
- * `report_assignment_day`, business or assignee months of `report_scope_month` and `report_scope_tag_month`, titles of `report_title_total`, business months of `report_business_assignment_month`, title months of `report_title_month` and months of `report_duration_month`
- * that differ.
+ * `report_assignment_day`, business or assignee months of `report_scope_month` and `report_scope_tag_month`, titles of `report_title_total`, business months of `report_business_assignment_month`, title months of `report_title_month`, rows of
+ * the TICKET_KEY_ROLL_UPS and months of `report_duration_month` that differ.
  */
 export async function checkDigests(
   em: EntityManager,
@@ -260,6 +298,10 @@ export async function checkDigests(
   titleMonths: string[];
   titleTotals: string[];
   businessAssignmentMonths: string[];
+  scopeTitleMonths: string[];
+  scopeTitleTotals: string[];
+  agentBusinessMonths: string[];
+  agentBusinessTotals: string[];
   durationMonths: string[];
 }> {
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
@@ -270,7 +312,22 @@ export async function checkDigests(
         or exists (select 1 from ticket_tag tt where tt.ticket_id = t.id and tt.ticket_created_at is distinct from t.created_at)
       order by t.id limit ${limit}`,
   );
-  const [hours, scopeDays, tagDays, assignmentDays, scopeMonths, scopeTagMonths, titleMonths, titleTotals, businessAssignmentMonths, durationMonths] = await Promise.all(
+  const [
+    hours,
+    scopeDays,
+    tagDays,
+    assignmentDays,
+    scopeMonths,
+    scopeTagMonths,
+    titleMonths,
+    titleTotals,
+    businessAssignmentMonths,
+    scopeTitleMonths,
+    scopeTitleTotals,
+    agentBusinessMonths,
+    agentBusinessTotals,
+    durationMonths,
+  ] = await Promise.all(
     ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)),
   );
   return {
@@ -284,6 +341,10 @@ export async function checkDigests(
     titleMonths,
     titleTotals,
     businessAssignmentMonths,
+    scopeTitleMonths,
+    scopeTitleTotals,
+    agentBusinessMonths,
+    agentBusinessTotals,
     durationMonths,
   };
 }

@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
+import { Arg, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { TicketFilter } from '../tickets/ticket.inputs';
 import type { Ticket } from '../tickets/ticket.entity';
@@ -18,6 +20,14 @@ const GROUP_BY = 'Group by these dimensions (none: one row for everything).';
 async function visible(ctx: Context, ids: string[]): Promise<Ticket[]> {
   const tickets = await ctx.loaders.visibleTickets.loadMany(ids);
   return tickets.filter((ticket): ticket is Ticket => !!ticket && !(ticket instanceof Error));
+}
+
+/** Whether the client asked for the `examples` of each list of recurringIssues (under any alias or fragment). */
+function wantedExamples(info: GraphQLResolveInfo): Record<'tags' | 'businesses' | 'titleClusters', boolean> {
+  const fields = Object.values((parseResolveInfo(info) as ResolveTree | null)?.fieldsByTypeName.RecurringIssuesReport ?? {});
+  const wants = (list: string) =>
+    fields.some((field) => field.name === list && Object.values(field.fieldsByTypeName).some((type) => Object.values(type).some((sub) => sub.name === 'examples')));
+  return { tags: wants('tags'), businesses: wants('businesses'), titleClusters: wants('titleClusters') };
 }
 
 @Resolver(() => Reports)
@@ -70,8 +80,9 @@ export class ReportResolver {
     @Root() reports: Reports,
     @Ctx() ctx: Context,
     @Arg('minOccurrences', () => Int, { defaultValue: 3, description: 'How many tickets make an issue recurring (at least 2; default 3).' }) minOccurrences: number,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    const found = await ctx.services.reports.recurringIssues(reports.window, minOccurrences);
+    const found = await ctx.services.reports.recurringIssues(reports.window, minOccurrences, wantedExamples(info));
     const withExamples = <T extends { exampleIds: string[] }>(rows: T[]) =>
       Promise.all(rows.map(async ({ exampleIds, ...row }) => ({ ...row, examples: await visible(ctx, exampleIds) })));
     // Together, so that one batch of the loader reads every example.

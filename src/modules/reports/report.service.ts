@@ -10,7 +10,7 @@ import type { ReportDimension, ReportInterval, ReportRangeInput } from './report
 import { canReadReports } from './report.policy';
 import { distinctDimensions } from './report-groups';
 import { reportWindow, withinOneScope, type ReportWindow } from './report-window';
-import { recurringIssues } from './recurring-issues.query';
+import { recurringIssues, type WantedExamples } from './recurring-issues.query';
 import { ticketVolume } from './volume.query';
 
 const MAX_MIN_OCCURRENCES = 1_000_000;
@@ -48,11 +48,11 @@ export class ReportService {
     return this.read(window, (em) => agentPerformance(em, window));
   }
 
-  recurringIssues(window: ReportWindow, minOccurrences: number) {
+  recurringIssues(window: ReportWindow, minOccurrences: number, wanted: WantedExamples) {
     if (!Number.isInteger(minOccurrences) || minOccurrences < 2 || minOccurrences > MAX_MIN_OCCURRENCES) {
       throw badInput('minOccurrences must be a whole number of at least 2.', 'minOccurrences');
     }
-    return this.read(window, (em) => recurringIssues(em, window, minOccurrences));
+    return this.read(window, (em) => recurringIssues(em, window, minOccurrences, wanted));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { topIsComplete } from '../../src/modules/reports/top-titles';
+import { topIsComplete } from '../../src/modules/reports/top-candidates';
 
 describe('topIsComplete', () => {
   it('is complete when every title was a candidate, however few counted', () => {
