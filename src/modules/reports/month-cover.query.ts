@@ -11,7 +11,18 @@ export type Instants = string | { table: string; column: string; where: string }
  * in a period up to now, since nothing has happened after now. The roll-up's month then counts exactly
  * what the partial month holds, and nothing is read from the rows.
  */
-export async function monthCoverOf(em: EntityManager, window: Pick<ReportWindow, 'from' | 'to'>, instants: Instants): Promise<ReturnType<typeof monthCover>> {
+export function monthCoverOf(em: EntityManager, window: Pick<ReportWindow, 'from' | 'to'>, instants: Instants): Promise<ReturnType<typeof monthCover>> {
+  // Once per report: its statements share one transaction (one EntityManager), so the answer holds for all of them.
+  const key = JSON.stringify([window.from, window.to, instants]);
+  const covers = coversOf.get(em) ?? new Map<string, Promise<ReturnType<typeof monthCover>>>();
+  coversOf.set(em, covers);
+  if (!covers.has(key)) covers.set(key, probedCover(em, window, instants));
+  return covers.get(key)!;
+}
+
+const coversOf = new WeakMap<EntityManager, Map<string, Promise<ReturnType<typeof monthCover>>>>();
+
+async function probedCover(em: EntityManager, window: Pick<ReportWindow, 'from' | 'to'>, instants: Instants): Promise<ReturnType<typeof monthCover>> {
   const { table, column, where } = typeof instants === 'string' ? { table: 'ticket t', column: instants, where: 'true' } : instants;
   const before = { from: monthAround(window.from).start, to: window.from };
   const after = { from: window.to, to: monthAround(window.to).next };

@@ -155,78 +155,55 @@ async function repeated(em: EntityManager, window: ReportWindow, minOccurrences:
   return rows.map((row) => ({ key: row.id, label: row.name, count: Number(row.count) })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
 }
 
-type FrequentTitles = { top: { key: string; n: string }[]; spellings: { key: string; ticket: string }[] };
+/** One of the most frequent titles of the period (case-blind: `title_key`), its tickets, and its most frequent spelling (`spelling_key`). */
+type FrequentTitle = { key: string; n: string; spelling: string };
 
 /**
- * The TITLES most frequent titles (case-blind, by title_key) of the period's tickets, each with one
- * ticket of its most frequent spelling (counted among that title's tickets only), from the tickets' rows
- * in one pass: tickets per title and spelling, then per title.
+ * Per title of `spelled` (rows of `title_key`, `spelling_key` and their tickets `n`): its tickets and
+ * its most frequent spelling (counted among that title's tickets only; ties by spelling key), the
+ * TITLES most frequent titles first.
  */
-async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow): Promise<FrequentTitles> {
-  const knex = em.getKnex();
-  const spelled = inPeriod(filteredTickets(em, window), 't.created_at', window)
-    .select(knex.raw('t.title_key, t.spelling_key, count(*) as n, (array_agg(t.id))[1] as ticket'))
-    .groupBy('t.title_key', 't.spelling_key');
-  const rows = await em.execute<{ key: string; n: string; ticket: string }[]>(
-    knex
-      .from(spelled.as('s'))
-      .select(knex.raw('s.title_key::text as key, sum(s.n) as n, (array_agg(s.ticket order by s.n desc, s.spelling_key))[1] as ticket'))
-      .groupBy('s.title_key')
-      .orderBy([{ column: 'n', order: 'desc' }, { column: 's.title_key' }])
-      .limit(TITLES),
-  );
-  return { top: rows.map(({ key, n }) => ({ key, n })), spellings: rows.map(({ key, ticket }) => ({ key, ticket })) };
+function perTitle(knex: Knex, spelled: Knex.QueryBuilder): Knex.QueryBuilder {
+  return knex
+    .from(spelled.as('s'))
+    .select(knex.raw('s.title_key::text as key, sum(s.n) as n, (array_agg(s.spelling_key order by s.n desc, s.spelling_key))[1]::text as spelling'))
+    .groupBy('s.title_key')
+    .havingRaw('sum(s.n) > 0')
+    .orderBy([{ column: 'n', order: 'desc' }, { column: 's.title_key' }])
+    .limit(TITLES);
+}
+
+/** The TITLES most frequent titles of the period's tickets, from their rows in one pass. */
+async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow): Promise<FrequentTitle[]> {
+  const spelled = inPeriod(filteredTickets(em, window), 't.created_at', window).select('t.title_key', 't.spelling_key').count({ n: '*' }).groupBy('t.title_key', 't.spelling_key');
+  return em.execute<FrequentTitle[]>(perTitle(em.getKnex(), spelled));
 }
 
 /**
  * The same from the roll-ups, of all tickets or of one business's or agent's (`scope`): whole UTC
  * months from report_title_month (report_scope_title_month), the partial months at the period's
  * edges from the rows, summed only for the titles of the largest totals of all time
- * (report_title_total, report_scope_title_total; see topOfLargest). The ticket shown for a spelling is
- * any ticket so written.
+ * (report_title_total, report_scope_title_total; see topOfLargest).
  */
-async function frequentTitlesOfRollUps(em: EntityManager, window: ReportWindow, scope: { scope: 'B' | 'A'; id: string } | null): Promise<FrequentTitles> {
+async function frequentTitlesOfRollUps(em: EntityManager, window: ReportWindow, scope: { scope: 'B' | 'A'; id: string } | null): Promise<FrequentTitle[]> {
   const knex = em.getKnex();
   const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
   if (!months) return frequentTitlesOfRows(em, window);
   const ofScope = (table: string) => (scope ? knex(`report_scope_${table}`).where({ scope: scope.scope, scope_id: scope.id }) : knex(`report_${table}`));
   // Tickets per title and spelling in the period, of the titles `keys` (SQL of a set of title keys; all when null).
-  const counts = (keys: Knex.Raw | null) => {
+  const spelled = (keys: Knex.Raw | null) => {
     const ofKeys = (q: Knex.QueryBuilder, column: string) => (keys ? q.whereRaw(`${column} in (${embedded(keys)})`) : q);
     const parts = [
       ofKeys(ofScope('title_month').where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last)), 'title_key').select('title_key', 'spelling_key', 'created as n'),
       ...edges.map(([from, to]) => ofKeys(inPeriod(filteredTickets(em, window), 't.created_at', { from, to }), 't.title_key').select('t.title_key', 't.spelling_key', knex.raw('1 as n'))),
     ];
-    return knex.from(knex.unionAll(parts, true).as('x'));
+    return knex.from(knex.unionAll(parts, true).as('x')).select('x.title_key', 'x.spelling_key', knex.raw('sum(x.n) as n')).groupBy('x.title_key', 'x.spelling_key');
   };
   const largest = ofScope('title_total')
     .where('created', '>', 0)
     .select('title_key as key', 'created')
     .orderBy([{ column: 'created', order: 'desc' }, { column: 'title_key' }]);
-  const top = await topOfLargest(
-    em,
-    largest,
-    (keys) =>
-      counts(keys)
-        .select(knex.raw('x.title_key::text as key, sum(x.n) as n'))
-        .groupBy('x.title_key')
-        .havingRaw('sum(x.n) > 0')
-        .orderBy([{ column: 'n', order: 'desc' }, { column: 'x.title_key' }])
-        .limit(TITLES),
-    TITLES,
-  );
-  if (top.length === 0) return { top, spellings: [] };
-  const spelled = knex
-    .select(knex.raw('distinct on (x.title_key) x.title_key, x.spelling_key'))
-    .from(counts(knex.raw('select unnest(?::bigint[])', [pgArray(top.map((t) => t.key))])).select('x.title_key', 'x.spelling_key', knex.raw('sum(x.n) as n')).groupBy('x.title_key', 'x.spelling_key').having(knex.raw('sum(x.n)'), '>', 0).as('x'))
-    .orderBy([{ column: 'x.title_key' }, { column: 'x.n', order: 'desc' }, { column: 'x.spelling_key' }]);
-  const spellings = await em.execute<{ key: string; ticket: string }[]>(
-    knex.raw(
-      `select s.title_key::text as key, w.id as ticket from (${embedded(spelled)}) as s
-        cross join lateral (select t.id from ticket t where t.title_key = s.title_key and t.spelling_key = s.spelling_key limit 1) as w`,
-    ),
-  );
-  return { top, spellings };
+  return (await topOfLargest(em, largest, (keys) => perTitle(knex, spelled(keys)), TITLES)) as FrequentTitle[];
 }
 
 /**
@@ -237,21 +214,34 @@ async function frequentTitlesOfRollUps(em: EntityManager, window: ReportWindow, 
 async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { keys: string[] })[]> {
   const knex = em.getKnex();
   const scope = oneScope(window);
-  const { top, spellings } = narrowsTickets(window) && !scope ? await frequentTitlesOfRows(em, window) : await frequentTitlesOfRollUps(em, window, scope);
+  const top = narrowsTickets(window) && !scope ? await frequentTitlesOfRows(em, window) : await frequentTitlesOfRollUps(em, window, scope);
   if (top.length === 0) return [];
-  const written = await em.execute<{ id: string; title: string; trigrams: string[] }[]>(
-    knex('ticket').select('id', 'title', knex.raw('show_trgm(lower(title)) as trigrams')).whereIn('id', spellings.map((s) => s.ticket)),
+  // Each title as written in its most frequent spelling (any ticket so written: its id from ticket_title_key_idx alone), with
+  // its trigrams joined by '|' (which pg_trgm never keeps: a trigram holds letters, digits and spaces), cheaper to take
+  // apart than a text array.
+  const written = await em.execute<{ title: string; trigrams: string }[]>(
+    knex.raw(
+      `select w.title, array_to_string(show_trgm(lower(w.title)), '|') as trigrams
+         from unnest(?::bigint[], ?::bigint[]) with ordinality as s(key, spelling, i)
+        cross join lateral (select t.id from ticket t where t.title_key = s.key and t.spelling_key = s.spelling limit 1) as one
+        join ticket w on w.id = one.id
+        order by s.i`,
+      [pgArray(top.map((t) => t.key)), pgArray(top.map((t) => t.spelling))],
+    ),
   );
-  const byTicket = new Map(written.map((w) => [w.id, w]));
-  const ticketOf = new Map(spellings.map((s) => [s.key, s.ticket]));
-  const titles = top.map((t) => byTicket.get(ticketOf.get(t.key)!)!);
+  // Every title's spelling has a ticket, unless a roll-up drifted from the tickets.
+  if (written.length !== top.length) throw new Error('The title roll-ups differ from the tickets: run npm run reports:rebuild.');
+  const titles = written.map((w) => ({ title: w.title, trigrams: w.trigrams === '' ? [] : w.trigrams.split('|') }));
   const codes = trigramCodes(titles.map((t) => t.trigrams));
   // Union-find over the pairs at or above the threshold.
   const parent = top.map((_, i) => i);
-  const root = (i: number): number => (parent[i] === i ? i : root(parent[i]));
+  const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i])));
   for (const [i, j] of similarPairs(codes, SIMILAR)) parent[root(i)] = root(j);
   const clusters = new Map<number, { key: string; title: string; n: number }[]>();
-  for (const [i, t] of top.entries()) clusters.set(root(i), [...(clusters.get(root(i)) ?? []), { key: t.key, title: titles[i].title, n: Number(t.n) }]);
+  for (const [i, t] of top.entries()) {
+    if (!clusters.has(root(i))) clusters.set(root(i), []);
+    clusters.get(root(i))!.push({ key: t.key, title: titles[i].title, n: Number(t.n) });
+  }
   return [...clusters.values()]
     .map((members) => members.sort((x, y) => y.n - x.n || x.title.localeCompare(y.title)))
     .map((members) => ({
