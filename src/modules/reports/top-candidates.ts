@@ -29,12 +29,17 @@ export async function topOfLargest(
 ): Promise<{ key: string; n: string }[]> {
   const knex = em.getKnex();
   for (const size of [2 * limit, 16 * limit]) {
-    const candidates = largest.clone().limit(size);
-    const found = await em.execute<{ key: string; n: string }[]>(top(knex.raw(`select c.key from (${embedded(candidates)}) c`)));
-    const [{ taken, smallest }] = await em.execute<{ taken: string; smallest: number | null }[]>(
-      knex.from(candidates.as('c')).select(knex.raw('count(*) as taken, min(c.created) as smallest')),
+    // The top of the candidates and what bounds the keys left out, in one statement (one row of bounds even for no top).
+    const rows = await em.execute<{ key: string | null; n: string | null; taken: string; smallest: number | null }[]>(
+      `with c as (${embedded(largest.clone().limit(size))})
+       select t.*, b.taken, b.smallest from (select count(*) as taken, min(c.created) as smallest from c) b
+         left join (${embedded(top(knex.raw('select c.key from c')))}) t on true`,
     );
-    if (topIsComplete({ size, taken: Number(taken), smallest: smallest ?? 0 }, found.map((t) => Number(t.n)), limit)) return found;
+    const found = rows
+      .filter((row) => row.key !== null)
+      .map(({ taken: _taken, smallest: _smallest, ...row }) => ({ ...row, key: row.key!, n: row.n! }))
+      .sort((a, b) => Number(b.n) - Number(a.n));
+    if (topIsComplete({ size, taken: Number(rows[0].taken), smallest: rows[0].smallest ?? 0 }, found.map((t) => Number(t.n)), limit)) return found;
   }
   return em.execute<{ key: string; n: string }[]>(top(null));
 }
