@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
-import { TIMELINE_LOCK } from '../locks';
-import { fillRollUp, TICKET_KEY_ROLL_UPS } from '../../modules/reports/report-digests';
-import { dropTicketShareRollUp, ticketShareTriggers } from './ticket-share-triggers';
+import { dropTicketShareRollUp, ticketKeyRollUp } from './ticket-share-triggers';
+
+const TABLES = ['report_scope_title_month', 'report_scope_title_total', 'report_agent_business_month', 'report_agent_business_total'];
 
 /**
  * For recurringIssues over one business or one agent, whose titles do not compress into few rows (the
@@ -21,20 +21,7 @@ import { dropTicketShareRollUp, ticketShareTriggers } from './ticket-share-trigg
  */
 export class Migration20261127130000_scope_titles extends Migration {
   override async up(): Promise<void> {
-    for (const [table, { keys, ofTicket }] of Object.entries(TICKET_KEY_ROLL_UPS)) {
-      const columns = keys.map((key) => `${key} ${COLUMN_TYPES[key]} not null`).join(', ');
-      this.addSql(`create table ${table} (${columns}, created integer not null default 0, primary key (${keys.join(', ')}) include (created));`);
-      this.addSql(`create function ${table}_add(t ticket, sign integer) returns void language plpgsql as $$
-        begin
-          perform pg_advisory_xact_lock(${TIMELINE_LOCK});
-          insert into ${table} as r (${keys.join(', ')}, created) select k.*, sign from (${ofTicket}) as k
-          on conflict (${keys.join(', ')}) do update set created = r.created + excluded.created;
-        end $$;`);
-      this.addSql(`${fillRollUp(table)};`);
-      for (const statement of ticketShareTriggers(table, ['business_id', 'assignee_id', 'title', 'created_at'], ['business_id', 'assignee_id', 'title_key', 'created_at'])) {
-        this.addSql(statement);
-      }
-    }
+    for (const table of TABLES) for (const statement of ticketKeyRollUp(table)) this.addSql(statement);
     // The largest totals of one scope first.
     this.addSql(`create index report_scope_title_total_created_idx on report_scope_title_total (scope, scope_id, created desc, title_key);`);
     this.addSql(`create index report_agent_business_total_created_idx on report_agent_business_total (assignee_id, created desc, business_id);`);
@@ -44,16 +31,6 @@ export class Migration20261127130000_scope_titles extends Migration {
 
   override async down(): Promise<void> {
     this.addSql(`drop index ticket_business_title_idx, ticket_assignee_title_idx;`);
-    for (const table of Object.keys(TICKET_KEY_ROLL_UPS)) this.addSql(dropTicketShareRollUp(table));
+    for (const table of TABLES) this.addSql(dropTicketShareRollUp(table));
   }
 }
-
-const COLUMN_TYPES: Record<string, string> = {
-  scope: "char(1) check (scope in ('B', 'A'))",
-  scope_id: 'uuid',
-  title_key: 'bigint',
-  spelling_key: 'bigint',
-  month: 'date',
-  assignee_id: 'uuid',
-  business_id: 'uuid',
-};

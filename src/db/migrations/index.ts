@@ -13,6 +13,7 @@ import { Migration20261127100000_agent_duration_scopes } from './Migration202611
 import { Migration20261127110000_report_title_totals } from './Migration20261127110000_report_title_totals';
 import { Migration20261127120000_business_assignments } from './Migration20261127120000_business_assignments';
 import { Migration20261127130000_scope_titles } from './Migration20261127130000_scope_titles';
+import { Migration20261127140000_title_spellings } from './Migration20261127140000_title_spellings';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -33,4 +34,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127110000_report_title_totals', class: Migration20261127110000_report_title_totals },
   { name: 'Migration20261127120000_business_assignments', class: Migration20261127120000_business_assignments },
   { name: 'Migration20261127130000_scope_titles', class: Migration20261127130000_scope_titles },
+  { name: 'Migration20261127140000_title_spellings', class: Migration20261127140000_title_spellings },
 ];

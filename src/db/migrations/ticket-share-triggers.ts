@@ -1,3 +1,6 @@
+import { TIMELINE_LOCK } from '../locks';
+import { fillRollUp, TICKET_KEY_ROLL_UPS } from '../../modules/reports/report-digests';
+
 /**
  * The triggers of a roll-up whose rows follow from a ticket row alone, through its function
  * `<table>_add(t ticket, sign integer)`: a change takes the old row's share out and puts the new one's
@@ -23,4 +26,38 @@ export function ticketShareTriggers(table: string, columns: string[], compared: 
 export function dropTicketShareRollUp(table: string): string {
   return `drop trigger ticket_${table}_change on ticket; drop trigger ticket_${table}_update on ticket;
     drop function ticket_${table}(); drop function ${table}_add(ticket, integer); drop table ${table};`;
+}
+
+const KEY_COLUMN_TYPES: Record<string, string> = {
+  scope: "char(1) check (scope in ('B', 'A'))",
+  scope_id: 'uuid',
+  title_key: 'bigint',
+  spelling_key: 'bigint',
+  month: 'date',
+  assignee_id: 'uuid',
+  business_id: 'uuid',
+  title: 'text',
+  trigrams: 'text',
+};
+
+/**
+ * One of the TICKET_KEY_ROLL_UPS: its table (tickets `created` per key), its function
+ * `<table>_add(t ticket, sign)` that puts a ticket's rows in or out under the timeline lock, its rows
+ * filled from the tickets, and its triggers, on a change of the ticket's business, assignee, title or
+ * creation time.
+ */
+export function ticketKeyRollUp(table: string): string[] {
+  const { keys, unique = keys, ofTicket } = TICKET_KEY_ROLL_UPS[table];
+  const columns = keys.map((key) => `${key} ${KEY_COLUMN_TYPES[key]} not null`).join(', ');
+  return [
+    `create table ${table} (${columns}, created integer not null default 0, primary key (${unique.join(', ')}) include (created));`,
+    `create function ${table}_add(t ticket, sign integer) returns void language plpgsql as $$
+      begin
+        perform pg_advisory_xact_lock(${TIMELINE_LOCK});
+        insert into ${table} as r (${keys.join(', ')}, created) select k.*, sign from (${ofTicket}) as k
+        on conflict (${unique.join(', ')}) do update set created = r.created + excluded.created;
+      end $$;`,
+    `${fillRollUp(table)};`,
+    ...ticketShareTriggers(table, ['business_id', 'assignee_id', 'title', 'created_at'], ['business_id', 'assignee_id', 'title_key', 'created_at']),
+  ];
 }

@@ -216,21 +216,15 @@ async function titleClusters(em: EntityManager, window: ReportWindow, minOccurre
   const scope = oneScope(window);
   const top = narrowsTickets(window) && !scope ? await frequentTitlesOfRows(em, window) : await frequentTitlesOfRollUps(em, window, scope);
   if (top.length === 0) return [];
-  // Each title as written in its most frequent spelling (any ticket so written: its id from ticket_title_key_idx alone), with
-  // its trigrams joined by '|' (which pg_trgm never keeps: a trigram holds letters, digits and spaces), cheaper to take
-  // apart than a text array.
+  // Each title as written in its most frequent spelling, and its trigrams.
   const written = await em.execute<{ title: string; trigrams: string }[]>(
     knex.raw(
-      `select w.title, array_to_string(show_trgm(lower(w.title)), '|') as trigrams
-         from unnest(?::bigint[], ?::bigint[]) with ordinality as s(key, spelling, i)
-        cross join lateral (select t.id from ticket t where t.title_key = s.key and t.spelling_key = s.spelling limit 1) as one
-        join ticket w on w.id = one.id
-        order by s.i`,
-      [pgArray(top.map((t) => t.key)), pgArray(top.map((t) => t.spelling))],
+      `select w.title, w.trigrams from unnest(?::bigint[]) with ordinality as s(spelling, i) join report_title_spelling w on w.spelling_key = s.spelling order by s.i`,
+      [pgArray(top.map((t) => t.spelling))],
     ),
   );
-  // Every title's spelling has a ticket, unless a roll-up drifted from the tickets.
-  if (written.length !== top.length) throw new Error('The title roll-ups differ from the tickets: run npm run reports:rebuild.');
+  // Every spelling of a ticket has its row, unless the roll-up drifted from the tickets.
+  if (written.length !== top.length) throw new Error('report_title_spelling differs from the tickets: run npm run reports:rebuild.');
   const titles = written.map((w) => ({ title: w.title, trigrams: w.trigrams === '' ? [] : w.trigrams.split('|') }));
   const codes = trigramCodes(titles.map((t) => t.trigrams));
   // Union-find over the pairs at or above the threshold.

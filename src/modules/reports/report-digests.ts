@@ -121,10 +121,11 @@ const REPORT_TITLE_TOTALS_FROM_TICKETS = `select title_key, count(*)::integer fr
 
 /**
  * The roll-ups that count tickets per key by their creation, from the ticket row alone: each ticket
- * `t`'s rows (`keys`, each counting one ticket) as `ofTicket` gives them. recurringIssues over one
- * business or agent reads them: its titles per month and of all time, and an agent's businesses.
+ * `t`'s rows (`keys`, each counting one ticket; a row is identified by `unique`, by default all keys)
+ * as `ofTicket` gives them. recurringIssues reads them: over one business or agent, its titles per
+ * month and of all time, and an agent's businesses; the titles as written, with their trigrams.
  */
-export const TICKET_KEY_ROLL_UPS: Record<string, { keys: string[]; ofTicket: string }> = {
+export const TICKET_KEY_ROLL_UPS: Record<string, { keys: string[]; unique?: string[]; ofTicket: string }> = {
   report_scope_title_month: {
     keys: ['scope', 'scope_id', 'title_key', 'month', 'spelling_key'],
     ofTicket: `select s.scope, s.id, t.title_key, ${CREATED_MONTH}, t.spelling_key from ${SCOPES_OF_TICKET} where s.id is not null`,
@@ -140,6 +141,13 @@ export const TICKET_KEY_ROLL_UPS: Record<string, { keys: string[]; ofTicket: str
   report_agent_business_total: {
     keys: ['assignee_id', 'business_id'],
     ofTicket: `select t.assignee_id, t.business_id where t.assignee_id is not null and t.business_id is not null`,
+  },
+  // Each spelling of a title as written, with its trigrams (show_trgm, joined by '|', which pg_trgm never keeps: a trigram
+  // holds letters, digits and spaces), so that the most frequent titles are shown and compared without reading a ticket.
+  report_title_spelling: {
+    keys: ['spelling_key', 'title', 'trigrams'],
+    unique: ['spelling_key'],
+    ofTicket: `select t.spelling_key, t.title, array_to_string(show_trgm(lower(t.title)), '|')`,
   },
 };
 
@@ -302,6 +310,7 @@ export async function checkDigests(
   scopeTitleTotals: string[];
   agentBusinessMonths: string[];
   agentBusinessTotals: string[];
+  titleSpellings: string[];
   durationMonths: string[];
 }> {
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
@@ -326,6 +335,7 @@ export async function checkDigests(
     scopeTitleTotals,
     agentBusinessMonths,
     agentBusinessTotals,
+    titleSpellings,
     durationMonths,
   ] = await Promise.all(
     ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)),
@@ -345,6 +355,7 @@ export async function checkDigests(
     scopeTitleTotals,
     agentBusinessMonths,
     agentBusinessTotals,
+    titleSpellings,
     durationMonths,
   };
 }
