@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     for (const title of drifted.scopeTitleTotals) console.log(`report_scope_title_total ${title}: differs from the tickets`);
     for (const month of drifted.agentBusinessMonths) console.log(`report_agent_business_month ${month}: differs from the tickets`);
     for (const total of drifted.agentBusinessTotals) console.log(`report_agent_business_total ${total}: differs from the tickets`);
+    for (const business of drifted.businessTotals) console.log(`report_business_total ${business}: differs from the tickets`);
     for (const spelling of drifted.titleSpellings) console.log(`report_title_spelling ${spelling}: differs from the tickets`);
     for (const month of drifted.durationMonths) console.log(`report_duration_month ${month}: differs from the tickets' figures`);
     const differing = Object.values(drifted).reduce((sum, list) => sum + list.length, 0);

@@ -14,6 +14,7 @@ import { Migration20261127110000_report_title_totals } from './Migration20261127
 import { Migration20261127120000_business_assignments } from './Migration20261127120000_business_assignments';
 import { Migration20261127130000_scope_titles } from './Migration20261127130000_scope_titles';
 import { Migration20261127140000_title_spellings } from './Migration20261127140000_title_spellings';
+import { Migration20261127150000_business_totals } from './Migration20261127150000_business_totals';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -35,4 +36,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127120000_business_assignments', class: Migration20261127120000_business_assignments },
   { name: 'Migration20261127130000_scope_titles', class: Migration20261127130000_scope_titles },
   { name: 'Migration20261127140000_title_spellings', class: Migration20261127140000_title_spellings },
+  { name: 'Migration20261127150000_business_totals', class: Migration20261127150000_business_totals },
 ];

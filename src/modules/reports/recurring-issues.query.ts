@@ -79,22 +79,23 @@ async function named(em: EntityManager, by: 'tag' | 'business', top: { id: strin
 }
 
 /**
- * The businesses of one agent's tickets created in the period, most frequent first, from
- * report_agent_business_month (whole months) and the rows (partial months at the edges), summed only
- * for the businesses of the agent's largest totals (report_agent_business_total, see topOfLargest).
- * Null where no month is whole.
+ * The businesses of all tickets, or of one agent's (`agentId`), created in the period, most frequent
+ * first: whole months from report_scope_month's business months (report_agent_business_month), the
+ * partial months at the edges from the rows, summed only for the businesses of the largest totals
+ * (report_business_total, report_agent_business_total; see topOfLargest). Null where no month is whole.
  */
-async function businessesOfAgent(em: EntityManager, window: ReportWindow, agentId: string): Promise<{ id: string; count: number }[] | null> {
+async function businessesOfRollUps(em: EntityManager, window: ReportWindow, agentId: string | null): Promise<{ id: string; count: number }[] | null> {
   const knex = em.getKnex();
   const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
   if (!months) return null;
+  const monthly = agentId
+    ? knex('report_agent_business_month').where('assignee_id', agentId).select('business_id', 'created as n')
+    : knex('report_scope_month').where('scope', 'B').select('scope_id as business_id', 'created as n');
+  const column = agentId ? 'business_id' : 'scope_id';
   const top = (keys: Knex.Raw | null) => {
-    const ofKeys = (q: Knex.QueryBuilder, column: string) => (keys ? q.whereRaw(`${column} in (${embedded(keys)})`) : q);
+    const ofKeys = (q: Knex.QueryBuilder, keyColumn: string) => (keys ? q.whereRaw(`${keyColumn} in (${embedded(keys)})`) : q);
     const parts = [
-      ofKeys(knex('report_agent_business_month').where('assignee_id', agentId).where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last)), 'business_id').select(
-        'business_id',
-        'created as n',
-      ),
+      ofKeys(monthly.clone().where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last)), column),
       ...edges.map(([from, to]) => ofKeys(inPeriod(filteredTickets(em, window), 't.created_at', { from, to }).whereNotNull('t.business_id'), 't.business_id').select('t.business_id', knex.raw('1 as n'))),
     ];
     return knex
@@ -105,8 +106,8 @@ async function businessesOfAgent(em: EntityManager, window: ReportWindow, agentI
       .orderBy([{ column: 'n', order: 'desc' }, { column: 'x.business_id' }])
       .limit(TOP);
   };
-  const largest = knex('report_agent_business_total')
-    .where('assignee_id', agentId)
+  const totals = agentId ? knex('report_agent_business_total').where('assignee_id', agentId) : knex('report_business_total');
+  const largest = totals
     .where('created', '>', 0)
     .select('business_id as key', 'created')
     .orderBy([{ column: 'created', order: 'desc' }, { column: 'business_id' }]);
@@ -115,12 +116,13 @@ async function businessesOfAgent(em: EntityManager, window: ReportWindow, agentI
 
 /**
  * Tags or businesses of the tickets created in the period, from the roll-ups, or null where they do not
- * answer: tags of all tickets, or of one business or agent; one business's (itself, with its tickets
- * of report_scope_month); one agent's as businessesOfAgent gives them.
+ * answer: tags of all tickets, or of one business or agent; businesses of all tickets or of one agent
+ * as businessesOfRollUps gives them; one business's (itself, with its tickets of report_scope_month).
  */
 async function rolledUpCounts(em: EntityManager, window: ReportWindow, by: 'tag' | 'business'): Promise<{ id: string; count: number }[] | null> {
   const scope = oneScope(window);
-  if (by === 'business' && scope?.scope === 'A') return businessesOfAgent(em, window, scope.id);
+  if (by === 'business' && !narrowsTickets(window)) return businessesOfRollUps(em, window, null);
+  if (by === 'business' && scope?.scope === 'A') return businessesOfRollUps(em, window, scope.id);
   if (by === 'business' && scope?.scope !== 'B') return null;
   const rows =
     by === 'tag' && !narrowsTickets(window)

@@ -123,7 +123,8 @@ const REPORT_TITLE_TOTALS_FROM_TICKETS = `select title_key, count(*)::integer fr
  * The roll-ups that count tickets per key by their creation, from the ticket row alone: each ticket
  * `t`'s rows (`keys`, each counting one ticket; a row is identified by `unique`, by default all keys)
  * as `ofTicket` gives them. recurringIssues reads them: over one business or agent, its titles per
- * month and of all time, and an agent's businesses; the titles as written, with their trigrams.
+ * month and of all time, and an agent's businesses; the businesses of all tickets (of all time, their
+ * months are report_scope_month's); the titles as written, with their trigrams.
  */
 export const TICKET_KEY_ROLL_UPS: Record<string, { keys: string[]; unique?: string[]; ofTicket: string }> = {
   report_scope_title_month: {
@@ -141,6 +142,10 @@ export const TICKET_KEY_ROLL_UPS: Record<string, { keys: string[]; unique?: stri
   report_agent_business_total: {
     keys: ['assignee_id', 'business_id'],
     ofTicket: `select t.assignee_id, t.business_id where t.assignee_id is not null and t.business_id is not null`,
+  },
+  report_business_total: {
+    keys: ['business_id'],
+    ofTicket: `select t.business_id where t.business_id is not null`,
   },
   // Each spelling of a title as written, with its trigrams (show_trgm, joined by '|', which pg_trgm never keeps: a trigram
   // holds letters, digits and spaces), so that the most frequent titles are shown and compared without reading a ticket.
@@ -310,6 +315,7 @@ export async function checkDigests(
   scopeTitleTotals: string[];
   agentBusinessMonths: string[];
   agentBusinessTotals: string[];
+  businessTotals: string[];
   titleSpellings: string[];
   durationMonths: string[];
 }> {
@@ -335,6 +341,7 @@ export async function checkDigests(
     scopeTitleTotals,
     agentBusinessMonths,
     agentBusinessTotals,
+    businessTotals,
     titleSpellings,
     durationMonths,
   ] = await Promise.all(
@@ -355,6 +362,7 @@ export async function checkDigests(
     scopeTitleTotals,
     agentBusinessMonths,
     agentBusinessTotals,
+    businessTotals,
     titleSpellings,
     durationMonths,
   };
