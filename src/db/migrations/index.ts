@@ -15,6 +15,7 @@ import { Migration20261127120000_business_assignments } from './Migration2026112
 import { Migration20261127130000_scope_titles } from './Migration20261127130000_scope_titles';
 import { Migration20261127140000_title_spellings } from './Migration20261127140000_title_spellings';
 import { Migration20261127150000_business_totals } from './Migration20261127150000_business_totals';
+import { Migration20261127160000_business_agent_outcomes } from './Migration20261127160000_business_agent_outcomes';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -37,4 +38,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127130000_scope_titles', class: Migration20261127130000_scope_titles },
   { name: 'Migration20261127140000_title_spellings', class: Migration20261127140000_title_spellings },
   { name: 'Migration20261127150000_business_totals', class: Migration20261127150000_business_totals },
+  { name: 'Migration20261127160000_business_agent_outcomes', class: Migration20261127160000_business_agent_outcomes },
 ];
