@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/database';
 import { createLogger } from '../src/logger';
 import { rebuildOutcomes } from '../src/modules/reports/outcome-rebuild';
-import { checkDigests, rebuildDigests } from '../src/modules/reports/report-digests';
+import { checkDigests, rebuildDigests, ROLL_UP_TABLES, type RollUpName } from '../src/modules/reports/report-digests';
 
 /**
  * `npm run reports:rebuild [-- --check]`: replays every ticket's timeline and compares the figures
@@ -25,23 +25,11 @@ async function main(): Promise<void> {
     console.log(`${checked} tickets replayed; ${tickets} ${check ? 'differ from their timeline' : 'updated'}.`);
     if (!check) await rebuildDigests(em());
     const drifted = await checkDigests(em());
-    for (const id of drifted.tickets) console.log(`${id}: digests differ from the timeline`);
-    for (const hour of drifted.hours) console.log(`report_hour ${hour}: differs from the timeline`);
-    for (const day of drifted.scopeDays) console.log(`report_scope_day ${day}: differs from the timeline`);
-    for (const day of drifted.tagDays) console.log(`report_tag_day ${day}: differs from the tags`);
-    for (const day of drifted.assignmentDays) console.log(`report_assignment_day ${day}: differs from the timeline`);
-    for (const month of drifted.scopeMonths) console.log(`report_scope_month ${month}: differs from the tickets`);
-    for (const month of drifted.scopeTagMonths) console.log(`report_scope_tag_month ${month}: differs from the tags`);
-    for (const month of drifted.titleMonths) console.log(`report_title_month ${month}: differs from the tickets`);
-    for (const title of drifted.titleTotals) console.log(`report_title_total ${title}: differs from the tickets`);
-    for (const month of drifted.businessAssignmentMonths) console.log(`report_business_assignment_month ${month}: differs from the timeline`);
-    for (const month of drifted.scopeTitleMonths) console.log(`report_scope_title_month ${month}: differs from the tickets`);
-    for (const title of drifted.scopeTitleTotals) console.log(`report_scope_title_total ${title}: differs from the tickets`);
-    for (const month of drifted.agentBusinessMonths) console.log(`report_agent_business_month ${month}: differs from the tickets`);
-    for (const total of drifted.agentBusinessTotals) console.log(`report_agent_business_total ${total}: differs from the tickets`);
-    for (const business of drifted.businessTotals) console.log(`report_business_total ${business}: differs from the tickets`);
-    for (const spelling of drifted.titleSpellings) console.log(`report_title_spelling ${spelling}: differs from the tickets`);
-    for (const month of drifted.durationMonths) console.log(`report_duration_month ${month}: differs from the tickets' figures`);
+    const { tickets: driftedTickets, ...rollUps } = drifted;
+    for (const id of driftedTickets) console.log(`${id}: digests differ from the timeline`);
+    for (const [name, keys] of Object.entries(rollUps)) {
+      for (const key of keys) console.log(`${ROLL_UP_TABLES[name as RollUpName]} ${key}: differs from what the timeline, the tags and the tickets give`);
+    }
     const differing = Object.values(drifted).reduce((sum, list) => sum + list.length, 0);
     console.log(`digests: ${differing === 0 ? 'equal to the timeline' : 'differ (first 20 of each shown)'}.`);
     if (check && tickets + differing > 0) process.exitCode = 1;

@@ -72,10 +72,13 @@ const newest = (lists: { id: string; createdAt: number }[][]) =>
     .slice(0, EXAMPLES)
     .map((example) => example.id);
 
-/** The names of the top `counts` of tags or businesses, most frequent first (ties by name). */
+/** Tags or businesses as the report lists them: most frequent first, ties by name. */
+const mostFirst = (a: { count: number; label: string }, b: { count: number; label: string }) => b.count - a.count || a.label.localeCompare(b.label);
+
+/** The top `counts` of tags or businesses with their names. */
 async function named(em: EntityManager, by: 'tag' | 'business', top: { id: string; count: number }[]): Promise<Omit<RecurringGroup, 'examples'>[]> {
   const names = new Map((await em.execute<{ id: string; name: string }[]>(em.getKnex()(by).select('id', 'name').whereIn('id', top.map((c) => c.id)))).map((r) => [r.id, r.name]));
-  return top.map((c) => ({ key: c.id, label: names.get(c.id)!, count: c.count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  return top.map((c) => ({ key: c.id, label: names.get(c.id)!, count: c.count })).sort(mostFirst);
 }
 
 /**
@@ -154,7 +157,7 @@ async function repeated(em: EntityManager, window: ReportWindow, minOccurrences:
     .orderBy([{ column: 'count', order: 'desc' }, { column }])
     .limit(TOP);
   const rows = await em.execute<{ id: string; name: string; count: string }[]>(knex.from(counted.as('c')).join(`${by} as n`, 'n.id', 'c.id').select('c.id', 'n.name', 'c.count'));
-  return rows.map((row) => ({ key: row.id, label: row.name, count: Number(row.count) })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  return rows.map((row) => ({ key: row.id, label: row.name, count: Number(row.count) })).sort(mostFirst);
 }
 
 /** One of the most frequent titles of the period (case-blind: `title_key`), its tickets, and its most frequent spelling (`spelling_key`). */

@@ -126,30 +126,36 @@ const REPORT_TITLE_TOTALS_FROM_TICKETS = `select title_key, count(*)::integer fr
  * month and of all time, and an agent's businesses; the businesses of all tickets (of all time, their
  * months are report_scope_month's); the titles as written, with their trigrams.
  */
-export const TICKET_KEY_ROLL_UPS: Record<string, { keys: string[]; unique?: string[]; ofTicket: string }> = {
+export const TICKET_KEY_ROLL_UPS: Record<string, { name: RollUpName; keys: string[]; unique?: string[]; ofTicket: string }> = {
   report_scope_title_month: {
+    name: 'scopeTitleMonths',
     keys: ['scope', 'scope_id', 'title_key', 'month', 'spelling_key'],
     ofTicket: `select s.scope, s.id, t.title_key, ${CREATED_MONTH}, t.spelling_key from ${SCOPES_OF_TICKET} where s.id is not null`,
   },
   report_scope_title_total: {
+    name: 'scopeTitleTotals',
     keys: ['scope', 'scope_id', 'title_key'],
     ofTicket: `select s.scope, s.id, t.title_key from ${SCOPES_OF_TICKET} where s.id is not null`,
   },
   report_agent_business_month: {
+    name: 'agentBusinessMonths',
     keys: ['assignee_id', 'business_id', 'month'],
     ofTicket: `select t.assignee_id, t.business_id, ${CREATED_MONTH} where t.assignee_id is not null and t.business_id is not null`,
   },
   report_agent_business_total: {
+    name: 'agentBusinessTotals',
     keys: ['assignee_id', 'business_id'],
     ofTicket: `select t.assignee_id, t.business_id where t.assignee_id is not null and t.business_id is not null`,
   },
   report_business_total: {
+    name: 'businessTotals',
     keys: ['business_id'],
     ofTicket: `select t.business_id where t.business_id is not null`,
   },
   // Each spelling of a title as written, with its trigrams (show_trgm, joined by '|', which pg_trgm never keeps: a trigram
   // holds letters, digits and spaces), so that the most frequent titles are shown and compared without reading a ticket.
   report_title_spelling: {
+    name: 'titleSpellings',
     keys: ['spelling_key', 'title', 'trigrams'],
     unique: ['spelling_key'],
     ofTicket: `select t.spelling_key, t.title, array_to_string(show_trgm(lower(t.title)), '|')`,
@@ -219,33 +225,52 @@ const REPORT_DURATION_MONTHS_FROM_TICKETS = `
     from keyed
   window w as (partition by measure, scope, scope_key order by month)`;
 
+/** The roll-ups by the name checkDigests reports them under. */
+export type RollUpName =
+  | 'hours'
+  | 'scopeDays'
+  | 'tagDays'
+  | 'assignmentDays'
+  | 'scopeMonths'
+  | 'scopeTagMonths'
+  | 'titleMonths'
+  | 'titleTotals'
+  | 'businessAssignmentMonths'
+  | 'scopeTitleMonths'
+  | 'scopeTitleTotals'
+  | 'agentBusinessMonths'
+  | 'agentBusinessTotals'
+  | 'businessTotals'
+  | 'titleSpellings'
+  | 'durationMonths';
+
 /**
- * Each roll-up: its key and count columns, its rows as the timeline (or the tag links, or the
+ * Each roll-up: its name, its key and count columns, its rows as the timeline (or the tag links, or the
  * tickets' figures) give them, and when one of its rows counts as absent (all zeros, by default).
  */
-const ROLL_UPS: { table: string; keys: string[]; counts: string[]; derived: string; absent?: string }[] = [
-  { table: 'report_hour', keys: ['hour'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_HOURS_FROM_TIMELINE },
-  { table: 'report_scope_day', keys: ['scope', 'scope_id', 'day'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_SCOPE_DAYS_FROM_TIMELINE },
-  { table: 'report_tag_day', keys: ['tag_id', 'day'], counts: ['created'], derived: REPORT_TAG_DAYS_FROM_TAGS },
-  { table: 'report_assignment_day', keys: ['assignee_id', 'day'], counts: ['assigned'], derived: REPORT_ASSIGNMENT_DAYS_FROM_TIMELINE },
+const ROLL_UPS: { name: RollUpName; table: string; keys: string[]; counts: string[]; derived: string; absent?: string }[] = [
+  { name: 'hours', table: 'report_hour', keys: ['hour'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_HOURS_FROM_TIMELINE },
+  { name: 'scopeDays', table: 'report_scope_day', keys: ['scope', 'scope_id', 'day'], counts: ['created', 'resolved', 'reopened'], derived: REPORT_SCOPE_DAYS_FROM_TIMELINE },
+  { name: 'tagDays', table: 'report_tag_day', keys: ['tag_id', 'day'], counts: ['created'], derived: REPORT_TAG_DAYS_FROM_TAGS },
+  { name: 'assignmentDays', table: 'report_assignment_day', keys: ['assignee_id', 'day'], counts: ['assigned'], derived: REPORT_ASSIGNMENT_DAYS_FROM_TIMELINE },
   {
-    table: 'report_scope_month',
+    name: 'scopeMonths', table: 'report_scope_month',
     keys: ['scope', 'scope_id', 'month', 'status', 'priority', 'channel'],
     counts: SCOPE_MONTH_COUNTS,
     derived: REPORT_SCOPE_MONTHS_FROM_TICKETS,
   },
-  { table: 'report_scope_tag_month', keys: ['scope', 'scope_id', 'month', 'tag_id'], counts: ['created'], derived: REPORT_SCOPE_TAG_MONTHS_FROM_TAGS },
-  { table: 'report_title_month', keys: ['title_key', 'spelling_key', 'month'], counts: ['created'], derived: REPORT_TITLE_MONTHS_FROM_TICKETS },
-  { table: 'report_title_total', keys: ['title_key'], counts: ['created'], derived: REPORT_TITLE_TOTALS_FROM_TICKETS },
+  { name: 'scopeTagMonths', table: 'report_scope_tag_month', keys: ['scope', 'scope_id', 'month', 'tag_id'], counts: ['created'], derived: REPORT_SCOPE_TAG_MONTHS_FROM_TAGS },
+  { name: 'titleMonths', table: 'report_title_month', keys: ['title_key', 'spelling_key', 'month'], counts: ['created'], derived: REPORT_TITLE_MONTHS_FROM_TICKETS },
+  { name: 'titleTotals', table: 'report_title_total', keys: ['title_key'], counts: ['created'], derived: REPORT_TITLE_TOTALS_FROM_TICKETS },
   {
-    table: 'report_business_assignment_month',
+    name: 'businessAssignmentMonths', table: 'report_business_assignment_month',
     keys: ['business_id', 'month', 'assignee_id'],
     counts: ['assigned'],
     derived: REPORT_BUSINESS_ASSIGNMENT_MONTHS_FROM_TIMELINE,
   },
-  ...Object.entries(TICKET_KEY_ROLL_UPS).map(([table, { keys }]) => ({ table, keys, counts: ['created'], derived: ticketKeyRows(table) })),
+  ...Object.entries(TICKET_KEY_ROLL_UPS).map(([table, { name, keys }]) => ({ name, table, keys, counts: ['created'], derived: ticketKeyRows(table) })),
   {
-    table: 'report_duration_month',
+    name: 'durationMonths', table: 'report_duration_month',
     keys: ['measure', 'scope', 'scope_key', 'month'],
     counts: ['tickets', 'wall_seconds', 'business_seconds', 'met', 'rated', 'score_sum', 'wall_counts', 'business_counts'],
     derived: REPORT_DURATION_MONTHS_FROM_TICKETS,
@@ -265,6 +290,9 @@ export function fillRollUp(table: string, where?: string): string {
   const rows = where ? `select * from (${rollUp.derived}) as d(${columns.join(', ')}) where ${where}` : rollUp.derived;
   return `insert into ${table} (${columns.join(', ')}) ${rows}`;
 }
+
+/** Each roll-up's table by its name. */
+export const ROLL_UP_TABLES = Object.fromEntries(ROLL_UPS.map(({ name, table }) => [name, table])) as Record<RollUpName, string>;
 
 /** Statements that fill every (empty) roll-up. */
 export const FILL_ROLL_UPS = ROLL_UPS.map(({ table }) => fillRollUp(table));
@@ -292,33 +320,11 @@ async function differingRows(em: EntityManager, { table, keys, counts, derived, 
 }
 
 /**
- * Tickets whose digests differ from their timeline (at most `limit` ids), hours of `report_hour`,
- * business or assignee days of `report_scope_day`, tag days of `report_tag_day`, assignee days of
- * `report_assignment_day`, business or assignee months of `report_scope_month` and `report_scope_tag_month`, titles of `report_title_total`, business months of `report_business_assignment_month`, title months of `report_title_month`, rows of
- * the TICKET_KEY_ROLL_UPS and months of `report_duration_month` that differ.
+ * Tickets whose digests differ from their timeline (at most `limit` ids), and per roll-up (by its
+ * name, see ROLL_UPS) the keys of its rows that differ from what the timeline, the tags and the
+ * tickets give.
  */
-export async function checkDigests(
-  em: EntityManager,
-  limit = 20,
-): Promise<{
-  tickets: string[];
-  hours: string[];
-  scopeDays: string[];
-  tagDays: string[];
-  assignmentDays: string[];
-  scopeMonths: string[];
-  scopeTagMonths: string[];
-  titleMonths: string[];
-  titleTotals: string[];
-  businessAssignmentMonths: string[];
-  scopeTitleMonths: string[];
-  scopeTitleTotals: string[];
-  agentBusinessMonths: string[];
-  agentBusinessTotals: string[];
-  businessTotals: string[];
-  titleSpellings: string[];
-  durationMonths: string[];
-}> {
+export async function checkDigests(em: EntityManager, limit = 20): Promise<{ tickets: string[] } & Record<RollUpName, string[]>> {
   const differs = Object.entries(TICKET_DIGESTS).map(([column, expression]) =>
     column === 'tag_ids' ? `array(select unnest(t.tag_ids) order by 1) is distinct from ${expression}` : `t.${column} is distinct from ${expression}`,
   );
@@ -327,43 +333,9 @@ export async function checkDigests(
         or exists (select 1 from ticket_tag tt where tt.ticket_id = t.id and tt.ticket_created_at is distinct from t.created_at)
       order by t.id limit ${limit}`,
   );
-  const [
-    hours,
-    scopeDays,
-    tagDays,
-    assignmentDays,
-    scopeMonths,
-    scopeTagMonths,
-    titleMonths,
-    titleTotals,
-    businessAssignmentMonths,
-    scopeTitleMonths,
-    scopeTitleTotals,
-    agentBusinessMonths,
-    agentBusinessTotals,
-    businessTotals,
-    titleSpellings,
-    durationMonths,
-  ] = await Promise.all(
-    ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)),
-  );
+  const differing = await Promise.all(ROLL_UPS.map((rollUp) => differingRows(em, rollUp, limit)));
   return {
     tickets: tickets.map((row) => row.id),
-    hours,
-    scopeDays,
-    tagDays,
-    assignmentDays,
-    scopeMonths,
-    scopeTagMonths,
-    titleMonths,
-    titleTotals,
-    businessAssignmentMonths,
-    scopeTitleMonths,
-    scopeTitleTotals,
-    agentBusinessMonths,
-    agentBusinessTotals,
-    businessTotals,
-    titleSpellings,
-    durationMonths,
+    ...(Object.fromEntries(ROLL_UPS.map(({ name }, i) => [name, differing[i]])) as Record<RollUpName, string[]>),
   };
 }
