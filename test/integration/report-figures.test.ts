@@ -256,6 +256,16 @@ it('finds a figure that drifted from the timeline, and the rebuild puts it back'
   expect((await rebuildOutcomes(app.em(), { ticketIds: [first.id] })).mismatches).toEqual([]);
 });
 
+it('follow a title written otherwise (its case only) and a move to another business', async () => {
+  const connection = app.em().getConnection();
+  const [ticket] = await connection.execute(`select id from ticket where business_id is not null and assignee_id is not null and title <> upper(title) order by id limit 1`);
+  // The same title case-blind, another spelling: the spelling's rows move, the title's stay.
+  await connection.execute(`update ticket set title = upper(title) where id = ?`, [ticket.id]);
+  expect(await checkDigests(app.em())).toEqual(EXACT);
+  await connection.execute(`update ticket set business_id = (select id from business where id <> ticket.business_id order by id limit 1) where id = ?`, [ticket.id]);
+  expect(await checkDigests(app.em())).toEqual(EXACT);
+});
+
 // Last in the file: it deletes a ticket.
 it('stay exact when a resolved ticket is deleted, and when a ticket arrives with its figures (a bulk import)', async () => {
   const connection = app.em().getConnection();

@@ -40,14 +40,17 @@ const KEY_COLUMN_TYPES: Record<string, string> = {
   trigrams: 'text',
 };
 
+/** Generated columns by the column an update writes. */
+const GENERATED_FROM: Record<string, string> = { title_key: 'title', spelling_key: 'title' };
+
 /**
  * One of the TICKET_KEY_ROLL_UPS: its table (tickets `created` per key), its function
  * `<table>_add(t ticket, sign)` that puts a ticket's rows in or out under the timeline lock, its rows
- * filled from the tickets, and its triggers, on a change of the ticket's business, assignee, title or
- * creation time.
+ * filled from the tickets, and its triggers, on a change of a column its rows depend on.
  */
 export function ticketKeyRollUp(table: string): string[] {
-  const { keys, unique = keys, ofTicket } = TICKET_KEY_ROLL_UPS[table];
+  const { dependsOn, keys, unique = keys, ofTicket } = TICKET_KEY_ROLL_UPS[table];
+  const updated = [...new Set(dependsOn.map((column) => GENERATED_FROM[column] ?? column))];
   const columns = keys.map((key) => `${key} ${KEY_COLUMN_TYPES[key]} not null`).join(', ');
   return [
     `create table ${table} (${columns}, created integer not null default 0, primary key (${unique.join(', ')}) include (created));`,
@@ -58,6 +61,6 @@ export function ticketKeyRollUp(table: string): string[] {
         on conflict (${unique.join(', ')}) do update set created = r.created + excluded.created;
       end $$;`,
     `${fillRollUp(table)};`,
-    ...ticketShareTriggers(table, ['business_id', 'assignee_id', 'title', 'created_at'], ['business_id', 'assignee_id', 'title_key', 'created_at']),
+    ...ticketShareTriggers(table, updated, dependsOn),
   ];
 }

@@ -122,33 +122,38 @@ const REPORT_TITLE_TOTALS_FROM_TICKETS = `select title_key, count(*)::integer fr
 /**
  * The roll-ups that count tickets per key by their creation, from the ticket row alone: each ticket
  * `t`'s rows (`keys`, each counting one ticket; a row is identified by `unique`, by default all keys)
- * as `ofTicket` gives them. recurringIssues reads them: over one business or agent, its titles per
+ * as `ofTicket` gives them from the ticket's columns `dependsOn`. recurringIssues reads them: over one business or agent, its titles per
  * month and of all time, and an agent's businesses; the businesses of all tickets (of all time, their
  * months are report_scope_month's); the titles as written, with their trigrams.
  */
-export const TICKET_KEY_ROLL_UPS: Record<string, { name: RollUpName; keys: string[]; unique?: string[]; ofTicket: string }> = {
+export const TICKET_KEY_ROLL_UPS: Record<string, { name: RollUpName; dependsOn: string[]; keys: string[]; unique?: string[]; ofTicket: string }> = {
   report_scope_title_month: {
     name: 'scopeTitleMonths',
+    dependsOn: ['business_id', 'assignee_id', 'title_key', 'spelling_key', 'created_at'],
     keys: ['scope', 'scope_id', 'title_key', 'month', 'spelling_key'],
     ofTicket: `select s.scope, s.id, t.title_key, ${CREATED_MONTH}, t.spelling_key from ${SCOPES_OF_TICKET} where s.id is not null`,
   },
   report_scope_title_total: {
     name: 'scopeTitleTotals',
+    dependsOn: ['business_id', 'assignee_id', 'title_key'],
     keys: ['scope', 'scope_id', 'title_key'],
     ofTicket: `select s.scope, s.id, t.title_key from ${SCOPES_OF_TICKET} where s.id is not null`,
   },
   report_agent_business_month: {
     name: 'agentBusinessMonths',
+    dependsOn: ['assignee_id', 'business_id', 'created_at'],
     keys: ['assignee_id', 'business_id', 'month'],
     ofTicket: `select t.assignee_id, t.business_id, ${CREATED_MONTH} where t.assignee_id is not null and t.business_id is not null`,
   },
   report_agent_business_total: {
     name: 'agentBusinessTotals',
+    dependsOn: ['assignee_id', 'business_id'],
     keys: ['assignee_id', 'business_id'],
     ofTicket: `select t.assignee_id, t.business_id where t.assignee_id is not null and t.business_id is not null`,
   },
   report_business_total: {
     name: 'businessTotals',
+    dependsOn: ['business_id'],
     keys: ['business_id'],
     ofTicket: `select t.business_id where t.business_id is not null`,
   },
@@ -156,6 +161,7 @@ export const TICKET_KEY_ROLL_UPS: Record<string, { name: RollUpName; keys: strin
   // holds letters, digits and spaces), so that the most frequent titles are shown and compared without reading a ticket.
   report_title_spelling: {
     name: 'titleSpellings',
+    dependsOn: ['title'],
     keys: ['spelling_key', 'title', 'trigrams'],
     unique: ['spelling_key'],
     ofTicket: `select t.spelling_key, t.title, array_to_string(show_trgm(lower(t.title)), '|')`,

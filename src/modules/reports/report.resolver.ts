@@ -5,6 +5,7 @@ import type { Context } from '../../context';
 import { TicketFilter } from '../tickets/ticket.inputs';
 import type { Ticket } from '../tickets/ticket.entity';
 import { ReportDimension, ReportInterval, ReportRangeInput } from './report.inputs';
+import type { WantedExamples } from './recurring-issues.query';
 import {
   AgentPerformanceRow,
   RecurringIssuesReport,
@@ -23,7 +24,7 @@ async function visible(ctx: Context, ids: string[]): Promise<Ticket[]> {
 }
 
 /** Whether the client asked for the `examples` of each list of recurringIssues (under any alias or fragment). */
-function wantedExamples(info: GraphQLResolveInfo): Record<'tags' | 'businesses' | 'titleClusters', boolean> {
+function wantedExamples(info: GraphQLResolveInfo): WantedExamples {
   const fields = Object.values((parseResolveInfo(info) as ResolveTree | null)?.fieldsByTypeName.RecurringIssuesReport ?? {});
   const wants = (list: string) =>
     fields.some((field) => field.name === list && Object.values(field.fieldsByTypeName).some((type) => Object.values(type).some((sub) => sub.name === 'examples')));
