@@ -5,7 +5,7 @@ import { User } from '../users/user.entity';
 import { durationFigures, durationFiguresApply } from './duration-roll-up.query';
 import { ReportDimension } from './report.inputs';
 import type { AgentPerformanceRow } from './report.payloads';
-import { monthCoverOf } from './month-cover.query';
+import { inWholeMonths, monthCoverOf } from './month-cover.query';
 import { filteredTickets, inPeriod, narrowsTickets, oneScope, ratio, type ReportWindow } from './report-window';
 import { DAY, rollUpCover, utcDay } from './roll-up-cover';
 import { openTicketsOfScope } from './scope-month-counts.query';
@@ -40,11 +40,7 @@ async function assignmentsOfBusiness(em: EntityManager, window: ReportWindow, bu
   const { months, rows: edges } = await monthCoverOf(em, window, { table: 'ticket_event e', column: 'e.created_at', where: 'e.assigned_to_id is not null' });
   const parts = edges.map(([from, to]) => assignmentsOfRows(em, window, { from, to }, agentId));
   if (months) {
-    const rolledUp = knex('report_business_assignment_month')
-      .where('business_id', businessId)
-      .where('month', '>=', utcDay(months.first))
-      .where('month', '<', utcDay(months.last))
-      .select('assignee_id', 'assigned');
+    const rolledUp = inWholeMonths(knex('report_business_assignment_month').where('business_id', businessId), months).select('assignee_id', 'assigned');
     parts.push(agentId ? rolledUp.where('assignee_id', agentId) : rolledUp);
   }
   return em.execute<Row[]>(knex.select('x.assignee_id').sum({ assigned: 'x.assigned' }).from(knex.unionAll(parts, true).as('x')).groupBy('x.assignee_id'));

@@ -1,6 +1,7 @@
+import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ReportWindow } from './report-window';
-import { monthAround, monthCover } from './roll-up-cover';
+import { monthAround, monthCover, utcDay } from './roll-up-cover';
 
 /** Where a roll-up's instants are: on tickets `t` (`t.created_at`, …), or another table with an alias and a condition. */
 export type Instants = string | { table: string; column: string; where: string };
@@ -34,4 +35,9 @@ async function probedCover(em: EntityManager, window: Pick<ReportWindow, 'from' 
     after.to,
   ]);
   return monthCover(window.from, window.to, { start, end });
+}
+
+/** A monthly roll-up's rows (`month` column) of the whole months a cover gives. */
+export function inWholeMonths(q: Knex.QueryBuilder, months: { first: Date; last: Date }): Knex.QueryBuilder {
+  return q.where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
 }

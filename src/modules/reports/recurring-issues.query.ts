@@ -5,13 +5,12 @@ import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { EACH_TAG } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, oneScope, type ReportWindow } from './report-window';
-import { monthCoverOf } from './month-cover.query';
-import { utcDay } from './roll-up-cover';
+import { inWholeMonths, monthCoverOf } from './month-cover.query';
 import { ReportDimension } from './report.inputs';
 import { scopeGroupCounts } from './scope-month-counts.query';
 import { tagCountsOfAllTickets } from './tag-counts.query';
 import { similarPairs, trigramCodes } from './title-similarity';
-import { topOfLargest } from './top-candidates';
+import { amongKeys, topOfLargest } from './top-candidates';
 
 const TOP = 20;
 /** Distinct titles considered for clustering: the most frequent ones (a long tail of one-offs cannot recur). */
@@ -96,10 +95,11 @@ async function businessesOfRollUps(em: EntityManager, window: ReportWindow, agen
     : knex('report_scope_month').where('scope', 'B').select('scope_id as business_id', 'created as n');
   const column = agentId ? 'business_id' : 'scope_id';
   const top = (keys: Knex.Raw | null) => {
-    const ofKeys = (q: Knex.QueryBuilder, keyColumn: string) => (keys ? q.whereRaw(`${keyColumn} in (${embedded(keys)})`) : q);
     const parts = [
-      ofKeys(monthly.clone().where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last)), column),
-      ...edges.map(([from, to]) => ofKeys(inPeriod(filteredTickets(em, window), 't.created_at', { from, to }).whereNotNull('t.business_id'), 't.business_id').select('t.business_id', knex.raw('1 as n'))),
+      amongKeys(inWholeMonths(monthly.clone(), months), column, keys),
+      ...edges.map(([from, to]) =>
+        amongKeys(inPeriod(filteredTickets(em, window), 't.created_at', { from, to }).whereNotNull('t.business_id'), 't.business_id', keys).select('t.business_id', knex.raw('1 as n')),
+      ),
     ];
     return knex
       .from(knex.unionAll(parts, true).as('x'))
@@ -197,10 +197,9 @@ async function frequentTitlesOfRollUps(em: EntityManager, window: ReportWindow, 
   const ofScope = (table: string) => (scope ? knex(`report_scope_${table}`).where({ scope: scope.scope, scope_id: scope.id }) : knex(`report_${table}`));
   // Tickets per title and spelling in the period, of the titles `keys` (SQL of a set of title keys; all when null).
   const spelled = (keys: Knex.Raw | null) => {
-    const ofKeys = (q: Knex.QueryBuilder, column: string) => (keys ? q.whereRaw(`${column} in (${embedded(keys)})`) : q);
     const parts = [
-      ofKeys(ofScope('title_month').where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last)), 'title_key').select('title_key', 'spelling_key', 'created as n'),
-      ...edges.map(([from, to]) => ofKeys(inPeriod(filteredTickets(em, window), 't.created_at', { from, to }), 't.title_key').select('t.title_key', 't.spelling_key', knex.raw('1 as n'))),
+      amongKeys(inWholeMonths(ofScope('title_month'), months), 'title_key', keys).select('title_key', 'spelling_key', 'created as n'),
+      ...edges.map(([from, to]) => amongKeys(inPeriod(filteredTickets(em, window), 't.created_at', { from, to }), 't.title_key', keys).select('t.title_key', 't.spelling_key', knex.raw('1 as n'))),
     ];
     return knex.from(knex.unionAll(parts, true).as('x')).select('x.title_key', 'x.spelling_key', knex.raw('sum(x.n) as n')).groupBy('x.title_key', 'x.spelling_key');
   };

@@ -4,8 +4,7 @@ import { NO_ASSIGNEE, SLA_PENDING } from './report-digests';
 import { ReportDimension } from './report.inputs';
 import { groupBy, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, oneScope, type ReportWindow } from './report-window';
-import { monthCoverOf } from './month-cover.query';
-import { utcDay } from './roll-up-cover';
+import { inWholeMonths, monthCoverOf } from './month-cover.query';
 import { COMPLIANCE, COMPLIANCE_DUE_NOW } from './sla-compliance.sql';
 
 const OPEN = `status not in ('RESOLVED', 'CLOSED')`;
@@ -59,7 +58,7 @@ async function monthSums(
   const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
   if (!months) return null;
   const knex = em.getKnex();
-  const inMonths = (table?: string) => rowsOf(knex, scope, table).where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
+  const inMonths = (table?: string) => inWholeMonths(rowsOf(knex, scope, table), months);
   const groups = dimensions.map((_, i) => `g${i}`);
   const parts: Knex.QueryBuilder[] = [];
   const sums = Object.keys(counts);

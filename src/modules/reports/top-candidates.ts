@@ -14,6 +14,11 @@ export function topIsComplete(candidates: { size: number; taken: number; smalles
   return counts.length === limit && candidates.smallest < counts[limit - 1];
 }
 
+/** `q` narrowed to the keys (in `column`) that topOfLargest hands its `top`: all of them when null. */
+export function amongKeys(q: Knex.QueryBuilder, column: string, keys: Knex.Raw | null): Knex.QueryBuilder {
+  return keys ? q.whereRaw(`${column} in (${embedded(keys)})`) : q;
+}
+
 /**
  * The `limit` keys most counted in a period, as `top` counts them (`key`, `n`, most first; of the keys
  * that the SQL it is given selects, or of every key when null), summing only the keys of the largest
