@@ -1245,7 +1245,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     await copies(`select 'Old report ' || i, ?::timestamptz + (j || ' days')::interval from generate_series(1, 10) i, generate_series(0, 8) j`, '2026-01-03T00:00:00Z');
     await connection.execute(`update ticket set created_at = '2026-06-12T00:00:00Z' where title like 'Old report %' and created_at = '2026-01-11T00:00:00Z'`);
     await copies(`select 'July one-off ' || i, ?::timestamptz + (i || ' minutes')::interval from generate_series(1, 700) i`, '2026-07-10T00:00:00Z');
-    expect(await checkDigests(app.em())).toMatchObject({ titleMonths: [], titleTotals: [], scopeTitleMonths: [], scopeTitleTotals: [], agentBusinessMonths: [], agentBusinessTotals: [], businessTotals: [], titleSpellings: [] });
+    expect(await checkDigests(app.em())).toMatchObject({ titleMonths: [], titleTotals: [], scopeTitleMonths: [], scopeTitleTotals: [], scopeSpellingTotals: [], agentBusinessMonths: [], agentBusinessTotals: [], businessTotals: [], titleSpellings: [] });
 
     const everyPriority = { priority: ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as never };
     const recurring = async (range: ReportRangeInput, filter?: TicketFilter) =>

@@ -1,4 +1,4 @@
-import { DAY, HOUR, monthCover, rollUpCover } from '../../src/modules/reports/roll-up-cover';
+import { DAY, fewerMonthsOutside, HOUR, monthCover, rollUpCover } from '../../src/modules/reports/roll-up-cover';
 
 const at = (iso: string) => new Date(iso);
 const iso = (range: [Date, Date]) => range.map((d) => d.toISOString());
@@ -86,5 +86,25 @@ describe('monthCover', () => {
   it('leaves the whole period to the rows when no month lies wholly inside', () => {
     expect(monthCover(at('2026-06-01T00:00:00Z'), at('2026-06-30T23:30:00Z'))).toEqual({ months: null, rows: [[at('2026-06-01T00:00:00Z'), at('2026-06-30T23:30:00Z')]] });
     expect(monthCover(at('2026-05-31T21:00:00Z'), at('2026-06-15T00:00:00Z')).months).toBeNull();
+  });
+});
+
+describe('fewerMonthsOutside', () => {
+  const months = (first: string, last: string) => ({ first: at(`${first}-01T00:00:00Z`), last: at(`${last}-01T00:00:00Z`) });
+  // A roll-up holding January 2025 to December 2026 (24 months).
+  const held = months('2025-01', '2027-01');
+
+  it('counts a period as totals less the months outside it when fewer of the held months lie outside', () => {
+    expect(fewerMonthsOutside(months('2025-01', '2027-01'), held)).toBe(true); // all of them, none outside
+    expect(fewerMonthsOutside(months('2024-06', '2030-01'), held)).toBe(true); // beyond both ends
+    expect(fewerMonthsOutside(months('2025-03', '2026-12'), held)).toBe(true); // 21 inside, 3 outside
+    expect(fewerMonthsOutside(months('2025-01', '2026-02'), held)).toBe(true); // 13 inside, 11 outside
+  });
+
+  it('reads the months themselves when as many or more lie outside', () => {
+    expect(fewerMonthsOutside(months('2025-01', '2026-01'), held)).toBe(false); // 12 and 12
+    expect(fewerMonthsOutside(months('2026-06', '2026-07'), held)).toBe(false); // one month
+    expect(fewerMonthsOutside(months('2023-01', '2025-02'), held)).toBe(false); // one held month inside, 23 outside
+    expect(fewerMonthsOutside(months('2027-03', '2028-01'), held)).toBe(false); // none held inside
   });
 });

@@ -41,3 +41,8 @@ async function probedCover(em: EntityManager, window: Pick<ReportWindow, 'from' 
 export function inWholeMonths(q: Knex.QueryBuilder, months: { first: Date; last: Date }): Knex.QueryBuilder {
   return q.where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
 }
+
+/** The same roll-up's rows of the months before and of the months after them: two ranges of an index by month. */
+export function outsideWholeMonths(q: Knex.QueryBuilder, months: { first: Date; last: Date }): Knex.QueryBuilder[] {
+  return [q.clone().where('month', '<', utcDay(months.first)), q.clone().where('month', '>=', utcDay(months.last))];
+}

@@ -123,7 +123,7 @@ const REPORT_TITLE_TOTALS_FROM_TICKETS = `select title_key, count(*)::integer fr
  * The roll-ups that count tickets per key by their creation, from the ticket row alone: each ticket
  * `t`'s rows (`keys`, each counting one ticket; a row is identified by `unique`, by default all keys)
  * as `ofTicket` gives them from the ticket's columns `dependsOn`. recurringIssues reads them: over one business or agent, its titles per
- * month and of all time, and an agent's businesses; the businesses of all tickets (of all time, their
+ * month, of all time and per spelling of all time, and an agent's businesses; the businesses of all tickets (of all time, their
  * months are report_scope_month's); the titles as written, with their trigrams.
  */
 export const TICKET_KEY_ROLL_UPS: Record<string, { name: RollUpName; dependsOn: string[]; keys: string[]; unique?: string[]; ofTicket: string }> = {
@@ -131,7 +131,16 @@ export const TICKET_KEY_ROLL_UPS: Record<string, { name: RollUpName; dependsOn: 
     name: 'scopeTitleMonths',
     dependsOn: ['business_id', 'assignee_id', 'title_key', 'spelling_key', 'created_at'],
     keys: ['scope', 'scope_id', 'title_key', 'month', 'spelling_key'],
+    // By month first: a period reads its own months, or only the months outside it (see report_scope_spelling_total).
+    unique: ['scope', 'scope_id', 'month', 'title_key', 'spelling_key'],
     ofTicket: `select s.scope, s.id, t.title_key, ${CREATED_MONTH}, t.spelling_key from ${SCOPES_OF_TICKET} where s.id is not null`,
+  },
+  // Per spelling of all time: a period longer than what lies outside it is counted as this less the months outside it.
+  report_scope_spelling_total: {
+    name: 'scopeSpellingTotals',
+    dependsOn: ['business_id', 'assignee_id', 'title_key', 'spelling_key'],
+    keys: ['scope', 'scope_id', 'title_key', 'spelling_key'],
+    ofTicket: `select s.scope, s.id, t.title_key, t.spelling_key from ${SCOPES_OF_TICKET} where s.id is not null`,
   },
   report_scope_title_total: {
     name: 'scopeTitleTotals',
@@ -244,6 +253,7 @@ export type RollUpName =
   | 'businessAssignmentMonths'
   | 'scopeTitleMonths'
   | 'scopeTitleTotals'
+  | 'scopeSpellingTotals'
   | 'agentBusinessMonths'
   | 'agentBusinessTotals'
   | 'businessTotals'

@@ -63,3 +63,20 @@ export function monthCover(from: Date, to: Date, whole: { start?: boolean; end?:
   ];
   return { months: { first, last }, rows: edges.filter(([start, end]) => start < end) };
 }
+
+/** Whole months from `from` to `to` (both starts of months); negative when `to` is earlier. */
+const monthsFrom = (from: Date, to: Date) => (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + to.getUTCMonth() - from.getUTCMonth();
+
+/**
+ * Whether a period's whole months (`first` to `last`, as monthCover gives them) are cheaper counted as a
+ * roll-up's totals of all time less its months outside them: when, of the months it holds rows for
+ * (`held`: its first month to the month after its last), fewer lie outside the period than inside.
+ * Both ways count the same; this only picks the one that reads fewer months.
+ */
+export function fewerMonthsOutside(months: { first: Date; last: Date }, held: { first: Date; last: Date }): boolean {
+  const later = (a: Date, b: Date) => (a > b ? a : b);
+  const earlier = (a: Date, b: Date) => (a < b ? a : b);
+  const inside = Math.max(0, monthsFrom(later(months.first, held.first), earlier(months.last, held.last)));
+  const outside = Math.max(0, monthsFrom(held.first, months.first)) + Math.max(0, monthsFrom(months.last, held.last));
+  return outside < inside;
+}
