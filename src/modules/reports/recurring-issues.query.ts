@@ -161,22 +161,30 @@ async function repeated(em: EntityManager, window: ReportWindow, minOccurrences:
   return rows.map((row) => ({ key: row.id, label: row.name, count: Number(row.count) })).sort(mostFirst);
 }
 
-/** One of the most frequent titles of the period (case-blind: `title_key`), its tickets, and its most frequent spelling (`spelling_key`). */
-type FrequentTitle = { key: string; n: string; spelling: string };
+/**
+ * One of the most frequent titles of the period (case-blind: `title_key`), its tickets, and its most
+ * frequent spelling as written, with that spelling's trigrams (null where report_title_spelling lacks it).
+ */
+type FrequentTitle = { key: string; n: string; title: string | null; trigrams: string | null };
 
 /**
  * Per title of `spelled` (rows of `title_key`, `spelling_key` and their tickets `n`): its tickets and
- * its most frequent spelling (counted among that title's tickets only; ties by spelling key), the
- * TITLES most frequent titles first.
+ * its most frequent spelling (counted among that title's tickets only; ties by spelling key) as
+ * report_title_spelling writes it, the TITLES most frequent titles first.
  */
 function perTitle(knex: Knex, spelled: Knex.QueryBuilder): Knex.QueryBuilder {
-  return knex
+  const counted = knex
     .from(spelled.as('s'))
-    .select(knex.raw('s.title_key::text as key, sum(s.n) as n, (array_agg(s.spelling_key order by s.n desc, s.spelling_key))[1]::text as spelling'))
+    .select(knex.raw('s.title_key, sum(s.n) as n, (array_agg(s.spelling_key order by s.n desc, s.spelling_key))[1] as spelling_key'))
     .groupBy('s.title_key')
     .havingRaw('sum(s.n) > 0')
     .orderBy([{ column: 'n', order: 'desc' }, { column: 's.title_key' }])
     .limit(TITLES);
+  return knex
+    .from(counted.as('p'))
+    .leftJoin('report_title_spelling as w', 'w.spelling_key', 'p.spelling_key')
+    .select(knex.raw('p.title_key::text as key, p.n, w.title, w.trigrams'))
+    .orderBy([{ column: 'p.n', order: 'desc' }, { column: 'p.title_key' }]);
 }
 
 /** The TITLES most frequent titles of the period's tickets, from their rows in one pass. */
@@ -234,20 +242,11 @@ async function frequentTitlesOfRollUps(em: EntityManager, window: ReportWindow, 
  * frequent spelling (`spelling_key`), so the count reads an index, not the titles.
  */
 async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { keys: string[] })[]> {
-  const knex = em.getKnex();
   const scope = oneScope(window);
   const top = narrowsTickets(window) && !scope ? await frequentTitlesOfRows(em, window) : await frequentTitlesOfRollUps(em, window, scope);
-  if (top.length === 0) return [];
-  // Each title as written in its most frequent spelling, and its trigrams.
-  const written = await em.execute<{ title: string; trigrams: string }[]>(
-    knex.raw(
-      `select w.title, w.trigrams from unnest(?::bigint[]) with ordinality as s(spelling, i) join report_title_spelling w on w.spelling_key = s.spelling order by s.i`,
-      [pgArray(top.map((t) => t.spelling))],
-    ),
-  );
   // Every spelling of a ticket has its row, unless the roll-up drifted from the tickets.
-  if (written.length !== top.length) throw new Error('report_title_spelling differs from the tickets: run npm run reports:rebuild.');
-  const titles = written.map((w) => ({ title: w.title, trigrams: w.trigrams === '' ? [] : w.trigrams.split('|') }));
+  if (top.some((t) => t.title === null || t.trigrams === null)) throw new Error('report_title_spelling differs from the tickets: run npm run reports:rebuild.');
+  const titles = top.map((t) => ({ title: t.title!, trigrams: t.trigrams === '' ? [] : t.trigrams!.split('|') }));
   const codes = trigramCodes(titles.map((t) => t.trigrams));
   // Union-find over the pairs at or above the threshold.
   const parent = top.map((_, i) => i);
