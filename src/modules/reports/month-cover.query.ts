@@ -46,3 +46,11 @@ export function inWholeMonths(q: Knex.QueryBuilder, months: { first: Date; last:
 export function outsideWholeMonths(q: Knex.QueryBuilder, months: { first: Date; last: Date }): Knex.QueryBuilder[] {
   return [q.clone().where('month', '<', utcDay(months.first)), q.clone().where('month', '>=', utcDay(months.last))];
 }
+
+/** The first month a monthly roll-up's rows `q` hold and the month after their last; null when they hold none. */
+export async function heldMonths(em: EntityManager, q: Knex.QueryBuilder): Promise<{ first: Date; last: Date } | null> {
+  const [held] = await em.execute<{ first: string | null; last: string | null }[]>(
+    q.select(em.getKnex().raw(`min(month)::text as first, (max(month) + interval '1 month')::date::text as last`)),
+  );
+  return held.first && held.last ? { first: new Date(`${held.first}T00:00:00Z`), last: new Date(`${held.last}T00:00:00Z`) } : null;
+}

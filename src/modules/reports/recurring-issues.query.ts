@@ -5,7 +5,7 @@ import { embedded, pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { EACH_TAG } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, oneScope, type ReportWindow } from './report-window';
-import { inWholeMonths, monthCoverOf, outsideWholeMonths } from './month-cover.query';
+import { heldMonths, inWholeMonths, monthCoverOf, outsideWholeMonths } from './month-cover.query';
 import { fewerMonthsOutside } from './roll-up-cover';
 import { ReportDimension } from './report.inputs';
 import { scopeGroupCounts } from './scope-month-counts.query';
@@ -193,15 +193,6 @@ async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow): Pr
   return em.execute<FrequentTitle[]>(perTitle(em.getKnex(), spelled));
 }
 
-/** The first month of a business's or agent's title-months and the month after its last; null when it has none. */
-async function heldMonths(em: EntityManager, scope: { scope: 'B' | 'A'; id: string }): Promise<{ first: Date; last: Date } | null> {
-  const [held] = await em.execute<{ first: string | null; last: string | null }[]>(
-    `select min(month)::text as first, (max(month) + interval '1 month')::date::text as last from report_scope_title_month where scope = ? and scope_id = ?`,
-    [scope.scope, scope.id],
-  );
-  return held.first && held.last ? { first: new Date(`${held.first}T00:00:00Z`), last: new Date(`${held.last}T00:00:00Z`) } : null;
-}
-
 /**
  * The same from the roll-ups, of all tickets or of one business's or agent's (`scope`): whole UTC
  * months from report_title_month (report_scope_title_month), the partial months at the period's
@@ -215,9 +206,8 @@ async function frequentTitlesOfRollUps(em: EntityManager, window: ReportWindow, 
   const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
   if (!months) return frequentTitlesOfRows(em, window);
   const ofScope = (table: string) => (scope ? knex(`report_scope_${table}`).where({ scope: scope.scope, scope_id: scope.id }) : knex(`report_${table}`));
-  const held = scope && (await heldMonths(em, scope));
+  const held = scope && (await heldMonths(em, ofScope('title_month')));
   const byComplement = !!held && fewerMonthsOutside(months, held);
-
   // Tickets per title and spelling in the period, of the titles `keys` (SQL of a set of title keys; all when null).
   const spelled = (keys: Knex.Raw | null) => {
     const counted = (q: Knex.QueryBuilder, n: string) => amongKeys(q, 'title_key', keys).select('title_key', 'spelling_key', knex.raw(`${n} as n`));
