@@ -27,7 +27,6 @@ import type { Actor } from './modules/users/auth/actor';
 import { ApiKeyService } from './modules/users/auth/api-key.service';
 import { authenticate } from './modules/users/auth/authenticate';
 import type { TokenService } from './modules/users/auth/tokens';
-import { assertBeforeDeadline } from './shared/deadline';
 import { createUserLoaders } from './modules/users/user.loaders';
 import { UserService } from './modules/users/user.service';
 
@@ -111,8 +110,6 @@ export async function createContext(deps: AppDeps, authorization: string | undef
   // of them (most do not) costs no allocation for them.
   let scoped: { em: EntityManager; loaders: Loaders; services: Services } | undefined;
   const current = () => {
-    // Past the request's deadline its answer is gone: resolvers still to run start no work.
-    assertBeforeDeadline();
     if (!scoped) {
       const em = deps.orm.em.fork() as EntityManager;
       scoped = { em, loaders: createLoaders(em, actor), services: createServices(em, actor, deps, clientAddress) };

@@ -9,7 +9,7 @@ import { createContext, type AppDeps, type Context } from '../context';
 import { inboundEmailRouter } from '../modules/intake/email/inbound-email.router';
 import { databaseLimitError, formatError } from './errors';
 import { createHealthCheck } from './health';
-import { dropLateAnswer, requestDeadline, timeLimitStatus } from './time-limits';
+import { dropLateAnswer, requestDeadline, resolveBeforeDeadline, timeLimitStatus } from './time-limits';
 import { createWebSocketServer } from './ws';
 
 export interface HttpServer {
@@ -37,7 +37,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     includeStacktraceInErrorResponses: false,
     // main.ts owns the signals and stops everything in order; Apollo must not stop itself first.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin, timeLimitStatus],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin, resolveBeforeDeadline, timeLimitStatus],
   });
   await apollo.start();
 

@@ -212,40 +212,65 @@ describe('request deadline', () => {
   });
   afterAll(() => app.stop());
 
-  it('answers TIMEOUT at the deadline; nothing the request started commits or starts afterwards', async () => {
-    const [first, second] = [await ticket(app, { title: 'First' }), await ticket(app, { title: 'Second' })];
-    const statements: unknown[][] = [];
-    const knex = app.app.database.orm.em.getConnection().getKnex();
-    const record = (query: { bindings?: unknown[] }) => statements.push(query.bindings ?? []);
+  /** Runs `request` while a test connection holds `lock`; releases it once the answer has come. */
+  async function answeredUnderLock(lock: (holder: Client) => Promise<unknown>, request: () => Promise<Answer>): Promise<Answer> {
     const holder = await lockHolder(app);
-    let answer: Answer;
     try {
       await holder.query('begin');
-      await holder.query('select id from ticket where id = $1 for update', [first.id]);
-      knex.on('query', record);
-      // Mutations run one after the other: the second starts only after the first, past the deadline.
-      answer = await post(
-        app,
-        `mutation ($a: UpdateTicketInput!, $b: UpdateTicketInput!) { a: updateTicket(input: $a) { ticket { title } } b: updateTicket(input: $b) { ticket { title } } }`,
-        { a: { ticketId: toGlobalId('Ticket', first.id), title: 'First renamed' }, b: { ticketId: toGlobalId('Ticket', second.id), title: 'Second renamed' } },
-        agent.token,
-      );
+      await lock(holder);
+      return await request();
     } finally {
-      // The first mutation's statement gets its lock now, long before its own timeout, and runs on.
+      // The request's statement gets its lock now, long before its own timeout, and its work could run on.
       await holder.query('rollback');
       await holder.end();
     }
+  }
+
+  /** The SQL the server runs while `work` runs and for a while after. */
+  async function statementsDuring(work: () => Promise<unknown>): Promise<string[]> {
+    const knex = app.app.database.orm.em.getConnection().getKnex();
+    const statements: string[] = [];
+    const record = (query: { sql: string }) => statements.push(query.sql);
+    knex.on('query', record);
+    try {
+      await work();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    } finally {
+      knex.off('query', record);
+    }
+    return statements;
+  }
+
+  it('answers TIMEOUT at the deadline, and a mutation still running then does not commit', async () => {
+    const target = await ticket(app, { title: 'Locked' });
+    const answer = await answeredUnderLock(
+      (holder) => holder.query('select id from ticket where id = $1 for update', [target.id]),
+      () => post(app, RENAME, { input: { ticketId: toGlobalId('Ticket', target.id), title: 'Renamed' } }, agent.token),
+    );
     expect(answer.status).toBe(503);
     expect(codes(answer)).toEqual(['TIMEOUT']);
     expect(answer.ms).toBeLessThan(2000);
 
-    // Let the first mutation finish what it can.
+    // Time for the mutation to finish what it can once its lock is free.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    knex.off('query', record);
-    const titles = await app.em().execute<{ title: string }[]>('select title from ticket where id in (?, ?) order by title', [first.id, second.id]);
-    expect(titles.map((t) => t.title)).toEqual(['First', 'Second']);
-    expect(statements.some((bindings) => bindings.includes(second.id))).toBe(false);
-    // The server still answers normally.
+    const [{ title }] = await app.em().execute<{ title: string }[]>('select title from ticket where id = ?', [target.id]);
+    expect(title).toBe('Locked');
     expect(codes(await post(app, TICKET_LIST, {}, agent.token))).toEqual([]);
+  });
+
+  it('starts no resolver work after the deadline', async () => {
+    const owner = await business(app);
+    await ticket(app, { business: owner });
+    let answer: Answer | undefined;
+    const statements = await statementsDuring(async () => {
+      answer = await answeredUnderLock(
+        // The tickets' businesses wait for the lock; their contacts would be read after the deadline.
+        (holder) => holder.query('lock table business in access exclusive mode'),
+        () => post(app, `{ tickets(first: 5) { nodes { business { name contacts { email } } } } }`, {}, agent.token),
+      );
+    });
+    expect(codes(answer!)).toEqual(['TIMEOUT']);
+    expect(statements.some((sql) => sql.includes('"business"'))).toBe(true);
+    expect(statements.filter((sql) => sql.includes('"contact"'))).toEqual([]);
   });
 });
