@@ -47,6 +47,9 @@ export async function startTestApp(env: Record<string, string> = {}, sameDatabas
     DATA_DIR: path.join(os.tmpdir(), database),
     // Suites submit many web forms from one address; the rate-limit suite sets its own limit.
     SUBMIT_RATE_LIMIT: '100000',
+    // Fixtures write thousands of rows in one statement through the app's pool; on a busy machine that
+    // outlasts the production statement timeout. The bounded-resources suite sets its own.
+    DB_STATEMENT_TIMEOUT_MS: '120000',
     ...env,
   });
   const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
