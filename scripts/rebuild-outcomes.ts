@@ -16,7 +16,9 @@ import { checkDigests, rebuildDigests, ROLL_UP_TABLES, type RollUpName } from '.
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
   const config = loadConfig();
-  const database = await openDatabase(config.databaseUrl, config.dataDir, createLogger(config.logLevel));
+  // Rebuilding the roll-ups rewrites whole tables in single statements: no statement timeout here.
+  const limits = { ...config.database, statementTimeoutMs: 0 };
+  const database = await openDatabase(config.databaseUrl, config.dataDir, createLogger(config.logLevel), limits);
   try {
     const em = () => database.orm.em.fork() as EntityManager;
     const { checked, mismatches } = await rebuildOutcomes(em(), { write: !check });

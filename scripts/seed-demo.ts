@@ -8,7 +8,7 @@ import { createLogger } from '../src/logger';
 /** `npm run seed:demo`: loads the demo data into DATABASE_URL (or the embedded database) once, and prints the logins. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase(config.databaseUrl, config.dataDir, createLogger(config.logLevel));
+  const database = await openDatabase(config.databaseUrl, config.dataDir, createLogger(config.logLevel), config.database);
   const em = database.orm.em.fork();
   if (await em.count(User, { email: DEMO_LOGINS[0].email })) {
     console.log('The demo data is already loaded.');

@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import { createSubmitLimiter } from './modules/intake/rate-limit';
 import type { Config } from './config';
 import { openDatabase, type Database } from './db/database';
+import { DeadlineGuard } from './db/deadline-guard';
 import { isEmpty, seedDemo, type DemoLogin } from './db/seeders/demo';
 import { createSchema } from './schema';
 import { startHttpServer } from './server/http';
@@ -40,7 +41,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     if (shared) started.push(() => shared.close());
     const pubSub = shared?.pubSub ?? createLocalPubSub();
 
-    const database = await openDatabase(config.databaseUrl, config.dataDir, logger, [new TimelinePublisher(pubSub)]);
+    const database = await openDatabase(config.databaseUrl, config.dataDir, logger, config.database, [new TimelinePublisher(pubSub), new DeadlineGuard()]);
     started.push(() => database.close());
     const em = database.orm.em.fork();
     if (config.admin && (await ensureAdmin(em, config.admin))) logger.info({ email: config.admin.email }, 'admin created');

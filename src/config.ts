@@ -12,6 +12,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** The database pool and the time limits every pooled connection carries. */
+export interface DatabaseLimits {
+  /** Connections the pool may hold. */
+  poolMax: number;
+  /** How long a request waits for a free pool connection before it is answered SERVICE_UNAVAILABLE. */
+  acquireTimeoutMs: number;
+  /** PostgreSQL's statement_timeout and idle_in_transaction_session_timeout on every connection; 0 only for scripts. */
+  statementTimeoutMs: number;
+}
+
 export interface Config {
   port: number;
   /** Unset means: run an embedded PostgreSQL with its data under `dataDir`. */
@@ -39,6 +49,9 @@ export interface Config {
   wsMaxSubscriptions: number;
   /** Seconds between the server's WebSocket pings; a client that misses one is dropped. */
   wsKeepAliveSeconds: number;
+  database: DatabaseLimits;
+  /** How long an HTTP GraphQL request may run before it is answered TIMEOUT. */
+  requestTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -138,5 +151,11 @@ export function loadConfig(env: Env = process.env): Config {
     inboundEmailMaxBytes: integer(env, 'INBOUND_EMAIL_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     wsMaxSubscriptions: integer(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 1000),
     wsKeepAliveSeconds: integer(env, 'WS_KEEPALIVE_SECONDS', 30, 1, 3600),
+    database: {
+      poolMax: integer(env, 'DB_POOL_MAX', 10, 1, 1000),
+      acquireTimeoutMs: integer(env, 'DB_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
+      statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
+    },
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
   };
 }

@@ -2,7 +2,9 @@ import type { EventSubscriber } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { DatabaseLimits } from '../config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded';
+import { migrationOnlyConfig } from './migrations.config';
 import { ormConfig } from './mikro-orm.config';
 
 export interface Database {
@@ -12,11 +14,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Connects to DATABASE_URL, or starts the embedded PostgreSQL under `<dataDir>/pg`; then migrates. */
+/**
+ * Connects to DATABASE_URL, or starts the embedded PostgreSQL under `<dataDir>/pg`; migrates; then opens
+ * the pool with `limits` (a script that runs long statements passes a statement timeout of 0).
+ */
 export async function openDatabase(
   databaseUrl: string | undefined,
   dataDir: string,
   logger: Logger,
+  limits: DatabaseLimits,
   subscribers: EventSubscriber[] = [],
 ): Promise<Database> {
   const embedded = databaseUrl
@@ -24,9 +30,10 @@ export async function openDatabase(
     : await startEmbeddedDatabase(path.join(dataDir, 'pg'), (line) => logger.debug({ postgres: line }));
   if (embedded) logger.info({ dataDir, created: embedded.created }, 'embedded PostgreSQL started');
   try {
-    const orm = await MikroORM.init(ormConfig(embedded?.url ?? databaseUrl!, { subscribers }));
-    const applied = await orm.getMigrator().up();
-    if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    const url = embedded?.url ?? databaseUrl!;
+    const applied = await migrate(url);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+    const orm = await MikroORM.init(ormConfig(url, limits, { subscribers }));
     return {
       orm,
       embedded,
@@ -38,5 +45,15 @@ export async function openDatabase(
   } catch (error) {
     await embedded?.stop();
     throw error;
+  }
+}
+
+/** Migrations run on a connection of their own, without the pool's statement timeout: they may rewrite large tables. */
+async function migrate(url: string): Promise<string[]> {
+  const orm = await MikroORM.init(migrationOnlyConfig(url));
+  try {
+    return (await orm.getMigrator().up()).map((m) => m.name);
+  } finally {
+    await orm.close(true);
   }
 }

@@ -2,7 +2,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { PUBLIC_CODES } from '../shared/errors';
+import { isPoolTimeout, isStatementTimeout } from '../db/timeouts';
+import { PUBLIC_CODES, serviceUnavailable, timedOut, type AppError } from '../shared/errors';
 
 /** Codes Apollo itself gives to documents it cannot run; they describe the request, not our internals. */
 const REQUEST_CODES = new Set([
@@ -14,6 +15,16 @@ const REQUEST_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
+
+/**
+ * The client's error for the database's time limits: SERVICE_UNAVAILABLE when no pool connection came
+ * free in time (HTTP 503, Retry-After), TIMEOUT when PostgreSQL stopped a statement at its timeout.
+ */
+export function databaseLimitError(error: unknown): AppError | undefined {
+  if (isPoolTimeout(error)) return serviceUnavailable();
+  if (isStatementTimeout(error)) return timedOut('A database statement took too long and was stopped.');
+  return undefined;
+}
 
 /**
  * What a client sees of an error: our own errors and request errors as they are (never a stack);
@@ -28,6 +39,11 @@ export function formatError(logger: Logger) {
     if (original instanceof UniqueConstraintViolationException) {
       // Two requests racing to create the same unique thing: the loser is told, as for a sequential duplicate.
       return { message: 'Something with the same unique value already exists.', path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    const limit = databaseLimitError(original);
+    if (limit) {
+      logger.warn({ err: original, path: formatted.path }, 'database time limit reached');
+      return { message: limit.message, locations: formatted.locations, path: formatted.path, extensions: { code: limit.extensions.code } };
     }
     if (PUBLIC_CODES.has(code) || REQUEST_CODES.has(code)) return { ...formatted, extensions };
     logger.error({ err: original, path: formatted.path }, 'unexpected error');

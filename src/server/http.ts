@@ -7,7 +7,9 @@ import http from 'node:http';
 import type { Config } from '../config';
 import { createContext, type AppDeps, type Context } from '../context';
 import { inboundEmailRouter } from '../modules/intake/email/inbound-email.router';
-import { formatError } from './errors';
+import { databaseLimitError, formatError } from './errors';
+import { createHealthCheck } from './health';
+import { dropLateAnswer, requestDeadline, resolveBeforeDeadline, timeLimitStatus } from './time-limits';
 import { createWebSocketServer } from './ws';
 
 export interface HttpServer {
@@ -35,24 +37,30 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     includeStacktraceInErrorResponses: false,
     // main.ts owns the signals and stops everything in order; Apollo must not stop itself first.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin, resolveBeforeDeadline, timeLimitStatus],
   });
   await apollo.start();
 
   let ready = false;
+  const health = createHealthCheck(deps.orm.config.get('clientUrl')!);
   app.get('/healthz', async (_req, res) => {
-    try {
-      await deps.orm.em.getConnection().execute('select 1');
-      res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
-    } catch {
-      res.status(503).json({ status: 'database unavailable' });
-    }
+    const problem = await health.databaseProblem();
+    if (problem) res.status(503).json({ status: problem });
+    else res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
   });
   if (config.inboundEmailSecret) app.use('/inbound/email', inboundEmailRouter(deps, config.inboundEmailSecret, config.inboundEmailMaxBytes));
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
-    expressMiddleware(apollo, { context: ({ req }) => createContext(deps, req.headers.authorization, req.ip) }),
+    requestDeadline(config.requestTimeoutMs),
+    expressMiddleware(apollo, {
+      // A pool timeout while authenticating answers SERVICE_UNAVAILABLE (503), as it does in a resolver.
+      context: ({ req }) =>
+        createContext(deps, req.headers.authorization, req.ip).catch((error: unknown) => {
+          throw databaseLimitError(error) ?? error;
+        }),
+    }),
+    dropLateAnswer,
   );
 
   await new Promise<void>((resolve, reject) => {
@@ -64,6 +72,9 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
   return {
     server,
     port: typeof address === 'object' && address ? address.port : config.port,
-    stop: () => apollo.stop(),
+    async stop() {
+      await apollo.stop();
+      await health.close();
+    },
   };
 }

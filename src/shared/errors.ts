@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'QUERY_TOO_COMPLEX'
+  | 'SERVICE_UNAVAILABLE'
+  | 'TIMEOUT'
   | 'INTERNAL_SERVER_ERROR';
 
 export const PUBLIC_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -21,6 +23,8 @@ export const PUBLIC_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'CONFLICT',
   'RATE_LIMITED',
   'QUERY_TOO_COMPLEX',
+  'SERVICE_UNAVAILABLE',
+  'TIMEOUT',
 ]);
 
 /** An error meant for the client: its message and extensions are shown as they are. */
@@ -43,3 +47,15 @@ export const badInput = (message: string, field?: string) =>
 
 export const conflict = (message: string, extensions: Record<string, unknown> = {}) =>
   new AppError('CONFLICT', message, extensions);
+
+/** Seconds a client is asked to wait (`Retry-After`) when every database connection is busy. */
+export const RETRY_AFTER_SECONDS = 1;
+
+/** Every database connection stayed busy for the acquire timeout: nothing was done; try again shortly. */
+export const serviceUnavailable = () =>
+  new AppError('SERVICE_UNAVAILABLE', 'The server is busy; try again shortly.', {
+    http: { status: 503, headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) },
+  });
+
+/** The request ran past its deadline, or one of its statements past the statement timeout, and was stopped. */
+export const timedOut = (message = 'The request took too long and was stopped.') => new AppError('TIMEOUT', message);

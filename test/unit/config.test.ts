@@ -32,6 +32,8 @@ describe('loadConfig', () => {
       inboundEmailMaxBytes: 10 * 1024 * 1024,
       wsMaxSubscriptions: 20,
       wsKeepAliveSeconds: 30,
+      database: { poolMax: 10, acquireTimeoutMs: 5000, statementTimeoutMs: 15_000 },
+      requestTimeoutMs: 30_000,
     });
   });
 
@@ -65,6 +67,10 @@ describe('loadConfig', () => {
       INBOUND_EMAIL_MAX_BYTES: '2048',
       WS_MAX_SUBSCRIPTIONS: '5',
       WS_KEEPALIVE_SECONDS: '10',
+      DB_POOL_MAX: '25',
+      DB_ACQUIRE_TIMEOUT_MS: '1500',
+      DB_STATEMENT_TIMEOUT_MS: '60000',
+      REQUEST_TIMEOUT_MS: '90000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -84,6 +90,8 @@ describe('loadConfig', () => {
       inboundEmailMaxBytes: 2048,
       wsMaxSubscriptions: 5,
       wsKeepAliveSeconds: 10,
+      database: { poolMax: 25, acquireTimeoutMs: 1500, statementTimeoutMs: 60_000 },
+      requestTimeoutMs: 90_000,
     });
   });
 
@@ -120,6 +128,14 @@ describe('loadConfig', () => {
     ['INBOUND_EMAIL_MAX_BYTES', { INBOUND_EMAIL_MAX_BYTES: '10' }],
     ['WS_MAX_SUBSCRIPTIONS', { WS_MAX_SUBSCRIPTIONS: '0' }],
     ['WS_KEEPALIVE_SECONDS', { WS_KEEPALIVE_SECONDS: 'often' }],
+    ['DB_POOL_MAX', { DB_POOL_MAX: '0' }],
+    ['DB_POOL_MAX', { DB_POOL_MAX: 'ten' }],
+    ['DB_ACQUIRE_TIMEOUT_MS', { DB_ACQUIRE_TIMEOUT_MS: '50' }],
+    ['DB_ACQUIRE_TIMEOUT_MS', { DB_ACQUIRE_TIMEOUT_MS: '5s' }],
+    ['DB_STATEMENT_TIMEOUT_MS', { DB_STATEMENT_TIMEOUT_MS: '0' }],
+    ['DB_STATEMENT_TIMEOUT_MS', { DB_STATEMENT_TIMEOUT_MS: '1.5' }],
+    ['REQUEST_TIMEOUT_MS', { REQUEST_TIMEOUT_MS: '99' }],
+    ['REQUEST_TIMEOUT_MS', { REQUEST_TIMEOUT_MS: '3600001' }],
   ];
 
   it.each(bad)('refuses a bad %s (%j) with a ConfigError naming it', (variable, env) => {

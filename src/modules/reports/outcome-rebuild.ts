@@ -30,7 +30,7 @@ const FIELDS = Object.keys(COLUMNS) as (keyof OutcomeFigures)[];
 async function store(em: EntityManager, rows: [string, OutcomeFigures][]): Promise<void> {
   const values = rows.map(([id, figures]) => [id, ...FIELDS.map((field) => figures[field])]);
   const placeholders = values.map((row) => `(${row.map(() => '?').join(', ')})`).join(', ');
-  await em.getConnection().execute(
+  await em.execute(
     `update ticket t set ${FIELDS.map((field, i) => `${COLUMNS[field]} = v.c${i + 1}::${typeOf(field)}`).join(', ')}
        from (values ${placeholders}) as v(${['c0', ...FIELDS.map((_, i) => `c${i + 1}`)].join(', ')})
       where t.id = v.c0::uuid`,

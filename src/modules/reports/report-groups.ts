@@ -51,8 +51,10 @@ export async function describeGroups(em: EntityManager, dimensions: readonly Rep
     const named = NAMED[dimension];
     if (!named) continue;
     const ids = [...new Set(rows.map((row) => row[`g${i}`]).filter((id): id is string => typeof id === 'string'))];
-    const found = ids.length ? await em.getKnex()(named.table).select('id', 'name').whereIn('id', ids) : [];
-    names.set(dimension, new Map((found as { id: string; name: string }[]).map((r) => [r.id, r.name])));
+    // Through `em.execute`, on the report's own transaction: a query builder awaited by itself would take a
+    // second pool connection while the transaction holds the first (ten such reports exhaust the pool).
+    const found = ids.length ? await em.execute<{ id: string; name: string }[]>(em.getKnex()(named.table).select('id', 'name').whereIn('id', ids)) : [];
+    names.set(dimension, new Map(found.map((r) => [r.id, r.name])));
   }
   const groups = new Map<string, ReportGroupValue[]>();
   for (const row of rows) {
