@@ -11,14 +11,16 @@ export enum EmailDirection {
 /**
  * A Message-ID we received or sent, tied to its ticket: replies are threaded by matching their
  * In-Reply-To / References against these, and a Message-ID seen twice is recognized as a duplicate.
+ * An automatic message that answered no ticket is kept without one (IGNORED), so a redelivery is
+ * still recognized.
  */
 @Entity({ tableName: 'email_message' })
-export class EmailMessage extends BaseEntity<'comment'> {
+export class EmailMessage extends BaseEntity<'comment' | 'ticket'> {
   @Property({ length: 998, unique: true })
   messageId!: string;
 
-  @ManyToOne(() => Ticket, { deleteRule: 'cascade' })
-  ticket!: Ticket;
+  @ManyToOne(() => Ticket, { nullable: true, deleteRule: 'cascade' })
+  ticket: Ticket | null = null;
 
   @ManyToOne(() => Comment, { nullable: true, deleteRule: 'set null' })
   comment: Comment | null = null;
