@@ -63,6 +63,7 @@ describe('loadConfig', () => {
       TRUST_PROXY: 'true',
       INBOUND_EMAIL_SECRET: 'inbound-secret-0123',
       INBOUND_EMAIL_MAX_BYTES: '2048',
+      INBOUND_AUTHSERV_ID: 'mx.ticketgraph.example',
       WS_MAX_SUBSCRIPTIONS: '5',
       WS_KEEPALIVE_SECONDS: '10',
     });
@@ -82,6 +83,7 @@ describe('loadConfig', () => {
       trustProxy: true,
       inboundEmailSecret: 'inbound-secret-0123',
       inboundEmailMaxBytes: 2048,
+      inboundAuthservId: 'mx.ticketgraph.example',
       wsMaxSubscriptions: 5,
       wsKeepAliveSeconds: 10,
     });
@@ -118,6 +120,7 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
     ['INBOUND_EMAIL_SECRET', { INBOUND_EMAIL_SECRET: 'short' }],
     ['INBOUND_EMAIL_MAX_BYTES', { INBOUND_EMAIL_MAX_BYTES: '10' }],
+    ['INBOUND_AUTHSERV_ID', { INBOUND_AUTHSERV_ID: 'mx.example.com; dmarc=pass' }],
     ['WS_MAX_SUBSCRIPTIONS', { WS_MAX_SUBSCRIPTIONS: '0' }],
     ['WS_KEEPALIVE_SECONDS', { WS_KEEPALIVE_SECONDS: 'often' }],
   ];
