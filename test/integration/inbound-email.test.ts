@@ -508,7 +508,9 @@ describe('a sender that failed the forwarder’s checks never acts as the contac
       const answer = await post(relayed('<relayed-10@mail.acme.example>'), { to: strict });
       expect(answer.body.outcome).toBe('CREATED');
       const opened = await strict.em().findOneOrFail(Ticket, { number: answer.body.ticketNumber as number });
+      // That database has no Acme: what shows the verdict is the note.
       expect(opened).toMatchObject({ status: TicketStatus.UNASSIGNED, business: null, contact: null });
+      expect(await strict.em().find(Comment, { ticket: opened.id })).toEqual([expect.objectContaining({ isInternal: true, emailCheck: 'SENDER_UNVERIFIED' })]);
     } finally {
       await strict.stop();
     }
