@@ -639,4 +639,21 @@ describe('a [#number] subject alone never acts as the contact', () => {
     expect((await view(ticket)).status).toBe('WAITING_ON_CUSTOMER');
     await expectNote(ticket, 'THREAD_UNVERIFIED', `Unverified thread: only [#${ticket.number}] in the subject names this ticket`);
   });
+
+  it('nor does replying to a message that was only a note: its Message-ID proves no thread', async () => {
+    const ticket = await waitingOnCarol();
+    const first = variant('reply-token.eml', { messageId: '<stranger-13@mail.acme.example>', replace: [['[#987654]', `[#${ticket.number}]`]] });
+    expect((await post(first)).body).toEqual({ ticketNumber: ticket.number, outcome: 'NOTED' });
+    const followUp = variant('reply-token.eml', {
+      messageId: '<stranger-14@mail.acme.example>',
+      replace: [
+        ['In-Reply-To: <lost-in-another-mailbox-1234@mail.acme.example>', 'In-Reply-To: <stranger-13@mail.acme.example>'],
+        ['Re: [#987654] ', 'Re: '],
+      ],
+    });
+    const answer = await post(followUp);
+    expect(answer.body.outcome).toBe('CREATED');
+    expect(answer.body.ticketNumber).not.toBe(ticket.number);
+    expect((await view(ticket)).comments.nodes.filter((c) => !c.isInternal)).toEqual([]);
+  });
 });

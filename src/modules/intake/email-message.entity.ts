@@ -15,7 +15,7 @@ export enum EmailDirection {
  * still recognized.
  */
 @Entity({ tableName: 'email_message' })
-export class EmailMessage extends BaseEntity<'comment' | 'ticket'> {
+export class EmailMessage extends BaseEntity<'comment' | 'ticket' | 'provesThread'> {
   @Property({ length: 998, unique: true })
   messageId!: string;
 
@@ -27,4 +27,13 @@ export class EmailMessage extends BaseEntity<'comment' | 'ticket'> {
 
   @Enum({ items: () => EmailDirection, type: 'text' })
   direction!: EmailDirection;
+
+  /**
+   * Whether naming this Message-ID threads a reply onto the ticket as proof that the sender had our
+   * mail. False for a message that was itself not believed (kept as a note, IGNORED, or opening an
+   * unlinked ticket): otherwise a stranger could name a ticket by its subject once, then reply to
+   * their own message to be taken as a proven thread.
+   */
+  @Property({ default: true })
+  provesThread: boolean = true;
 }

@@ -223,18 +223,18 @@ export class InboundEmailService {
       if (note) {
         const body = bodyText(`${note.why}\n\n${text}`);
         const { ticket, comment } = await this.intake.noteFromSender(em, thread.ticketId, message.sender, body, note.check);
-        this.record(em, message, ticket, comment);
+        this.record(em, message, ticket, comment, false);
         await em.flush();
         return { ticketNumber: ticket.number, outcome: 'NOTED', reason: note.why };
       }
       const { ticket, comment } = await this.intake.replyFromSender(em, thread.ticketId, message.sender, text);
-      this.record(em, message, ticket, comment);
+      this.record(em, message, ticket, comment, true);
       await em.flush();
       return { ticketNumber: ticket.number, outcome: 'REPLIED' };
     }
     if (message.automatic !== null) {
       // Kept only as a Message-ID, so a redelivery answers DUPLICATE; a loop never starts a ticket.
-      this.record(em, message, null, null);
+      this.record(em, message, null, null, false);
       await em.flush();
       return { ticketNumber: null, outcome: 'IGNORED', reason: `Automatic mail (${quoted(message.automatic)}).` };
     }
@@ -250,12 +250,12 @@ export class InboundEmailService {
     if (message.senderFailure !== null) {
       const why = `Unverified sender: Authentication-Results ${quoted(message.senderFailure)}. This ticket was not linked to the business or contact of ${message.sender.email}; make sure who wrote it before acting on it.`;
       const { ticket } = await this.intake.openUnverified(em, fields, why, EmailCheck.SENDER_UNVERIFIED);
-      this.record(em, message, ticket, null);
+      this.record(em, message, ticket, null, false);
       await em.flush();
       return { ticketNumber: ticket.number, outcome: 'CREATED', reason: why };
     }
     const { ticket } = await this.intake.openFromSender(em, fields);
-    this.record(em, message, ticket, null);
+    this.record(em, message, ticket, null, true);
     await em.flush();
     return { ticketNumber: ticket.number, outcome: 'CREATED' };
   }
@@ -266,12 +266,12 @@ export class InboundEmailService {
   }
 
   /**
-   * The ticket a message answers: by a Message-ID of ours in its headers, then by a reply address whose
-   * tag fits a ticket, then by a `[#1234]` token in the subject.
+   * The ticket a message answers: by a Message-ID in its headers that we sent, or received in a message
+   * we believed; then by a reply address whose tag fits a ticket; then by a `[#1234]` subject token.
    */
   private async threadOf(em: EntityManager, message: InboundMessage): Promise<{ ticketId: string; number: number; by: ThreadedBy } | null> {
     if (message.references.length > 0) {
-      const known = await em.find(EmailMessage, { messageId: { $in: message.references }, ticket: { $ne: null } }, { populate: ['ticket'] });
+      const known = await em.find(EmailMessage, { messageId: { $in: message.references }, ticket: { $ne: null }, provesThread: true }, { populate: ['ticket'] });
       for (const id of message.references) {
         const match = known.find((row) => row.messageId === id);
         if (match?.ticket) return { ticketId: match.ticket.id, number: match.ticket.number, by: 'MESSAGE_ID' };
@@ -294,10 +294,10 @@ export class InboundEmailService {
     return row ? { ticketId: row.id, number: row.number, by: 'SUBJECT' } : null;
   }
 
-  /** The Message-ID (for threading and deduplication) and the attachments' descriptions. */
-  private record(em: EntityManager, message: InboundMessage, ticket: Ticket | null, comment: Comment | null): void {
+  /** The Message-ID (for deduplication, and for threading when the message was believed) and the attachments' descriptions. */
+  private record(em: EntityManager, message: InboundMessage, ticket: Ticket | null, comment: Comment | null, provesThread: boolean): void {
     if (message.messageId !== null) {
-      em.create(EmailMessage, { messageId: message.messageId, ticket, comment, direction: EmailDirection.INBOUND });
+      em.create(EmailMessage, { messageId: message.messageId, ticket, comment, direction: EmailDirection.INBOUND, provesThread });
     }
     if (ticket === null) return;
     for (const attachment of message.attachments) em.create(Attachment, { ticket, comment, ...attachment });
