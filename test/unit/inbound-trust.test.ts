@@ -1,5 +1,6 @@
 import { parseAuthenticationResults, senderFailure } from '../../src/modules/intake/email/authentication-results';
-import { automaticMarker, headerFields } from '../../src/modules/intake/email/automatic-mail';
+import { automaticMarker } from '../../src/modules/intake/email/automatic-mail';
+import { headerFields } from '../../src/modules/intake/email/email-text';
 import { replyAddress, replyTags, replyToken, replyTokenKey, tagFits } from '../../src/modules/intake/email/reply-token';
 
 describe('parseAuthenticationResults (RFC 8601)', () => {

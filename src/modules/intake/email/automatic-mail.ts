@@ -1,21 +1,9 @@
+import type { HeaderFields } from './email-text';
+
 /**
  * Mail no person wrote: auto-replies, bounces, list and bulk mail. Answering it, or letting it reopen
  * a ticket, is how mail loops start, so it is recognized by the markers senders put on it.
  */
-
-/** A message's header fields by lowercased name, each value unfolded, topmost first. */
-export type HeaderFields = ReadonlyMap<string, readonly string[]>;
-
-/** The header block as mailparser's `headerLines` gives it (raw `Name: value` lines, folded). */
-export function headerFields(lines: readonly { key: string; line: string }[]): HeaderFields {
-  const fields = new Map<string, string[]>();
-  for (const { key, line } of lines) {
-    if (key === '') continue;
-    const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n(?=[ \t])/g, '').trim();
-    fields.set(key, [...(fields.get(key) ?? []), value]);
-  }
-  return fields;
-}
 
 /** The first word of a structured value, lowercased: `auto-replied` from `Auto-Replied; owner-email=…`. */
 const firstWord = (value: string) => /^\s*([^\s;(]*)/.exec(value)![1].toLowerCase();

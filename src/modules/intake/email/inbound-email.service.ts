@@ -10,12 +10,13 @@ import { EmailCheck } from '../email-check.enum';
 import { EmailDirection, EmailMessage } from '../email-message.entity';
 import type { IntakeService } from '../intake.service';
 import { senderFailure } from './authentication-results';
-import { automaticMarker, headerFields } from './automatic-mail';
+import { automaticMarker } from './automatic-mail';
 import {
   attachmentName,
   bodyText,
   cleanText,
   cut,
+  headerFields,
   htmlToText,
   MESSAGE_ID_MAX,
   normalizeMessageId,
