@@ -36,8 +36,8 @@ export function inboundEmailRouter(deps: AppDeps, secret: string, maxBytes: numb
   router.post('/', requireSecret(secret), express.raw({ type: () => true, limit: maxBytes }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const ctx = await createContext(deps, undefined, req.ip);
-    const { ticketNumber, outcome, reason } = await new InboundEmailService(ctx.em, ctx.services.intake, trust).receive(raw);
-    deps.logger.info({ ticketNumber, outcome, reason }, 'inbound email');
+    const { ticketNumber, outcome, check } = await new InboundEmailService(ctx.em, ctx.services.intake, trust).receive(raw);
+    deps.logger.info({ ticketNumber, outcome, check }, 'inbound email');
     const answer: InboundResult = { ticketNumber, outcome };
     res.status(outcome === 'DUPLICATE' || outcome === 'IGNORED' ? 200 : 201).json(answer);
   });

@@ -39,7 +39,7 @@ export interface InboundResult {
   ticketNumber: number | null;
   outcome: InboundOutcome;
   /** For the log only: why a message was NOTED, IGNORED, or opened a ticket unlinked. */
-  reason?: string;
+  check?: EmailCheck;
 }
 
 /** What the service is told by configuration. */
@@ -226,7 +226,7 @@ export class InboundEmailService {
         const { ticket, comment } = await this.intake.noteFromSender(em, thread.ticketId, message.sender, body, note.check);
         this.record(em, message, ticket, comment, false);
         await em.flush();
-        return { ticketNumber: ticket.number, outcome: 'NOTED', reason: note.why };
+        return { ticketNumber: ticket.number, outcome: 'NOTED', check: note.check };
       }
       const { ticket, comment } = await this.intake.replyFromSender(em, thread.ticketId, message.sender, text);
       this.record(em, message, ticket, comment, true);
@@ -237,7 +237,7 @@ export class InboundEmailService {
       // Kept only as a Message-ID, so a redelivery answers DUPLICATE; a loop never starts a ticket.
       this.record(em, message, null, null, false);
       await em.flush();
-      return { ticketNumber: null, outcome: 'IGNORED', reason: `Automatic mail (${quoted(message.automatic)}).` };
+      return { ticketNumber: null, outcome: 'IGNORED', check: EmailCheck.AUTOMATIC };
     }
     const fields = {
       title: titleFromSubject(message.subject),
@@ -253,7 +253,7 @@ export class InboundEmailService {
       const { ticket } = await this.intake.openUnverified(em, fields, why, EmailCheck.SENDER_UNVERIFIED);
       this.record(em, message, ticket, null, false);
       await em.flush();
-      return { ticketNumber: ticket.number, outcome: 'CREATED', reason: why };
+      return { ticketNumber: ticket.number, outcome: 'CREATED', check: EmailCheck.SENDER_UNVERIFIED };
     }
     const { ticket } = await this.intake.openFromSender(em, fields);
     this.record(em, message, ticket, null, true);
