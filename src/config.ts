@@ -45,6 +45,8 @@ export interface Config {
   /** The shared secret of POST /inbound/email; unset means the endpoint is off. */
   inboundEmailSecret?: string;
   inboundEmailMaxBytes: number;
+  /** The authserv-id whose Authentication-Results headers are believed; unset: the topmost header's. */
+  inboundAuthservId?: string;
   /** Subscriptions one WebSocket connection may hold at once. */
   wsMaxSubscriptions: number;
   /** Seconds between the server's WebSocket pings; a client that misses one is dropped. */
@@ -127,6 +129,11 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('INBOUND_EMAIL_SECRET', 'must be at least 16 characters');
   }
 
+  const inboundAuthservId = optional(env, 'INBOUND_AUTHSERV_ID');
+  if (inboundAuthservId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(inboundAuthservId)) {
+    throw new ConfigError('INBOUND_AUTHSERV_ID', 'must be an authserv-id such as mx.example.com (letters, digits, dots, dashes)');
+  }
+
   const logLevel = optional(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -149,6 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: boolean(env, 'TRUST_PROXY'),
     inboundEmailSecret,
     inboundEmailMaxBytes: integer(env, 'INBOUND_EMAIL_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    inboundAuthservId,
     wsMaxSubscriptions: integer(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 1000),
     wsKeepAliveSeconds: integer(env, 'WS_KEEPALIVE_SECONDS', 30, 1, 3600),
     database: {

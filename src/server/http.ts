@@ -48,7 +48,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     if (problem) res.status(503).json({ status: problem });
     else res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
   });
-  if (config.inboundEmailSecret) app.use('/inbound/email', inboundEmailRouter(deps, config.inboundEmailSecret, config.inboundEmailMaxBytes));
+  if (config.inboundEmailSecret) app.use('/inbound/email', inboundEmailRouter(deps, config.inboundEmailSecret, config.inboundEmailMaxBytes, config.inboundAuthservId));
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),

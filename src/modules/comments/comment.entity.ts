@@ -1,8 +1,9 @@
-import { Entity, ManyToOne, Property } from '@mikro-orm/core';
+import { Entity, Enum, ManyToOne, Property } from '@mikro-orm/core';
 import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity } from '../../shared/base.entity';
 import { Node } from '../../shared/node';
 import { Contact } from '../businesses/contact.entity';
+import { EmailCheck } from '../intake/email-check.enum';
 import { Ticket } from '../tickets/ticket.entity';
 import { User } from '../users/user.entity';
 
@@ -12,7 +13,7 @@ import { User } from '../users/user.entity';
  */
 @ObjectType({ implements: Node, description: 'A message on a ticket. Internal ones are visible to the team only.' })
 @Entity()
-export class Comment extends BaseEntity<'author' | 'authorContact'> {
+export class Comment extends BaseEntity<'author' | 'authorContact' | 'emailCheck'> {
   @ManyToOne(() => Ticket, { deleteRule: 'cascade' })
   ticket!: Ticket;
 
@@ -33,4 +34,11 @@ export class Comment extends BaseEntity<'author' | 'authorContact'> {
   @Field({ description: 'Name of whoever wrote it (staff member, contact, integration or submitter), kept as written.' })
   @Property({ length: 200 })
   authorName!: string;
+
+  @Field(() => EmailCheck, {
+    nullable: true,
+    description: 'Set on an internal note kept from an inbound email that could not act as its sender: why. Null on every other comment.',
+  })
+  @Enum({ items: () => EmailCheck, type: 'text', nullable: true })
+  emailCheck: EmailCheck | null = null;
 }

@@ -10,12 +10,13 @@ import { Ticket } from '../tickets/ticket.entity';
 import { TicketChannel, TicketPriority, TicketStatus } from '../tickets/ticket.enums';
 import type { SubmitTicketInput } from '../tickets/ticket.inputs';
 import { recordEvent } from '../tickets/timeline';
-import type { Actor } from '../users/auth/actor';
+import { SYSTEM, type Actor } from '../users/auth/actor';
 import { writeComment } from '../comments/write-comment';
 import type { TicketWorkflowService } from '../tickets/ticket-workflow.service';
 import { LockMode } from '@mikro-orm/core';
+import type { EmailCheck } from './email-check.enum';
 import { consume } from './rate-limit';
-import { matchSender, senderActor, type SenderMatch } from './sender';
+import { matchSender, NO_MATCH, senderActor, type SenderMatch } from './sender';
 
 /** A ticket from outside: the web form or an email. Fields are already checked. */
 export interface SenderTicket {
@@ -74,6 +75,22 @@ export class IntakeService {
       this.actor.kind === 'contact'
         ? { contact: em.getReference(Contact, this.actor.id), business: em.getReference(Business, this.actor.businessId) }
         : await matchSender(em, input.senderEmail);
+    return this.open(em, input, match);
+  }
+
+  /**
+   * A ticket from an email whose sender failed the mail checks, inside the caller's transaction: what
+   * the sender says is kept, but it is linked to no business or contact (UNASSIGNED, for triage), so no
+   * customer sees it, and an internal note from Ticketgraph says why.
+   */
+  async openUnverified(em: EntityManager, input: SenderTicket, why: string, check: EmailCheck): Promise<{ ticket: Ticket }> {
+    const { ticket } = await this.open(em, input, NO_MATCH);
+    const note = await writeComment(em, ticket, SYSTEM, why, true);
+    note.emailCheck = check;
+    return { ticket };
+  }
+
+  private async open(em: EntityManager, input: SenderTicket, match: SenderMatch): Promise<{ ticket: Ticket; match: SenderMatch }> {
     const ticket = em.create(Ticket, {
       title: input.title,
       description: input.description,
@@ -123,6 +140,18 @@ export class IntakeService {
       ticket.version += 1;
       ticket.updatedAt = new Date();
     }
+    return { ticket, comment };
+  }
+
+  /**
+   * An inbound email that may not act as its sender (a failed sender check, automatic mail, a thread
+   * named only by the subject), inside the caller's transaction: an internal note on the ticket by the
+   * bare sender address, never by the contact, marked with why; it moves no status.
+   */
+  async noteFromSender(em: EntityManager, ticketId: string, sender: { name: string | null; email: string }, body: string, check: EmailCheck) {
+    const ticket = await em.findOneOrFail(Ticket, { id: ticketId });
+    const comment = await writeComment(em, ticket, senderActor(NO_MATCH, sender.name, sender.email), body, true);
+    comment.emailCheck = check;
     return { ticket, comment };
   }
 }

@@ -9,6 +9,9 @@ export interface SenderMatch {
   business: Business | null;
 }
 
+/** A sender the address tells nothing about, or one that is not to be believed. */
+export const NO_MATCH: SenderMatch = { contact: null, business: null };
+
 /**
  * A known contact's address links to its business; otherwise an address whose domain is the domain of
  * exactly one business links to that business. Anything else (a free-mail address, two businesses

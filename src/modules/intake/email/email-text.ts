@@ -60,6 +60,20 @@ export function stripQuoted(value: string): string {
   return reply === '' ? value : reply;
 }
 
+/** A message's header fields by lowercased name, each value unfolded, topmost first. */
+export type HeaderFields = ReadonlyMap<string, readonly string[]>;
+
+/** The header block as mailparser's `headerLines` gives it (raw `Name: value` lines, folded). */
+export function headerFields(lines: readonly { key: string; line: string }[]): HeaderFields {
+  const fields = new Map<string, string[]>();
+  for (const { key, line } of lines) {
+    if (key === '') continue;
+    const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n(?=[ \t])/g, '').trim();
+    fields.set(key, [...(fields.get(key) ?? []), value]);
+  }
+  return fields;
+}
+
 /** The ticket number in a `[#1234]` subject token, if any (the first token counts). */
 export function ticketNumberToken(subject: string | undefined): number | null {
   const match = /\[#(\d{1,9})\]/.exec(subject ?? '');

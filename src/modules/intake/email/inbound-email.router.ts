@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type RequestHandler, type Router } f
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createContext, type AppDeps } from '../../../context';
 import { InboundEmailError, InboundEmailService, type InboundResult } from './inbound-email.service';
+import { replyTokenKey } from './reply-token';
 
 const errorBody = (code: string, message: string) => ({ error: { code, message } });
 
@@ -23,20 +24,22 @@ function requireSecret(secret: string): RequestHandler {
 
 /**
  * POST /inbound/email: a mail forwarder posts one raw RFC 5322 message (any content type, at most
- * `maxBytes`). Answers 201 `{ ticketNumber, outcome: CREATED | REPLIED }`, 200 for a DUPLICATE, and
+ * `maxBytes`). Answers 201 `{ ticketNumber, outcome: CREATED | REPLIED | NOTED }`, 200 for IGNORED
+ * (`ticketNumber: null`) and DUPLICATE, and
  * `{ error: { code, message } }` with 400, 401 or 413 for a message refused (nothing is written then),
  * or 500 for a failure on our side (the forwarder may retry: a retry is recognized by its Message-ID).
  * The rules live in InboundEmailService.
  */
-export function inboundEmailRouter(deps: AppDeps, secret: string, maxBytes: number): Router {
+export function inboundEmailRouter(deps: AppDeps, secret: string, maxBytes: number, authservId?: string): Router {
   const router = express.Router();
+  const trust = { replyKey: replyTokenKey(secret), authservId };
   router.post('/', requireSecret(secret), express.raw({ type: () => true, limit: maxBytes }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const ctx = await createContext(deps, undefined, req.ip);
-    const { ticketNumber, outcome } = await new InboundEmailService(ctx.em, ctx.services.intake).receive(raw);
-    deps.logger.info({ ticketNumber, outcome }, 'inbound email');
+    const { ticketNumber, outcome, check } = await new InboundEmailService(ctx.em, ctx.services.intake, trust).receive(raw);
+    deps.logger.info({ ticketNumber, outcome, check }, 'inbound email');
     const answer: InboundResult = { ticketNumber, outcome };
-    res.status(outcome === 'DUPLICATE' ? 200 : 201).json(answer);
+    res.status(outcome === 'DUPLICATE' || outcome === 'IGNORED' ? 200 : 201).json(answer);
   });
   router.all('/', (_req, res) => {
     res.set('Allow', 'POST').status(405).json(errorBody('METHOD_NOT_ALLOWED', 'Use POST with the raw message as the body.'));

@@ -6,13 +6,17 @@ import type { Comment } from '../../comments/comment.entity';
 import type { Ticket } from '../../tickets/ticket.entity';
 import { TicketChannel } from '../../tickets/ticket.enums';
 import { Attachment } from '../attachment.entity';
+import { EmailCheck } from '../email-check.enum';
 import { EmailDirection, EmailMessage } from '../email-message.entity';
 import type { IntakeService } from '../intake.service';
+import { senderFailure } from './authentication-results';
+import { automaticMarker } from './automatic-mail';
 import {
   attachmentName,
   bodyText,
   cleanText,
   cut,
+  headerFields,
   htmlToText,
   MESSAGE_ID_MAX,
   normalizeMessageId,
@@ -21,14 +25,29 @@ import {
   ticketNumberToken,
   titleFromSubject,
 } from './email-text';
+import { replyTags, tagFits, type ReplyTag } from './reply-token';
 
-/** What became of a message: a new ticket, a reply on one, or a Message-ID already received. */
-export type InboundOutcome = 'CREATED' | 'REPLIED' | 'DUPLICATE';
+/**
+ * What became of a message: a new ticket, a reply on one, an internal note on one (mail that may not
+ * act as its sender), nothing (automatic mail that answers no ticket), or a Message-ID already received.
+ */
+export type InboundOutcome = 'CREATED' | 'REPLIED' | 'NOTED' | 'IGNORED' | 'DUPLICATE';
 
 /** The whole answer to the forwarder: nothing else about the ticket leaves. */
 export interface InboundResult {
-  ticketNumber: number;
+  /** Null for an IGNORED message (and a DUPLICATE of one). */
+  ticketNumber: number | null;
   outcome: InboundOutcome;
+  /** For the log only: why a message was NOTED, IGNORED, or opened a ticket unlinked. */
+  check?: EmailCheck;
+}
+
+/** What the service is told by configuration. */
+export interface InboundTrust {
+  /** Makes and checks the per-ticket reply addresses (replyTokenKey). */
+  replyKey: Buffer;
+  /** INBOUND_AUTHSERV_ID: whose Authentication-Results are believed; unset: the topmost header's. */
+  authservId?: string;
 }
 
 /** A refused message (4xx): the code and reason go back to the forwarder, nothing is written. */
@@ -59,7 +78,16 @@ export interface InboundMessage {
    */
   text: string;
   attachments: { filename: string; contentType: string; sizeBytes: number }[];
+  /** Why the sender is not to be believed (Authentication-Results), or null. */
+  senderFailure: string | null;
+  /** The marker that makes it automatic mail (`Auto-Submitted: auto-replied`...), or null. */
+  automatic: string | null;
+  /** Per-ticket reply tags found in To, Cc, Delivered-To and X-Original-To, not yet checked. */
+  replyTags: ReplyTag[];
 }
+
+/** Recipient fields a reply address can arrive in; the last two are written by the receiving server. */
+const RECIPIENT_FIELDS = ['to', 'cc', 'delivered-to', 'x-original-to'];
 
 function isBlank(raw: Buffer): boolean {
   for (const byte of raw) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
@@ -78,9 +106,10 @@ function firstMailbox(addresses: EmailAddress[]): EmailAddress | undefined {
 
 /**
  * Parses a raw RFC 5322 message with mailparser and checks what we need of it: header fields, a valid
- * From address, a Message-ID that fits the column. Throws InboundEmailError (400) otherwise.
+ * From address, a Message-ID that fits the column. Throws InboundEmailError (400) otherwise. The
+ * trust markers are read from the raw header block; `authservId` is INBOUND_AUTHSERV_ID.
  */
-export async function readMessage(raw: Buffer): Promise<InboundMessage> {
+export async function readMessage(raw: Buffer, authservId?: string): Promise<InboundMessage> {
   if (raw.length === 0 || isBlank(raw)) throw malformed('EMPTY_MESSAGE', 'The message is empty.');
   let parsed: ParsedMail;
   try {
@@ -106,6 +135,7 @@ export async function readMessage(raw: Buffer): Promise<InboundMessage> {
     throw malformed('MALFORMED_MESSAGE', `The Message-ID is longer than ${MESSAGE_ID_MAX} characters.`);
   }
   const name = cut(cleanText(from.name).replace(/\s+/g, ' '), LIMITS.name).trim();
+  const fields = headerFields(parsed.headerLines);
   return {
     messageId,
     references: referencedMessageIds(parsed.inReplyTo, parsed.references),
@@ -118,24 +148,58 @@ export async function readMessage(raw: Buffer): Promise<InboundMessage> {
       contentType: cut(attachment.contentType || 'application/octet-stream', 255),
       sizeBytes: attachment.size,
     })),
+    senderFailure: senderFailure(fields.get('authentication-results') ?? [], authservId),
+    automatic: automaticMarker(fields, senderEmail),
+    replyTags: replyTags(RECIPIENT_FIELDS.flatMap((field) => fields.get(field) ?? [])),
   };
 }
 
+/** How a message found its ticket: our Message-ID or the ticket's reply address prove it; a subject does not. */
+type ThreadedBy = 'MESSAGE_ID' | 'REPLY_ADDRESS' | 'SUBJECT';
+
+/** A header value quoted in a note, cut so a hostile one stays short. */
+const quoted = (value: string) => cut(value.replaceAll('\u0000', ''), 200);
+
 /**
- * Inbound email (POST /inbound/email): a new message opens a ticket (channel EMAIL), a reply becomes
- * an external comment from its sender, and a Message-ID seen before is answered as a duplicate. A
- * message is a reply when its In-Reply-To or References names a Message-ID we received or sent for a
- * ticket, or else when its subject carries a `[#1234]` token naming an existing ticket. One message is
- * one transaction.
+ * Whether a message may act as its sender on the ticket it threads to, or why not. An unproven
+ * sender outranks automatic mail, which outranks an unproven thread.
+ */
+function noteCheck(message: InboundMessage, by: ThreadedBy, ticketNumber: number): { check: EmailCheck; why: string } | null {
+  if (message.senderFailure !== null) {
+    return {
+      check: EmailCheck.SENDER_UNVERIFIED,
+      why: `Unverified sender: Authentication-Results ${quoted(message.senderFailure)}, so this is not taken as written by ${message.sender.email}.`,
+    };
+  }
+  if (message.automatic !== null) return { check: EmailCheck.AUTOMATIC, why: `Automatic mail (${quoted(message.automatic)}).` };
+  if (by === 'SUBJECT') {
+    return {
+      check: EmailCheck.THREAD_UNVERIFIED,
+      why: `Unverified thread: only [#${ticketNumber}] in the subject names this ticket (no Message-ID of ours, no reply address of the ticket).`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Inbound email (POST /inbound/email). A message threads onto a ticket when its In-Reply-To or
+ * References names a Message-ID we received or sent for it, or when it was sent to the ticket's signed
+ * reply address; else when its subject carries a `[#1234]` token naming a ticket. Threaded, it becomes
+ * an external comment from its sender, who may move the ticket as its customer; but a message whose
+ * sender failed the forwarder's checks, automatic mail, or one threaded by its subject alone becomes an
+ * internal note (Comment.emailCheck says why) that acts as nobody and moves nothing. Not threaded, it
+ * opens a ticket, except automatic mail (IGNORED); a sender that failed the checks opens it unlinked,
+ * with a note. A Message-ID seen before is a duplicate. One message is one transaction.
  */
 export class InboundEmailService {
   constructor(
     private readonly em: EntityManager,
     private readonly intake: IntakeService,
+    private readonly trust: InboundTrust,
   ) {}
 
   async receive(raw: Buffer): Promise<InboundResult> {
-    const message = await readMessage(raw);
+    const message = await readMessage(raw, this.trust.authservId);
     try {
       return await this.em.transactional((em) => this.file(em as EntityManager, message));
     } catch (error) {
@@ -153,15 +217,29 @@ export class InboundEmailService {
       const duplicate = await this.duplicateOf(em, message.messageId);
       if (duplicate) return duplicate;
     }
-    const threadTicketId = await this.threadOf(em, message);
-    if (threadTicketId) {
-      const reply = bodyText(stripQuoted(message.text));
-      const { ticket, comment } = await this.intake.replyFromSender(em, threadTicketId, message.sender, reply);
-      this.record(em, message, ticket, comment);
+    const thread = await this.threadOf(em, message);
+    if (thread) {
+      const text = bodyText(stripQuoted(message.text));
+      const note = noteCheck(message, thread.by, thread.number);
+      if (note) {
+        const body = bodyText(`${note.why}\n\n${text}`);
+        const { ticket, comment } = await this.intake.noteFromSender(em, thread.ticketId, message.sender, body, note.check);
+        this.record(em, message, ticket, comment, false);
+        await em.flush();
+        return { ticketNumber: ticket.number, outcome: 'NOTED', check: note.check };
+      }
+      const { ticket, comment } = await this.intake.replyFromSender(em, thread.ticketId, message.sender, text);
+      this.record(em, message, ticket, comment, true);
       await em.flush();
       return { ticketNumber: ticket.number, outcome: 'REPLIED' };
     }
-    const { ticket } = await this.intake.openFromSender(em, {
+    if (message.automatic !== null) {
+      // Kept only as a Message-ID, so a redelivery answers DUPLICATE; a loop never starts a ticket.
+      this.record(em, message, null, null, false);
+      await em.flush();
+      return { ticketNumber: null, outcome: 'IGNORED', check: EmailCheck.AUTOMATIC };
+    }
+    const fields = {
       title: titleFromSubject(message.subject),
       description: bodyText(message.text),
       channel: TicketChannel.EMAIL,
@@ -169,38 +247,60 @@ export class InboundEmailService {
       senderEmail: message.sender.email,
       companyName: null,
       phone: null,
-    });
-    this.record(em, message, ticket, null);
+    };
+    if (message.senderFailure !== null) {
+      const why = `Unverified sender: Authentication-Results ${quoted(message.senderFailure)}. This ticket was not linked to the business or contact of ${message.sender.email}; make sure who wrote it before acting on it.`;
+      const { ticket } = await this.intake.openUnverified(em, fields, why, EmailCheck.SENDER_UNVERIFIED);
+      this.record(em, message, ticket, null, false);
+      await em.flush();
+      return { ticketNumber: ticket.number, outcome: 'CREATED', check: EmailCheck.SENDER_UNVERIFIED };
+    }
+    const { ticket } = await this.intake.openFromSender(em, fields);
+    this.record(em, message, ticket, null, true);
     await em.flush();
     return { ticketNumber: ticket.number, outcome: 'CREATED' };
   }
 
   private async duplicateOf(em: EntityManager, messageId: string): Promise<InboundResult | null> {
     const seen = await em.findOne(EmailMessage, { messageId }, { populate: ['ticket'] });
-    return seen ? { ticketNumber: seen.ticket.number, outcome: 'DUPLICATE' } : null;
+    return seen ? { ticketNumber: seen.ticket?.number ?? null, outcome: 'DUPLICATE' } : null;
   }
 
-  /** The ticket a message answers: by its headers first, then by a `[#1234]` token in the subject. */
-  private async threadOf(em: EntityManager, message: InboundMessage): Promise<string | null> {
+  /**
+   * The ticket a message answers: by a Message-ID in its headers that we sent, or received in a message
+   * we believed; then by a reply address whose tag fits a ticket; then by a `[#1234]` subject token.
+   */
+  private async threadOf(em: EntityManager, message: InboundMessage): Promise<{ ticketId: string; number: number; by: ThreadedBy } | null> {
     if (message.references.length > 0) {
-      const known = await em.find(EmailMessage, { messageId: { $in: message.references } });
+      const known = await em.find(EmailMessage, { messageId: { $in: message.references }, ticket: { $ne: null }, provesThread: true }, { populate: ['ticket'] });
       for (const id of message.references) {
         const match = known.find((row) => row.messageId === id);
-        if (match) return match.ticket.id;
+        if (match?.ticket) return { ticketId: match.ticket.id, number: match.ticket.number, by: 'MESSAGE_ID' };
+      }
+    }
+    // Only the key and number: the intake loads the ticket itself, under its row lock.
+    const tickets = (numbers: number[]) =>
+      em.execute<{ id: string; number: number }[]>('select id, number from ticket where number = any(?::int[])', [`{${numbers.join(',')}}`]);
+    const tags = message.replyTags.filter((tag) => tag.number <= 2_147_483_647).slice(0, 10);
+    if (tags.length > 0) {
+      const rows = await tickets(tags.map((tag) => tag.number));
+      for (const tag of tags) {
+        const row = rows.find((candidate) => candidate.number === tag.number);
+        if (row && tagFits(this.trust.replyKey, tag, row)) return { ticketId: row.id, number: row.number, by: 'REPLY_ADDRESS' };
       }
     }
     const number = ticketNumberToken(message.subject);
     if (number === null || number > 2_147_483_647) return null;
-    // Only the key: replyFromSender loads the ticket itself, under its row lock.
-    const [row] = await em.execute<{ id: string }[]>('select id from ticket where number = ?', [number]);
-    return row?.id ?? null;
+    const [row] = await tickets([number]);
+    return row ? { ticketId: row.id, number: row.number, by: 'SUBJECT' } : null;
   }
 
-  /** The Message-ID (for threading and deduplication) and the attachments' descriptions. */
-  private record(em: EntityManager, message: InboundMessage, ticket: Ticket, comment: Comment | null): void {
+  /** The Message-ID (for deduplication, and for threading when the message was believed) and the attachments' descriptions. */
+  private record(em: EntityManager, message: InboundMessage, ticket: Ticket | null, comment: Comment | null, provesThread: boolean): void {
     if (message.messageId !== null) {
-      em.create(EmailMessage, { messageId: message.messageId, ticket, comment, direction: EmailDirection.INBOUND });
+      em.create(EmailMessage, { messageId: message.messageId, ticket, comment, direction: EmailDirection.INBOUND, provesThread });
     }
+    if (ticket === null) return;
     for (const attachment of message.attachments) em.create(Attachment, { ticket, comment, ...attachment });
   }
 }
