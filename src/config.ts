@@ -39,6 +39,8 @@ export interface Config {
   wsMaxSubscriptions: number;
   /** Seconds between the server's WebSocket pings; a client that misses one is dropped. */
   wsKeepAliveSeconds: number;
+  /** Schema introspection, and the "Did you mean …" suggestions that would reveal the schema without it. */
+  introspection: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -62,9 +64,10 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-function boolean(env: Env, name: string): boolean {
+function boolean(env: Env, name: string, fallback = false): boolean {
   const raw = optional(env, name)?.toLowerCase();
-  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === undefined) return fallback;
+  if (raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
@@ -138,5 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
     inboundEmailMaxBytes: integer(env, 'INBOUND_EMAIL_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     wsMaxSubscriptions: integer(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 1000),
     wsKeepAliveSeconds: integer(env, 'WS_KEEPALIVE_SECONDS', 30, 1, 3600),
+    // On by default: partners generate their clients from it.
+    introspection: boolean(env, 'INTROSPECTION', true),
   };
 }

@@ -1,5 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -8,6 +9,7 @@ import type { Config } from '../config';
 import { createContext, type AppDeps, type Context } from '../context';
 import { inboundEmailRouter } from '../modules/intake/email/inbound-email.router';
 import { formatError } from './errors';
+import { errorsAsJson, notFoundAsJson } from './json-answers';
 import { createWebSocketServer } from './ws';
 
 export interface HttpServer {
@@ -31,11 +33,14 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
 
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError: formatError(deps.logger),
+    formatError: formatError(deps.logger, { hideSuggestions: !config.introspection }),
     includeStacktraceInErrorResponses: false,
+    // Set, not left to Apollo: it would turn introspection off whenever NODE_ENV=production.
+    introspection: config.introspection,
     // main.ts owns the signals and stops everything in order; Apollo must not stop itself first.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin],
+    // No landing page: /graphql answers JSON only, even to a browser.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginLandingPageDisabled(), ws.drainPlugin],
   });
   await apollo.start();
 
@@ -54,6 +59,8 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     express.json({ limit: BODY_LIMIT }),
     expressMiddleware(apollo, { context: ({ req }) => createContext(deps, req.headers.authorization, req.ip) }),
   );
+  app.use(notFoundAsJson);
+  app.use(errorsAsJson(deps.logger));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

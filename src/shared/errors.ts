@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'QUERY_TOO_COMPLEX'
+  /** The HTTP request itself is unusable: not JSON, wrong method or media type, no query. */
+  | 'BAD_REQUEST'
+  | 'PAYLOAD_TOO_LARGE'
   | 'INTERNAL_SERVER_ERROR';
 
 export const PUBLIC_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -21,6 +24,8 @@ export const PUBLIC_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'CONFLICT',
   'RATE_LIMITED',
   'QUERY_TOO_COMPLEX',
+  'BAD_REQUEST',
+  'PAYLOAD_TOO_LARGE',
 ]);
 
 /** An error meant for the client: its message and extensions are shown as they are. */

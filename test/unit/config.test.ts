@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       inboundEmailMaxBytes: 10 * 1024 * 1024,
       wsMaxSubscriptions: 20,
       wsKeepAliveSeconds: 30,
+      introspection: true,
     });
   });
 
@@ -65,6 +66,7 @@ describe('loadConfig', () => {
       INBOUND_EMAIL_MAX_BYTES: '2048',
       WS_MAX_SUBSCRIPTIONS: '5',
       WS_KEEPALIVE_SECONDS: '10',
+      INTROSPECTION: 'false',
     });
     expect(config).toEqual({
       port: 8080,
@@ -84,6 +86,7 @@ describe('loadConfig', () => {
       inboundEmailMaxBytes: 2048,
       wsMaxSubscriptions: 5,
       wsKeepAliveSeconds: 10,
+      introspection: false,
     });
   });
 
@@ -120,6 +123,7 @@ describe('loadConfig', () => {
     ['INBOUND_EMAIL_MAX_BYTES', { INBOUND_EMAIL_MAX_BYTES: '10' }],
     ['WS_MAX_SUBSCRIPTIONS', { WS_MAX_SUBSCRIPTIONS: '0' }],
     ['WS_KEEPALIVE_SECONDS', { WS_KEEPALIVE_SECONDS: 'often' }],
+    ['INTROSPECTION', { INTROSPECTION: 'off' }],
   ];
 
   it.each(bad)('refuses a bad %s (%j) with a ConfigError naming it', (variable, env) => {
