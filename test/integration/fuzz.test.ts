@@ -31,8 +31,8 @@ import { startTestApp, type TestApp } from '../setup/test-app';
  * INTERNAL_SERVER_ERROR or anything but JSON: whatever a client sends, it is told what was wrong with it.
  *
  * For each field: one call with plain values (required arguments filled in, optional ones left out) as
- * each caller, then one call per (argument leaf, edge value) with everything else plain, as an admin
- * (who gets furthest into the services) and, in turn, as one of the other callers.
+ * each caller, then one call per (argument leaf, edge value) with everything else plain, every other
+ * one as an admin (who gets furthest into the services), the rest as the other callers in turn.
  */
 
 let app: TestApp;
@@ -274,7 +274,7 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T) =>
 
 it('answers every query and mutation, whatever the arguments and whoever asks, without an internal error', async () => {
   const callerNames = Object.keys(callers);
-  const others = callerNames.filter((c) => c !== 'admin');
+  const turns = callerNames.filter((c) => c !== 'admin').flatMap((other) => ['admin', other]);
   const failures: Failure[] = [];
   const roots: ['query' | 'mutation', GraphQLObjectType][] = [
     ['query', schema.getQueryType()!],
@@ -290,7 +290,7 @@ it('answers every query and mutation, whatever the arguments and whoever asks, w
       const runs: { caller: string; variant: Variant }[] = [];
       variantsOf(field).forEach((variant, index) => {
         if (variant.leaf === '(plain)') for (const caller of callerNames) runs.push({ caller, variant });
-        else runs.push({ caller: 'admin', variant }, { caller: others[index % others.length], variant });
+        else runs.push({ caller: turns[index % turns.length], variant });
       });
       await inParallel(runs, kind === 'query' ? 2 : 4, async ({ caller, variant }) => {
         calls += 1;
@@ -306,6 +306,7 @@ it('answers every query and mutation, whatever the arguments and whoever asks, w
       if (process.env.FUZZ_TIMES) console.log(field.name, Date.now() - started);
     });
   }
-  expect(calls).toBeGreaterThan(1000);
+  if (!process.env.FUZZ_ONLY) expect(calls).toBeGreaterThan(1000);
+  if (process.env.FUZZ_TIMES) console.log('calls', calls);
   expect(failures).toEqual([]);
 }, 120_000);
