@@ -126,7 +126,7 @@ describe('introspection and suggestions go together', () => {
   function overWebSocket(target: TestApp, query: string, variables?: Record<string, unknown>): Promise<unknown> {
     const client = wsClient(target.url);
     return new Promise<unknown>((resolve) => {
-      const stop = client.subscribe({ query, variables }, { next: (value) => resolve(value), error: (error) => resolve(error), complete: () => undefined });
+      client.subscribe({ query, variables }, { next: (value) => resolve(value), error: (error) => resolve(error), complete: () => undefined });
       setTimeout(() => resolve('nothing'), 3_000);
     }).finally(() => client.dispose());
   }
