@@ -24,6 +24,7 @@ const BODY_LIMIT = '1mb';
 /**
  * HTTP and WebSocket on one port: `POST/GET /graphql` (Apollo), WebSocket subscriptions on the same
  * path (graphql-ws), `GET /healthz`, and `POST /inbound/email` when INBOUND_EMAIL_SECRET is set. `stop()` closes sockets (1001), drains HTTP, then returns.
+ * Every answer is JSON: a bad body, any other path and any failure too (see json-answers.ts).
  */
 export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, config: Config): Promise<HttpServer> {
   const app = express();

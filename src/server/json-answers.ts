@@ -1,13 +1,12 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import type { ErrorCode } from '../shared/errors';
 
 /**
  * Answers an error in the shape the path's clients read: `{ error: { code, message } }` under
  * /inbound/email (mail forwarders, see inbound-email.router.ts), a GraphQL response
  * `{ errors: [{ message, extensions: { code } }] }` everywhere else.
  */
-export function answerError(req: Request, res: Response, status: number, code: ErrorCode | string, message: string): void {
+export function answerError(req: Request, res: Response, status: number, code: string, message: string): void {
   const body = req.path.startsWith('/inbound/email') ? { error: { code, message } } : { errors: [{ message, extensions: { code } }] };
   res.status(status).json(body);
 }
