@@ -54,6 +54,8 @@ export interface Config {
   database: DatabaseLimits;
   /** How long an HTTP GraphQL request may run before it is answered TIMEOUT. */
   requestTimeoutMs: number;
+  /** Schema introspection, and the "Did you mean …" suggestions that would reveal the schema without it. */
+  introspection: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -77,9 +79,10 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-function boolean(env: Env, name: string): boolean {
+function boolean(env: Env, name: string, fallback = false): boolean {
   const raw = optional(env, name)?.toLowerCase();
-  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === undefined) return fallback;
+  if (raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
@@ -165,5 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
       statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
     },
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    // On by default: partners generate their clients from it.
+    introspection: boolean(env, 'INTROSPECTION', true),
   };
 }

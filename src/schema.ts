@@ -18,6 +18,7 @@ import { TriageResolver } from './modules/triage/triage.resolver';
 import { AgentProfileResolver, TicketAssignmentResolver } from './modules/assignment/assignment.resolver';
 import { SatisfactionResolver } from './modules/satisfaction/satisfaction.resolver';
 import { ReportResolver } from './modules/reports/report.resolver';
+import { refuseUnstorableArgs } from './shared/storable-input';
 
 export const resolvers = [
   TicketResolver,
@@ -46,6 +47,8 @@ export async function createSchema(pubSub: PubSub): Promise<GraphQLSchema> {
     resolvers,
     pubSub,
     validate: false,
+    // Not class-validator: the services check their inputs; this only refuses what PostgreSQL cannot store.
+    validateFn: refuseUnstorableArgs,
     // The contract names the scalar DateTime (RFC 3339, e.g. 2026-11-27T15:04:00Z).
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
   });

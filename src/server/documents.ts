@@ -1,4 +1,13 @@
-import { parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type Source } from 'graphql';
+import {
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type Source,
+  type ValidationRule,
+} from 'graphql';
 import { LRUCache } from 'lru-cache';
 
 /** Distinct query texts kept parsed: far more than the queries a set of client apps sends. */
@@ -9,7 +18,7 @@ const MAX_DOCUMENTS = 1_000;
  * they then hold one document between them (not one each), and subscribers of one document can share
  * its execution (see shared-execution.ts).
  */
-export function documentCache() {
+export function documentCache(rules: readonly ValidationRule[] = specifiedRules) {
   const parsed = new LRUCache<string, DocumentNode>({ max: MAX_DOCUMENTS });
   const validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   return {
@@ -25,7 +34,7 @@ export function documentCache() {
     validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
       let errors = validated.get(document);
       if (!errors) {
-        errors = validate(schema, document);
+        errors = validate(schema, document, rules);
         validated.set(document, errors);
       }
       return errors;

@@ -27,11 +27,22 @@ export function databaseLimitError(error: unknown): AppError | undefined {
 }
 
 /**
+ * graphql-js's "Did you mean …?" endings, in every form it writes them: field, argument, type and input
+ * field names (`Did you mean "tickets"?`) and enum values (`Did you mean the enum value "OPEN"?`), in
+ * validation and in variable coercion alike. (graphql-armor's block-field-suggestions only matches the
+ * first form, and only in validation, so it would still reveal enum values.)
+ */
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+export const withoutSuggestions = (message: string) => message.replace(SUGGESTION, '');
+
+/**
  * What a client sees of an error: our own errors and request errors as they are (never a stack);
  * anything else is logged here and answered as INTERNAL_SERVER_ERROR with no detail, so no SQL,
- * constraint or file name leaks.
+ * constraint or file name leaks. With `hideSuggestions` (introspection off), request errors carry no
+ * "Did you mean …" that would reveal the schema.
  */
-export function formatError(logger: Logger) {
+export function formatError(logger: Logger, { hideSuggestions = false } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = String(formatted.extensions?.code ?? '');
@@ -45,6 +56,7 @@ export function formatError(logger: Logger) {
       logger.warn({ err: original, path: formatted.path }, 'database time limit reached');
       return { message: limit.message, locations: formatted.locations, path: formatted.path, extensions: { code: limit.extensions.code } };
     }
+    if (REQUEST_CODES.has(code) && hideSuggestions) return { ...formatted, message: withoutSuggestions(formatted.message), extensions };
     if (PUBLIC_CODES.has(code) || REQUEST_CODES.has(code)) return { ...formatted, extensions };
     logger.error({ err: original, path: formatted.path }, 'unexpected error');
     return {

@@ -1,5 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -10,6 +11,7 @@ import { inboundEmailRouter } from '../modules/intake/email/inbound-email.router
 import { databaseLimitError, formatError } from './errors';
 import { createHealthCheck } from './health';
 import { dropLateAnswer, requestDeadline, resolveBeforeDeadline, timeLimitStatus } from './time-limits';
+import { errorsAsJson, notFoundAsJson } from './json-answers';
 import { createWebSocketServer } from './ws';
 
 export interface HttpServer {
@@ -24,6 +26,7 @@ const BODY_LIMIT = '1mb';
 /**
  * HTTP and WebSocket on one port: `POST/GET /graphql` (Apollo), WebSocket subscriptions on the same
  * path (graphql-ws), `GET /healthz`, and `POST /inbound/email` when INBOUND_EMAIL_SECRET is set. `stop()` closes sockets (1001), drains HTTP, then returns.
+ * Every answer is JSON: a bad body, any other path and any failure too (see json-answers.ts).
  */
 export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, config: Config): Promise<HttpServer> {
   const app = express();
@@ -33,11 +36,20 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
 
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError: formatError(deps.logger),
+    formatError: formatError(deps.logger, { hideSuggestions: !config.introspection }),
     includeStacktraceInErrorResponses: false,
+    // Set, not left to Apollo: it would turn introspection off whenever NODE_ENV=production.
+    introspection: config.introspection,
     // main.ts owns the signals and stops everything in order; Apollo must not stop itself first.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin, resolveBeforeDeadline, timeLimitStatus],
+    // No landing page: /graphql answers JSON only, even to a browser.
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginLandingPageDisabled(),
+      ws.drainPlugin,
+      resolveBeforeDeadline,
+      timeLimitStatus,
+    ],
   });
   await apollo.start();
 
@@ -62,6 +74,8 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     }),
     dropLateAnswer,
   );
+  app.use(notFoundAsJson);
+  app.use(errorsAsJson(deps.logger));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

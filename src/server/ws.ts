@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import { createContext, type AppDeps } from '../context';
 import { subscribeShared } from '../modules/realtime/shared-execution';
 import { documentCache } from './documents';
+import { formatError, withoutSuggestions } from './errors';
 
 /** Close codes: 1001 the server is going away; 4403 forbidden (as graphql-ws uses it). */
 const GOING_AWAY = 1001;
@@ -30,7 +31,16 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
 export function createWebSocketServer(server: http.Server, schema: GraphQLSchema, deps: AppDeps, config: Config) {
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const alive = new WeakSet<WebSocket>();
-  const documents = documentCache();
+  const documents = documentCache(config.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule]);
+  // Errors of execution (they have a path) are presented as on HTTP, so no internals leak; errors of
+  // the request itself (validation, variables) pass as they are, without suggestions while
+  // introspection is off.
+  const format = formatError(deps.logger, { hideSuggestions: !config.introspection });
+  const present = (errors: readonly GraphQLError[]) =>
+    errors.map((error) => {
+      if (error.path) return format(error.toJSON(), error);
+      return config.introspection ? error.toJSON() : { ...error.toJSON(), message: withoutSuggestions(error.message) };
+    });
   const handle = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema,
@@ -63,6 +73,9 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
         return undefined;
       },
       context: (ctx) => createContext(deps, authorizationOf(ctx.connectionParams)),
+      onError: (_ctx, _id, _payload, errors) => present(errors),
+      // Most results carry no errors: those are sent as they are, without a copy.
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: present(result.errors) } : undefined),
     },
     wss,
   );

@@ -12,6 +12,9 @@ export type ErrorCode =
   | 'QUERY_TOO_COMPLEX'
   | 'SERVICE_UNAVAILABLE'
   | 'TIMEOUT'
+  /** The HTTP request itself is unusable: not JSON, wrong method or media type, no query. */
+  | 'BAD_REQUEST'
+  | 'PAYLOAD_TOO_LARGE'
   | 'INTERNAL_SERVER_ERROR';
 
 export const PUBLIC_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -25,6 +28,8 @@ export const PUBLIC_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'QUERY_TOO_COMPLEX',
   'SERVICE_UNAVAILABLE',
   'TIMEOUT',
+  'BAD_REQUEST',
+  'PAYLOAD_TOO_LARGE',
 ]);
 
 /** An error meant for the client: its message and extensions are shown as they are. */

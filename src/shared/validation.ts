@@ -56,6 +56,20 @@ export function optionalDomain(value: string | null | undefined, field: string):
   return domain;
 }
 
+/**
+ * How far ahead a ticket's due date may lie. SLA clocks count business time up to it day by day, so a
+ * due date in year 9999 would hold the server for a minute on every read of the ticket's `sla`.
+ */
+const DUE_DATE_HORIZON_MS = 10 * 366 * 24 * 3600 * 1000;
+
+/** A ticket's due date: not before the ticket was created, at most 10 years from now. */
+export function dueDate(value: Date, field: string, createdAt: Date): Date {
+  if (Number.isNaN(value.getTime())) throw badInput(`${field} is not a valid date.`, field);
+  if (value < createdAt) throw badInput(`${field} is before the ticket was created.`, field);
+  if (value.getTime() > Date.now() + DUE_DATE_HORIZON_MS) throw badInput(`${field} must be at most 10 years from now.`, field);
+  return value;
+}
+
 /** The key behind a global id of the expected type; anything else is a bad input on `field`. */
 export function idOf(globalId: string, type: string, field: string): string {
   const decoded = fromGlobalId(globalId);

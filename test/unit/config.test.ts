@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       wsKeepAliveSeconds: 30,
       database: { poolMax: 10, acquireTimeoutMs: 5000, statementTimeoutMs: 15_000 },
       requestTimeoutMs: 30_000,
+      introspection: true,
     });
   });
 
@@ -72,6 +73,7 @@ describe('loadConfig', () => {
       DB_ACQUIRE_TIMEOUT_MS: '1500',
       DB_STATEMENT_TIMEOUT_MS: '60000',
       REQUEST_TIMEOUT_MS: '90000',
+      INTROSPECTION: 'false',
     });
     expect(config).toEqual({
       port: 8080,
@@ -94,6 +96,7 @@ describe('loadConfig', () => {
       wsKeepAliveSeconds: 10,
       database: { poolMax: 25, acquireTimeoutMs: 1500, statementTimeoutMs: 60_000 },
       requestTimeoutMs: 90_000,
+      introspection: false,
     });
   });
 
@@ -139,6 +142,7 @@ describe('loadConfig', () => {
     ['DB_STATEMENT_TIMEOUT_MS', { DB_STATEMENT_TIMEOUT_MS: '1.5' }],
     ['REQUEST_TIMEOUT_MS', { REQUEST_TIMEOUT_MS: '99' }],
     ['REQUEST_TIMEOUT_MS', { REQUEST_TIMEOUT_MS: '3600001' }],
+    ['INTROSPECTION', { INTROSPECTION: 'off' }],
   ];
 
   it.each(bad)('refuses a bad %s (%j) with a ConfigError naming it', (variable, env) => {

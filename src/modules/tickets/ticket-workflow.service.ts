@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, badInput } from '../../shared/errors';
-import { LIMITS, optionalText, text } from '../../shared/validation';
+import { dueDate, LIMITS, optionalText, text } from '../../shared/validation';
 import { issueSatisfactionToken } from '../satisfaction/satisfaction.service';
 import { writeComment } from '../comments/write-comment';
 import type { Actor } from '../users/auth/actor';
@@ -85,9 +85,8 @@ export class TicketWorkflowService {
   /** A due date set by hand, with the justification kept on the (internal) timeline entry. */
   setDueDate(input: SetTicketDueDateInput): Promise<Ticket> {
     const justification = text(input.justification, 'justification', LIMITS.reason);
-    if (Number.isNaN(input.dueAt.getTime())) throw badInput('dueAt is not a valid date.', 'dueAt');
     return this.tickets.change(input.ticketId, input.expectedVersion, async (em, ticket) => {
-      if (input.dueAt < ticket.createdAt) throw badInput('dueAt is before the ticket was created.', 'dueAt');
+      dueDate(input.dueAt, 'dueAt', ticket.createdAt);
       recordEvent(em, ticket, this.actor, TicketEventType.DUE_DATE_CHANGED, {
         reason: justification,
         isInternal: true,

@@ -91,7 +91,7 @@ export class CreateTicketInput {
   @Field(() => [String], { nullable: true, description: `Tag names (created when new), at most ${LIMITS.tagsPerTicket}.` })
   tags?: string[] | null;
 
-  @Field(() => Date, { nullable: true, description: 'Due date set by hand.' })
+  @Field(() => Date, { nullable: true, description: 'Due date set by hand; not in the past, at most 10 years from now.' })
   dueAt?: Date | null;
 
   @Field(() => String, { nullable: true, description: "Requester's name when no contact is known yet." })
@@ -240,7 +240,7 @@ export class SetTicketDueDateInput {
   @Field(() => ID, { description: 'The ticket.' })
   ticketId!: string;
 
-  @Field(() => Date, { description: 'The new due date; not before the ticket was created.' })
+  @Field(() => Date, { description: 'The new due date; not before the ticket was created, at most 10 years from now.' })
   dueAt!: Date;
 
   @Field({ description: `Why the date changes (kept on the timeline for the team), at most ${LIMITS.reason} characters.` })

@@ -3,7 +3,7 @@ import { denied } from '../users/auth/access';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict, notFound } from '../../shared/errors';
 import type { Page } from '../../shared/pagination';
-import { idOf, LIMITS, optionalEmail, optionalIdOf, optionalText, text } from '../../shared/validation';
+import { dueDate, idOf, LIMITS, optionalEmail, optionalIdOf, optionalText, text } from '../../shared/validation';
 import { Business } from '../businesses/business.entity';
 import { Contact } from '../businesses/contact.entity';
 import { TagService } from '../tags/tag.service';
@@ -129,6 +129,7 @@ export class TicketService {
       submitterName: optionalText(input.submitterName, 'submitterName', LIMITS.name),
       submitterEmail: optionalEmail(input.submitterEmail, 'submitterEmail'),
       submittedCompanyName: optionalText(input.submittedCompanyName, 'submittedCompanyName', LIMITS.name),
+      dueAt: input.dueAt ? dueDate(input.dueAt, 'dueAt', new Date()) : null,
     };
     const owner = actorKey(this.actor);
 
@@ -137,7 +138,7 @@ export class TicketService {
         const earlier = idempotencyKey ? await findIdempotent(em, owner, idempotencyKey) : null;
         if (earlier) return earlier;
         const repeated = dedupKey ? await this.repeatAlert(em, dedupKey, fields.description) : null;
-        const ticket = repeated ?? (await this.open(em, { ...fields, channel, dedupKey, priority: input.priority, dueAt: input.dueAt }));
+        const ticket = repeated ?? (await this.open(em, { ...fields, channel, dedupKey, priority: input.priority }));
         await em.flush();
         if (!repeated && ticket.business && !ticket.assignee && (await this.autoAssigns(em, 'new'))) {
           await assignBest(em, ticket, this.actor);

@@ -7,7 +7,7 @@ import type { Actor } from './auth/actor';
 import { checkedPassword, hashPassword, UNKNOWN_ACCOUNT_HASH, verifyPassword } from './auth/passwords';
 import type { TokenService } from './auth/tokens';
 import { User } from './user.entity';
-import { Role, type StaffRole } from './user.enums';
+import { Availability, Role, type StaffRole } from './user.enums';
 import type { CreateUserInput, LoginInput } from './user.inputs';
 import { canAdminister, canListUsers } from './user.policy';
 
@@ -17,7 +17,17 @@ import { canAdminister, canListUsers } from './user.policy';
  */
 export function contactAsUser(contact: Contact): User {
   const view = Object.create(User.prototype) as User;
-  Object.assign(view, { id: contact.id, createdAt: contact.createdAt, name: contact.name, email: contact.email, role: Role.CUSTOMER });
+  // Object.create skips the field initializers: the staff-only fields get values that fit a customer,
+  // who holds no tickets (null would break their non-null fields).
+  Object.assign(view, {
+    id: contact.id,
+    createdAt: contact.createdAt,
+    name: contact.name,
+    email: contact.email,
+    role: Role.CUSTOMER,
+    capacity: 0,
+    availability: Availability.AWAY,
+  });
   Object.defineProperty(view, 'globalId', { value: contact.globalId });
   return view;
 }
