@@ -1,15 +1,14 @@
-import { canSeeInternal } from '../comments/comment.policy';
+import { commentRule, timelineRule } from '../access/visibility';
 import type { TicketEvent } from '../tickets/ticket-event.entity';
 import type { Ticket } from '../tickets/ticket.entity';
-import { canViewTicket } from '../tickets/ticket.policy';
 import type { Actor } from '../users/auth/actor';
 import type { LoadedEntry } from './timeline-hub';
 
-/** The access rules of queries, applied to a loaded entry: its ticket in scope, nothing internal unless allowed. */
+/** The rules of queries (visibility.ts), applied to a loaded entry: the entry, and the comment it carries, must be visible. */
 export function canSee(actor: Actor, { event, ticket, comment }: LoadedEntry): boolean {
-  if (!canViewTicket(actor, { businessId: ticket.business?.id ?? null })) return false;
-  if ((event.isInternal || comment?.isInternal) && !canSeeInternal(actor)) return false;
-  return true;
+  const onTicket = { businessId: ticket.business?.id ?? null };
+  if (!timelineRule(actor).allows({ ticket: onTicket, isInternal: event.isInternal })) return false;
+  return !comment || commentRule(actor).allows({ ticket: onTicket, isInternal: comment.isInternal });
 }
 
 /** What a subscriber asked for (keys, not global ids). */

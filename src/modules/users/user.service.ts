@@ -9,7 +9,8 @@ import type { TokenService } from './auth/tokens';
 import { User } from './user.entity';
 import { Role, type StaffRole } from './user.enums';
 import type { CreateUserInput, LoginInput } from './user.inputs';
-import { canAdminister, canListUsers } from './user.policy';
+import { canAdminister } from './user.policy';
+import { seesStaffDirectory } from '../access/visibility';
 
 /**
  * The account type `User` also stands for a customer who logged in: role CUSTOMER, and the id of
@@ -56,13 +57,13 @@ export class UserService {
   /** A staff member, for those who may list users, and one's own account for everyone. */
   async get(userId: string): Promise<User> {
     const id = idOf(userId, 'User', 'id');
-    const user = canListUsers(this.actor) || (this.actor.kind === 'user' && this.actor.id === id) ? await this.em.findOne(User, { id }) : null;
+    const user = seesStaffDirectory(this.actor) || (this.actor.kind === 'user' && this.actor.id === id) ? await this.em.findOne(User, { id }) : null;
     if (!user) throw notFound('User');
     return user;
   }
 
   list(role?: Role | null): Promise<User[]> {
-    if (!canListUsers(this.actor)) throw denied(this.actor, 'Only staff and API keys with TICKETS_READ list users.');
+    if (!seesStaffDirectory(this.actor)) throw denied(this.actor, 'Only staff and API keys with TICKETS_READ list users.');
     if (role === Role.CUSTOMER) return Promise.resolve([]);
     return this.em.find(User, role ? { role } : {}, { orderBy: { name: 'asc', id: 'asc' } });
   }
