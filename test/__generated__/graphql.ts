@@ -554,21 +554,21 @@ export type SetAgentExpertiseMutationVariables = Exact<{
 }>;
 
 
-export type SetAgentExpertiseMutation = { setAgentExpertise: { id: string, expertise: Array<{ name: string }> } };
+export type SetAgentExpertiseMutation = { setAgentExpertise: { id: string, expertise: Array<{ name: string }> | null } };
 
 export type SetAvailabilityMutationVariables = Exact<{
   input: SetAvailabilityInput;
 }>;
 
 
-export type SetAvailabilityMutation = { setAvailability: { id: string, availability: Availability } };
+export type SetAvailabilityMutation = { setAvailability: { id: string, availability: Availability | null } };
 
 export type SetAgentCapacityMutationVariables = Exact<{
   input: SetAgentCapacityInput;
 }>;
 
 
-export type SetAgentCapacityMutation = { setAgentCapacity: { id: string, capacity: number } };
+export type SetAgentCapacityMutation = { setAgentCapacity: { id: string, capacity: number | null } };
 
 export type AgentProfileQueryVariables = Exact<{
   id: string | number;
@@ -576,7 +576,7 @@ export type AgentProfileQueryVariables = Exact<{
 
 
 export type AgentProfileQuery = { node:
-    | { id: string, capacity: number, availability: Availability, openTicketCount: number, expertise: Array<{ name: string }> }
+    | { id: string, capacity: number | null, availability: Availability | null, openTicketCount: number | null, expertise: Array<{ name: string }> | null }
     | Record<PropertyKey, never>
    | null };
 
@@ -642,12 +642,12 @@ export type LoginMutationVariables = Exact<{
 }>;
 
 
-export type LoginMutation = { login: { token: string, user: { id: string, name: string, email: string, role: Role } } };
+export type LoginMutation = { login: { token: string, user: { id: string, name: string, email: string | null, role: Role } } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MeQuery = { me: { id: string, name: string, email: string, role: Role } | null };
+export type MeQuery = { me: { id: string, name: string, email: string | null, role: Role } | null };
 
 export type UsersQueryVariables = Exact<{
   role?: Role | null | undefined;
@@ -661,7 +661,7 @@ export type CreateUserMutationVariables = Exact<{
 }>;
 
 
-export type CreateUserMutation = { createUser: { id: string, name: string, email: string, role: Role } };
+export type CreateUserMutation = { createUser: { id: string, name: string, email: string | null, role: Role } };
 
 export type CreateApiKeyMutationVariables = Exact<{
   input: CreateApiKeyInput;
