@@ -1,6 +1,7 @@
 import { Attachment } from '../../src/modules/intake/attachment.entity';
 import { Comment } from '../../src/modules/comments/comment.entity';
 import { Tag } from '../../src/modules/tags/tag.entity';
+import { SatisfactionRating } from '../../src/modules/satisfaction/satisfaction-rating.entity';
 import { TicketEvent } from '../../src/modules/tickets/ticket-event.entity';
 import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { TicketStatus } from '../../src/modules/tickets/ticket.enums';
@@ -292,7 +293,7 @@ describe('mutation payloads: nested reads follow the read rules, whoever wrote',
   it.each(creators)('%s: createTicket { ticket { business { contacts } contact assignee comments history } }', async (who) => {
     const res = await app.gql(
       MatrixCreateTicketDocument,
-      { input: { title: 'Disk full', description: 'On host db-1.', businessId: acme.globalId, contactId: carla.contact.globalId, assigneeId: agent.user.globalId } },
+      { input: { title: 'Disk full', description: 'On host db-1.', businessId: acme.globalId, contactId: carla.contact.globalId, assigneeId: agent.user.globalId, tags: ['disk'] } },
       tokens[who],
     );
     const ticket = ok(res).createTicket.ticket;
@@ -302,7 +303,19 @@ describe('mutation payloads: nested reads follow the read rules, whoever wrote',
     expect(ticket.business).toEqual(reads ? { id: acme.globalId, contacts: [{ email: carla.contact.email }] } : null);
     expect(ticket.contact).toEqual(reads ? { email: carla.contact.email } : null);
     expect(ticket.assignee).toEqual({ name: agent.user.name, email: sees(who).directory ? agent.user.email : null });
-    expect([ticket.comments.totalCount, ticket.history.totalCount > 0]).toEqual([0, reads]);
+    expect([ticket.comments.totalCount, ticket.history.totalCount > 0, ticket.tags]).toEqual([0, reads, reads ? [{ name: 'disk' }] : []]);
+  });
+
+  it('a MONITORING key whose alert fires again on a rated ticket does not read the rating', async () => {
+    const first = ok(await app.gql(MatrixCreateTicketDocument, { input: { title: 'CPU hot', description: 'host-7', dedupKey: 'cpu-hot-7' } }, tokens['key MONITORING']));
+    const em = app.em();
+    const alert = await em.findOneOrFail(Ticket, { number: first.createTicket.ticket.number });
+    alert.status = TicketStatus.RESOLVED;
+    em.create(SatisfactionRating, { ticket: alert, score: 1, comment: 'Awful' });
+    await em.flush();
+    const again = (by: Who) => app.gql(MatrixCreateTicketDocument, { input: { title: 'CPU hot', description: 'host-7', dedupKey: 'cpu-hot-7' } }, tokens[by]);
+    const repeated = ok(await again('key MONITORING')).createTicket.ticket;
+    expect([repeated.number, repeated.satisfaction]).toEqual([first.createTicket.ticket.number, null]);
   });
 
   it('a key with TICKETS_WRITE only creates a contact but reads neither its business nor the business’s other contacts', async () => {
