@@ -1,14 +1,16 @@
-import { commentRule, timelineRule } from '../access/visibility';
+import { timelineRule } from '../access/visibility';
 import type { TicketEvent } from '../tickets/ticket-event.entity';
 import type { Ticket } from '../tickets/ticket.entity';
 import type { Actor } from '../users/auth/actor';
 import type { LoadedEntry } from './timeline-hub';
 
-/** The rules of queries (visibility.ts), applied to a loaded entry: the entry, and the comment it carries, must be visible. */
-export function canSee(actor: Actor, { event, ticket, comment }: LoadedEntry): boolean {
-  const onTicket = { businessId: ticket.business?.id ?? null };
-  if (!timelineRule(actor).allows({ ticket: onTicket, isInternal: event.isInternal })) return false;
-  return !comment || commentRule(actor).allows({ ticket: onTicket, isInternal: comment.isInternal });
+/**
+ * The rule of queries (visibility.ts), applied to a loaded entry. A COMMENTED entry carries its
+ * comment's internal flag (writeComment sets both, and comments are never edited), so the entry's
+ * rule is its comment's too.
+ */
+export function canSee(actor: Actor, { event, ticket }: LoadedEntry): boolean {
+  return timelineRule(actor).allows({ ticket: { businessId: ticket.business?.id ?? null }, isInternal: event.isInternal });
 }
 
 /** What a subscriber asked for (keys, not global ids). */
