@@ -1,3 +1,4 @@
+import { Migration20261206020000_visible_moves } from '../../src/db/migrations/Migration20261206020000_visible_moves';
 import { Attachment } from '../../src/modules/intake/attachment.entity';
 import { Comment } from '../../src/modules/comments/comment.entity';
 import { Tag } from '../../src/modules/tags/tag.entity';
@@ -96,6 +97,8 @@ let gus: make.Customer;
 const tickets = {} as Record<'acme' | 'acmeResolved' | 'globex' | 'unlinked', Ticket>;
 let internalComment: Comment;
 let internalReasonEvent: TicketEvent;
+/** The timeline entry of the internal comment. */
+let internalEntry: TicketEvent;
 let secretAttachment: Attachment;
 /** The timeline cursor just before the data set: replay from it shows the whole data set. */
 let beforeDataSet: string;
@@ -139,6 +142,7 @@ beforeAll(async () => {
   ok(await app.gql(ChangeTicketStatusDocument, { input: { ticketId: tickets.acme.globalId, status: 'WAITING_ON_CUSTOMER' as never, reason: SECRET_REASON } }, agent.token));
   ok(await app.gql(ResolveTicketDocument, { input: { ticketId: tickets.acmeResolved.globalId, resolutionNotes: SECRET_NOTES } }, agent.token));
   internalReasonEvent = await app.em().findOneOrFail(TicketEvent, { ticket: tickets.acme.id, reason: SECRET_REASON });
+  internalEntry = await app.em().findOneOrFail(TicketEvent, { ticket: tickets.acme.id, details: { comment: internalComment.globalId } });
 });
 afterAll(() => app?.stop());
 
@@ -240,6 +244,7 @@ describe('node(id) of rows that hang off tickets, and of users and tags', () => 
     const internal = seesAcme(who) && sees(who).internal;
     expect(code(await node(internalComment.globalId))).toBe(internal ? undefined : 'NOT_FOUND');
     expect(code(await node(secretAttachment.globalId))).toBe(internal ? undefined : 'NOT_FOUND');
+    expect(code(await node(internalEntry.globalId))).toBe(internal ? undefined : 'NOT_FOUND');
     expect(code(await node(agent.user.globalId))).toBe(sees(who).directory ? undefined : 'NOT_FOUND');
     const globexTag = await app.em().findOneOrFail(Tag, { name: 'globex-tag' });
     expect(code(await node(globexTag.globalId))).toBe(sees(who).tickets.includes('globex') ? undefined : 'NOT_FOUND');
@@ -429,6 +434,33 @@ describe('subscriptions: live and replayed, under the same rules', () => {
     } finally {
       for (const client of [...Object.values(clients), ...Object.values(replayClients)]) await client.dispose();
     }
+  });
+});
+
+describe('Migration20261206020000_visible_moves on entries written before it', () => {
+  it('makes an old internal move visible, keeps its reason (and resolution notes) internal, and leaves other internal entries alone', async () => {
+    const em = app.em();
+    const old = await make.ticket(app, { business: acme, status: TicketStatus.RESOLVED });
+    // As the code before the migration wrote them: the whole move internal, the notes unflagged.
+    await em.execute(
+      `insert into ticket_event (id, created_at, ticket_id, type, from_status, to_status, reason, is_internal, details)
+       values (gen_random_uuid(), now(), ?, 'STATUS_CHANGED', 'IN_PROGRESS', 'RESOLVED', 'Old secret notes', true, '{}'),
+              (gen_random_uuid(), now(), ?, 'DUE_DATE_CHANGED', null, null, 'Old due reason', true, '{}')`,
+      [old.id, old.id],
+    );
+    await em.execute(`update ticket set resolution_notes = 'Old secret notes' where id = ?`, [old.id]);
+    const migration = new Migration20261206020000_visible_moves(em.getDriver(), app.app.database.orm.config);
+    await migration.up();
+    // The columns exist already (the test database is migrated): run the backfill alone.
+    for (const query of migration.getQueries().map(String).filter((q) => q.trim().startsWith('update'))) await em.execute(query);
+
+    const rows = await em.execute(`select type, is_internal, reason_internal from ticket_event where ticket_id = ? and reason is not null order by type`, [old.id]);
+    expect(rows).toEqual([
+      { type: 'DUE_DATE_CHANGED', is_internal: true, reason_internal: false },
+      { type: 'STATUS_CHANGED', is_internal: false, reason_internal: true },
+    ]);
+    const seen = ok(await app.gql(MatrixTicketDocument, { id: old.globalId }, carla.token)).ticket!;
+    expect([seen.resolutionNotes, seen.history.nodes.filter((e) => e.type === 'STATUS_CHANGED').map((e) => e.reason)]).toEqual([null, [null]]);
   });
 });
 
