@@ -6,8 +6,14 @@ import { ApiKeyPayload, AuthPayload } from './user.payloads';
 import { User } from './user.entity';
 import { Availability, Role } from './user.enums';
 import { seesUserPrivateFields } from '../access/visibility';
+import { isShownToOwner } from './own-account';
 
 /** The note every private field of User carries. */
+/** The viewer reads this account's private fields: the rule of visibility.ts, or `login`'s own account. */
+export function seesPrivate(ctx: Context, user: User): boolean {
+  return isShownToOwner(user) || seesUserPrivateFields(ctx.actor, user);
+}
+
 export const PRIVATE_FIELD =
   'Null unless the viewer is staff, an API key with TICKETS_READ, or this account itself (customers see staff by name only).';
 
@@ -40,7 +46,7 @@ export class UserResolver {
 
   @FieldResolver(() => String, { nullable: true, description: `Login email, lower-case and unique. ${PRIVATE_FIELD}` })
   email(@Root() user: User, @Ctx() ctx: Context): string | null {
-    return seesUserPrivateFields(ctx.actor, user) ? user.email : null;
+    return seesPrivate(ctx, user) ? user.email : null;
   }
 
   @FieldResolver(() => Int, {
@@ -48,7 +54,7 @@ export class UserResolver {
     description: `Most open tickets this agent should hold; automatic assignment never goes beyond it (staff accounts only). ${PRIVATE_FIELD}`,
   })
   capacity(@Root() user: User, @Ctx() ctx: Context): number | null {
-    return seesUserPrivateFields(ctx.actor, user) ? (user.capacity ?? null) : null;
+    return seesPrivate(ctx, user) ? (user.capacity ?? null) : null;
   }
 
   @FieldResolver(() => Availability, {
@@ -56,6 +62,6 @@ export class UserResolver {
     description: `AVAILABLE or AWAY: automatic assignment skips agents who are away (staff accounts only). ${PRIVATE_FIELD}`,
   })
   availability(@Root() user: User, @Ctx() ctx: Context): Availability | null {
-    return seesUserPrivateFields(ctx.actor, user) ? (user.availability ?? null) : null;
+    return seesPrivate(ctx, user) ? (user.availability ?? null) : null;
   }
 }

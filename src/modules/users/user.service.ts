@@ -7,6 +7,7 @@ import type { Actor } from './auth/actor';
 import { checkedPassword, hashPassword, UNKNOWN_ACCOUNT_HASH, verifyPassword } from './auth/passwords';
 import type { TokenService } from './auth/tokens';
 import { User } from './user.entity';
+import { showToOwner } from './own-account';
 import { Role, type StaffRole } from './user.enums';
 import type { CreateUserInput, LoginInput } from './user.inputs';
 import { canAdminister } from './user.policy';
@@ -43,7 +44,7 @@ export class UserService {
     const valid = await verifyPassword(account?.passwordHash ?? (await UNKNOWN_ACCOUNT_HASH), input.password);
     if (!account || !valid) throw unauthenticated('Wrong email or password.');
     const token = await this.tokens.sign({ kind: account instanceof User ? 'user' : 'contact', id: account.id });
-    return { token, user: account instanceof User ? account : contactAsUser(account) };
+    return { token, user: showToOwner(account instanceof User ? account : contactAsUser(account)) };
   }
 
   /** The signed-in account (a customer as its `contactAsUser` view); null for anonymous and API keys. */
