@@ -44,8 +44,8 @@ export interface AppDeps {
 function createLoaders(em: EntityManager, actor: Actor) {
   return {
     ...createUserLoaders(em),
-    ...createBusinessLoaders(em),
-    ...createTagLoaders(em),
+    ...createBusinessLoaders(em, actor),
+    ...createTagLoaders(em, actor),
     ...createCommentLoaders(em, actor),
     ...createTicketLoaders(em, actor),
     ...createSlaLoaders(em),

@@ -10,7 +10,7 @@ import { TicketResolver } from './modules/tickets/ticket.resolver';
 import { TicketWorkflowResolver } from './modules/tickets/ticket-workflow.resolver';
 import { UserResolver } from './modules/users/user.resolver';
 import type { PubSub } from './modules/realtime/pubsub';
-import { RealtimeResolver } from './modules/realtime/realtime.resolver';
+import { RealtimeResolver, TicketStatusChangeResolver } from './modules/realtime/realtime.resolver';
 import { SlaResolver } from './modules/sla/sla.resolver';
 import { FollowUpResolver } from './modules/followups/follow-up.resolver';
 import { AttachmentResolver } from './modules/intake/attachment.resolver';
@@ -31,6 +31,7 @@ export const resolvers = [
   TagResolver,
   NodeResolver,
   RealtimeResolver,
+  TicketStatusChangeResolver,
   SlaResolver,
   FollowUpResolver,
   AttachmentResolver,

@@ -1,6 +1,7 @@
 import type { EntityName } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import type { SqlCondition } from '../modules/access/visibility';
 import { badInput } from './errors';
 import { pgArray } from './sql';
 import { decodeCursor, encodeCursor, pageFromRows, pageSize, type Page } from './pagination';
@@ -33,8 +34,8 @@ export interface ChildTable<T> {
   entity: EntityName<T>;
   table: string;
   parentColumn: string;
-  /** SQL condition every read adds (visibility); empty for none. Must not take parameters. */
-  visibility: string;
+  /** The viewer's rule for these rows (from access/visibility.ts), added to every read. */
+  visibility: (alias: string) => SqlCondition;
 }
 
 /**
@@ -43,13 +44,13 @@ export interface ChildTable<T> {
  * So a list of 100 tickets with `comments(first: 3)` costs the same statements as a list of 10.
  */
 export function childPageLoaders<T extends { id: string }>(em: EntityManager, source: ChildTable<T>) {
-  const where = (alias: string) => (source.visibility ? `and ${alias}.${source.visibility}` : '');
+  const visible = source.visibility('c');
 
   const counts = new DataLoader<string, number>(async (parentIds) => {
     const rows = await em.execute<{ parent_id: string; n: string }[]>(
       `select c.${source.parentColumn} as parent_id, count(*) as n from ${source.table} c
-       where c.${source.parentColumn} = any(?::uuid[]) ${where('c')} group by c.${source.parentColumn}`,
-      [pgArray(parentIds)],
+       where c.${source.parentColumn} = any(?::uuid[]) and ${visible.sql} group by c.${source.parentColumn}`,
+      [pgArray(parentIds), ...visible.bindings],
     );
     const byParent = new Map(rows.map((r) => [r.parent_id, Number(r.n)]));
     return parentIds.map((id) => byParent.get(id) ?? 0);
@@ -71,9 +72,9 @@ export function childPageLoaders<T extends { id: string }>(em: EntityManager, so
         `select * from (
            select c.*, row_number() over (partition by c.${source.parentColumn} order by c.id) as page_row
            from ${source.table} c
-           where c.${source.parentColumn} = any(?::uuid[]) ${where('c')} ${afterId ? 'and c.id > ?' : ''}
+           where c.${source.parentColumn} = any(?::uuid[]) and ${visible.sql} ${afterId ? 'and c.id > ?' : ''}
          ) x where page_row <= ? order by id`,
-        afterId ? [pgArray(group.map((k) => k.parentId)), afterId, limit + 1] : [pgArray(group.map((k) => k.parentId)), limit + 1],
+        [pgArray(group.map((k) => k.parentId)), ...visible.bindings, ...(afterId ? [afterId] : []), limit + 1],
       );
       for (const key of group) {
         const mine = rows

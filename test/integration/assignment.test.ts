@@ -60,7 +60,7 @@ describe('agent profiles', () => {
   it('expertise is set by the agent or an admin; availability by the agent; capacity by admins', async () => {
     const [alice, bob] = await team(2);
     const own = await app.gql(SetAgentExpertiseDocument, { input: { userId: alice.user.globalId, tags: ['Billing', 'billing', 'Login'] } }, alice.token);
-    expect(own.data!.setAgentExpertise.expertise.map((t) => t.name)).toEqual(['Billing', 'Login']);
+    expect(own.data!.setAgentExpertise.expertise!.map((t) => t.name)).toEqual(['Billing', 'Login']);
     const others = await app.gql(SetAgentExpertiseDocument, { input: { userId: bob.user.globalId, tags: ['x'] } }, alice.token);
     expect(others.errors![0].extensions!.code).toBe('FORBIDDEN');
     expect((await app.gql(SetAvailabilityDocument, { input: { availability: 'AWAY' as never } }, bob.token)).data!.setAvailability.availability).toBe('AWAY');

@@ -74,6 +74,17 @@ function compareArguments(owner: string, expected: readonly GraphQLArgument[], a
   return problems;
 }
 
+/**
+ * Departures from the contract agreed on its issue, each with why. A field named here may differ from
+ * the contract only as said (a nullable output where the contract has a non-null one).
+ */
+const AGREED_CHANGES: Record<string, { type: string; why: string }> = {
+  'User.email': {
+    type: 'String',
+    why: 'issue 16: customers, and API keys without TICKETS_READ, see a staff member by name only; the email is null for them.',
+  },
+};
+
 function compareFields(
   typeName: string,
   expected: Record<string, GraphQLField<unknown, unknown>>,
@@ -87,7 +98,7 @@ function compareFields(
       problems.push(`${owner} is missing (contract: ${String(field.type)})`);
       continue;
     }
-    if (!sameType(field.type, found.type)) {
+    if (!sameType(field.type, found.type) && AGREED_CHANGES[owner]?.type !== String(found.type)) {
       problems.push(`${owner} has type ${String(found.type)}, contract says ${String(field.type)}`);
     }
     problems.push(...compareArguments(owner, field.args, found.args));

@@ -115,7 +115,7 @@ describe('what each role receives', () => {
       // A key that may read nothing cannot hear a warm-up; the others can, and it subscribed before them.
       for (const [name, client] of Object.entries(clients)) if (name !== 'blindKey') await live(app, client);
 
-      // Ours moves with a reason the customer is told; theirs with an internal reason (an internal entry).
+      // Ours moves with a reason the customer is told; theirs with an internal reason (the move is visible, the reason is not).
       await app.gql(ChangeTicketStatusDocument, { input: { ticketId: ours.globalId, status: 'WAITING_ON_THIRD_PARTY' as never, reason: 'Told', notifyCustomer: true } }, agent.token);
       await move(app, theirs.globalId, TicketStatus.WAITING_ON_THIRD_PARTY, 'Untold');
       await app.gql(AddCommentDocument, { input: { ticketId: ours.globalId, body: 'internal note', isInternal: true } }, agent.token);
@@ -128,11 +128,18 @@ describe('what each role receives', () => {
       // Warm-up pings of the clients that became live later may still arrive; they are not under test.
       const bodies = (name: string) =>
         comments[name].received.map((r) => (r.data as { commentAdded: { body: string } }).commentAdded.body).filter((body) => body !== 'ping');
+      const reasons = (name: string) => status[name].received.map((r) => (r.data as { ticketStatusChanged: { reason: string | null } }).ticketStatusChanged.reason);
       expect(ticketsSeen('agent')).toEqual([ours.globalId, theirs.globalId]);
       expect(ticketsSeen('internalKey')).toEqual([ours.globalId, theirs.globalId]);
-      expect(ticketsSeen('readKey')).toEqual([ours.globalId]);
+      expect(ticketsSeen('readKey')).toEqual([ours.globalId, theirs.globalId]);
       expect(ticketsSeen('carol')).toEqual([ours.globalId]);
       expect(ticketsSeen('blindKey')).toEqual([]);
+      expect([reasons('agent'), reasons('internalKey'), reasons('readKey'), reasons('carol')]).toEqual([
+        ['Told', 'Untold'],
+        ['Told', 'Untold'],
+        ['Told', null],
+        ['Told'],
+      ]);
       expect(bodies('agent')).toEqual(['Told', 'Untold', 'internal note', 'public reply']);
       expect(bodies('internalKey')).toEqual(['Told', 'Untold', 'internal note', 'public reply']);
       expect(bodies('readKey')).toEqual(['Told', 'public reply']);

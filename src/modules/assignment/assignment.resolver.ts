@@ -5,6 +5,7 @@ import { Tag } from '../tags/tag.entity';
 import { Ticket } from '../tickets/ticket.entity';
 import { TicketPayload } from '../tickets/ticket.payloads';
 import { User } from '../users/user.entity';
+import { PRIVATE_FIELD, seesPrivate } from '../users/user.resolver';
 import { AssignmentPolicy } from './assignment-policy.entity';
 import {
   AutoAssignTicketInput,
@@ -51,14 +52,14 @@ export class TicketAssignmentResolver {
 
 @Resolver(() => User)
 export class AgentProfileResolver {
-  @FieldResolver(() => Int, { description: 'Tickets assigned to this user that are neither resolved nor closed.' })
+  @FieldResolver(() => Int, { nullable: true, description: `Tickets assigned to this user that are neither resolved nor closed. ${PRIVATE_FIELD}` })
   openTicketCount(@Root() user: User, @Ctx() ctx: Context) {
-    return ctx.loaders.openTicketCounts.load(user.id);
+    return seesPrivate(ctx, user) ? ctx.loaders.openTicketCounts.load(user.id) : null;
   }
 
-  @FieldResolver(() => [Tag], { description: 'Tags this agent is expert in; matched against ticket tags by assignment.' })
+  @FieldResolver(() => [Tag], { nullable: true, description: `Tags this agent is expert in; matched against ticket tags by assignment. ${PRIVATE_FIELD}` })
   expertise(@Root() user: User, @Ctx() ctx: Context) {
-    return ctx.loaders.expertise.load(user.id);
+    return seesPrivate(ctx, user) ? ctx.loaders.expertise.load(user.id) : null;
   }
 
   @Mutation(() => User, { description: "Set an agent's expertise tags (admins, or the agent itself)." })

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { INPUT } from '../../shared/descriptions';
+import { notFound } from '../../shared/errors';
 import { AFTER_DESCRIPTION, Connection, FIRST_DESCRIPTION, toConnection } from '../../shared/pagination';
 import { TicketFilter } from '../tickets/ticket.inputs';
 import { TicketConnection } from '../tickets/ticket.payloads';
@@ -43,7 +44,7 @@ export class BusinessResolver {
     return business.accountManager && ctx.loaders.users.load(business.accountManager.id);
   }
 
-  @FieldResolver(() => [Contact], { description: 'Its contacts, by name.' })
+  @FieldResolver(() => [Contact], { description: 'Its contacts, by name (empty for a viewer who may not read the business, e.g. in a mutation payload).' })
   contacts(@Root() business: Business, @Ctx() ctx: Context) {
     return ctx.loaders.contactsByBusiness.load(business.id);
   }
@@ -63,8 +64,8 @@ export class BusinessResolver {
 
 @Resolver(() => Contact)
 export class ContactResolver {
-  @FieldResolver(() => Business, { description: 'The business the contact works for.' })
-  business(@Root() contact: Contact, @Ctx() ctx: Context) {
-    return ctx.loaders.businesses.load(contact.business.id);
+  @FieldResolver(() => Business, { description: 'The business the contact works for. NOT_FOUND for a viewer who may not read it (a key without TICKETS_READ).' })
+  async business(@Root() contact: Contact, @Ctx() ctx: Context) {
+    return (await ctx.loaders.businesses.load(contact.business.id)) ?? Promise.reject(notFound('Business'));
   }
 }

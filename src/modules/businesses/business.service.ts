@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { denied } from '../users/auth/access';
-import { badInput, notFound } from '../../shared/errors';
+import { badInput } from '../../shared/errors';
 import { escapeLike } from '../../shared/sql';
 import { decodeCursor, encodeCursor, mapPage, pageFromRows, pageSize, type Page } from '../../shared/pagination';
 import { email, idOf, LIMITS, optionalDomain, optionalIdOf, optionalText, text } from '../../shared/validation';
@@ -9,7 +9,9 @@ import { checkedPassword, hashPassword } from '../users/auth/passwords';
 import { User } from '../users/user.entity';
 import { Business } from './business.entity';
 import type { CreateBusinessInput, CreateContactInput } from './business.inputs';
-import { businessScope, canManageBusinesses } from './business.policy';
+import { businessRule, contactRule } from '../access/visibility';
+import { findVisible } from '../access/find-visible';
+import { canManageBusinesses } from './business.policy';
 import { Contact } from './contact.entity';
 
 /** Businesses and their contacts: creation (triage work) and reads limited by the business scope. */
@@ -26,22 +28,12 @@ export class BusinessService {
     private readonly actor: Actor,
   ) {}
 
-  async get(businessId: string): Promise<Business> {
-    const id = idOf(businessId, 'Business', 'id');
-    const scope = businessScope(this.actor);
-    const visible = scope.kind === 'all' || (scope.kind === 'one' && scope.businessId === id);
-    const business = visible ? await this.em.findOne(Business, { id }) : null;
-    if (!business) throw notFound('Business');
-    return business;
+  get(businessId: string): Promise<Business> {
+    return findVisible(this.em, Business, 'Business', businessId, businessRule(this.actor).where);
   }
 
-  async getContact(contactId: string): Promise<Contact> {
-    const id = idOf(contactId, 'Contact', 'id');
-    const scope = businessScope(this.actor);
-    const where = scope.kind === 'all' ? {} : scope.kind === 'one' ? { business: scope.businessId } : null;
-    const contact = where ? await this.em.findOne(Contact, { ...where, id }) : null;
-    if (!contact) throw notFound('Contact');
-    return contact;
+  getContact(contactId: string): Promise<Contact> {
+    return findVisible(this.em, Contact, 'Contact', contactId, contactRule(this.actor).where);
   }
 
   /**
@@ -55,12 +47,13 @@ export class BusinessService {
     if (after && (typeof after[1] !== 'string' || typeof after[0] !== (search ? 'number' : 'string'))) {
       throw badInput('after is not a cursor from this list.', 'after');
     }
-    const scope = businessScope(this.actor);
-    if (scope.kind === 'none') throw denied(this.actor, 'Reading businesses needs a staff account, a customer login or an API key with TICKETS_READ.');
+    const rule = businessRule(this.actor);
+    if (!rule.where) throw denied(this.actor, 'Reading businesses needs a staff account, a customer login or an API key with TICKETS_READ.');
 
     const knex = this.em.getKnex();
     const base = knex('business as b');
-    if (scope.kind === 'one') base.where('b.id', scope.businessId);
+    const visible = rule.sql('b');
+    base.whereRaw(visible.sql, visible.bindings);
     // The sort key: the lower-case name, or (searching) the score rounded so that it compares exactly in a cursor.
     const key = search ? `round(greatest(similarity(b.name, ?), word_similarity(?, b.name))::numeric, 6)` : 'lower(b.name)';
     const keyBindings = search ? [search, search] : [];

@@ -3,13 +3,13 @@ import { denied } from '../users/auth/access';
 import { LIMITS, text } from '../../shared/validation';
 import type { Ticket } from '../tickets/ticket.entity';
 import { canCommentExternally, canWorkOnTickets } from '../tickets/ticket.policy';
-import { findOnVisibleTicket } from '../tickets/ticket.scope';
+import { findVisible } from '../access/find-visible';
+import { commentRule } from '../access/visibility';
 import type { TicketService } from '../tickets/ticket.service';
 import type { TicketWorkflowService } from '../tickets/ticket-workflow.service';
 import type { Actor } from '../users/auth/actor';
 import { Comment } from './comment.entity';
 import type { AddCommentInput } from './comment.inputs';
-import { visibleCommentFilter } from './comment.policy';
 import { writeComment } from './write-comment';
 
 /** Writing comments, and reading one by id with both visibility rules (ticket scope, internal flag) in the query. */
@@ -22,7 +22,7 @@ export class CommentService {
   ) {}
 
   get(commentId: string): Promise<Comment> {
-    return findOnVisibleTicket(this.em, this.actor, Comment, 'Comment', commentId, visibleCommentFilter(this.actor));
+    return findVisible(this.em, Comment, 'Comment', commentId, commentRule(this.actor).where);
   }
 
   /**

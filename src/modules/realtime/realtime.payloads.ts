@@ -20,8 +20,11 @@ export class TicketStatusChange {
   @Field(() => User, { nullable: true, description: 'The staff member who changed it; null for customers and the system.' })
   actor!: User | null;
 
-  @Field(() => String, { nullable: true, description: 'Why, when a reason was given (internal reasons only reach those who may read them).' })
+  /** Shown through RealtimeResolver's TicketStatusChange.reason, under `reasonInternal`. */
   reason!: string | null;
+
+  /** The reason is for the team only; the move is not. */
+  reasonInternal!: boolean;
 
   @Field({ description: 'When it happened.' })
   at!: Date;

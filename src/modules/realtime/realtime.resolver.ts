@@ -1,4 +1,5 @@
-import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { seesReason } from '../access/visibility';
 import type { Context } from '../../context';
 import { optionalIdOf } from '../../shared/validation';
 import { Comment } from '../comments/comment.entity';
@@ -21,6 +22,7 @@ const statusChangeOf = perEntry(({ event, ticket }): TicketStatusChange => ({
   to: event.toStatus!,
   actor: event.actor,
   reason: event.reason,
+  reasonInternal: event.reasonInternal,
   at: event.at,
 }));
 
@@ -113,5 +115,21 @@ export class RealtimeResolver {
     @Arg('since', () => String, { nullable: true, description: 'Resume after this entry `cursor`.' }) _since?: string,
   ): TicketEvent {
     return event;
+  }
+}
+
+/**
+ * Payloads are shared by every subscriber of an entry (perEntry); what differs per viewer is resolved
+ * here, under the same rule as the timeline entry's own field. Executions are shared per access class
+ * only (accessClassOf), and `seesReason` looks at nothing else.
+ */
+@Resolver(() => TicketStatusChange)
+export class TicketStatusChangeResolver {
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Why, when a reason was given. A reason for the team only is null for viewers who may not read internal content; the move itself reaches them.',
+  })
+  reason(@Root() change: TicketStatusChange, @Ctx() ctx: Context): string | null {
+    return seesReason(ctx.actor, change) ? change.reason : null;
   }
 }

@@ -1,15 +1,16 @@
-import { canSeeInternal } from '../comments/comment.policy';
+import { timelineRule } from '../access/visibility';
 import type { TicketEvent } from '../tickets/ticket-event.entity';
 import type { Ticket } from '../tickets/ticket.entity';
-import { canViewTicket } from '../tickets/ticket.policy';
 import type { Actor } from '../users/auth/actor';
 import type { LoadedEntry } from './timeline-hub';
 
-/** The access rules of queries, applied to a loaded entry: its ticket in scope, nothing internal unless allowed. */
-export function canSee(actor: Actor, { event, ticket, comment }: LoadedEntry): boolean {
-  if (!canViewTicket(actor, { businessId: ticket.business?.id ?? null })) return false;
-  if ((event.isInternal || comment?.isInternal) && !canSeeInternal(actor)) return false;
-  return true;
+/**
+ * The rule of queries (visibility.ts), applied to a loaded entry. A COMMENTED entry carries its
+ * comment's internal flag (writeComment sets both, and comments are never edited), so the entry's
+ * rule is its comment's too.
+ */
+export function canSee(actor: Actor, { event, ticket }: LoadedEntry): boolean {
+  return timelineRule(actor).allows({ ticket: { businessId: ticket.business?.id ?? null }, isInternal: event.isInternal });
 }
 
 /** What a subscriber asked for (keys, not global ids). */

@@ -43,7 +43,7 @@ export function filteredTickets(em: EntityManager, window: ReportWindow, without
   const q = em.getKnex()('ticket as t');
   const filter = window.filter ? { ...window.filter } : null;
   if (filter) for (const key of without) delete filter[key];
-  applyFilter(q, { kind: 'all' }, filter);
+  applyFilter(q, filter);
   return q;
 }
 

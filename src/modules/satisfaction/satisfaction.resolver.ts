@@ -3,6 +3,7 @@ import type { Context } from '../../context';
 import { INPUT } from '../../shared/descriptions';
 import { Ticket } from '../tickets/ticket.entity';
 import { isStaff } from '../users/auth/access';
+import { ticketRule } from '../access/visibility';
 import { RateTicketInput } from './satisfaction.inputs';
 import { SatisfactionRating } from './satisfaction-rating.entity';
 
@@ -19,7 +20,8 @@ export class SatisfactionResolver {
 
   @FieldResolver(() => SatisfactionRating, { nullable: true, description: "The customer's rating, once given." })
   satisfaction(@Root() ticket: Ticket, @Ctx() ctx: Context) {
-    return ctx.loaders.ratings.load(ticket.id);
+    // A ticket can reach a viewer who may not read it (a key's createTicket payload): then it has no rating to show.
+    return ticketRule(ctx.actor).allows({ businessId: ticket.business?.id ?? null }) ? ctx.loaders.ratings.load(ticket.id) : null;
   }
 
   @FieldResolver(() => String, {

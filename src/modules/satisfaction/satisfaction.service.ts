@@ -8,7 +8,7 @@ import { TicketEventType } from '../tickets/ticket-event.entity';
 import { FINISHED_STATUSES, Ticket } from '../tickets/ticket.entity';
 import { recordEvent } from '../tickets/timeline';
 import type { Actor } from '../users/auth/actor';
-import { canViewTicket } from '../tickets/ticket.policy';
+import { ticketRule } from '../access/visibility';
 import { canRate } from './satisfaction.policy';
 import type { RateTicketInput } from './satisfaction.inputs';
 import { SatisfactionRating } from './satisfaction-rating.entity';
@@ -45,7 +45,7 @@ export class SatisfactionService {
         const ticket = await em.findOne(Ticket, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         const tokenMatches = !!ticket && !!input.token && sameToken(input.token, ticket.satisfactionToken);
         // Without the token, a ticket outside the caller's scope does not exist for it.
-        if (!ticket || (!tokenMatches && !canViewTicket(this.actor, { businessId: ticket.business?.id ?? null }))) throw notFound('Ticket');
+        if (!ticket || (!tokenMatches && !ticketRule(this.actor).allows({ businessId: ticket.business?.id ?? null }))) throw notFound('Ticket');
         if (!canRate(this.actor, { contactId: ticket.contact?.id ?? null }, tokenMatches)) {
           throw forbidden(input.token ? 'The rating token is not valid (wrong, or already used).' : "Only the ticket's contact rates it, or whoever holds its rating token.");
         }

@@ -3,7 +3,7 @@ import { denied } from '../users/auth/access';
 import { badInput, notFound } from '../../shared/errors';
 import { idOf, LIMITS, text } from '../../shared/validation';
 import { isStaff } from '../users/auth/access';
-import { ticketScope } from '../tickets/ticket.policy';
+import { tagRule, ticketScope } from '../access/visibility';
 import type { Actor } from '../users/auth/actor';
 import { pgArray } from '../../shared/sql';
 import { Tag } from './tag.entity';
@@ -15,17 +15,21 @@ export class TagService {
     private readonly actor: Actor,
   ) {}
 
-  /** Every tag, by name. Anyone who reads tickets reads tags. */
-  list(): Promise<Tag[]> {
+  /** The tags the viewer may see, by name: every tag for staff and keys with TICKETS_READ, a customer's those on its business's tickets. */
+  async list(): Promise<Tag[]> {
     if (ticketScope(this.actor).kind === 'none') throw denied(this.actor, 'Reading tags needs a staff account, a customer login or an API key with TICKETS_READ.');
-    return this.em.find(Tag, {}, { orderBy: { name: 'asc' } });
+    const visible = tagRule(this.actor).sql('g');
+    const rows = await this.em.execute(`select g.* from tag g where ${visible.sql} order by g.name`, visible.bindings);
+    return rows.map((row) => this.em.map(Tag, row));
   }
 
+  /** A tag the viewer may see (see `list`); NOT_FOUND otherwise. */
   async get(tagId: string): Promise<Tag> {
     const id = idOf(tagId, 'Tag', 'id');
-    const tag = ticketScope(this.actor).kind === 'none' ? null : await this.em.findOne(Tag, { id });
-    if (!tag) throw notFound('Tag');
-    return tag;
+    const visible = tagRule(this.actor).sql('g');
+    const [row] = await this.em.execute(`select g.* from tag g where g.id = ? and ${visible.sql}`, [id, ...visible.bindings]);
+    if (!row) throw notFound('Tag');
+    return this.em.map(Tag, row);
   }
 
   /** Staff manage tags. */

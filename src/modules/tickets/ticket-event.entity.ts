@@ -30,11 +30,12 @@ export enum TicketEventType {
 
 /**
  * One entry of a ticket's timeline, appended in the same transaction as the change it records.
- * `isInternal` entries follow the visibility rule of internal comments.
+ * `isInternal` entries follow the visibility rule of internal comments; a `reasonInternal` entry is
+ * visible, its reason alone follows that rule (see access/visibility.ts).
  */
 @ObjectType({ implements: Node, description: "One entry of a ticket's timeline: what changed, who did it, and when." })
 @Entity()
-export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStatus' | 'toStatus' | 'reason' | 'isInternal' | 'details' | 'at' | 'ticketVersion' | 'position' | 'cursor'> {
+export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStatus' | 'toStatus' | 'reason' | 'reasonInternal' | 'isInternal' | 'details' | 'at' | 'ticketVersion' | 'position' | 'cursor'> {
   @ManyToOne(() => Ticket, { deleteRule: 'cascade' })
   ticket!: Ticket;
 
@@ -61,9 +62,13 @@ export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStat
   @Enum({ items: () => TicketStatus, type: 'text', nullable: true })
   toStatus: TicketStatus | null = null;
 
-  @Field(() => String, { nullable: true, description: 'Why, when the change needed a reason.' })
+  /** Shown through TicketEventResolver.reason, under `reasonInternal`. */
   @Property({ type: 'text', nullable: true })
   reason: string | null = null;
+
+  /** The reason is for the team only (a staff move the customer was not told about); the entry itself is not. */
+  @Property({ default: false })
+  reasonInternal: boolean = false;
 
   @Field({ description: 'True for entries only the team may see (they are never sent to customers).' })
   @Property({ default: false })

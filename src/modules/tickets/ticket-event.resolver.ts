@@ -1,5 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
+import { seesReason } from '../access/visibility';
 import { User } from '../users/user.entity';
 import { TicketEvent } from './ticket-event.entity';
 
@@ -8,5 +9,15 @@ export class TicketEventResolver {
   @FieldResolver(() => User, { nullable: true, description: 'The staff member who made the change; null for customers, integrations and the system.' })
   actor(@Root() event: TicketEvent, @Ctx() ctx: Context) {
     return event.actor && ctx.loaders.users.load(event.actor.id);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'Why, when the change needed a reason. A reason for the team only is null for viewers who may not read internal ' +
+      'content (customers, keys without COMMENTS_INTERNAL): they still see the entry itself.',
+  })
+  reason(@Root() event: TicketEvent, @Ctx() ctx: Context): string | null {
+    return seesReason(ctx.actor, event) ? event.reason : null;
   }
 }

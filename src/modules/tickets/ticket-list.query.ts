@@ -8,7 +8,7 @@ import { TagService } from '../tags/tag.service';
 import { FINISHED_STATUSES, Ticket } from './ticket.entity';
 import { OrderDirection, TicketOrderField } from './ticket.enums';
 import type { TicketFilter, TicketOrder } from './ticket.inputs';
-import type { TicketScope } from './ticket.policy';
+import type { SqlCondition } from '../access/visibility';
 
 /** The column behind each ordering; every ordering ends with `id` so the keyset is total. */
 const SORT_COLUMNS: Record<TicketOrderField, { column: string; kind: 'time' | 'number'; nullable: boolean }> = {
@@ -25,10 +25,8 @@ function likePattern(search: string): string {
   return `%${escapeLike(search)}%`;
 }
 
-/** Adds the scope and the filter to a query over `ticket t`. Validates the filter first. */
-export function applyFilter(q: Knex.QueryBuilder, scope: TicketScope, filter: TicketFilter | null | undefined): void {
-  if (scope.kind === 'none') q.whereRaw('false');
-  if (scope.kind === 'business') q.where('t.business_id', scope.businessId);
+/** Adds the filter to a query over `ticket t`. Validates the filter first. */
+export function applyFilter(q: Knex.QueryBuilder, filter: TicketFilter | null | undefined): void {
   if (!filter) return;
 
   const assigneeId = optionalIdOf(filter.assigneeId, 'User', 'filter.assigneeId');
@@ -97,7 +95,8 @@ function cursorOf(ticket: Ticket, order: TicketOrder): string {
 }
 
 export interface TicketListArgs {
-  scope: TicketScope;
+  /** The viewer's ticket rule over `t` (visibility.ts: ticketRule(actor).sql('t')). */
+  visible: SqlCondition;
   filter?: TicketFilter | null;
   orderBy?: TicketOrder | null;
   first?: number | null;
@@ -115,7 +114,8 @@ export async function listTickets(em: EntityManager, args: TicketListArgs): Prom
   const knex = em.getKnex();
 
   const base = knex('ticket as t');
-  applyFilter(base, args.scope, args.filter);
+  base.whereRaw(args.visible.sql, args.visible.bindings);
+  applyFilter(base, args.filter);
 
   const { column, nullable } = SORT_COLUMNS[order.field];
   const direction = order.direction === OrderDirection.ASC ? 'asc' : 'desc';

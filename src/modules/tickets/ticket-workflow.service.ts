@@ -27,7 +27,8 @@ interface Move {
 /**
  * Status changes, driven by the pure table of status-machine.ts. A refused move answers
  * INVALID_TRANSITION with the allowed targets and writes nothing; a move with a reason records it on
- * the timeline entry and as a comment, both internal unless the customer is to be told.
+ * the timeline entry and as a comment. The move is always visible to the ticket's customer; the
+ * reason (on the entry, as the comment, as resolution notes) is internal unless the customer is told.
  */
 export class TicketWorkflowService {
   constructor(
@@ -118,7 +119,7 @@ export class TicketWorkflowService {
 
         // A customer's own words are visible to it; staff reasons are internal unless the customer is told.
         const internal = mover === 'staff' && !move.notifyCustomer;
-        await this.transition(em, ticket, move.to, { reason: move.explanation, isInternal: move.explanation !== null && internal });
+        await this.transition(em, ticket, move.to, { reason: move.explanation, reasonInternal: move.explanation !== null && internal });
         if (move.explanation) await writeComment(em, ticket, this.actor, move.explanation, internal);
         return true;
       },
@@ -139,12 +140,12 @@ export class TicketWorkflowService {
   /** Moves the status with the fields and clocks that go with it, and records the STATUS_CHANGED entry. */
   private async transition(em: EntityManager, ticket: Ticket, to: TicketStatus, fields: EventFields, actor = this.actor): Promise<void> {
     const from = ticket.status;
-    await this.applyStatus(em, ticket, to, fields.reason ?? null);
+    await this.applyStatus(em, ticket, to, fields.reason ?? null, fields.reasonInternal ?? false);
     recordEvent(em, ticket, actor, TicketEventType.STATUS_CHANGED, { ...fields, fromStatus: from, toStatus: to });
   }
 
   /** The fields that go with a status: who works on it, when it was resolved or closed, and the SLA clocks. */
-  private async applyStatus(em: EntityManager, ticket: Ticket, to: TicketStatus, explanation: string | null): Promise<void> {
+  private async applyStatus(em: EntityManager, ticket: Ticket, to: TicketStatus, explanation: string | null, internal: boolean): Promise<void> {
     const now = new Date();
     await this.sla.statusChanging(em, ticket, to, now);
     if (to === TicketStatus.IN_PROGRESS && ticket.status === TicketStatus.OPEN && !ticket.assignee && this.actor.kind === 'user') {
@@ -155,6 +156,7 @@ export class TicketWorkflowService {
     if (to === TicketStatus.RESOLVED) {
       ticket.resolvedAt = now;
       ticket.resolutionNotes = explanation;
+      ticket.resolutionNotesInternal = internal;
       // The resolution mail carries it, so a submitter without a login can rate the ticket.
       await issueSatisfactionToken(em, ticket);
     }

@@ -12,7 +12,7 @@ import { TicketChannel, TicketPriority, TicketStatus } from './ticket.enums';
 export const FINISHED_STATUSES: readonly TicketStatus[] = [TicketStatus.RESOLVED, TicketStatus.CLOSED];
 
 type TicketOptional =
-  | 'number' | 'updatedAt' | 'dueAt' | 'resolvedAt' | 'closedAt' | 'resolutionNotes' | 'business' | 'contact'
+  | 'number' | 'updatedAt' | 'dueAt' | 'resolvedAt' | 'closedAt' | 'resolutionNotes' | 'resolutionNotesInternal' | 'business' | 'contact'
   | 'assignee' | 'creator' | 'submitterName' | 'submitterEmail' | 'submittedCompanyName' | 'submitterPhone'
   | 'reference' | 'version' | 'tags' | 'isOverdue' | 'dueAtManual' | 'firstResponseDueAt' | 'firstRespondedAt'
   | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt' | 'dedupKey' | 'occurrences'
@@ -134,9 +134,13 @@ export class Ticket extends BaseEntity<TicketOptional> {
   @Property({ type: 'timestamptz', nullable: true })
   closedAt: Date | null = null;
 
-  @Field(() => String, { nullable: true, description: 'How it was solved, written when resolving.' })
+  /** Shown through TicketResolver.resolutionNotes, under `resolutionNotesInternal`. */
   @Property({ type: 'text', nullable: true })
   resolutionNotes: string | null = null;
+
+  /** The notes are for the team only: the customer was not told when the ticket was resolved. */
+  @Property({ default: false })
+  resolutionNotesInternal: boolean = false;
 
   @ManyToOne(() => Business, { nullable: true, deleteRule: 'set null' })
   business: Business | null = null;

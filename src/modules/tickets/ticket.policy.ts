@@ -2,23 +2,7 @@ import type { Actor } from '../users/auth/actor';
 import { isStaffOrScoped } from '../users/auth/access';
 import { ApiScope } from '../users/auth/api-scope.enum';
 
-/**
- * Which tickets an actor may read: all of them, those of one business, or none. Every query that
- * reads tickets turns this into a SQL condition, so an unseen ticket is never fetched.
- */
-export type TicketScope = { kind: 'all' } | { kind: 'business'; businessId: string } | { kind: 'none' };
-
-export function ticketScope(actor: Actor): TicketScope {
-  if (isStaffOrScoped(actor, ApiScope.TICKETS_READ)) return { kind: 'all' };
-  if (actor.kind === 'contact') return { kind: 'business', businessId: actor.businessId };
-  return { kind: 'none' };
-}
-
-export function canViewTicket(actor: Actor, ticket: { businessId: string | null }): boolean {
-  const scope = ticketScope(actor);
-  if (scope.kind === 'all') return true;
-  return scope.kind === 'business' && ticket.businessId === scope.businessId;
-}
+/** Who may change tickets. Who may read them is decided in ../access/visibility.ts. */
 
 /**
  * Staff work on tickets: create for anyone, edit fields, internal comments, status, assignment,

@@ -9,6 +9,7 @@ import { CommentConnection } from '../comments/comment.payloads';
 import { Tag } from '../tags/tag.entity';
 import { User } from '../users/user.entity';
 import { Ticket } from './ticket.entity';
+import { seesReason } from '../access/visibility';
 import {
   AssignTicketInput,
   CreateTicketInput,
@@ -72,7 +73,17 @@ export class TicketResolver {
     return { ticket: await ctx.services.tickets.link(input) };
   }
 
-  @FieldResolver(() => Business, { nullable: true, description: 'The business it is for; null while UNASSIGNED.' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'How it was solved, written when resolving. Notes for the team only (resolved without notifying the customer) are null ' +
+      'for viewers who may not read internal content.',
+  })
+  resolutionNotes(@Root() ticket: Ticket, @Ctx() ctx: Context): string | null {
+    return seesReason(ctx.actor, { reasonInternal: ticket.resolutionNotesInternal }) ? ticket.resolutionNotes : null;
+  }
+
+  @FieldResolver(() => Business, { nullable: true, description: 'The business it is for; null while UNASSIGNED (and for viewers who may not read it).' })
   business(@Root() ticket: Ticket, @Ctx() ctx: Context) {
     return ticket.business && ctx.loaders.businesses.load(ticket.business.id);
   }

@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import { denied } from '../users/auth/access';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, conflict, notFound } from '../../shared/errors';
+import { badInput, conflict } from '../../shared/errors';
 import type { Page } from '../../shared/pagination';
 import { dueDate, idOf, LIMITS, optionalEmail, optionalIdOf, optionalText, text } from '../../shared/validation';
 import { Business } from '../businesses/business.entity';
@@ -19,7 +19,8 @@ import { retryOnUniqueViolation } from '../../shared/retry';
 import { writeComment } from '../comments/write-comment';
 import { hasScope } from '../users/auth/access';
 import { TicketEvent, TicketEventType } from './ticket-event.entity';
-import { canSeeInternal, visibleCommentFilter } from '../comments/comment.policy';
+import { attachmentRule, ticketRule, timelineRule } from '../access/visibility';
+import { findVisible, findVisibleById } from '../access/find-visible';
 import { Attachment } from '../intake/attachment.entity';
 import { Ticket } from './ticket.entity';
 import { TicketChannel, TicketPriority, TicketStatus } from './ticket.enums';
@@ -32,8 +33,7 @@ import type {
   TicketOrder,
   UpdateTicketInput,
 } from './ticket.inputs';
-import { canWorkOnTickets, ticketScope } from './ticket.policy';
-import { findOnVisibleTicket, ticketScopeWhere } from './ticket.scope';
+import { canWorkOnTickets } from './ticket.policy';
 import { recordEvent } from './timeline';
 
 /**
@@ -50,12 +50,8 @@ export class TicketService {
   ) {}
 
   /** A ticket the viewer may see; NOT_FOUND otherwise (existence does not leak). */
-  async get(ticketId: string): Promise<Ticket> {
-    const id = idOf(ticketId, 'Ticket', 'id');
-    const where = ticketScopeWhere(this.actor);
-    const ticket = where ? await this.em.findOne(Ticket, { ...where, id }) : null;
-    if (!ticket) throw notFound('Ticket');
-    return ticket;
+  get(ticketId: string): Promise<Ticket> {
+    return findVisible(this.em, Ticket, 'Ticket', ticketId, ticketRule(this.actor).where);
   }
 
   /**
@@ -63,16 +59,15 @@ export class TicketService {
    * ticket scope and the internal flag are part of the SQL. Used to replay a subscription.
    */
   async timelineAfter(position: string, wanted: { ticketId?: string | null; businessId?: string | null; types?: readonly string[] | null }, limit: number) {
-    const where = ticketScopeWhere(this.actor);
-    if (!where) return [];
-    // The viewer's scope and the subscriber's filter both apply: a filter can narrow, never widen.
-    const ticket = { $and: [where, wanted.ticketId ? { id: wanted.ticketId } : {}, wanted.businessId ? { business: wanted.businessId } : {}] };
+    const visible = timelineRule(this.actor).where;
+    if (!visible) return [];
+    // The viewer's rule and the subscriber's filter both apply: a filter can narrow, never widen.
+    const wantedTicket = { ...(wanted.ticketId ? { id: wanted.ticketId } : {}), ...(wanted.businessId ? { business: wanted.businessId } : {}) };
     return this.em.find(
       TicketEvent,
       {
+        $and: [visible, Object.keys(wantedTicket).length > 0 ? { ticket: wantedTicket } : {}],
         position: { $gt: position },
-        ticket,
-        ...visibleCommentFilter(this.actor),
         ...(wanted.types ? { type: { $in: [...wanted.types] as TicketEventType[] } } : {}),
       },
       { orderBy: { position: 'asc' }, limit, populate: ['ticket'] },
@@ -81,22 +76,21 @@ export class TicketService {
 
   /** An attachment, under the rules of its ticket and (for one that came with a comment) of that comment. */
   getAttachment(attachmentId: string): Promise<Attachment> {
-    const visible = canSeeInternal(this.actor) ? {} : { $or: [{ comment: null }, { comment: { isInternal: false } }] };
-    return findOnVisibleTicket(this.em, this.actor, Attachment, 'Attachment', attachmentId, visible);
+    return findVisible(this.em, Attachment, 'Attachment', attachmentId, attachmentRule(this.actor).where);
   }
 
   /** A timeline entry, under the same two rules as comments: the ticket's scope and the internal flag. */
   getEvent(eventId: string): Promise<TicketEvent> {
-    return findOnVisibleTicket(this.em, this.actor, TicketEvent, 'TicketEvent', eventId, visibleCommentFilter(this.actor));
+    return findVisible(this.em, TicketEvent, 'TicketEvent', eventId, timelineRule(this.actor).where);
   }
 
   /** Tickets in the viewer's scope. Anonymous viewers and keys without TICKETS_READ are refused, not shown an empty list. */
   list(args: { filter?: TicketFilter | null; orderBy?: TicketOrder | null; first?: number | null; after?: string | null }): Promise<Page<Ticket>> {
-    const scope = ticketScope(this.actor);
-    if (scope.kind === 'none') {
+    const rule = ticketRule(this.actor);
+    if (!rule.where) {
       throw denied(this.actor, 'Reading tickets needs a staff account, a customer login or an API key with TICKETS_READ.');
     }
-    return listTickets(this.em, { ...args, scope });
+    return listTickets(this.em, { ...args, visible: rule.sql('t') });
   }
 
   /**
@@ -355,10 +349,7 @@ export class TicketService {
 
   /** Locks a ticket row the viewer may see, or answers NOT_FOUND. */
   async lockVisible(em: EntityManager, id: string): Promise<Ticket> {
-    const where = ticketScopeWhere(this.actor);
-    const ticket = where ? await em.findOne(Ticket, { ...where, id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
-    if (!ticket) throw notFound('Ticket');
-    return ticket;
+    return findVisibleById(em, Ticket, 'Ticket', id, ticketRule(this.actor).where, { lockMode: LockMode.PESSIMISTIC_WRITE });
   }
 
   checkVersion(ticket: Ticket, expectedVersion: number | null | undefined): void {

@@ -17,6 +17,8 @@ export interface EventFields {
   fromStatus?: TicketStatus | null;
   toStatus?: TicketStatus | null;
   reason?: string | null;
+  /** The reason is for the team only; the entry stays visible. */
+  reasonInternal?: boolean;
   isInternal?: boolean;
   details?: Record<string, unknown>;
 }
@@ -34,6 +36,7 @@ export function recordEvent(em: EntityManager, ticket: Ticket, actor: Actor, typ
     fromStatus: fields.fromStatus ?? null,
     toStatus: fields.toStatus ?? null,
     reason: fields.reason ?? null,
+    reasonInternal: fields.reasonInternal ?? false,
     isInternal: fields.isInternal ?? false,
     details: { ...fields.details, ...actorDetails(actor) },
   });

@@ -1,5 +1,5 @@
 import { Entity, Enum, Property } from '@mikro-orm/core';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity } from '../../shared/base.entity';
 import { Node } from '../../shared/node';
 import { Availability, Role, type StaffRole } from './user.enums';
@@ -7,7 +7,9 @@ import { Availability, Role, type StaffRole } from './user.enums';
 /** A staff member (admin or agent). Customers log in as contacts, not users. */
 @ObjectType({
   implements: Node,
-  description: 'An account. Staff (ADMIN, AGENT) everywhere; a logged-in customer appears as role CUSTOMER in `me` and `login`, with its contact id.',
+  description:
+    'An account. Staff (ADMIN, AGENT) everywhere; a logged-in customer appears as role CUSTOMER in `me` and `login`, with its contact id. ' +
+    'Customers, and API keys without TICKETS_READ, see a staff member as a public profile: id, name and role; the other fields are null for them.',
 })
 @Entity({ tableName: 'app_user' })
 export class User extends BaseEntity<'capacity' | 'availability' | 'lastAssignedAt'> {
@@ -15,7 +17,7 @@ export class User extends BaseEntity<'capacity' | 'availability' | 'lastAssigned
   @Property({ length: 200 })
   name!: string;
 
-  @Field({ description: 'Login email, lower-case and unique.' })
+  /** Private: shown through UserResolver.email (null to those who may not see the staff directory). */
   @Property({ length: 320, unique: true })
   email!: string;
 
@@ -26,11 +28,11 @@ export class User extends BaseEntity<'capacity' | 'availability' | 'lastAssigned
   @Property({ hidden: true })
   passwordHash!: string;
 
-  @Field(() => Int, { description: 'Most open tickets this agent should hold; automatic assignment never goes beyond it.' })
+  /** Private, like `email`. Most open tickets this agent should hold. */
   @Property({ type: 'integer', default: 20 })
   capacity: number = 20;
 
-  @Field(() => Availability, { description: 'AVAILABLE or AWAY (automatic assignment skips agents who are away).' })
+  /** Private, like `email`. */
   @Enum({ items: () => Availability, type: 'text', default: Availability.AVAILABLE })
   availability: Availability = Availability.AVAILABLE;
 

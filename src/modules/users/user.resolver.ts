@@ -1,10 +1,21 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { INPUT } from '../../shared/descriptions';
 import { CreateApiKeyInput, CreateUserInput, LoginInput } from './user.inputs';
 import { ApiKeyPayload, AuthPayload } from './user.payloads';
 import { User } from './user.entity';
-import { Role } from './user.enums';
+import { Availability, Role } from './user.enums';
+import { seesUserPrivateFields } from '../access/visibility';
+import { isShownToOwner } from './own-account';
+
+/** The note every private field of User carries. */
+/** The viewer reads this account's private fields: the rule of visibility.ts, or `login`'s own account. */
+export function seesPrivate(ctx: Context, user: User): boolean {
+  return isShownToOwner(user) || seesUserPrivateFields(ctx.actor, user);
+}
+
+export const PRIVATE_FIELD =
+  'Null unless the viewer is staff, an API key with TICKETS_READ, or this account itself (customers see staff by name only).';
 
 @Resolver(() => User)
 export class UserResolver {
@@ -31,5 +42,26 @@ export class UserResolver {
   @Mutation(() => ApiKeyPayload, { description: 'Create an API key (admins only). The secret is in the payload, once.' })
   createApiKey(@Arg('input', () => CreateApiKeyInput, { description: INPUT }) input: CreateApiKeyInput, @Ctx() ctx: Context) {
     return ctx.services.apiKeys.create(input);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: `Login email, lower-case and unique. ${PRIVATE_FIELD}` })
+  email(@Root() user: User, @Ctx() ctx: Context): string | null {
+    return seesPrivate(ctx, user) ? user.email : null;
+  }
+
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: `Most open tickets this agent should hold; automatic assignment never goes beyond it (staff accounts only). ${PRIVATE_FIELD}`,
+  })
+  capacity(@Root() user: User, @Ctx() ctx: Context): number | null {
+    return seesPrivate(ctx, user) ? (user.capacity ?? null) : null;
+  }
+
+  @FieldResolver(() => Availability, {
+    nullable: true,
+    description: `AVAILABLE or AWAY: automatic assignment skips agents who are away (staff accounts only). ${PRIVATE_FIELD}`,
+  })
+  availability(@Root() user: User, @Ctx() ctx: Context): Availability | null {
+    return seesPrivate(ctx, user) ? (user.availability ?? null) : null;
   }
 }

@@ -7,9 +7,11 @@ import type { Actor } from './auth/actor';
 import { checkedPassword, hashPassword, UNKNOWN_ACCOUNT_HASH, verifyPassword } from './auth/passwords';
 import type { TokenService } from './auth/tokens';
 import { User } from './user.entity';
+import { showToOwner } from './own-account';
 import { Availability, Role, type StaffRole } from './user.enums';
 import type { CreateUserInput, LoginInput } from './user.inputs';
-import { canAdminister, canListUsers } from './user.policy';
+import { canAdminister } from './user.policy';
+import { seesStaffDirectory } from '../access/visibility';
 
 /**
  * The account type `User` also stands for a customer who logged in: role CUSTOMER, and the id of
@@ -52,7 +54,7 @@ export class UserService {
     const valid = await verifyPassword(account?.passwordHash ?? (await UNKNOWN_ACCOUNT_HASH), input.password);
     if (!account || !valid) throw unauthenticated('Wrong email or password.');
     const token = await this.tokens.sign({ kind: account instanceof User ? 'user' : 'contact', id: account.id });
-    return { token, user: account instanceof User ? account : contactAsUser(account) };
+    return { token, user: showToOwner(account instanceof User ? account : contactAsUser(account)) };
   }
 
   /** The signed-in account (a customer as its `contactAsUser` view); null for anonymous and API keys. */
@@ -66,13 +68,13 @@ export class UserService {
   /** A staff member, for those who may list users, and one's own account for everyone. */
   async get(userId: string): Promise<User> {
     const id = idOf(userId, 'User', 'id');
-    const user = canListUsers(this.actor) || (this.actor.kind === 'user' && this.actor.id === id) ? await this.em.findOne(User, { id }) : null;
+    const user = seesStaffDirectory(this.actor) || (this.actor.kind === 'user' && this.actor.id === id) ? await this.em.findOne(User, { id }) : null;
     if (!user) throw notFound('User');
     return user;
   }
 
   list(role?: Role | null): Promise<User[]> {
-    if (!canListUsers(this.actor)) throw denied(this.actor, 'Only staff and API keys with TICKETS_READ list users.');
+    if (!seesStaffDirectory(this.actor)) throw denied(this.actor, 'Only staff and API keys with TICKETS_READ list users.');
     if (role === Role.CUSTOMER) return Promise.resolve([]);
     return this.em.find(User, role ? { role } : {}, { orderBy: { name: 'asc', id: 'asc' } });
   }

@@ -27,9 +27,12 @@ export function denied(actor: Actor, message: string) {
 }
 
 /**
- * Actors of one class read exactly the same data through every field: the policies look at an
- * actor's kind, role, business and scopes, never at who it is. Subscribers of one class with the same
- * query share one execution of it, so a policy that looked at more would have to add it here.
+ * Actors of one class read exactly the same data through every field: the policies (and the rules of
+ * modules/access/visibility.ts) look at an actor's kind, role, business and scopes, never at who it
+ * is. Subscribers of one class with the same query share one execution of it, so a policy that looked
+ * at more would have to add it here. The one exception, `seesUserPrivateFields` for one's own account,
+ * only matters for an actor outside the staff directory reading its own `me`/`login` view, which no
+ * subscription payload carries.
  */
 export function accessClassOf(actor: Actor): string {
   switch (actor.kind) {
