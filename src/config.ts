@@ -39,6 +39,8 @@ export interface Config {
   wsMaxSubscriptions: number;
   /** Seconds between the server's WebSocket pings; a client that misses one is dropped. */
   wsKeepAliveSeconds: number;
+  /** Failed logins allowed per email and per client address within the window, before logins are refused. */
+  loginThrottle: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -138,5 +140,10 @@ export function loadConfig(env: Env = process.env): Config {
     inboundEmailMaxBytes: integer(env, 'INBOUND_EMAIL_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     wsMaxSubscriptions: integer(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 1000),
     wsKeepAliveSeconds: integer(env, 'WS_KEEPALIVE_SECONDS', 30, 1, 3600),
+    loginThrottle: {
+      maxFailuresPerAccount: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
+      maxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
+      windowSeconds: integer(env, 'LOGIN_THROTTLE_SECONDS', 900, 1, 24 * 3600),
+    },
   };
 }

@@ -9,6 +9,8 @@ import { TicketEventResolver } from './modules/tickets/ticket-event.resolver';
 import { TicketResolver } from './modules/tickets/ticket.resolver';
 import { TicketWorkflowResolver } from './modules/tickets/ticket-workflow.resolver';
 import { UserResolver } from './modules/users/user.resolver';
+import { ApiKeyResolver } from './modules/users/auth/api-key.resolver';
+import { AuditResolver } from './modules/audit/audit.resolver';
 import type { PubSub } from './modules/realtime/pubsub';
 import { RealtimeResolver } from './modules/realtime/realtime.resolver';
 import { SlaResolver } from './modules/sla/sla.resolver';
@@ -27,6 +29,8 @@ export const resolvers = [
   BusinessResolver,
   ContactResolver,
   UserResolver,
+  ApiKeyResolver,
+  AuditResolver,
   TagResolver,
   NodeResolver,
   RealtimeResolver,

@@ -47,6 +47,9 @@ export async function startTestApp(env: Record<string, string> = {}, sameDatabas
     DATA_DIR: path.join(os.tmpdir(), database),
     // Suites submit many web forms from one address; the rate-limit suite sets its own limit.
     SUBMIT_RATE_LIMIT: '100000',
+    // Suites log in (and fail to) many times from one address; the login throttle suite sets its own limits.
+    LOGIN_MAX_FAILURES: '100000',
+    LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
     ...env,
   });
   const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

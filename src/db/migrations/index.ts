@@ -17,6 +17,7 @@ import { Migration20261127140000_title_spellings } from './Migration202611271400
 import { Migration20261127150000_business_totals } from './Migration20261127150000_business_totals';
 import { Migration20261127160000_business_agent_outcomes } from './Migration20261127160000_business_agent_outcomes';
 import { Migration20261128170000_scope_spelling_totals } from './Migration20261128170000_scope_spelling_totals';
+import { Migration20261206010000_access_lifecycle } from './Migration20261206010000_access_lifecycle';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -41,4 +42,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127150000_business_totals', class: Migration20261127150000_business_totals },
   { name: 'Migration20261127160000_business_agent_outcomes', class: Migration20261127160000_business_agent_outcomes },
   { name: 'Migration20261128170000_scope_spelling_totals', class: Migration20261128170000_scope_spelling_totals },
+  { name: 'Migration20261206010000_access_lifecycle', class: Migration20261206010000_access_lifecycle },
 ];
