@@ -395,3 +395,23 @@ describe('auditLog', () => {
     expect(onlyCreates.nodes[0].targetName).toBe(email);
   });
 });
+
+describe('several instances (Redis)', () => {
+  it('revoking a key or deactivating a user on one instance closes their sockets on another within a second', async () => {
+    const env = { REDIS_URL: 'redis://127.0.0.1:6379' };
+    const a = await startTestApp(env);
+    const b = await startTestApp(env, a);
+    try {
+      const boss = await make.staffUser(a, StaffRole.ADMIN);
+      const key = await make.apiKey(a, boss.user, [ApiScope.TICKETS_READ]);
+      const apiKeyId = await keyId(a, key);
+      await expectClosedWithin1s(await connect(b, key), () => a.gql(RevokeApiKeyDocument, { input: { apiKeyId } }, boss.token));
+
+      const staff = await make.staffUser(a);
+      await expectClosedWithin1s(await connect(b, staff.token), () => a.gql(DeactivateUserDocument, { input: { userId: staff.user.globalId } }, boss.token));
+    } finally {
+      await b.stop();
+      await a.stop();
+    }
+  });
+});
