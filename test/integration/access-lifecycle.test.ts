@@ -225,6 +225,16 @@ describe('rotateApiKey', () => {
     expect(ok(await app.gql(UsersDocument, {}, newKey)).users.length).toBeGreaterThan(0);
   });
 
+  it('a second rotation ends the secret still in its grace period at once', async () => {
+    const first = await make.apiKey(app, admin.user, [ApiScope.TICKETS_READ]);
+    const apiKeyId = await keyId(app, first);
+    const second = ok(await app.gql(RotateApiKeyDocument, { input: { apiKeyId, graceSeconds: 3600 } }, admin.token)).rotateApiKey.key;
+    expect(ok(await app.gql(UsersDocument, {}, first)).users.length).toBeGreaterThan(0);
+    await expectClosedWithin1s(await connect(app, first), () => app.gql(RotateApiKeyDocument, { input: { apiKeyId, graceSeconds: 3600 } }, admin.token));
+    expect(errorCode(await app.gql(UsersDocument, {}, first))).toBe('UNAUTHENTICATED');
+    expect(ok(await app.gql(UsersDocument, {}, second)).users.length).toBeGreaterThan(0);
+  });
+
   it('refuses a grace period over 7 days or below 0 with BAD_USER_INPUT on graceSeconds, writing nothing', async () => {
     const apiKeyId = await keyId(app, await make.apiKey(app, admin.user, [ApiScope.TICKETS_READ]));
     await writesNothing(app, ACCESS_TABLES, async () => {
@@ -259,6 +269,13 @@ describe('deactivateUser and reactivateUser', () => {
     const again = ok(await app.gql(LoginDocument, { input: { email: target.user.email, password: make.PASSWORD } })).login;
     expect(ok(await app.gql(MeDocument, {}, again.token)).me!.id).toBe(target.user.globalId);
     expect(await auditRows('REACTIVATE_USER', target.user.id)).toHaveLength(1);
+  });
+
+  it('refuses the live session of an account marked deactivated (the session check reads the account too)', async () => {
+    const target = await make.staffUser(app);
+    expect(ok(await app.gql(MeDocument, {}, target.token)).me!.id).toBe(target.user.globalId);
+    await app.em().getConnection().execute('update app_user set deactivated_at = now() where id = ?', [target.user.id]);
+    expect(errorCode(await app.gql(MeDocument, {}, target.token))).toBe('UNAUTHENTICATED');
   });
 
   it('deactivates a contact login by contactId: its token, socket and login are refused', async () => {
