@@ -7,6 +7,7 @@ import {
   AuditAction,
   AuditLogDocument,
   ChangePasswordDocument,
+  ContactLoginDocument,
   CreateApiKeyDocument,
   CreateUserDocument,
   DeactivateUserDocument,
@@ -18,6 +19,7 @@ import {
   RevokeApiKeyDocument,
   Role,
   RotateApiKeyDocument,
+  StaffDeactivationDocument,
   UpdateUserDocument,
   UsersDocument,
 } from '../__generated__/graphql';
@@ -89,6 +91,8 @@ async function connect(target: TestApp, token: string): Promise<{ client: Client
     connectionParams: { authorization: `Bearer ${token}` },
     retryAttempts: 0,
     lazy: false,
+    // The close is what these tests wait for (see `closed`), not an error to print.
+    onNonLazyError: () => undefined,
     on: {
       connected: () => resolveConnected(),
       closed: (event) => resolveClosed({ code: (event as { code: number }).code, at: Date.now() }),
@@ -258,6 +262,10 @@ describe('deactivateUser and reactivateUser', () => {
       expect(res).toEqual({ active: false, user: { id: target.user.globalId }, contact: null });
     });
     expect(errorCode(await app.gql(MeDocument, {}, target.token))).toBe('UNAUTHENTICATED');
+    // Admins see when; other staff see null.
+    const seenBy = async (token: string) => ok(await app.gql(StaffDeactivationDocument, {}, token)).users.find((u) => u.id === target.user.globalId)!.deactivatedAt;
+    expect(Date.parse((await seenBy(admin.token))!)).not.toBeNaN();
+    expect(await seenBy(agent.token)).toBeNull();
     const login = await app.gql(LoginDocument, { input: { email: target.user.email, password: make.PASSWORD } });
     const wrong = await app.gql(LoginDocument, { input: { email: target.user.email, password: 'wrong-password' } });
     expect(login).toEqual(wrong);
@@ -285,6 +293,9 @@ describe('deactivateUser and reactivateUser', () => {
       expect(res).toEqual({ active: false, user: null, contact: { id: contact.contact.globalId } });
     });
     expect(errorCode(await app.gql(MeDocument, {}, contact.token))).toBe('UNAUTHENTICATED');
+    const seenBy = async (token: string) => (ok(await app.gql(ContactLoginDocument, { id: contact.contact.globalId }, token)).node as { loginDeactivatedAt: string | null }).loginDeactivatedAt;
+    expect(Date.parse((await seenBy(admin.token))!)).not.toBeNaN();
+    expect(await seenBy(agent.token)).toBeNull();
     const login = await app.gql(LoginDocument, { input: { email: contact.contact.email, password: make.PASSWORD } });
     expect(errorCode(login)).toBe('UNAUTHENTICATED');
     expect(login.errors![0].message).toBe('Wrong email or password.');

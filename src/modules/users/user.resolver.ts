@@ -1,10 +1,13 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { INPUT } from '../../shared/descriptions';
 import { AccountInput, ChangePasswordInput, CreateUserInput, LoginInput, LogoutInput, UpdateUserInput } from './user.inputs';
 import { AccountPayload, AuthPayload, LogoutPayload, UserPayload } from './user.payloads';
 import { User } from './user.entity';
 import { Role } from './user.enums';
+import { Contact } from '../businesses/contact.entity';
+
+const DEACTIVATED_AT = 'When the login was deactivated (deactivateUser); null while it is active. Shown to admins only: null for everyone else.';
 
 @Resolver(() => User)
 export class UserResolver {
@@ -59,5 +62,19 @@ export class UserResolver {
   @Mutation(() => AccountPayload, { description: 'Let a deactivated staff member or contact log in again (admins only); earlier sessions stay ended.' })
   reactivateUser(@Arg('input', () => AccountInput, { description: INPUT }) input: AccountInput, @Ctx() ctx: Context) {
     return ctx.services.users.setActive(input, true);
+  }
+
+  @FieldResolver(() => Date, { nullable: true, description: DEACTIVATED_AT })
+  deactivatedAt(@Root() user: User, @Ctx() ctx: Context) {
+    return ctx.services.users.deactivatedAtOf(user);
+  }
+}
+
+/** The login state of a contact, beside the fields the businesses module gives it. */
+@Resolver(() => Contact)
+export class ContactLoginResolver {
+  @FieldResolver(() => Date, { nullable: true, description: DEACTIVATED_AT })
+  loginDeactivatedAt(@Root() contact: Contact, @Ctx() ctx: Context) {
+    return ctx.services.users.deactivatedAtOf(contact);
   }
 }

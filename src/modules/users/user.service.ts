@@ -210,6 +210,11 @@ export class UserService {
     return { user: account instanceof User ? account : null, contact: account instanceof Contact ? account : null, active };
   }
 
+  /** When a login was deactivated, as admins see it; everyone else sees null (it is not theirs to know). */
+  deactivatedAtOf(account: { deactivatedAt?: Date | null }): Date | null {
+    return canAdminister(this.actor) ? (account.deactivatedAt ?? null) : null;
+  }
+
   /** The account behind a session token; API keys and anonymous requests have no session. */
   private sessionHolder(what: string): { kind: 'user' | 'contact'; id: string } {
     if ((this.actor.kind !== 'user' && this.actor.kind !== 'contact') || !this.origin.sessionId) {
