@@ -32,7 +32,15 @@ describe('loadConfig', () => {
       inboundEmailMaxBytes: 10 * 1024 * 1024,
       wsMaxSubscriptions: 20,
       wsKeepAliveSeconds: 30,
+      loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, windowSeconds: 900 },
     });
+  });
+
+  it('reads the login throttle and refuses a limit of 0', () => {
+    const env = { LOGIN_MAX_FAILURES: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '50', LOGIN_THROTTLE_SECONDS: '60' };
+    expect(loadConfig(env).loginThrottle).toEqual({ maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 60 });
+    expect(configError({ LOGIN_MAX_FAILURES: '0' }).variable).toBe('LOGIN_MAX_FAILURES');
+    expect(configError({ LOGIN_THROTTLE_SECONDS: 'soon' }).variable).toBe('LOGIN_THROTTLE_SECONDS');
   });
 
   it('treats blank values as unset', () => {

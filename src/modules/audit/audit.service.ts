@@ -3,9 +3,9 @@ import { newestFirst } from '../../shared/newest-first';
 import type { Page } from '../../shared/pagination';
 import { denied } from '../users/auth/access';
 import type { Actor } from '../users/auth/actor';
+import { canAdminister } from '../users/user.policy';
 import { AuditEntry, type AuditTargetType } from './audit-entry.entity';
 import { AuditAction, AuditActorType } from './audit.enums';
-import { canReadAuditLog } from './audit.policy';
 
 /** Who acted, as an audit entry stores it. */
 export interface AuditActor {
@@ -69,7 +69,7 @@ export class AuditService {
 
   /** Newest first. */
   list(args: { action?: AuditAction | null; first?: number | null; after?: string | null }): Promise<Page<AuditEntry>> {
-    if (!canReadAuditLog(this.actor)) throw denied(this.actor, 'Only admins read the audit log.');
+    if (!canAdminister(this.actor)) throw denied(this.actor, 'Only admins read the audit log.');
     return newestFirst(this.em, AuditEntry, args.action ? { action: args.action } : {}, args);
   }
 }
