@@ -2,7 +2,6 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
-import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import { createContext, type AppDeps } from '../context';
@@ -19,7 +18,7 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
 }
 
 /** The client address of a WebSocket upgrade, as Express works it out for HTTP requests (the first X-Forwarded-For behind a trusted proxy). */
-function clientAddressOf(request: IncomingMessage, trustProxy: boolean): string {
+function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): string {
   const forwarded = request.headers['x-forwarded-for'];
   const first = trustProxy && typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : '';
   return first || request.socket.remoteAddress || 'unknown';
@@ -42,7 +41,7 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
   const documents = documentCache();
   const access = new AccessSockets();
   const stopListening = deps.revocations.listen((revocation) => access.revoke(revocation));
-  const handle = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage }>(
+  const handle = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema,
       parse: documents.parse,

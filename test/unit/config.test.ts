@@ -36,9 +36,7 @@ describe('loadConfig', () => {
     });
   });
 
-  it('reads the login throttle and refuses a limit of 0', () => {
-    const env = { LOGIN_MAX_FAILURES: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '50', LOGIN_THROTTLE_SECONDS: '60' };
-    expect(loadConfig(env).loginThrottle).toEqual({ maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 60 });
+  it('refuses a login throttle limit of 0 and a window that is not a number', () => {
     expect(configError({ LOGIN_MAX_FAILURES: '0' }).variable).toBe('LOGIN_MAX_FAILURES');
     expect(configError({ LOGIN_THROTTLE_SECONDS: 'soon' }).variable).toBe('LOGIN_THROTTLE_SECONDS');
   });
@@ -73,6 +71,9 @@ describe('loadConfig', () => {
       INBOUND_EMAIL_MAX_BYTES: '2048',
       WS_MAX_SUBSCRIPTIONS: '5',
       WS_KEEPALIVE_SECONDS: '10',
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '50',
+      LOGIN_THROTTLE_SECONDS: '60',
     });
     expect(config).toEqual({
       port: 8080,
@@ -92,6 +93,7 @@ describe('loadConfig', () => {
       inboundEmailMaxBytes: 2048,
       wsMaxSubscriptions: 5,
       wsKeepAliveSeconds: 10,
+      loginThrottle: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 60 },
     });
   });
 
