@@ -350,6 +350,34 @@ describe('updateUser', () => {
   });
 });
 
+describe('the last active admin', () => {
+  it('two admins deactivating each other at once: one wins, one active admin always remains (10 rounds)', async () => {
+    const lone = await startTestApp();
+    try {
+      const a = await make.staffUser(lone, StaffRole.ADMIN);
+      const b = await make.staffUser(lone, StaffRole.ADMIN);
+      const activeAdmins = async () =>
+        Number(
+          (await lone.em().getConnection().execute<{ n: string }[]>(`select count(*) as n from app_user where role = 'ADMIN' and deactivated_at is null`))[0].n,
+        );
+      for (let round = 0; round < 10; round += 1) {
+        const answers = await Promise.all([
+          lone.gql(DeactivateUserDocument, { input: { userId: b.user.globalId } }, a.token),
+          lone.gql(DeactivateUserDocument, { input: { userId: a.user.globalId } }, b.token),
+        ]);
+        expect(answers.filter((answer) => !answer.errors)).toHaveLength(1);
+        expect(await activeAdmins()).toBe(1);
+        // The winner lets the other back in (with a new session) for the next round.
+        const [winner, loser] = answers[0].errors ? [b, a] : [a, b];
+        ok(await lone.gql(ReactivateUserDocument, { input: { userId: loser.user.globalId } }, winner.token));
+        loser.token = await make.session(lone, loser.user);
+      }
+    } finally {
+      await lone.stop();
+    }
+  });
+});
+
 describe('changePassword and logout', () => {
   it('changePassword needs the current password, ends every other session (and its socket), and returns a working token', async () => {
     const email = `changer-${Date.now()}@staff.example`;

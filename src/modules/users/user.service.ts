@@ -1,4 +1,5 @@
 import { LockMode } from '@mikro-orm/core';
+import { ADMINS_LOCK } from '../../db/locks';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { denied } from './auth/access';
 import { badInput, conflict, forbidden, notFound, unauthenticated } from '../../shared/errors';
@@ -162,6 +163,7 @@ export class UserService {
     if (input.role === Role.CUSTOMER) throw badInput('Customers are contacts; staff roles are ADMIN and AGENT.', 'role');
     const role = (input.role ?? null) as StaffRole | null;
     const { user, roleChanged } = await this.em.transactional(async (em) => {
+      await lockAdmins(em);
       const found = await em.findOne(User, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!found) throw notFound('User');
       const details: Record<string, unknown> = {};
@@ -192,6 +194,7 @@ export class UserService {
     if ((userId === null) === (contactId === null)) throw badInput('Give exactly one of userId and contactId.', userId ? 'contactId' : 'userId');
     if (!active && this.actor.kind === 'user' && userId === this.actor.id) throw badInput('You cannot deactivate your own account.', 'userId');
     const { account, changed } = await this.em.transactional(async (em) => {
+      if (userId) await lockAdmins(em);
       const lock = { lockMode: LockMode.PESSIMISTIC_WRITE } as const;
       const found: Account | null = userId ? await em.findOne(User, { id: userId }, lock) : await em.findOne(Contact, { id: contactId! }, lock);
       if (!found) throw notFound(userId ? 'User' : 'Contact');
@@ -229,12 +232,18 @@ export class UserService {
 }
 
 /**
- * CONFLICT unless an active admin other than `userId` remains. The active admins are locked, so two
- * admins demoting or deactivating each other at once cannot both succeed.
+ * Serializes the changes that may leave fewer active admins, taken before any row lock (so two admins
+ * demoting or deactivating each other at once cannot both succeed, nor deadlock).
  */
+async function lockAdmins(em: EntityManager): Promise<void> {
+  await em.execute('select pg_advisory_xact_lock(?)', [ADMINS_LOCK]);
+}
+
+/** CONFLICT unless an active admin other than `userId` remains (under lockAdmins). */
 async function ensureAnotherActiveAdmin(em: EntityManager, userId: string): Promise<void> {
-  const admins = await em.find(User, { role: Role.ADMIN, deactivatedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
-  if (!admins.some((admin) => admin.id !== userId)) throw conflict('At least one active admin must remain.');
+  if ((await em.count(User, { role: Role.ADMIN, deactivatedAt: null, id: { $ne: userId } })) === 0) {
+    throw conflict('At least one active admin must remain.');
+  }
 }
 
 /** Makes sure the admin named by ADMIN_EMAIL exists (created when missing; an existing account is left as it is). */
