@@ -104,7 +104,9 @@ export class UserService {
     if (!account?.passwordHash) throw unauthenticated('The session token is invalid, has expired or was ended; log in again.');
     await this.deps.loginThrottle.check(account.email, this.origin.clientAddress);
     if (!(await verifyPassword(account.passwordHash, input.currentPassword))) {
-      await this.deps.loginThrottle.failed(account.email, this.origin.clientAddress);
+      if (await this.deps.loginThrottle.failed(account.email, this.origin.clientAddress)) {
+        await this.audit.recordNow(AuditAction.LOGIN_THROTTLED, { target: targetOf(account), details: { email: account.email } });
+      }
       throw badInput('currentPassword is not the password in use.', 'currentPassword');
     }
     const passwordHash = await hashPassword(newPassword);
