@@ -11,6 +11,8 @@ import { createSchema } from './schema';
 import { startHttpServer } from './server/http';
 import { loadOrCreateJwtSecret } from './modules/users/auth/jwt-secret';
 import { TokenService } from './modules/users/auth/tokens';
+import { LoginThrottle } from './modules/users/auth/login-throttle';
+import { RevocationBus } from './modules/users/auth/revocations';
 import { ensureAdmin } from './modules/users/user.service';
 import { createLocalPubSub } from './modules/realtime/pubsub';
 import { createRedisPubSub } from './modules/realtime/redis-pubsub';
@@ -56,10 +58,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       started.push(() => redis.quit());
     }
     const submitLimiter = createSubmitLimiter(config.submitRateLimit.points, config.submitRateLimit.windowSeconds, redis);
+    const loginThrottle = new LoginThrottle(config.loginThrottle, redis);
+    const revocations = new RevocationBus(config.redisUrl, logger);
+    started.push(() => revocations.close());
     const timeline = new TimelineHub(database.orm, pubSub, logger);
     started.push(() => timeline.stop());
     const schema = await createSchema(pubSub);
-    const http = await startHttpServer({ orm: database.orm, tokens, logger, submitLimiter, timeline }, schema, config);
+    const deps = { orm: database.orm, tokens, logger, submitLimiter, timeline, loginThrottle, revocations };
+    const http = await startHttpServer(deps, schema, config);
     started.push(() => http.stop());
     const jobs = startJobs(database.orm.em as EntityManager, config, logger);
     started.push(() => jobs.stop());

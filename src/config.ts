@@ -56,6 +56,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Schema introspection, and the "Did you mean …" suggestions that would reveal the schema without it. */
   introspection: boolean;
+  /** Failed logins allowed per email and per client address within the window, before logins are refused. */
+  loginThrottle: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -170,5 +172,10 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     // On by default: partners generate their clients from it.
     introspection: boolean(env, 'INTROSPECTION', true),
+    loginThrottle: {
+      maxFailuresPerAccount: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
+      maxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
+      windowSeconds: integer(env, 'LOGIN_THROTTLE_SECONDS', 900, 1, 24 * 3600),
+    },
   };
 }

@@ -27,6 +27,9 @@ import type { Actor } from './modules/users/auth/actor';
 import { ApiKeyService } from './modules/users/auth/api-key.service';
 import { authenticate } from './modules/users/auth/authenticate';
 import type { TokenService } from './modules/users/auth/tokens';
+import type { LoginThrottle } from './modules/users/auth/login-throttle';
+import type { RevocationBus } from './modules/users/auth/revocations';
+import { AuditService } from './modules/audit/audit.service';
 import { createUserLoaders } from './modules/users/user.loaders';
 import { UserService } from './modules/users/user.service';
 
@@ -39,6 +42,10 @@ export interface AppDeps {
   submitLimiter: RateLimiterAbstract;
   /** Reads each published timeline entry once and offers it to every subscription. */
   timeline: TimelineHub;
+  /** Counts failed logins per email and per client address. */
+  loginThrottle: LoginThrottle;
+  /** Tells every instance which sessions, accounts and keys lost access, so their connections close. */
+  revocations: RevocationBus;
 }
 
 function createLoaders(em: EntityManager, actor: Actor) {
@@ -55,12 +62,13 @@ function createLoaders(em: EntityManager, actor: Actor) {
   };
 }
 
-function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAddress: string) {
+function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAddress: string, sessionId: string | undefined) {
   const tags = new TagService(em, actor);
   const sla = new SlaService(em, actor);
   const tickets = new TicketService(em, actor, tags, sla);
   const workflow = new TicketWorkflowService(actor, tickets, sla);
   const businesses = new BusinessService(em, actor);
+  const audit = new AuditService(em, actor, clientAddress);
   return {
     tags,
     sla,
@@ -72,8 +80,9 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     businesses,
     triage: new TriageService(em, actor, tickets, businesses),
     assignment: new AssignmentService(em, actor, tickets, tags),
-    users: new UserService(em, actor, deps.tokens),
-    apiKeys: new ApiKeyService(em, actor),
+    users: new UserService(em, actor, deps, audit, { clientAddress, sessionId }),
+    apiKeys: new ApiKeyService(em, actor, audit, deps.revocations),
+    audit,
     satisfaction: new SatisfactionService(em, actor),
     reports: new ReportService(em, actor),
   };
@@ -91,8 +100,10 @@ export interface Context {
   services: Services;
   logger: Logger;
   timeline: TimelineHub;
-  /** When the session token runs out (ms since the epoch); a subscription ends then. */
+  /** When the session token (or a rotated-out key secret) runs out (ms since the epoch); a subscription ends then. */
   expiresAt?: number;
+  /** What the access is held through; a WebSocket connection closes when one of them is revoked. */
+  principals: string[];
   /**
    * Gives this context a new ORM fork, loaders and services for the same actor. A subscription calls
    * it before each execution, so nothing read for one message is served stale for the next.
@@ -105,20 +116,21 @@ export interface Context {
  * fork and actor, so a cached row is never shared between two viewers.
  */
 export async function createContext(deps: AppDeps, authorization: string | undefined, clientAddress = 'unknown'): Promise<Context> {
-  const { actor, expiresAt } = await authenticate(deps.orm.em.fork() as EntityManager, deps.tokens, authorization);
+  const { actor, expiresAt, sessionId, principals } = await authenticate(deps.orm.em.fork() as EntityManager, deps.tokens, authorization);
   // The fork, loaders and services are made when first used: a subscription message that needs none
   // of them (most do not) costs no allocation for them.
   let scoped: { em: EntityManager; loaders: Loaders; services: Services } | undefined;
   const current = () => {
     if (!scoped) {
       const em = deps.orm.em.fork() as EntityManager;
-      scoped = { em, loaders: createLoaders(em, actor), services: createServices(em, actor, deps, clientAddress) };
+      scoped = { em, loaders: createLoaders(em, actor), services: createServices(em, actor, deps, clientAddress, sessionId) };
     }
     return scoped;
   };
   return {
     actor,
     expiresAt,
+    principals,
     get em() {
       return current().em;
     },

@@ -8,7 +8,9 @@ import { TagResolver } from './modules/tags/tag.resolver';
 import { TicketEventResolver } from './modules/tickets/ticket-event.resolver';
 import { TicketResolver } from './modules/tickets/ticket.resolver';
 import { TicketWorkflowResolver } from './modules/tickets/ticket-workflow.resolver';
-import { UserResolver } from './modules/users/user.resolver';
+import { ContactLoginResolver, UserResolver } from './modules/users/user.resolver';
+import { ApiKeyResolver } from './modules/users/auth/api-key.resolver';
+import { AuditResolver } from './modules/audit/audit.resolver';
 import type { PubSub } from './modules/realtime/pubsub';
 import { RealtimeResolver, TicketStatusChangeResolver } from './modules/realtime/realtime.resolver';
 import { SlaResolver } from './modules/sla/sla.resolver';
@@ -28,6 +30,9 @@ export const resolvers = [
   BusinessResolver,
   ContactResolver,
   UserResolver,
+  ContactLoginResolver,
+  ApiKeyResolver,
+  AuditResolver,
   TagResolver,
   NodeResolver,
   RealtimeResolver,

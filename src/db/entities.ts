@@ -6,6 +6,8 @@ import { TicketEvent } from '../modules/tickets/ticket-event.entity';
 import { Ticket } from '../modules/tickets/ticket.entity';
 import { ApiKey } from '../modules/users/auth/api-key.entity';
 import { User } from '../modules/users/user.entity';
+import { Session } from '../modules/users/auth/session.entity';
+import { AuditEntry } from '../modules/audit/audit-entry.entity';
 import { BusinessHours } from '../modules/sla/business-hours.entity';
 import { SlaPolicy } from '../modules/sla/sla-policy.entity';
 import { FollowUp } from '../modules/followups/follow-up.entity';
@@ -15,4 +17,4 @@ import { AssignmentPolicy } from '../modules/assignment/assignment-policy.entity
 import { SatisfactionRating } from '../modules/satisfaction/satisfaction-rating.entity';
 
 /** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
-export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating];
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry];

@@ -6,22 +6,30 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import { createContext, type AppDeps } from '../context';
 import { subscribeShared } from '../modules/realtime/shared-execution';
+import { AccessSockets, closeAt } from './access-sockets';
 import { documentCache } from './documents';
 import { formatError, withoutSuggestions } from './errors';
 
-/** Close codes: 1001 the server is going away; 4403 forbidden (as graphql-ws uses it). */
+/** Close code 1001: the server is going away. */
 const GOING_AWAY = 1001;
-const FORBIDDEN = 4403;
 
 function authorizationOf(params: Record<string, unknown> | undefined): string | undefined {
   const value = params?.authorization ?? params?.Authorization;
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The client address of a WebSocket upgrade, as Express works it out for HTTP requests (the first X-Forwarded-For behind a trusted proxy). */
+function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): string {
+  const forwarded = request.headers['x-forwarded-for'];
+  const first = trustProxy && typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : '';
+  return first || request.socket.remoteAddress || 'unknown';
+}
+
 /**
  * graphql-ws on the HTTP server's `/graphql`. The `connection_init` payload carries
  * `{ authorization: "Bearer …" }`: a bad token closes the socket with 4403, no init within 3 s with
- * 4408 (graphql-ws), and the socket closes with 4403 when the session token runs out. Each
+ * 4408 (graphql-ws), and the socket closes with 4403 when the session token runs out, or when its
+ * session, account or API key is revoked (on whichever instance: see RevocationBus). Each
  * connection may hold `wsMaxSubscriptions` subscriptions; every `wsKeepAliveSeconds` the server pings
  * and drops a client that did not answer the previous ping. graphql-ws sends a subscription's next
  * message once the last one has left, so a client that stops reading holds back only itself: its
@@ -41,7 +49,9 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
       if (error.path) return format(error.toJSON(), error);
       return config.introspection ? error.toJSON() : { ...error.toJSON(), message: withoutSuggestions(error.message) };
     });
-  const handle = useServer<Record<string, unknown>, { socket: WebSocket }>(
+  const access = new AccessSockets();
+  const stopListening = deps.revocations.listen((revocation) => access.revoke(revocation));
+  const handle = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema,
       parse: documents.parse,
@@ -50,11 +60,9 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         try {
-          const context = await createContext(deps, authorizationOf(ctx.connectionParams));
-          if (context.expiresAt !== undefined) {
-            const timer = setTimeout(() => socket.close(FORBIDDEN, 'Session expired'), Math.max(0, context.expiresAt - Date.now()));
-            socket.once('close', () => clearTimeout(timer));
-          }
+          const context = await createContext(deps, authorizationOf(ctx.connectionParams), clientAddressOf(ctx.extra.request, config.trustProxy));
+          if (context.expiresAt !== undefined) closeAt(socket, context.expiresAt, 'Session expired');
+          access.add(socket, context.principals);
           return true;
         } catch {
           return false;
@@ -72,7 +80,7 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
         }
         return undefined;
       },
-      context: (ctx) => createContext(deps, authorizationOf(ctx.connectionParams)),
+      context: (ctx) => createContext(deps, authorizationOf(ctx.connectionParams), clientAddressOf(ctx.extra.request, config.trustProxy)),
       onError: (_ctx, _id, _payload, errors) => present(errors),
       // Most results carry no errors: those are sent as they are, without a copy.
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: present(result.errors) } : undefined),
@@ -101,6 +109,7 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
       return {
         async drainServer() {
           clearInterval(heartbeat);
+          stopListening();
           for (const client of wss.clients) client.close(GOING_AWAY, 'Server shutting down');
           await handle.dispose();
           await new Promise<void>((resolve) => wss.close(() => resolve()));

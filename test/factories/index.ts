@@ -8,6 +8,8 @@ import { recordEvent } from '../../src/modules/tickets/timeline';
 import { TagService } from '../../src/modules/tags/tag.service';
 import { ApiKey } from '../../src/modules/users/auth/api-key.entity';
 import { generateApiKey } from '../../src/modules/users/auth/api-key-secret';
+import { openSession, type Account } from '../../src/modules/users/auth/sessions';
+import type { TokenService } from '../../src/modules/users/auth/tokens';
 import type { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
 import { User } from '../../src/modules/users/user.entity';
 import { Role, type StaffRole } from '../../src/modules/users/user.enums';
@@ -25,11 +27,19 @@ export interface Staff {
   token: string;
 }
 
+/** A live session of `account` and its token, as `login` would make them (`tokens` sets the lifetime). */
+export async function session(app: TestApp, account: Account, tokens: TokenService = app.tokens): Promise<string> {
+  const em = app.em();
+  const token = await openSession(em, tokens, account, '127.0.0.1');
+  await em.flush();
+  return token;
+}
+
 export async function staffUser(app: TestApp, role: StaffRole = Role.AGENT, name = `Agent ${next()}`): Promise<Staff> {
   const em = app.em();
   const user = em.create(User, { name, email: `${next()}@staff.example`, role, passwordHash: PASSWORD_HASH });
   await em.flush();
-  return { user, token: await app.tokens.sign({ kind: 'user', id: user.id }) };
+  return { user, token: await session(app, user) };
 }
 
 export async function business(app: TestApp, fields: Partial<Pick<Business, 'name' | 'domain' | 'accountManager'>> = {}) {
@@ -49,7 +59,7 @@ export async function customer(app: TestApp, of: Business): Promise<Customer> {
   const em = app.em();
   const contact = em.create(Contact, { business: of.id, name: `Customer ${next()}`, email: `${next()}@customer.example`, passwordHash: PASSWORD_HASH });
   await em.flush();
-  return { contact, token: await app.tokens.sign({ kind: 'contact', id: contact.id }) };
+  return { contact, token: await session(app, contact) };
 }
 
 export async function apiKey(app: TestApp, createdBy: User, scopes: ApiScope[]): Promise<string> {

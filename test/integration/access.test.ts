@@ -180,6 +180,8 @@ async function rawPost(authorization: string | undefined, query: string, variabl
 }
 
 const jwtKey = () => new TextEncoder().encode(TEST_JWT_SECRET);
+/** The session a token names (its `sid`): hand-built tokens reuse a live one, so only what the test changes is wrong. */
+const sidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 // ---------------------------------------------------------------------------------------------------
@@ -804,7 +806,7 @@ describe('a credential that names no live session or key answers UNAUTHENTICATED
     [
       'an expired session token',
       async () => {
-        const token = await new SignJWT({ kind: 'user' })
+        const token = await new SignJWT({ kind: 'user', sid: sidOf(agent.token) })
           .setProtectedHeader({ alg: 'HS256' })
           .setSubject(agent.user.id)
           .setIssuer('ticketgraph')
@@ -817,7 +819,7 @@ describe('a credential that names no live session or key answers UNAUTHENTICATED
     [
       'a session token signed with another secret',
       async () => {
-        const token = await new SignJWT({ kind: 'user' })
+        const token = await new SignJWT({ kind: 'user', sid: sidOf(admin.token) })
           .setProtectedHeader({ alg: 'HS256' })
           .setSubject(admin.user.id)
           .setIssuer('ticketgraph')
@@ -856,7 +858,7 @@ describe('a credential that names no live session or key answers UNAUTHENTICATED
     const key = await rawPost(`Bearer ${tokens['key TICKETS_READ']}`, ME);
     expect({ status: key.status, body: key.body }).toEqual({ status: 200, body: { data: { me: null } } });
 
-    const fresh = await new SignJWT({ kind: 'user' })
+    const fresh = await new SignJWT({ kind: 'user', sid: sidOf(agent.token) })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(agent.user.id)
       .setIssuer('ticketgraph')

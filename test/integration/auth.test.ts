@@ -116,7 +116,7 @@ describe('session tokens', () => {
   });
 
   it('an expired token → UNAUTHENTICATED with HTTP 401', async () => {
-    const expired = await new TokenService(TEST_JWT_SECRET, -60).sign({ kind: 'user', id: agent.user.id });
+    const expired = await make.session(app, agent.user, new TokenService(TEST_JWT_SECRET, -60));
     const res = await post(ME, `Bearer ${expired}`);
     expect(res.status).toBe(401);
     expectError(res.body, 'UNAUTHENTICATED');
@@ -125,7 +125,9 @@ describe('session tokens', () => {
 
   it('a token whose exp was forged into the past → 401', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const forged = await new SignJWT({ kind: 'user' })
+    // A live session's id, so that only the expiry is wrong.
+    const { sid } = JSON.parse(Buffer.from(agent.token.split('.')[1], 'base64url').toString()) as { sid: string };
+    const forged = await new SignJWT({ kind: 'user', sid })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(agent.user.id)
       .setIssuer('ticketgraph')
@@ -138,7 +140,7 @@ describe('session tokens', () => {
   });
 
   it('a token signed with another secret → 401', async () => {
-    const foreign = await new TokenService('another-secret-another-secret-0123456789', 3600).sign({ kind: 'user', id: admin.user.id });
+    const foreign = await make.session(app, admin.user, new TokenService('another-secret-another-secret-0123456789', 3600));
     const res = await post(ME, `Bearer ${foreign}`);
     expect(res.status).toBe(401);
     expectError(res.body, 'UNAUTHENTICATED');

@@ -73,7 +73,7 @@ describe('connection', () => {
   });
 
   it('closes with 4403 when the session token runs out', async () => {
-    const shortLived = await new TokenService(TEST_JWT_SECRET, 2).sign({ kind: 'user', id: agent.user.id });
+    const shortLived = await make.session(app, agent.user, new TokenService(TEST_JWT_SECRET, 2));
     const socket = new WebSocket(wsUrl(), 'graphql-transport-ws');
     await once(socket, 'open');
     socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${shortLived}` } }));

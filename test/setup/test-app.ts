@@ -53,6 +53,9 @@ export async function startTestApp(env: Record<string, string> = {}, sameDatabas
     // Fixtures write thousands of rows in one statement through the app's pool; on a busy machine that
     // outlasts the production statement timeout. The bounded-resources suite sets its own.
     DB_STATEMENT_TIMEOUT_MS: '120000',
+    // Suites log in (and fail to) many times from one address; the login throttle suite sets its own limits.
+    LOGIN_MAX_FAILURES: '100000',
+    LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
     ...env,
   });
   const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

@@ -35,7 +35,13 @@ describe('loadConfig', () => {
       database: { poolMax: 10, acquireTimeoutMs: 5000, statementTimeoutMs: 15_000 },
       requestTimeoutMs: 30_000,
       introspection: true,
+      loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, windowSeconds: 900 },
     });
+  });
+
+  it('refuses a login throttle limit of 0 and a window that is not a number', () => {
+    expect(configError({ LOGIN_MAX_FAILURES: '0' }).variable).toBe('LOGIN_MAX_FAILURES');
+    expect(configError({ LOGIN_THROTTLE_SECONDS: 'soon' }).variable).toBe('LOGIN_THROTTLE_SECONDS');
   });
 
   it('treats blank values as unset', () => {
@@ -74,6 +80,9 @@ describe('loadConfig', () => {
       DB_STATEMENT_TIMEOUT_MS: '60000',
       REQUEST_TIMEOUT_MS: '90000',
       INTROSPECTION: 'false',
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '50',
+      LOGIN_THROTTLE_SECONDS: '60',
     });
     expect(config).toEqual({
       port: 8080,
@@ -97,6 +106,7 @@ describe('loadConfig', () => {
       database: { poolMax: 25, acquireTimeoutMs: 1500, statementTimeoutMs: 60_000 },
       requestTimeoutMs: 90_000,
       introspection: false,
+      loginThrottle: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 60 },
     });
   });
 

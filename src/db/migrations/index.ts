@@ -17,6 +17,7 @@ import { Migration20261127140000_title_spellings } from './Migration202611271400
 import { Migration20261127150000_business_totals } from './Migration20261127150000_business_totals';
 import { Migration20261127160000_business_agent_outcomes } from './Migration20261127160000_business_agent_outcomes';
 import { Migration20261128170000_scope_spelling_totals } from './Migration20261128170000_scope_spelling_totals';
+import { Migration20261206010000_access_lifecycle } from './Migration20261206010000_access_lifecycle';
 import { Migration20261206020000_visible_moves } from './Migration20261206020000_visible_moves';
 import { Migration20261206030000_inbound_trust } from './Migration20261206030000_inbound_trust';
 
@@ -43,6 +44,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127150000_business_totals', class: Migration20261127150000_business_totals },
   { name: 'Migration20261127160000_business_agent_outcomes', class: Migration20261127160000_business_agent_outcomes },
   { name: 'Migration20261128170000_scope_spelling_totals', class: Migration20261128170000_scope_spelling_totals },
+  { name: 'Migration20261206010000_access_lifecycle', class: Migration20261206010000_access_lifecycle },
   { name: 'Migration20261206020000_visible_moves', class: Migration20261206020000_visible_moves },
   { name: 'Migration20261206030000_inbound_trust', class: Migration20261206030000_inbound_trust },
 ];

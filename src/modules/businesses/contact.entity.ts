@@ -7,7 +7,7 @@ import { Business } from './business.entity';
 /** A person at a business. With a password, the contact logs in as a CUSTOMER. */
 @ObjectType({ implements: Node, description: "A person at a business; may log in to follow the business's tickets." })
 @Entity()
-export class Contact extends BaseEntity<'phone' | 'passwordHash'> {
+export class Contact extends BaseEntity<'phone' | 'passwordHash' | 'deactivatedAt'> {
   @ManyToOne(() => Business, { deleteRule: 'cascade' })
   business!: Business;
 
@@ -25,4 +25,8 @@ export class Contact extends BaseEntity<'phone' | 'passwordHash'> {
 
   @Property({ type: 'text', nullable: true, hidden: true })
   passwordHash: string | null = null;
+
+  /** Set while the contact's login is deactivated: it cannot log in and its sessions are refused. */
+  @Property({ type: 'timestamptz', nullable: true, hidden: true })
+  deactivatedAt: Date | null = null;
 }

@@ -12,7 +12,7 @@ import { Availability, Role, type StaffRole } from './user.enums';
     'Customers, and API keys without TICKETS_READ, see a staff member as a public profile: id, name and role; the other fields are null for them.',
 })
 @Entity({ tableName: 'app_user' })
-export class User extends BaseEntity<'capacity' | 'availability' | 'lastAssignedAt'> {
+export class User extends BaseEntity<'capacity' | 'availability' | 'lastAssignedAt' | 'deactivatedAt'> {
   @Field({ description: 'Full name, as shown to customers on comments.' })
   @Property({ length: 200 })
   name!: string;
@@ -39,4 +39,8 @@ export class User extends BaseEntity<'capacity' | 'availability' | 'lastAssigned
   /** When a ticket was last assigned to this agent: ties go to whoever waited longest (round robin). */
   @Property({ type: 'timestamptz', nullable: true })
   lastAssignedAt: Date | null = null;
+
+  /** Set while the account is deactivated: it cannot log in and its sessions are refused. */
+  @Property({ type: 'timestamptz', nullable: true })
+  deactivatedAt: Date | null = null;
 }

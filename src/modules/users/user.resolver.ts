@@ -1,21 +1,24 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { INPUT } from '../../shared/descriptions';
-import { CreateApiKeyInput, CreateUserInput, LoginInput } from './user.inputs';
-import { ApiKeyPayload, AuthPayload } from './user.payloads';
+import { AccountInput, ChangePasswordInput, CreateUserInput, LoginInput, LogoutInput, UpdateUserInput } from './user.inputs';
+import { AccountPayload, AuthPayload, LogoutPayload, UserPayload } from './user.payloads';
 import { User } from './user.entity';
 import { Availability, Role } from './user.enums';
 import { seesUserPrivateFields } from '../access/visibility';
 import { isShownToOwner } from './own-account';
+import { Contact } from '../businesses/contact.entity';
 
-/** The note every private field of User carries. */
 /** The viewer reads this account's private fields: the rule of visibility.ts, or `login`'s own account. */
 export function seesPrivate(ctx: Context, user: User): boolean {
   return isShownToOwner(user) || seesUserPrivateFields(ctx.actor, user);
 }
 
+/** The note every private field of User carries. */
 export const PRIVATE_FIELD =
   'Null unless the viewer is staff, an API key with TICKETS_READ, or this account itself (customers see staff by name only).';
+
+const DEACTIVATED_AT = 'When the login was deactivated (deactivateUser); null while it is active. Shown to admins only: null for everyone else.';
 
 @Resolver(() => User)
 export class UserResolver {
@@ -29,9 +32,24 @@ export class UserResolver {
     return ctx.services.users.list(role);
   }
 
-  @Mutation(() => AuthPayload, { description: 'Log in as staff or as a customer contact; UNAUTHENTICATED on a wrong email or password.' })
+  @Mutation(() => AuthPayload, {
+    description:
+      'Log in as staff or as a customer contact; UNAUTHENTICATED on a wrong email or password (or a deactivated account). After repeated failures for an email or from an address: RATE_LIMITED with `retryAfterSeconds`, even with the right password.',
+  })
   login(@Arg('input', () => LoginInput, { description: INPUT }) input: LoginInput, @Ctx() ctx: Context) {
     return ctx.services.users.login(input);
+  }
+
+  @Mutation(() => LogoutPayload, { description: 'End this session (or, with `everywhere`, every session of this account); its WebSocket connections close.' })
+  logout(@Arg('input', () => LogoutInput, { nullable: true, description: 'Which sessions; this one when left out.' }) input: LogoutInput | null, @Ctx() ctx: Context) {
+    return ctx.services.users.logout(input);
+  }
+
+  @Mutation(() => AuthPayload, {
+    description: 'Change the signed-in account’s password (staff or contact; the current password is required). Every session ends, this one too: use the returned token.',
+  })
+  changePassword(@Arg('input', () => ChangePasswordInput, { description: INPUT }) input: ChangePasswordInput, @Ctx() ctx: Context) {
+    return ctx.services.users.changePassword(input);
   }
 
   @Mutation(() => User, { description: 'Create a staff member (admins only).' })
@@ -39,9 +57,27 @@ export class UserResolver {
     return ctx.services.users.create(input);
   }
 
-  @Mutation(() => ApiKeyPayload, { description: 'Create an API key (admins only). The secret is in the payload, once.' })
-  createApiKey(@Arg('input', () => CreateApiKeyInput, { description: INPUT }) input: CreateApiKeyInput, @Ctx() ctx: Context) {
-    return ctx.services.apiKeys.create(input);
+  @Mutation(() => UserPayload, { description: "Change a staff member's name or role (admins only); a new role applies from the next request." })
+  async updateUser(@Arg('input', () => UpdateUserInput, { description: INPUT }) input: UpdateUserInput, @Ctx() ctx: Context) {
+    return { user: await ctx.services.users.update(input) };
+  }
+
+  @Mutation(() => AccountPayload, {
+    description:
+      'Deactivate a staff member or a contact login (admins only): it can no longer log in, its sessions end and its connections close at once; its tickets and history stay. Not your own account, nor the last active admin.',
+  })
+  deactivateUser(@Arg('input', () => AccountInput, { description: INPUT }) input: AccountInput, @Ctx() ctx: Context) {
+    return ctx.services.users.setActive(input, false);
+  }
+
+  @Mutation(() => AccountPayload, { description: 'Let a deactivated staff member or contact log in again (admins only); earlier sessions stay ended.' })
+  reactivateUser(@Arg('input', () => AccountInput, { description: INPUT }) input: AccountInput, @Ctx() ctx: Context) {
+    return ctx.services.users.setActive(input, true);
+  }
+
+  @FieldResolver(() => Date, { nullable: true, description: DEACTIVATED_AT })
+  deactivatedAt(@Root() user: User, @Ctx() ctx: Context) {
+    return ctx.services.users.deactivatedAtOf(user);
   }
 
   @FieldResolver(() => String, { nullable: true, description: `Login email, lower-case and unique. ${PRIVATE_FIELD}` })
@@ -63,5 +99,14 @@ export class UserResolver {
   })
   availability(@Root() user: User, @Ctx() ctx: Context): Availability | null {
     return seesPrivate(ctx, user) ? (user.availability ?? null) : null;
+  }
+}
+
+/** The login state of a contact, beside the fields the businesses module gives it. */
+@Resolver(() => Contact)
+export class ContactLoginResolver {
+  @FieldResolver(() => Date, { nullable: true, description: DEACTIVATED_AT })
+  loginDeactivatedAt(@Root() contact: Contact, @Ctx() ctx: Context) {
+    return ctx.services.users.deactivatedAtOf(contact);
   }
 }

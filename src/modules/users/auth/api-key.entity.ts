@@ -11,7 +11,7 @@ import { ApiScope } from './api-scope.enum';
  */
 @ObjectType({ implements: Node, description: 'An API key for an integration. The secret itself is shown only once, at creation.' })
 @Entity()
-export class ApiKey extends BaseEntity<'lastUsedAt' | 'revokedAt'> {
+export class ApiKey extends BaseEntity<'lastUsedAt' | 'revokedAt' | 'previousKeyHash' | 'previousKeyExpiresAt'> {
   @Field({ description: 'What the key is for.' })
   @Property({ length: 200 })
   name!: string;
@@ -34,6 +34,19 @@ export class ApiKey extends BaseEntity<'lastUsedAt' | 'revokedAt'> {
   @Property({ type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null = null;
 
+  @Field(() => Date, { nullable: true, description: 'When the key was revoked; null while it works. A revoked key is refused and its WebSocket connections are closed.' })
   @Property({ type: 'timestamptz', nullable: true })
   revokedAt: Date | null = null;
+
+  /** The secret replaced by the last rotation: still accepted until `previousKeyExpiresAt`. */
+  @Property({ length: 64, nullable: true, hidden: true })
+  previousKeyHash: string | null = null;
+
+  @Field(() => Date, {
+    name: 'previousSecretExpiresAt',
+    nullable: true,
+    description: 'After rotateApiKey: when the replaced secret stops (or stopped) being accepted; null if the key was never rotated.',
+  })
+  @Property({ type: 'timestamptz', nullable: true })
+  previousKeyExpiresAt: Date | null = null;
 }

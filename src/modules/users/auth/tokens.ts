@@ -1,9 +1,11 @@
 import { jwtVerify, SignJWT } from 'jose';
 
-/** What a session token names: a staff user or a customer contact. */
+/** What a session token names: its session, and the staff user or customer contact it belongs to. */
 export interface SessionSubject {
   kind: 'user' | 'contact';
   id: string;
+  /** The session row (`sid` claim); a token is accepted only while that row is live. */
+  sessionId: string;
   /** When the token expires (ms since the epoch); set on verified tokens. */
   expiresAt?: number;
 }
@@ -17,13 +19,13 @@ export class TokenService {
 
   constructor(
     secret: string,
-    private readonly ttlSeconds: number,
+    readonly ttlSeconds: number,
   ) {
     this.key = new TextEncoder().encode(secret);
   }
 
   sign(subject: SessionSubject): Promise<string> {
-    return new SignJWT({ kind: subject.kind })
+    return new SignJWT({ kind: subject.kind, sid: subject.sessionId })
       .setProtectedHeader({ alg: ALGORITHM })
       .setSubject(subject.id)
       .setIssuer(ISSUER)
@@ -32,13 +34,13 @@ export class TokenService {
       .sign(this.key);
   }
 
-  /** The subject of a valid, unexpired token; null for anything else. */
+  /** The subject of a valid, unexpired token that names a session; null for anything else. */
   async verify(token: string): Promise<SessionSubject | null> {
     try {
       const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: [ALGORITHM] });
-      const kind = payload.kind;
-      if ((kind !== 'user' && kind !== 'contact') || typeof payload.sub !== 'string') return null;
-      return { kind, id: payload.sub, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
+      const { kind, sid } = payload;
+      if ((kind !== 'user' && kind !== 'contact') || typeof payload.sub !== 'string' || typeof sid !== 'string') return null;
+      return { kind, id: payload.sub, sessionId: sid, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
     } catch {
       return null;
     }
