@@ -8,6 +8,7 @@ import { openDatabase, type Database } from './db/database';
 import { isEmpty, seedDemo, type DemoLogin } from './db/seeders/demo';
 import { createSchema } from './schema';
 import { startHttpServer } from './server/http';
+import { RequestRateLimits } from './server/limits/rate-limits';
 import { loadOrCreateJwtSecret } from './modules/users/auth/jwt-secret';
 import { TokenService } from './modules/users/auth/tokens';
 import { ensureAdmin } from './modules/users/user.service';
@@ -58,7 +59,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const timeline = new TimelineHub(database.orm, pubSub, logger);
     started.push(() => timeline.stop());
     const schema = await createSchema(pubSub);
-    const http = await startHttpServer({ orm: database.orm, tokens, logger, submitLimiter, timeline }, schema, config);
+    const rateLimits = new RequestRateLimits(config.requestRateLimit, redis);
+    const http = await startHttpServer({ orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline }, schema, config);
     started.push(() => http.stop());
     const jobs = startJobs(database.orm.em as EntityManager, config, logger);
     started.push(() => jobs.stop());

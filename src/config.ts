@@ -39,6 +39,18 @@ export interface Config {
   wsMaxSubscriptions: number;
   /** Seconds between the server's WebSocket pings; a client that misses one is dropped. */
   wsKeepAliveSeconds: number;
+  /** What one GraphQL operation may ask for, on HTTP and WebSocket alike (see server/limits). */
+  queryLimits: QueryLimits;
+  /** GraphQL requests (and WebSocket subscribe messages) allowed per window, per actor. */
+  requestRateLimit: { points: number; anonymousPoints: number; windowSeconds: number };
+}
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxRootFields: number;
+  maxTokens: number;
+  maxCost: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -138,5 +150,17 @@ export function loadConfig(env: Env = process.env): Config {
     inboundEmailMaxBytes: integer(env, 'INBOUND_EMAIL_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     wsMaxSubscriptions: integer(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 1000),
     wsKeepAliveSeconds: integer(env, 'WS_KEEPALIVE_SECONDS', 30, 1, 3600),
+    queryLimits: {
+      maxDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 1, 1000),
+      maxAliases: integer(env, 'MAX_ALIASES', 30, 0, 10_000),
+      maxRootFields: integer(env, 'MAX_ROOT_FIELDS', 10, 1, 1000),
+      maxTokens: integer(env, 'MAX_TOKENS', 5000, 100, 1_000_000),
+      maxCost: integer(env, 'MAX_QUERY_COST', 10_000, 1, 100_000_000),
+    },
+    requestRateLimit: {
+      points: integer(env, 'RATE_LIMIT_POINTS', 600, 1, 100_000_000),
+      anonymousPoints: integer(env, 'RATE_LIMIT_ANONYMOUS_POINTS', 120, 1, 100_000_000),
+      windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 24 * 3600),
+    },
   };
 }

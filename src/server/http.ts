@@ -7,7 +7,10 @@ import http from 'node:http';
 import type { Config } from '../config';
 import { createContext, type AppDeps, type Context } from '../context';
 import { inboundEmailRouter } from '../modules/intake/email/inbound-email.router';
+import { ANONYMOUS, type Actor } from '../modules/users/auth/actor';
 import { formatError } from './errors';
+import { queryLimitsPlugin } from './limits/apollo-plugin';
+import { limitRules } from './limits/validation-rules';
 import { createWebSocketServer } from './ws';
 
 export interface HttpServer {
@@ -33,9 +36,10 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     schema,
     formatError: formatError(deps.logger),
     includeStacktraceInErrorResponses: false,
+    validationRules: limitRules(config.queryLimits),
     // main.ts owns the signals and stops everything in order; Apollo must not stop itself first.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin, queryLimitsPlugin(config.queryLimits)],
   });
   await apollo.start();
 
@@ -52,7 +56,27 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
-    expressMiddleware(apollo, { context: ({ req }) => createContext(deps, req.headers.authorization, req.ip) }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const address = req.ip ?? 'unknown';
+        // Every answer carries the RateLimit headers; over the limit it is RATE_LIMITED (429) instead.
+        const charge = async (actor: Actor) => {
+          const { headers, refusal } = await deps.rateLimits.charge(actor, address, true);
+          for (const [name, value] of headers) res.setHeader(name, value);
+          if (refusal) throw refusal;
+        };
+        let context: Context;
+        try {
+          context = await createContext(deps, req.headers.authorization, address);
+        } catch (error) {
+          // Refused credentials are charged to the address, so guessing tokens or keys is throttled as well.
+          await charge(ANONYMOUS);
+          throw error;
+        }
+        await charge(context.actor);
+        return context;
+      },
+    }),
   );
 
   await new Promise<void>((resolve, reject) => {

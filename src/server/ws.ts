@@ -1,12 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
+import type { Actor } from '../modules/users/auth/actor';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import { createContext, type AppDeps } from '../context';
 import { subscribeShared } from '../modules/realtime/shared-execution';
 import { documentCache } from './documents';
+import { prepareOperation } from './limits/operation';
+import { limitRules } from './limits/validation-rules';
 
 /** Close codes: 1001 the server is going away; 4403 forbidden (as graphql-ws uses it). */
 const GOING_AWAY = 1001;
@@ -15,6 +18,13 @@ const FORBIDDEN = 4403;
 function authorizationOf(params: Record<string, unknown> | undefined): string | undefined {
   const value = params?.authorization ?? params?.Authorization;
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The client's address as express gives it for HTTP (`req.ip`): behind a trusted proxy, the first X-Forwarded-For entry. */
+function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): string {
+  const forwarded = request.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return (trustProxy && first) || request.socket.remoteAddress || 'unknown';
 }
 
 /**
@@ -30,17 +40,20 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
 export function createWebSocketServer(server: http.Server, schema: GraphQLSchema, deps: AppDeps, config: Config) {
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const alive = new WeakSet<WebSocket>();
-  const documents = documentCache();
-  const handle = useServer<Record<string, unknown>, { socket: WebSocket }>(
+  const documents = documentCache(limitRules(config.queryLimits));
+  /** Who each connection is, for its rate-limit budget: a subscribe message costs as much as an HTTP request. */
+  const actors = new WeakMap<object, { actor: Actor; address: string }>();
+  /** The cost of each running operation, sent in `extensions.cost` of its results. */
+  const costs = new WeakMap<ExecutionArgs, number>();
+  const handle = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema,
-      parse: documents.parse,
-      validate: documents.validate,
       subscribe: subscribeShared,
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         try {
           const context = await createContext(deps, authorizationOf(ctx.connectionParams));
+          actors.set(ctx, { actor: context.actor, address: clientAddressOf(ctx.extra.request, config.trustProxy) });
           if (context.expiresAt !== undefined) {
             const timer = setTimeout(() => socket.close(FORBIDDEN, 'Session expired'), Math.max(0, context.expiresAt - Date.now()));
             socket.once('close', () => clearTimeout(timer));
@@ -50,7 +63,7 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
           return false;
         }
       },
-      onSubscribe: (ctx) => {
+      onSubscribe: async (ctx, _id, payload) => {
         // graphql-ws has already registered this one, so it is counted too.
         const active = Object.keys(ctx.subscriptions).length;
         if (active > config.wsMaxSubscriptions) {
@@ -60,7 +73,20 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
             }),
           ];
         }
-        return undefined;
+        const who = actors.get(ctx);
+        if (who) {
+          const { refusal } = await deps.rateLimits.charge(who.actor, who.address, false);
+          if (refusal) return [refusal];
+        }
+        const prepared = prepareOperation(schema, documents, payload, config.queryLimits);
+        if ('errors' in prepared) return [...prepared.errors];
+        if (prepared.cost !== undefined) costs.set(prepared.args, prepared.cost);
+        return prepared.args;
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const cost = costs.get(args);
+        if (cost === undefined) return undefined;
+        return { ...result, extensions: { ...result.extensions, cost: { requested: cost, limit: config.queryLimits.maxCost } } };
       },
       context: (ctx) => createContext(deps, authorizationOf(ctx.connectionParams)),
     },

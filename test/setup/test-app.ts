@@ -47,6 +47,9 @@ export async function startTestApp(env: Record<string, string> = {}, sameDatabas
     DATA_DIR: path.join(os.tmpdir(), database),
     // Suites submit many web forms from one address; the rate-limit suite sets its own limit.
     SUBMIT_RATE_LIMIT: '100000',
+    // Nor may the request rate limit throttle other suites; rate-limits.test.ts sets small ones.
+    RATE_LIMIT_POINTS: '1000000',
+    RATE_LIMIT_ANONYMOUS_POINTS: '1000000',
     ...env,
   });
   const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
