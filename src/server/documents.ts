@@ -1,18 +1,15 @@
-import { parse, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type Source, type ValidationRule } from 'graphql';
+import { parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type Source } from 'graphql';
 import { LRUCache } from 'lru-cache';
 
 /** Distinct query texts kept parsed: far more than the queries a set of client apps sends. */
 const MAX_DOCUMENTS = 1_000;
 
-export type DocumentCache = ReturnType<typeof documentCache>;
-
 /**
- * Parses and validates (graphql-js's rules and `extraRules`) each query text once. Thousands of
- * agents subscribe with the same few queries: they then hold one document between them (not one
- * each), and subscribers of one document can share its execution (see shared-execution.ts).
+ * Parses and validates each query text once. Thousands of agents subscribe with the same few queries:
+ * they then hold one document between them (not one each), and subscribers of one document can share
+ * its execution (see shared-execution.ts).
  */
-export function documentCache(extraRules: readonly ValidationRule[] = []) {
-  const rules = [...specifiedRules, ...extraRules];
+export function documentCache() {
   const parsed = new LRUCache<string, DocumentNode>({ max: MAX_DOCUMENTS });
   const validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   return {
@@ -28,7 +25,7 @@ export function documentCache(extraRules: readonly ValidationRule[] = []) {
     validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[] {
       let errors = validated.get(document);
       if (!errors) {
-        errors = validate(schema, document, rules);
+        errors = validate(schema, document);
         validated.set(document, errors);
       }
       return errors;

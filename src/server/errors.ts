@@ -1,8 +1,8 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { AppError, PUBLIC_CODES } from '../shared/errors';
+import { PUBLIC_CODES } from '../shared/errors';
 
 /** Codes Apollo itself gives to documents it cannot run; they describe the request, not our internals. */
 const REQUEST_CODES = new Set([
@@ -23,11 +23,8 @@ const REQUEST_CODES = new Set([
 export function formatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    // Apollo files a validation rule's error under GRAPHQL_VALIDATION_FAILED; ours (QUERY_TOO_COMPLEX) keep their code.
-    const own = error instanceof GraphQLError && error.originalError instanceof AppError ? error.originalError : undefined;
-    const code = String(own?.extensions.code ?? formatted.extensions?.code ?? '');
-    const { stacktrace: _stack, ...rest } = formatted.extensions ?? {};
-    const extensions = { ...rest, code };
+    const code = String(formatted.extensions?.code ?? '');
+    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     if (original instanceof UniqueConstraintViolationException) {
       // Two requests racing to create the same unique thing: the loser is told, as for a sequential duplicate.
       return { message: 'Something with the same unique value already exists.', path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };

@@ -2,15 +2,15 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { parse, type GraphQLSchema } from 'graphql';
 import http from 'node:http';
 import type { Config } from '../config';
 import { createContext, type AppDeps, type Context } from '../context';
 import { inboundEmailRouter } from '../modules/intake/email/inbound-email.router';
 import { ANONYMOUS, type Actor } from '../modules/users/auth/actor';
 import { formatError } from './errors';
-import { queryLimitsPlugin } from './limits/apollo-plugin';
-import { limitRules } from './limits/validation-rules';
+import { BAD_REQUEST, queryLimitsPlugin } from './limits/apollo-plugin';
+import { documentRefusals } from './limits/document-limits';
 import { createWebSocketServer } from './ws';
 
 export interface HttpServer {
@@ -36,7 +36,6 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     schema,
     formatError: formatError(deps.logger),
     includeStacktraceInErrorResponses: false,
-    validationRules: limitRules(config.queryLimits),
     // main.ts owns the signals and stops everything in order; Apollo must not stop itself first.
     stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin, queryLimitsPlugin(config.queryLimits)],
@@ -74,6 +73,10 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
           throw error;
         }
         await charge(context.actor);
+        // The document's limits before Apollo parses and validates it (the cost follows in queryLimitsPlugin).
+        const query: unknown = req.body?.query ?? req.query.query;
+        const [refusal] = typeof query === 'string' ? documentRefusals(schema, query, parse, config.queryLimits, BAD_REQUEST) : [];
+        if (refusal) throw refusal;
         return context;
       },
     }),

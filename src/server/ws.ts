@@ -9,7 +9,6 @@ import { createContext, type AppDeps } from '../context';
 import { subscribeShared } from '../modules/realtime/shared-execution';
 import { documentCache } from './documents';
 import { prepareOperation } from './limits/operation';
-import { limitRules } from './limits/validation-rules';
 
 /** Close codes: 1001 the server is going away; 4403 forbidden (as graphql-ws uses it). */
 const GOING_AWAY = 1001;
@@ -40,7 +39,7 @@ function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): st
 export function createWebSocketServer(server: http.Server, schema: GraphQLSchema, deps: AppDeps, config: Config) {
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const alive = new WeakSet<WebSocket>();
-  const documents = documentCache(limitRules(config.queryLimits));
+  const documents = documentCache();
   /** Who each connection is, for its rate-limit budget: a subscribe message costs as much as an HTTP request. */
   const actors = new WeakMap<object, { actor: Actor; address: string }>();
   /** The cost of each running operation, sent in `extensions.cost` of its results. */

@@ -1,10 +1,10 @@
-import { buildSchema, getNamedType, Kind, parse, validate, type DocumentNode, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
+import { buildSchema, getNamedType, Kind, parse, type DocumentNode, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { checkCost } from '../../src/server/limits/cost';
 import { tokensRefusal } from '../../src/server/limits/tokens';
-import { limitRules } from '../../src/server/limits/validation-rules';
+import { documentRefusals } from '../../src/server/limits/document-limits';
 
 const root = path.join(__dirname, '..', '..');
 const schema = buildSchema(readFileSync(path.join(root, 'schema', 'schema.graphql'), 'utf8'));
@@ -15,8 +15,8 @@ const costOf = (query: string, variables?: Record<string, unknown>) => {
   const document = parse(query);
   return checkCost(schema, document, operationOf(document), variables, limits.maxCost).cost;
 };
-/** What the limit rules (alone, not graphql-js's own) say of a document. */
-const refusals = (query: string, custom = limits) => validate(schema, parse(query), limitRules(custom)).map((e) => e.extensions);
+/** What the document's limits (not graphql-js's own rules) say of it. */
+const refusals = (query: string, custom = limits) => documentRefusals(schema, query, parse, custom).map((e) => e.extensions);
 
 describe('cost estimator', () => {
   it('counts objects: scalars are free, an object field costs 1 plus its selection', () => {
@@ -56,7 +56,7 @@ describe('cost estimator', () => {
   });
 });
 
-describe('limit rules', () => {
+describe('document limits', () => {
   it('report depth, aliases and root fields with the limit and the measured value (graphql-armor wording pinned)', () => {
     expect(refusals('{ me { expertise { name } } }', { ...limits, maxDepth: 2 })).toEqual([
       { code: 'QUERY_TOO_COMPLEX', kind: 'depth', limit: 2, measured: 3 },
@@ -73,7 +73,11 @@ describe('limit rules', () => {
     expect(refusals('{ ...A } fragment A on Query { me { ...B } } fragment B on User { expertise { name } }', { ...limits, maxDepth: 3 })).toEqual([]);
   });
 
-  it('counts tokens as the parser does', () => {
+  it('count tokens first, as the parser does, and leave a document that does not parse to the parser', () => {
+    expect(refusals('{ me { id name } }', { ...limits, maxTokens: 6, maxDepth: 1 })).toEqual([
+      { code: 'QUERY_TOO_COMPLEX', kind: 'tokens', limit: 6, measured: 7 },
+    ]);
+    expect(refusals('{ me { id ', limits)).toEqual([]);
     expect(tokensRefusal('{ me { id } }', 6)).toBeUndefined();
     expect(tokensRefusal('{ me { id } } # a comment is not a token', 6)).toBeUndefined();
     expect(tokensRefusal('{ me { id name } }', 6)?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', kind: 'tokens', limit: 6, measured: 7 });
@@ -99,13 +103,12 @@ describe('the README', () => {
   });
 
   it.each(blocks.map((block, i) => [i + 1, block]))('block %i is within every default limit', (_n, block) => {
-    expect(tokensRefusal(block as string, limits.maxTokens)).toBeUndefined();
+    expect(documentRefusals(schema, block as string, parse, limits)).toEqual([]);
     const document = parse(block as string);
     for (const definition of document.definitions) {
       if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
       // Several examples share a block: each operation is judged alone, as a client would send it.
       const single: DocumentNode = { kind: Kind.DOCUMENT, definitions: [definition] };
-      expect(validate(schema, single, limitRules(limits))).toEqual([]);
       const check = checkCost(schema, single, definition, placeholders(definition.variableDefinitions ?? []), limits.maxCost);
       expect(check.refusal).toBeUndefined();
       expect(check.cost).toBeGreaterThanOrEqual(0);

@@ -1,24 +1,19 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { QueryLimits } from '../../config';
 import { checkCost } from './cost';
-import { tokensRefusal } from './tokens';
 
-const BAD_REQUEST = { status: 400 };
+export const BAD_REQUEST = { status: 400 };
 
 /**
- * The limits of an HTTP request besides the validation rules (see validation-rules.ts): tokens
- * before parsing, the cost once the operation and its variables are known (before any resolver
- * runs), and `extensions.cost` on the answer.
+ * The cost of an HTTP request, once the operation and its variables are known and before any
+ * resolver runs, and `extensions.cost` on the answer. (The document's own limits come earlier,
+ * from http.ts: see document-limits.ts.)
  */
 export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       let cost: number | undefined;
       return {
-        async didResolveSource({ source }) {
-          const refusal = tokensRefusal(source, limits.maxTokens, BAD_REQUEST);
-          if (refusal) throw refusal;
-        },
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
           const check = checkCost(schema, document, operation, request.variables, limits.maxCost, BAD_REQUEST);

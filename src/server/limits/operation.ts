@@ -1,20 +1,25 @@
 import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import type { QueryLimits } from '../../config';
-import type { DocumentCache } from '../documents';
+import type { documentCache } from '../documents';
 import { checkCost } from './cost';
-import { tokensRefusal } from './tokens';
+import { documentRefusals } from './document-limits';
 
 export type PreparedOperation = { errors: readonly GraphQLError[] } | { args: ExecutionArgs; cost?: number };
 
 /**
- * A WebSocket subscribe message made ready to run, with the same limits as HTTP: tokens before
- * parsing, the validation rules (depth, aliases, root fields; in the document cache's validation),
- * then the cost with the variables. graphql-ws runs what this returns as it is.
+ * A WebSocket subscribe message made ready to run, with the limits of HTTP in the same order: the
+ * document's limits, graphql-js's validation, then the cost with the variables. graphql-ws runs
+ * what this returns as it is (it skips its own parse and validate).
  */
-export function prepareOperation(schema: GraphQLSchema, documents: DocumentCache, payload: SubscribePayload, limits: QueryLimits): PreparedOperation {
-  const tooManyTokens = tokensRefusal(payload.query, limits.maxTokens);
-  if (tooManyTokens) return { errors: [tooManyTokens] };
+export function prepareOperation(
+  schema: GraphQLSchema,
+  documents: ReturnType<typeof documentCache>,
+  payload: SubscribePayload,
+  limits: QueryLimits,
+): PreparedOperation {
+  const refusals = documentRefusals(schema, payload.query, documents.parse, limits);
+  if (refusals.length > 0) return { errors: refusals };
   let document;
   try {
     document = documents.parse(payload.query);
