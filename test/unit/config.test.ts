@@ -32,6 +32,8 @@ describe('loadConfig', () => {
       inboundEmailMaxBytes: 10 * 1024 * 1024,
       wsMaxSubscriptions: 20,
       wsKeepAliveSeconds: 30,
+      queryLimits: { maxDepth: 12, maxAliases: 30, maxRootFields: 10, maxTokens: 10_000, maxCost: 10_000 },
+      requestRateLimit: { points: 600, anonymousPoints: 120, windowSeconds: 60 },
     });
   });
 
@@ -65,6 +67,14 @@ describe('loadConfig', () => {
       INBOUND_EMAIL_MAX_BYTES: '2048',
       WS_MAX_SUBSCRIPTIONS: '5',
       WS_KEEPALIVE_SECONDS: '10',
+      MAX_QUERY_DEPTH: '8',
+      MAX_ALIASES: '0',
+      MAX_ROOT_FIELDS: '3',
+      MAX_TOKENS: '2000',
+      MAX_QUERY_COST: '500',
+      RATE_LIMIT_POINTS: '100',
+      RATE_LIMIT_ANONYMOUS_POINTS: '20',
+      RATE_LIMIT_WINDOW_SECONDS: '10',
     });
     expect(config).toEqual({
       port: 8080,
@@ -84,6 +94,8 @@ describe('loadConfig', () => {
       inboundEmailMaxBytes: 2048,
       wsMaxSubscriptions: 5,
       wsKeepAliveSeconds: 10,
+      queryLimits: { maxDepth: 8, maxAliases: 0, maxRootFields: 3, maxTokens: 2000, maxCost: 500 },
+      requestRateLimit: { points: 100, anonymousPoints: 20, windowSeconds: 10 },
     });
   });
 
@@ -120,6 +132,14 @@ describe('loadConfig', () => {
     ['INBOUND_EMAIL_MAX_BYTES', { INBOUND_EMAIL_MAX_BYTES: '10' }],
     ['WS_MAX_SUBSCRIPTIONS', { WS_MAX_SUBSCRIPTIONS: '0' }],
     ['WS_KEEPALIVE_SECONDS', { WS_KEEPALIVE_SECONDS: 'often' }],
+    ['MAX_QUERY_DEPTH', { MAX_QUERY_DEPTH: '0' }],
+    ['MAX_ALIASES', { MAX_ALIASES: 'many' }],
+    ['MAX_ROOT_FIELDS', { MAX_ROOT_FIELDS: '0' }],
+    ['MAX_TOKENS', { MAX_TOKENS: '50' }],
+    ['MAX_QUERY_COST', { MAX_QUERY_COST: '0' }],
+    ['RATE_LIMIT_POINTS', { RATE_LIMIT_POINTS: '0' }],
+    ['RATE_LIMIT_ANONYMOUS_POINTS', { RATE_LIMIT_ANONYMOUS_POINTS: '-1' }],
+    ['RATE_LIMIT_WINDOW_SECONDS', { RATE_LIMIT_WINDOW_SECONDS: '0' }],
   ];
 
   it.each(bad)('refuses a bad %s (%j) with a ConfigError naming it', (variable, env) => {
