@@ -2,15 +2,14 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { parse, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import http from 'node:http';
 import type { Config } from '../config';
-import { createContext, type AppDeps, type Context } from '../context';
+import type { AppDeps, Context } from '../context';
 import { inboundEmailRouter } from '../modules/intake/email/inbound-email.router';
-import { ANONYMOUS, type Actor } from '../modules/users/auth/actor';
 import { formatError } from './errors';
-import { BAD_REQUEST, queryLimitsPlugin } from './limits/apollo-plugin';
-import { documentRefusals } from './limits/document-limits';
+import { httpContext } from './http-context';
+import { queryLimitsPlugin } from './limits/apollo-plugin';
 import { createWebSocketServer } from './ws';
 
 export interface HttpServer {
@@ -55,31 +54,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
   app.use(
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const address = req.ip ?? 'unknown';
-        // Every answer carries the RateLimit headers; over the limit it is RATE_LIMITED (429) instead.
-        const charge = async (actor: Actor) => {
-          const { headers, refusal } = await deps.rateLimits.charge(actor, address, true);
-          for (const [name, value] of headers) res.setHeader(name, value);
-          if (refusal) throw refusal;
-        };
-        let context: Context;
-        try {
-          context = await createContext(deps, req.headers.authorization, address);
-        } catch (error) {
-          // Refused credentials are charged to the address, so guessing tokens or keys is throttled as well.
-          await charge(ANONYMOUS);
-          throw error;
-        }
-        await charge(context.actor);
-        // The document's limits before Apollo parses and validates it (the cost follows in queryLimitsPlugin).
-        const query: unknown = req.body?.query ?? req.query.query;
-        const [refusal] = typeof query === 'string' ? documentRefusals(schema, query, parse, config.queryLimits, BAD_REQUEST) : [];
-        if (refusal) throw refusal;
-        return context;
-      },
-    }),
+    expressMiddleware(apollo, { context: httpContext(deps, schema, config) }),
   );
 
   await new Promise<void>((resolve, reject) => {

@@ -2,11 +2,11 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
-import type { Actor } from '../modules/users/auth/actor';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import { createContext, type AppDeps } from '../context';
 import { subscribeShared } from '../modules/realtime/shared-execution';
+import type { Actor } from '../modules/users/auth/actor';
 import { documentCache } from './documents';
 import { prepareOperation } from './limits/operation';
 
@@ -35,6 +35,8 @@ function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): st
  * message once the last one has left, so a client that stops reading holds back only itself: its
  * messages wait in its feed (at most MAX_BEHIND, see timeline-feed.ts) until the missed ping drops
  * it. Subscribers with the same query and access share its parsing, validation and execution.
+ * Every subscribe message is charged to the connection's rate-limit budget (the one its HTTP
+ * requests use) and held to the query limits of HTTP; results carry `extensions.cost`.
  */
 export function createWebSocketServer(server: http.Server, schema: GraphQLSchema, deps: AppDeps, config: Config) {
   const wss = new WebSocketServer({ server, path: '/graphql' });

@@ -1,8 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { QueryLimits } from '../../config';
 import { checkCost } from './cost';
-
-export const BAD_REQUEST = { status: 400 };
+import { BAD_REQUEST } from './refusal';
 
 /**
  * The cost of an HTTP request, once the operation and its variables are known and before any

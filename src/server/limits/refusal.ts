@@ -1,5 +1,8 @@
 import { AppError } from '../../shared/errors';
 
+/** The status of a refusal over HTTP. */
+export const BAD_REQUEST = { status: 400 };
+
 /** Which limit an operation went over; each has its own variable (see config.ts). */
 export type LimitKind = 'depth' | 'aliases' | 'rootFields' | 'tokens' | 'cost';
 
