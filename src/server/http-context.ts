@@ -3,7 +3,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import { createContext, type AppDeps, type Context } from '../context';
 import { ANONYMOUS, type Actor } from '../modules/users/auth/actor';
-import { documentRefusals } from './limits/document-limits';
+import { documentRefusal } from './limits/document-limits';
 import { BAD_REQUEST } from './limits/refusal';
 
 /**
@@ -31,7 +31,7 @@ export function httpContext(deps: AppDeps, schema: GraphQLSchema, config: Config
     }
     await charge(context.actor);
     const query: unknown = req.body?.query ?? req.query.query;
-    const [refusal] = typeof query === 'string' ? documentRefusals(schema, query, parse, config.queryLimits, BAD_REQUEST) : [];
+    const refusal = typeof query === 'string' ? documentRefusal(schema, query, parse, config.queryLimits, BAD_REQUEST) : undefined;
     if (refusal) throw refusal;
     return context;
   };

@@ -66,25 +66,26 @@ function limitRules(limits: QueryLimits, http?: { status: number }): ValidationR
 /**
  * The limits a document is judged by alone, without its variables: tokens (before parsing: they
  * bound the work of everything after), then depth, aliases and root fields as validation rules.
+ * The first limit exceeded, in that order, is the refusal (HTTP answers a single error).
  * Both transports call this before graphql-js's own validation, whose overlapping-fields rule alone
  * takes about half a second over 500 aliases: a refusal comes before that work. Fragments add no
  * depth (clients generated from the schema use them freely). A document that does not parse gets
  * no refusal here: the parser that runs next says why.
  */
-export function documentRefusals(
+export function documentRefusal(
   schema: GraphQLSchema,
   text: string,
   parse: (text: string) => DocumentNode,
   limits: QueryLimits,
   http?: { status: number },
-): GraphQLError[] {
+): GraphQLError | undefined {
   const tooManyTokens = tokensRefusal(text, limits.maxTokens, http);
-  if (tooManyTokens) return [tooManyTokens];
+  if (tooManyTokens) return tooManyTokens;
   let document: DocumentNode;
   try {
     document = parse(text);
   } catch {
-    return [];
+    return undefined;
   }
   // Each rule judges an operation as a whole when it enters it, so only operations are visited:
   // validate() would walk every field of the document too, doubling the work of a refusal.
@@ -95,5 +96,5 @@ export function documentRefusals(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.OPERATION_DEFINITION) enter?.call(visitor, definition, undefined, document, [], []);
   }
-  return errors;
+  return errors[0];
 }

@@ -3,7 +3,7 @@ import type { SubscribePayload } from 'graphql-ws';
 import type { QueryLimits } from '../../config';
 import type { documentCache } from '../documents';
 import { checkCost } from './cost';
-import { documentRefusals } from './document-limits';
+import { documentRefusal } from './document-limits';
 
 export type PreparedOperation = { errors: readonly GraphQLError[] } | { args: ExecutionArgs; cost?: number };
 
@@ -18,8 +18,8 @@ export function prepareOperation(
   payload: SubscribePayload,
   limits: QueryLimits,
 ): PreparedOperation {
-  const refusals = documentRefusals(schema, payload.query, documents.parse, limits);
-  if (refusals.length > 0) return { errors: refusals };
+  const refusal = documentRefusal(schema, payload.query, documents.parse, limits);
+  if (refusal) return { errors: [refusal] };
   let document;
   try {
     document = documents.parse(payload.query);
