@@ -11,7 +11,7 @@ import { BAD_REQUEST } from './limits/refusal';
  * the request is charged to its actor's rate-limit budget (every answer carries the RateLimit
  * headers; over the budget it is RATE_LIMITED, 429), then the document is held to its limits
  * (tokens, depth, aliases, root fields). The cost follows once the variables are known
- * (queryLimitsPlugin).
+ * (queryCostPlugin).
  */
 export function httpContext(deps: AppDeps, schema: GraphQLSchema, config: Config) {
   return async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {

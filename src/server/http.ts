@@ -9,7 +9,7 @@ import type { AppDeps, Context } from '../context';
 import { inboundEmailRouter } from '../modules/intake/email/inbound-email.router';
 import { formatError } from './errors';
 import { httpContext } from './http-context';
-import { queryLimitsPlugin } from './limits/apollo-plugin';
+import { queryCostPlugin } from './limits/cost-plugin';
 import { createWebSocketServer } from './ws';
 
 export interface HttpServer {
@@ -37,7 +37,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     includeStacktraceInErrorResponses: false,
     // main.ts owns the signals and stops everything in order; Apollo must not stop itself first.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin, queryLimitsPlugin(config.queryLimits)],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ws.drainPlugin, queryCostPlugin(config.queryLimits)],
   });
   await apollo.start();
 

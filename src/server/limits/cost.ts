@@ -31,7 +31,7 @@ function pageSize(field: GraphQLField<unknown, unknown>, args: Record<string, un
  * connection inside a connection multiplies. A list without a size argument (tags, contacts, report
  * rows) counts its selection once. The cost is thus about the number of objects an answer may hold.
  */
-export const costEstimators: ComplexityEstimator[] = [
+const costEstimators: ComplexityEstimator[] = [
   ({ field, args, childComplexity }) => {
     if (isLeafType(getNamedType(field.type))) return 0;
     const size = pageSize(field, args);

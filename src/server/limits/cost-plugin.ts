@@ -6,9 +6,9 @@ import { BAD_REQUEST } from './refusal';
 /**
  * The cost of an HTTP request, once the operation and its variables are known and before any
  * resolver runs, and `extensions.cost` on the answer. (The document's own limits come earlier,
- * from http.ts: see document-limits.ts.)
+ * from http-context.ts: see document-limits.ts.)
  */
-export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
+export function queryCostPlugin(limits: QueryLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       let cost: number | undefined;
