@@ -1,4 +1,4 @@
-import { buildSchema, Kind, parse, type DocumentNode, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
+import { buildSchema, getIntrospectionQuery, Kind, parse, type DocumentNode, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
@@ -71,6 +71,12 @@ describe('document limits', () => {
 
   it('adds no depth for fragments', () => {
     expect(refusal('{ ...A } fragment A on Query { me { ...B } } fragment B on User { expertise { name } }', { ...limits, maxDepth: 3 })).toBeUndefined();
+  });
+
+  it('let the standard introspection query through (partners generate clients from it)', () => {
+    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true });
+    expect(refusal(query)).toBeUndefined();
+    expect(costOf(query)).toBeLessThan(limits.maxCost);
   });
 
   it('count tokens first, as the parser does, and leave a document that does not parse to the parser', () => {
