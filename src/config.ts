@@ -155,7 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: integer(env, 'MAX_ALIASES', 30, 0, 10_000),
       maxRootFields: integer(env, 'MAX_ROOT_FIELDS', 10, 1, 1000),
       maxTokens: integer(env, 'MAX_TOKENS', 10_000, 100, 1_000_000),
-      maxCost: integer(env, 'MAX_QUERY_COST', 10_000, 1, 100_000_000),
+      maxCost: integer(env, 'MAX_QUERY_COST', 25_000, 1, 100_000_000),
     },
     requestRateLimit: {
       points: integer(env, 'RATE_LIMIT_POINTS', 600, 1, 100_000_000),

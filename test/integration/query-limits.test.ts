@@ -38,7 +38,7 @@ const VARIABLES = { n: 100 };
 const EXPECTED = {
   depth: { limit: 12, measured: 44 },
   aliases: { limit: 30, measured: 500 },
-  cost: { limit: 10_000, measured: 1 + 100 * (1 + (1 + 100 * (1 + (1 + 100 * 1)))) },
+  cost: { limit: 25_000, measured: 1 + 100 * (1 + (1 + 100 * (1 + (1 + 100 * 1)))) },
   rootFields: { limit: 10, measured: 11 },
   tokens: { limit: 10_000, measured: 12_002 },
 };
@@ -105,10 +105,10 @@ describe('cost limits', () => {
     const requested = 1 + 50 * (1 + (1 + 1 + 2 + 1 + (1 + 3 * 1)));
     const answer = await postQuery(app.url, board, { token: agent.token });
     expect(answer.body.errors).toBeUndefined();
-    expect(answer.body.extensions).toEqual({ cost: { requested, limit: 10_000 } });
+    expect(answer.body.extensions).toEqual({ cost: { requested, limit: 25_000 } });
     const { result } = await overSocket(board);
     expect(result?.errors).toBeUndefined();
-    expect(result?.extensions).toEqual({ cost: { requested, limit: 10_000 } });
+    expect(result?.extensions).toEqual({ cost: { requested, limit: 25_000 } });
   });
 
   it('follows the configured limits', async () => {

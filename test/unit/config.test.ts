@@ -32,7 +32,7 @@ describe('loadConfig', () => {
       inboundEmailMaxBytes: 10 * 1024 * 1024,
       wsMaxSubscriptions: 20,
       wsKeepAliveSeconds: 30,
-      queryLimits: { maxDepth: 12, maxAliases: 30, maxRootFields: 10, maxTokens: 10_000, maxCost: 10_000 },
+      queryLimits: { maxDepth: 12, maxAliases: 30, maxRootFields: 10, maxTokens: 10_000, maxCost: 25_000 },
       requestRateLimit: { points: 600, anonymousPoints: 120, windowSeconds: 60 },
     });
   });
