@@ -864,6 +864,6 @@ describe('a credential that names no live session or key answers UNAUTHENTICATED
       .setExpirationTime(nowSeconds() + 3600)
       .sign(jwtKey());
     const me = await rawPost(`Bearer ${fresh}`, ME);
-    expect({ status: me.status, body: me.body }).toEqual({ status: 200, body: { data: { me: { id: agent.user.globalId } } } });
+    expect({ status: me.status, body: me.body }).toEqual({ status: 200, body: { data: { me: { id: agent.user.globalId } }, extensions: { cost: expect.any(Object) } } });
   });
 });
