@@ -9,6 +9,7 @@ import { DeadlineGuard } from './db/deadline-guard';
 import { isEmpty, seedDemo, type DemoLogin } from './db/seeders/demo';
 import { createSchema } from './schema';
 import { startHttpServer } from './server/http';
+import { RequestRateLimits } from './server/limits/rate-limits';
 import { loadOrCreateJwtSecret } from './modules/users/auth/jwt-secret';
 import { TokenService } from './modules/users/auth/tokens';
 import { LoginThrottle } from './modules/users/auth/login-throttle';
@@ -64,7 +65,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const timeline = new TimelineHub(database.orm, pubSub, logger);
     started.push(() => timeline.stop());
     const schema = await createSchema(pubSub);
-    const deps = { orm: database.orm, tokens, logger, submitLimiter, timeline, loginThrottle, revocations };
+    const rateLimits = new RequestRateLimits(config.requestRateLimit, redis);
+    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations };
     const http = await startHttpServer(deps, schema, config);
     started.push(() => http.stop());
     const jobs = startJobs(database.orm.em as EntityManager, config, logger);

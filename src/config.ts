@@ -58,6 +58,18 @@ export interface Config {
   introspection: boolean;
   /** Failed logins allowed per email and per client address within the window, before logins are refused. */
   loginThrottle: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
+  /** What one GraphQL operation may ask for, on HTTP and WebSocket alike (see server/limits). */
+  queryLimits: QueryLimits;
+  /** GraphQL requests (and WebSocket subscribe messages) allowed per window, per actor. */
+  requestRateLimit: { points: number; anonymousPoints: number; windowSeconds: number };
+}
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxRootFields: number;
+  maxTokens: number;
+  maxCost: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -176,6 +188,18 @@ export function loadConfig(env: Env = process.env): Config {
       maxFailuresPerAccount: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
       maxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),
       windowSeconds: integer(env, 'LOGIN_THROTTLE_SECONDS', 900, 1, 24 * 3600),
+    },
+    queryLimits: {
+      maxDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 1, 1000),
+      maxAliases: integer(env, 'MAX_ALIASES', 30, 0, 10_000),
+      maxRootFields: integer(env, 'MAX_ROOT_FIELDS', 10, 1, 1000),
+      maxTokens: integer(env, 'MAX_TOKENS', 10_000, 100, 1_000_000),
+      maxCost: integer(env, 'MAX_QUERY_COST', 25_000, 1, 100_000_000),
+    },
+    requestRateLimit: {
+      points: integer(env, 'RATE_LIMIT_POINTS', 600, 1, 100_000_000),
+      anonymousPoints: integer(env, 'RATE_LIMIT_ANONYMOUS_POINTS', 120, 1, 100_000_000),
+      windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 24 * 3600),
     },
   };
 }

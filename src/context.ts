@@ -24,6 +24,7 @@ import { createTicketLoaders } from './modules/tickets/ticket.loaders';
 import { TicketService } from './modules/tickets/ticket.service';
 import { TicketWorkflowService } from './modules/tickets/ticket-workflow.service';
 import type { Actor } from './modules/users/auth/actor';
+import type { RequestRateLimits } from './server/limits/rate-limits';
 import { ApiKeyService } from './modules/users/auth/api-key.service';
 import { authenticate } from './modules/users/auth/authenticate';
 import type { TokenService } from './modules/users/auth/tokens';
@@ -40,6 +41,8 @@ export interface AppDeps {
   logger: Logger;
   /** Limits public ticket submissions per client address. */
   submitLimiter: RateLimiterAbstract;
+  /** Limits GraphQL requests and subscribe messages per API key, user, contact or anonymous address. */
+  rateLimits: RequestRateLimits;
   /** Reads each published timeline entry once and offers it to every subscription. */
   timeline: TimelineHub;
   /** Counts failed logins per email and per client address. */

@@ -6,12 +6,14 @@ import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import http from 'node:http';
 import type { Config } from '../config';
-import { createContext, type AppDeps, type Context } from '../context';
+import type { AppDeps, Context } from '../context';
 import { inboundEmailRouter } from '../modules/intake/email/inbound-email.router';
-import { databaseLimitError, formatError } from './errors';
+import { formatError } from './errors';
 import { createHealthCheck } from './health';
-import { dropLateAnswer, requestDeadline, resolveBeforeDeadline, timeLimitStatus } from './time-limits';
+import { httpContext } from './http-context';
 import { errorsAsJson, notFoundAsJson } from './json-answers';
+import { queryCostPlugin } from './limits/cost-plugin';
+import { dropLateAnswer, requestDeadline, resolveBeforeDeadline, timeLimitStatus } from './time-limits';
 import { createWebSocketServer } from './ws';
 
 export interface HttpServer {
@@ -49,6 +51,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
       ws.drainPlugin,
       resolveBeforeDeadline,
       timeLimitStatus,
+      queryCostPlugin(config.queryLimits),
     ],
   });
   await apollo.start();
@@ -65,13 +68,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     '/graphql',
     express.json({ limit: BODY_LIMIT }),
     requestDeadline(config.requestTimeoutMs),
-    expressMiddleware(apollo, {
-      // A pool timeout while authenticating answers SERVICE_UNAVAILABLE (503), as it does in a resolver.
-      context: ({ req }) =>
-        createContext(deps, req.headers.authorization, req.ip).catch((error: unknown) => {
-          throw databaseLimitError(error) ?? error;
-        }),
-    }),
+    expressMiddleware(apollo, { context: httpContext(deps, schema, config) }),
     dropLateAnswer,
   );
   app.use(notFoundAsJson);

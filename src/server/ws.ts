@@ -1,14 +1,16 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLSchema } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import { createContext, type AppDeps } from '../context';
 import { subscribeShared } from '../modules/realtime/shared-execution';
+import type { Actor } from '../modules/users/auth/actor';
 import { AccessSockets, closeAt } from './access-sockets';
 import { documentCache } from './documents';
 import { formatError, withoutSuggestions } from './errors';
+import { prepareOperation } from './limits/operation';
 
 /** Close code 1001: the server is going away. */
 const GOING_AWAY = 1001;
@@ -18,11 +20,11 @@ function authorizationOf(params: Record<string, unknown> | undefined): string | 
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The client address of a WebSocket upgrade, as Express works it out for HTTP requests (the first X-Forwarded-For behind a trusted proxy). */
+/** The client's address as express gives it for HTTP (`req.ip`): behind a trusted proxy, the first X-Forwarded-For entry. */
 function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): string {
   const forwarded = request.headers['x-forwarded-for'];
-  const first = trustProxy && typeof forwarded === 'string' ? forwarded.split(',')[0].trim() : '';
-  return first || request.socket.remoteAddress || 'unknown';
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+  return (trustProxy && first) || request.socket.remoteAddress || 'unknown';
 }
 
 /**
@@ -35,6 +37,8 @@ function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): st
  * message once the last one has left, so a client that stops reading holds back only itself: its
  * messages wait in its feed (at most MAX_BEHIND, see timeline-feed.ts) until the missed ping drops
  * it. Subscribers with the same query and access share its parsing, validation and execution.
+ * Every subscribe message is charged to the connection's rate-limit budget (the one its HTTP
+ * requests use) and held to the query limits of HTTP; results carry `extensions.cost`.
  */
 export function createWebSocketServer(server: http.Server, schema: GraphQLSchema, deps: AppDeps, config: Config) {
   const wss = new WebSocketServer({ server, path: '/graphql' });
@@ -51,16 +55,20 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
     });
   const access = new AccessSockets();
   const stopListening = deps.revocations.listen((revocation) => access.revoke(revocation));
+  /** Who each connection is, for its rate-limit budget: a subscribe message costs as much as an HTTP request. */
+  const actors = new WeakMap<object, { actor: Actor; address: string }>();
+  /** The cost of each running operation, sent in `extensions.cost` of its results. */
+  const costs = new WeakMap<ExecutionArgs, number>();
   const handle = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema,
-      parse: documents.parse,
-      validate: documents.validate,
       subscribe: subscribeShared,
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         try {
-          const context = await createContext(deps, authorizationOf(ctx.connectionParams), clientAddressOf(ctx.extra.request, config.trustProxy));
+          const address = clientAddressOf(ctx.extra.request, config.trustProxy);
+          const context = await createContext(deps, authorizationOf(ctx.connectionParams), address);
+          actors.set(ctx, { actor: context.actor, address });
           if (context.expiresAt !== undefined) closeAt(socket, context.expiresAt, 'Session expired');
           access.add(socket, context.principals);
           return true;
@@ -68,7 +76,7 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
           return false;
         }
       },
-      onSubscribe: (ctx) => {
+      onSubscribe: async (ctx, _id, payload) => {
         // graphql-ws has already registered this one, so it is counted too.
         const active = Object.keys(ctx.subscriptions).length;
         if (active > config.wsMaxSubscriptions) {
@@ -78,12 +86,28 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
             }),
           ];
         }
-        return undefined;
+        const who = actors.get(ctx);
+        if (who) {
+          const { refusal } = await deps.rateLimits.charge(who.actor, who.address, false);
+          if (refusal) return [refusal];
+        }
+        const prepared = prepareOperation(schema, documents, payload, config.queryLimits);
+        if ('errors' in prepared) return [...prepared.errors];
+        if (prepared.cost !== undefined) costs.set(prepared.args, prepared.cost);
+        return prepared.args;
       },
       context: (ctx) => createContext(deps, authorizationOf(ctx.connectionParams), clientAddressOf(ctx.extra.request, config.trustProxy)),
       onError: (_ctx, _id, _payload, errors) => present(errors),
-      // Most results carry no errors: those are sent as they are, without a copy.
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: present(result.errors) } : undefined),
+      // Each result carries its operation's cost; its errors are presented as on HTTP.
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const cost = costs.get(args);
+        if (cost === undefined && !result.errors) return undefined;
+        return {
+          ...result,
+          ...(result.errors && { errors: present(result.errors) }),
+          ...(cost !== undefined && { extensions: { ...result.extensions, cost: { requested: cost, limit: config.queryLimits.maxCost } } }),
+        };
+      },
     },
     wss,
   );

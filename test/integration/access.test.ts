@@ -856,7 +856,7 @@ describe('a credential that names no live session or key answers UNAUTHENTICATED
 
   it('controls: a valid key and a fresh token built the same way as the expired one are accepted', async () => {
     const key = await rawPost(`Bearer ${tokens['key TICKETS_READ']}`, ME);
-    expect({ status: key.status, body: key.body }).toEqual({ status: 200, body: { data: { me: null } } });
+    expect({ status: key.status, body: key.body }).toEqual({ status: 200, body: { data: { me: null }, extensions: { cost: expect.any(Object) } } });
 
     const fresh = await new SignJWT({ kind: 'user', sid: sidOf(agent.token) })
       .setProtectedHeader({ alg: 'HS256' })
@@ -866,6 +866,6 @@ describe('a credential that names no live session or key answers UNAUTHENTICATED
       .setExpirationTime(nowSeconds() + 3600)
       .sign(jwtKey());
     const me = await rawPost(`Bearer ${fresh}`, ME);
-    expect({ status: me.status, body: me.body }).toEqual({ status: 200, body: { data: { me: { id: agent.user.globalId } } } });
+    expect({ status: me.status, body: me.body }).toEqual({ status: 200, body: { data: { me: { id: agent.user.globalId } }, extensions: { cost: expect.any(Object) } } });
   });
 });

@@ -165,7 +165,7 @@ describe('session tokens', () => {
   it('no Authorization header is anonymous: me is null', async () => {
     const res = await post(ME);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ data: { me: null } });
+    expect(res.body).toEqual({ data: { me: null }, extensions: { cost: { requested: 1, limit: 25_000 } } });
   });
 });
 
@@ -191,7 +191,7 @@ describe('createApiKey', () => {
     expect(other.errors).toBeUndefined();
     expectError(await app.gql(UsersDocument, {}, other.data!.createApiKey.key), 'FORBIDDEN');
     // An API key is not an account.
-    expect(await app.gql(MeDocument, {}, key)).toEqual({ data: { me: null } });
+    expect(await app.gql(MeDocument, {}, key)).toEqual({ data: { me: null }, extensions: { cost: expect.any(Object) } });
   });
 
   it('is for admins only: an agent gets FORBIDDEN and no key is stored', async () => {

@@ -56,6 +56,9 @@ export async function startTestApp(env: Record<string, string> = {}, sameDatabas
     // Suites log in (and fail to) many times from one address; the login throttle suite sets its own limits.
     LOGIN_MAX_FAILURES: '100000',
     LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
+    // Nor may the request rate limit throttle other suites; rate-limits.test.ts sets small ones.
+    RATE_LIMIT_POINTS: '1000000',
+    RATE_LIMIT_ANONYMOUS_POINTS: '1000000',
     ...env,
   });
   const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));

@@ -36,6 +36,8 @@ describe('loadConfig', () => {
       requestTimeoutMs: 30_000,
       introspection: true,
       loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, windowSeconds: 900 },
+      queryLimits: { maxDepth: 12, maxAliases: 30, maxRootFields: 10, maxTokens: 10_000, maxCost: 25_000 },
+      requestRateLimit: { points: 600, anonymousPoints: 120, windowSeconds: 60 },
     });
   });
 
@@ -83,6 +85,14 @@ describe('loadConfig', () => {
       LOGIN_MAX_FAILURES: '3',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '50',
       LOGIN_THROTTLE_SECONDS: '60',
+      MAX_QUERY_DEPTH: '8',
+      MAX_ALIASES: '0',
+      MAX_ROOT_FIELDS: '3',
+      MAX_TOKENS: '2000',
+      MAX_QUERY_COST: '500',
+      RATE_LIMIT_POINTS: '100',
+      RATE_LIMIT_ANONYMOUS_POINTS: '20',
+      RATE_LIMIT_WINDOW_SECONDS: '10',
     });
     expect(config).toEqual({
       port: 8080,
@@ -107,6 +117,8 @@ describe('loadConfig', () => {
       requestTimeoutMs: 90_000,
       introspection: false,
       loginThrottle: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 60 },
+      queryLimits: { maxDepth: 8, maxAliases: 0, maxRootFields: 3, maxTokens: 2000, maxCost: 500 },
+      requestRateLimit: { points: 100, anonymousPoints: 20, windowSeconds: 10 },
     });
   });
 
@@ -153,6 +165,14 @@ describe('loadConfig', () => {
     ['REQUEST_TIMEOUT_MS', { REQUEST_TIMEOUT_MS: '99' }],
     ['REQUEST_TIMEOUT_MS', { REQUEST_TIMEOUT_MS: '3600001' }],
     ['INTROSPECTION', { INTROSPECTION: 'off' }],
+    ['MAX_QUERY_DEPTH', { MAX_QUERY_DEPTH: '0' }],
+    ['MAX_ALIASES', { MAX_ALIASES: 'many' }],
+    ['MAX_ROOT_FIELDS', { MAX_ROOT_FIELDS: '0' }],
+    ['MAX_TOKENS', { MAX_TOKENS: '50' }],
+    ['MAX_QUERY_COST', { MAX_QUERY_COST: '0' }],
+    ['RATE_LIMIT_POINTS', { RATE_LIMIT_POINTS: '0' }],
+    ['RATE_LIMIT_ANONYMOUS_POINTS', { RATE_LIMIT_ANONYMOUS_POINTS: '-1' }],
+    ['RATE_LIMIT_WINDOW_SECONDS', { RATE_LIMIT_WINDOW_SECONDS: '0' }],
   ];
 
   it.each(bad)('refuses a bad %s (%j) with a ConfigError naming it', (variable, env) => {

@@ -1,0 +1,40 @@
+import type { Request, Response } from 'express';
+import { parse, type GraphQLSchema } from 'graphql';
+import type { Config } from '../config';
+import { createContext, type AppDeps, type Context } from '../context';
+import { ANONYMOUS, type Actor } from '../modules/users/auth/actor';
+import { databaseLimitError } from './errors';
+import { documentRefusal } from './limits/document-limits';
+import { BAD_REQUEST } from './limits/refusal';
+
+/**
+ * Apollo's context function for `/graphql`, with what must happen before Apollo parses anything:
+ * the request is charged to its actor's rate-limit budget (every answer carries the RateLimit
+ * headers; over the budget it is RATE_LIMITED, 429), then the document is held to its limits
+ * (tokens, depth, aliases, root fields). The cost follows once the variables are known
+ * (queryCostPlugin).
+ */
+export function httpContext(deps: AppDeps, schema: GraphQLSchema, config: Config) {
+  return async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
+    const address = req.ip ?? 'unknown';
+    const charge = async (actor: Actor) => {
+      const { headers, refusal } = await deps.rateLimits.charge(actor, address, true);
+      for (const [name, value] of headers) res.setHeader(name, value);
+      if (refusal) throw refusal;
+    };
+    let context: Context;
+    try {
+      context = await createContext(deps, req.headers.authorization, address);
+    } catch (error) {
+      // Refused credentials are charged to the address, so guessing tokens or keys is throttled as well.
+      await charge(ANONYMOUS);
+      // A pool timeout while authenticating answers SERVICE_UNAVAILABLE (503), as it does in a resolver.
+      throw databaseLimitError(error) ?? error;
+    }
+    await charge(context.actor);
+    const query: unknown = req.body?.query ?? req.query.query;
+    const refusal = typeof query === 'string' ? documentRefusal(schema, query, parse, config.queryLimits, BAD_REQUEST) : undefined;
+    if (refusal) throw refusal;
+    return context;
+  };
+}

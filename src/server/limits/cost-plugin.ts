@@ -1,0 +1,30 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { QueryLimits } from '../../config';
+import { checkCost } from './cost';
+import { BAD_REQUEST } from './refusal';
+
+/**
+ * The cost of an HTTP request, once the operation and its variables are known and before any
+ * resolver runs, and `extensions.cost` on the answer. (The document's own limits come earlier,
+ * from http-context.ts: see document-limits.ts.)
+ */
+export function queryCostPlugin(limits: QueryLimits): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      let cost: number | undefined;
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation) return;
+          const check = checkCost(schema, document, operation, request.variables, limits.maxCost, BAD_REQUEST);
+          cost = check.cost;
+          if (check.refusal) throw check.refusal;
+        },
+        async willSendResponse({ response }) {
+          if (cost === undefined || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, cost: { requested: cost, limit: limits.maxCost } };
+        },
+      };
+    },
+  };
+}
