@@ -16,7 +16,7 @@ export interface HealthCheck {
  * answered at once even while every pool connection is busy, and a flood of probes opens no connection
  * and runs no query. A database that stops answering shows as stale within STALE_AFTER_MS.
  */
-export function createHealthCheck(clientUrl: string): HealthCheck {
+export async function createHealthCheck(clientUrl: string): Promise<HealthCheck> {
   const pool = new Pool({ connectionString: clientUrl, max: 1, connectionTimeoutMillis: STALE_AFTER_MS, statement_timeout: CHECK_EVERY_MS });
   // An idle connection that the server closes (a restart) is dropped by the pool and reopened on the next check.
   pool.on('error', () => undefined);
@@ -36,7 +36,8 @@ export function createHealthCheck(clientUrl: string): HealthCheck {
       checking = false;
     }
   };
-  void check();
+  // The first result is in before the server listens: a probe right after the start is not told "starting".
+  await check();
   const timer = setInterval(() => void check(), CHECK_EVERY_MS);
   timer.unref();
   return {

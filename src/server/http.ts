@@ -42,7 +42,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
   await apollo.start();
 
   let ready = false;
-  const health = createHealthCheck(deps.orm.config.get('clientUrl')!);
+  const health = await createHealthCheck(deps.orm.config.get('clientUrl')!);
   app.get('/healthz', (_req, res) => {
     const problem = health.databaseProblem();
     if (problem) res.status(503).json({ status: problem });
