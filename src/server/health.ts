@@ -43,7 +43,6 @@ export async function createHealthCheck(clientUrl: string): Promise<HealthCheck>
   return {
     databaseProblem() {
       if (failed) return 'database unavailable';
-      if (lastGood === 0) return 'starting';
       return Date.now() - lastGood > STALE_AFTER_MS ? 'database did not answer in time' : null;
     },
     async close() {
