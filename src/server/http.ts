@@ -57,9 +57,9 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
   await apollo.start();
 
   let ready = false;
-  const health = createHealthCheck(deps.orm.config.get('clientUrl')!);
-  app.get('/healthz', async (_req, res) => {
-    const problem = await health.databaseProblem();
+  const health = await createHealthCheck(deps.orm.config.get('clientUrl')!);
+  app.get('/healthz', (_req, res) => {
+    const problem = health.databaseProblem();
     if (problem) res.status(503).json({ status: problem });
     else res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
   });
