@@ -1,3 +1,6 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import type { Client } from 'graphql-ws';
 import { Migration20261206020000_visible_moves } from '../../src/db/migrations/Migration20261206020000_visible_moves';
 import { Attachment } from '../../src/modules/intake/attachment.entity';
 import { Comment } from '../../src/modules/comments/comment.entity';
@@ -6,6 +9,8 @@ import { SatisfactionRating } from '../../src/modules/satisfaction/satisfaction-
 import { TicketEvent } from '../../src/modules/tickets/ticket-event.entity';
 import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { TicketStatus } from '../../src/modules/tickets/ticket.enums';
+import { ApiKey } from '../../src/modules/users/auth/api-key.entity';
+import { hashApiKey } from '../../src/modules/users/auth/api-key-secret';
 import { ApiScope as Scope } from '../../src/modules/users/auth/api-scope.enum';
 import { User } from '../../src/modules/users/user.entity';
 import { Role as StaffRole } from '../../src/modules/users/user.enums';
@@ -13,6 +18,7 @@ import type { Business } from '../../src/modules/businesses/business.entity';
 import {
   AddCommentDocument,
   ChangeTicketStatusDocument,
+  DeactivateUserDocument,
   MatrixAddCommentDocument,
   MatrixBusinessDocument,
   MatrixBusinessesDocument,
@@ -28,9 +34,11 @@ import {
   MatrixTicketsDocument,
   MatrixUsersDocument,
   ResolveTicketDocument,
+  RevokeApiKeyDocument,
   type MatrixStaffFragment,
 } from '../__generated__/graphql';
 import * as make from '../factories';
+import { postQuery } from '../setup/raw-request';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../setup/test-app';
 import { subscribe, untilLive, wsClient, type Subscription } from '../setup/ws-client';
 
@@ -464,7 +472,119 @@ describe('Migration20261206020000_visible_moves on entries written before it', (
   });
 });
 
-describe('access taken back (built by the access-lifecycle work)', () => {
-  it.todo('a revoked key: every row of this matrix answers UNAUTHENTICATED, and its open subscriptions end');
-  it.todo('a deactivated user: every row of this matrix answers UNAUTHENTICATED, and its open subscriptions end');
+describe('access taken back: a revoked key, a deactivated agent or customer', () => {
+  /** Sends an operation over HTTP as `app.gql` does, keeping the status code, which `app.gql` drops. */
+  /** A typed operation over HTTP, keeping the status (postQuery's answer). */
+  async function post<T, V>(document: TypedDocumentNode<T, V>, variables: V, token: string) {
+    const { status, body } = await postQuery(app.url, print(document), { variables: variables as Record<string, unknown>, token });
+    return { status, body: body as GraphQLResponse<T> };
+  }
+
+  /** Every path of the matrix to `ticket` and `business`, and a mutation on the ticket. */
+  const pathsTo = (ticket: Ticket, business: Business): Record<string, (token: string) => ReturnType<typeof post>> => ({
+    tickets: (token) => post(MatrixTicketsDocument, {}, token),
+    ticket: (token) => post(MatrixTicketDocument, { id: ticket.globalId }, token),
+    node: (token) => post(MatrixNodeDocument, { id: ticket.globalId }, token),
+    business: (token) => post(MatrixBusinessDocument, { id: business.globalId }, token),
+    businesses: (token) => post(MatrixBusinessesDocument, {}, token),
+    tags: (token) => post(MatrixTagsDocument, {}, token),
+    users: (token) => post(MatrixUsersDocument, {}, token),
+    me: (token) => post(MatrixMeDocument, {}, token),
+    addComment: (token) => post(MatrixAddCommentDocument, { input: { ticketId: ticket.globalId, body: 'Any news?' } }, token),
+  });
+
+  /** `promise`'s value, or null if it takes longer than `ms`. */
+  async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([promise, new Promise<null>((resolve) => (timer = setTimeout(resolve, ms, null)))]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Resolves with the close code of the client's socket, and when it came. */
+  const closeOf = (client: Client) =>
+    new Promise<{ code: number; at: number }>((resolve) => client.on('closed', (event) => resolve({ code: (event as { code: number }).code, at: Date.now() })));
+
+  /** A fresh credential (the data set's own stay live for the rest of the file) and how an admin takes it back. */
+  const TAKEN_BACK: Record<string, (business: Business) => Promise<{ token: string; takeBack: () => Promise<unknown> }>> = {
+    'a revoked key with TICKETS_READ+COMMENTS_INTERNAL': async () => {
+      const token = await make.apiKey(app, admin.user, KEYS['key TICKETS_READ+COMMENTS_INTERNAL']);
+      const key = await app.em().findOneOrFail(ApiKey, { keyHash: hashApiKey(token) });
+      return { token, takeBack: async () => ok(await app.gql(RevokeApiKeyDocument, { input: { apiKeyId: key.globalId } }, admin.token)) };
+    },
+    'a deactivated agent': async () => {
+      const staff = await make.staffUser(app);
+      return { token: staff.token, takeBack: async () => ok(await app.gql(DeactivateUserDocument, { input: { userId: staff.user.globalId } }, admin.token)) };
+    },
+    'a deactivated customer contact': async (business) => {
+      const customer = await make.customer(app, business);
+      return {
+        token: customer.token,
+        takeBack: async () => ok(await app.gql(DeactivateUserDocument, { input: { contactId: customer.contact.globalId } }, admin.token)),
+      };
+    },
+  };
+
+  it.each(Object.keys(TAKEN_BACK))(
+    '%s: every path answers UNAUTHENTICATED (401) and shows nothing; its open subscription closes (4403) within a second and hears no more; a new socket is refused',
+    async (name) => {
+      const business = await make.business(app, { name: 'Initech (ibis-4410)' });
+      const ticket = await make.ticket(app, { business, title: 'Printer on fire (ibis-4410)' });
+      const { token, takeBack } = await TAKEN_BACK[name](business);
+      const paths = pathsTo(ticket, business);
+
+      // The control: until it is taken back, the credential is accepted on every path and reads the ticket.
+      for (const [path, run] of Object.entries(paths)) {
+        const { status, body } = await run(token);
+        expect({ path, refused: status === 401 || code(body) === 'UNAUTHENTICATED' }).toEqual({ path, refused: false });
+      }
+      expect(ok((await post(MatrixTicketDocument, { id: ticket.globalId }, token)).body).ticket!.id).toBe(ticket.globalId);
+
+      const client = wsClient(app.url, token);
+      const closed = closeOf(client);
+      try {
+        const comments = subscribe(client, MatrixCommentAddedDocument, {});
+        await untilLive(subscribe(client, MatrixCommentAddedDocument, {}), () =>
+          app.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: 'ping' } }, agent.token),
+        );
+
+        await takeBack();
+        const answered = Date.now();
+        const close = await within(closed, 3000);
+        expect(close?.code).toBe(4403);
+        expect(close!.at - answered).toBeLessThan(1000);
+        ok(await app.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: 'After the close' } }, agent.token));
+        await sleep(300);
+        expect(comments.received.map((r) => r.data?.commentAdded.body)).not.toContain('After the close');
+      } finally {
+        await client.dispose();
+      }
+
+      const written = await app.em().count(Comment, { ticket: ticket.id });
+      for (const [path, run] of Object.entries(paths)) {
+        const { status, body } = await run(token);
+        expect({ path, status, code: code(body), errors: body.errors?.length, data: body.data ?? null }).toEqual({
+          path,
+          status: 401,
+          code: 'UNAUTHENTICATED',
+          errors: 1,
+          data: null,
+        });
+        expect(JSON.stringify(body)).not.toMatch(new RegExp(`ibis-4410|${ticket.globalId}|${business.globalId}|${agent.user.email}`));
+      }
+      expect(await app.em().count(Comment, { ticket: ticket.id })).toBe(written);
+
+      const again = wsClient(app.url, token);
+      const refused = closeOf(again);
+      const attempt = subscribe(again, MatrixCommentAddedDocument, {});
+      try {
+        expect((await within(refused, 3000))?.code).toBe(4403);
+        expect(attempt.received).toEqual([]);
+      } finally {
+        await again.dispose();
+      }
+    },
+  );
 });
