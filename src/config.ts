@@ -69,7 +69,11 @@ export interface QueryLimits {
   maxAliases: number;
   maxRootFields: number;
   maxTokens: number;
+  /** Fields selected inside `__schema` and `__type`, fragments expanded: each walks the whole schema. */
+  maxIntrospectionFields: number;
   maxCost: number;
+  /** The cost limit of a subscription, whose selection runs again for every subscriber at every event. */
+  maxSubscriptionCost: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -194,7 +198,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: integer(env, 'MAX_ALIASES', 30, 0, 10_000),
       maxRootFields: integer(env, 'MAX_ROOT_FIELDS', 10, 1, 1000),
       maxTokens: integer(env, 'MAX_TOKENS', 10_000, 100, 1_000_000),
+      maxIntrospectionFields: integer(env, 'MAX_INTROSPECTION_FIELDS', 300, 1, 100_000),
       maxCost: integer(env, 'MAX_QUERY_COST', 25_000, 1, 100_000_000),
+      maxSubscriptionCost: integer(env, 'MAX_SUBSCRIPTION_COST', 1000, 1, 100_000_000),
     },
     requestRateLimit: {
       points: integer(env, 'RATE_LIMIT_POINTS', 600, 1, 100_000_000),

@@ -6,14 +6,16 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import { createContext, type AppDeps } from '../context';
 import { subscribeShared } from '../modules/realtime/shared-execution';
-import type { Actor } from '../modules/users/auth/actor';
+import { ANONYMOUS, type Actor } from '../modules/users/auth/actor';
 import { AccessSockets, closeAt } from './access-sockets';
 import { documentCache } from './documents';
 import { formatError, withoutSuggestions } from './errors';
-import { prepareOperation } from './limits/operation';
+import { prepareOperation, type OperationCost } from './limits/operation';
 
 /** Close code 1001: the server is going away. */
 const GOING_AWAY = 1001;
+/** Close code of a `connection_init` refused because its address's anonymous budget is spent (as HTTP's 429). */
+const TOO_MANY_REQUESTS = 4429;
 
 function authorizationOf(params: Record<string, unknown> | undefined): string | undefined {
   const value = params?.authorization ?? params?.Authorization;
@@ -29,7 +31,8 @@ function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): st
 
 /**
  * graphql-ws on the HTTP server's `/graphql`. The `connection_init` payload carries
- * `{ authorization: "Bearer …" }`: a bad token closes the socket with 4403, no init within 3 s with
+ * `{ authorization: "Bearer …" }`: a bad token closes the socket with 4403 and is charged to the
+ * address's anonymous rate-limit budget (beyond it the close is 4429), no init within 3 s with
  * 4408 (graphql-ws), and the socket closes with 4403 when the session token runs out, or when its
  * session, account or API key is revoked (on whichever instance: see RevocationBus). Each
  * connection may hold `wsMaxSubscriptions` subscriptions; every `wsKeepAliveSeconds` the server pings
@@ -58,23 +61,28 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
   /** Who each connection is, for its rate-limit budget: a subscribe message costs as much as an HTTP request. */
   const actors = new WeakMap<object, { actor: Actor; address: string }>();
   /** The cost of each running operation, sent in `extensions.cost` of its results. */
-  const costs = new WeakMap<ExecutionArgs, number>();
+  const costs = new WeakMap<ExecutionArgs, OperationCost>();
   const handle = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema,
       subscribe: subscribeShared,
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
+        const address = clientAddressOf(ctx.extra.request, config.trustProxy);
+        let context;
         try {
-          const address = clientAddressOf(ctx.extra.request, config.trustProxy);
-          const context = await createContext(deps, authorizationOf(ctx.connectionParams), address);
-          actors.set(ctx, { actor: context.actor, address });
-          if (context.expiresAt !== undefined) closeAt(socket, context.expiresAt, 'Session expired');
-          access.add(socket, context.principals);
-          return true;
+          context = await createContext(deps, authorizationOf(ctx.connectionParams), address);
         } catch {
+          // As on HTTP, a refused credential is charged to its address's anonymous budget, so
+          // guessing tokens or keys over sockets is throttled too; beyond it the close says so.
+          const { refusal } = await deps.rateLimits.charge(ANONYMOUS, address, false);
+          if (refusal) socket.close(TOO_MANY_REQUESTS, 'Too many requests');
           return false;
         }
+        actors.set(ctx, { actor: context.actor, address });
+        if (context.expiresAt !== undefined) closeAt(socket, context.expiresAt, 'Session expired');
+        access.add(socket, context.principals);
+        return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
         // graphql-ws has already registered this one, so it is counted too.
@@ -105,7 +113,7 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
         return {
           ...result,
           ...(result.errors && { errors: present(result.errors) }),
-          ...(cost !== undefined && { extensions: { ...result.extensions, cost: { requested: cost, limit: config.queryLimits.maxCost } } }),
+          ...(cost !== undefined && { extensions: { ...result.extensions, cost } }),
         };
       },
     },

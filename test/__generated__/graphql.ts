@@ -187,7 +187,7 @@ export type CreateTicketInput = {
   channel?: TicketChannel | null | undefined;
   /** The contact it is for; implies the contact's business. */
   contactId?: string | number | null | undefined;
-  /** MONITORING tickets: the alert key. While a ticket with this key is not closed, the same alert adds an internal comment to it and counts an occurrence instead of opening a new ticket. */
+  /** MONITORING tickets: the alert key. While the ticket you opened with this key is not closed, the same alert from you adds an internal comment to it and counts an occurrence instead of opening a new ticket. Keys are per caller: another API key sending the same key opens its own ticket. */
   dedupKey?: string | null | undefined;
   /** The request, 1 to 20000 characters. */
   description: string;

@@ -7,7 +7,9 @@ import {
   IntakeTicketDocument,
   ResolveTicketDocument,
   SubmitTicketDocument,
+  UpdateTicketDocument,
 } from '../__generated__/graphql';
+import { Migration20261206050000_dedup_per_caller } from '../../src/db/migrations/Migration20261206050000_dedup_per_caller';
 import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
 import * as make from '../factories';
@@ -128,6 +130,54 @@ describe('monitoring', () => {
     const ticket = (await app.gql(IntakeTicketDocument, { id }, agent.token)).data!.ticket!;
     expect(ticket).toMatchObject({ channel: 'MONITORING', dedupKey: 'disk-db-1', occurrences: 2, creator: null });
     expect(ticket.comments.nodes).toEqual([{ body: 'Alert fired again (occurrence 2):\nusage=97%', isInternal: true }]);
+  });
+
+  it('scopes an alert key to its caller: another key with the same dedupKey opens its own ticket and reads nothing of the first', async () => {
+    const [keyA, keyB] = await Promise.all([make.apiKey(app, agent.user, [ApiScope.MONITORING]), make.apiKey(app, agent.user, [ApiScope.MONITORING])]);
+    const globex = await make.business(app);
+    const first = (await app.gql(CreateTicketDocument, { input: { title: 'disk full', description: 'db-1', businessId: globex.globalId, dedupKey: 'db-1-disk' } }, keyA)).data!
+      .createTicket.ticket;
+    const edited = { ticketId: first.id, title: 'Globex: db-1 disk full (staff notes)', description: 'Customer escalated; see contract.' };
+    expect((await app.gql(UpdateTicketDocument, { input: edited }, agent.token)).errors).toBeUndefined();
+
+    const probe = await app.gql(CreateTicketDocument, { input: { title: 'probe', description: 'probe', dedupKey: 'db-1-disk' } }, keyB);
+    expect(probe.errors).toBeUndefined();
+    const other = probe.data!.createTicket.ticket;
+    expect(other.id).not.toBe(first.id);
+    expect(other).toMatchObject({ title: 'probe', description: 'probe', status: 'UNASSIGNED' });
+    expect(JSON.stringify(probe)).not.toContain('staff notes');
+    const firstAfter = (await app.gql(IntakeTicketDocument, { id: first.id }, agent.token)).data!.ticket!;
+    expect([firstAfter.occurrences, firstAfter.comments.totalCount]).toEqual([1, 0]);
+
+    const again = (await app.gql(CreateTicketDocument, alert('db-1-disk'), keyA)).data!.createTicket.ticket;
+    expect(again.id).toBe(first.id);
+    expect((await app.gql(IntakeTicketDocument, { id: first.id }, agent.token)).data!.ticket!.occurrences).toBe(2);
+    expect((await app.gql(IntakeTicketDocument, { id: other.id }, agent.token)).data!.ticket!.occurrences).toBe(1);
+  });
+
+  it('Migration20261206050000_dedup_per_caller gives an older alert ticket the key named on it, when that name is one key’s alone', async () => {
+    const [keyA, keyB] = await Promise.all([make.apiKey(app, agent.user, [ApiScope.MONITORING]), make.apiKey(app, agent.user, [ApiScope.MONITORING])]);
+    const opened = async (key: string, dedupKey: string) => (await app.gql(CreateTicketDocument, alert(dedupKey), key)).data!.createTicket.ticket.id;
+    const [ticketA, ticketB] = [await opened(keyA, 'legacy-a'), await opened(keyB, 'legacy-b')];
+    const em = app.em();
+    // As the code before the migration wrote them: no owner. Another key shares the name of B's.
+    await em.execute(`update ticket set dedup_owner = null where dedup_key in ('legacy-a', 'legacy-b')`);
+    const [{ name }] = await em.execute<{ name: string }[]>(
+      `select details->>'apiKey' as name from ticket_event where type = 'CREATED' and ticket_id = (select id from ticket where dedup_key = 'legacy-b')`,
+    );
+    await make.apiKey(app, agent.user, [ApiScope.MONITORING]);
+    await em.execute(`update api_key set name = ? where id = (select id from api_key order by created_at desc limit 1)`, [name]);
+    const migration = new Migration20261206050000_dedup_per_caller(em.getDriver(), app.app.database.orm.config);
+    await migration.up();
+    // The column and index exist already (the test database is migrated): run the backfill alone.
+    for (const query of migration.getQueries().map(String).filter((q) => q.trim().startsWith('update'))) await em.execute(query);
+
+    const owners = await em.execute<{ dedup_key: string; dedup_owner: string | null }[]>(
+      `select dedup_key, dedup_owner from ticket where dedup_key in ('legacy-a', 'legacy-b') order by dedup_key`,
+    );
+    expect(owners.map((row) => [row.dedup_key, row.dedup_owner?.startsWith('apiKey:') ?? null])).toEqual([['legacy-a', true], ['legacy-b', null]]);
+    expect(await opened(keyA, 'legacy-a')).toBe(ticketA);
+    expect(await opened(keyB, 'legacy-b')).not.toBe(ticketB);
   });
 
   it('counts concurrent repeats of one alert on one ticket', async () => {

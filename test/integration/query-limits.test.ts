@@ -1,4 +1,4 @@
-import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
+import { getIntrospectionQuery, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Client } from 'graphql-ws';
 import * as make from '../factories';
 import { postQuery } from '../setup/raw-request';
@@ -33,6 +33,8 @@ const ATTACKS = {
   cost: 'query($n: Int) { businesses(first: $n) { nodes { tickets(first: $n) { nodes { comments(first: $n) { nodes { id body } } } } } } }',
   rootFields: `{ ${Array.from({ length: 11 }, (_, i) => `t${i}: tags { name }`).join(' ')} }`,
   tokens: `{ ${'__typename '.repeat(12_000)}}`,
+  // The review's amplification: schema walks, aliased, with 40-deep ofType chains (free of depth and cost).
+  introspection: `{ ${Array.from({ length: 10 }, (_, i) => `s${i}: __schema { ${[1, 2, 3].map((t) => `${t === 1 ? '' : `t${t}: `}types { fields { type { ${'kind ofType { '.repeat(40)}name${' }'.repeat(40)} } } }`).join(' ')} }`).join(' ')} }`,
 };
 const VARIABLES = { n: 100 };
 const EXPECTED = {
@@ -41,6 +43,7 @@ const EXPECTED = {
   cost: { limit: 25_000, measured: 1 + 100 * (1 + (1 + 100 * (1 + (1 + 100 * 1)))) },
   rootFields: { limit: 10, measured: 11 },
   tokens: { limit: 10_000, measured: 12_002 },
+  introspection: { limit: 300, measured: 10 * (1 + 3 * (3 + 2 * 40 + 1)) },
 };
 type Kind = keyof typeof ATTACKS;
 const kinds = Object.keys(ATTACKS) as Kind[];
@@ -101,14 +104,44 @@ describe('cost limits', () => {
         }
       }
     }`;
-    // tickets: 1 + 50 × (pageInfo 1 + nodes (1 + assignee 1 + business 2 + tags 1 + comments (1 + 3 × 1)))
-    const requested = 1 + 50 * (1 + (1 + 1 + 2 + 1 + (1 + 3 * 1)));
+    // tickets: 1 + 50 × (pageInfo 1 + nodes (1 + assignee 1 + business 2 + tags (1 + 100 × 1) + comments (1 + 3 × 1)))
+    const requested = 1 + 50 * (1 + (1 + 1 + 2 + 101 + (1 + 3 * 1)));
     const answer = await postQuery(app.url, board, { token: agent.token });
     expect(answer.body.errors).toBeUndefined();
     expect(answer.body.extensions).toEqual({ cost: { requested, limit: 25_000 } });
     const { result } = await overSocket(board);
     expect(result?.errors).toBeUndefined();
     expect(result?.extensions).toEqual({ cost: { requested, limit: 25_000 } });
+  });
+
+  it("refuses lists without a size argument as if each held a full page: the review's contact lists, for a customer", async () => {
+    const acme = await make.business(app);
+    const customer = await make.customer(app, acme);
+    const contacts = 'business { c1: contacts { id name email } c2: contacts { id name email } }';
+    const attack = `{ ${Array.from({ length: 10 }, (_, i) => `r${i}: tickets(first: 100) { nodes { ${contacts} } }`).join(' ')} }`;
+    const measured = 10 * (1 + 100 * (1 + (1 + 2 * (1 + 100 * 1))));
+    const answer = await postQuery(app.url, attack, { token: customer.token });
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors![0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', kind: 'cost', limit: 25_000, measured });
+    const { errors } = await overSocket(attack);
+    expect(errors![0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', kind: 'cost', limit: 25_000, measured });
+  });
+
+  it('holds a subscription to MAX_SUBSCRIPTION_COST when it subscribes, and a normal one to it in extensions.cost', async () => {
+    const contacts = Array.from({ length: 10 }, (_, i) => `c${i}: contacts { id name email }`).join(' ');
+    const heavy = `subscription { ticketStatusChanged { ticket { business { ${contacts} } } } }`;
+    const { result, errors } = await overSocket(heavy);
+    expect(result).toBeUndefined();
+    expect(errors![0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', kind: 'cost', limit: 1000, measured: 1 + (1 + (1 + 10 * 101)) });
+    // Apollo does not refuse a subscription sent over HTTP (graphql-js runs its root field once): it is held to the same limit.
+    const overHttp = await postQuery(app.url, heavy, { token: agent.token });
+    expect(overHttp.body.errors![0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', kind: 'cost', limit: 1000, measured: 1 + (1 + (1 + 10 * 101)) });
+  });
+
+  it('lets the standard introspection query through, over HTTP, anonymously', async () => {
+    const answer = await postQuery(app.url, getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, schemaDescription: true }));
+    expect(answer.status).toBe(200);
+    expect(answer.body.errors).toBeUndefined();
   });
 
   it('follows the configured limits', async () => {

@@ -1,4 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
 import * as make from '../factories';
 import { postQuery, type RawAnswer } from '../setup/raw-request';
@@ -29,6 +31,26 @@ function rateLimitHeaders(answer: RawAnswer) {
     reset: Number(answer.headers.get('ratelimit-reset')),
     policy: answer.headers.get('ratelimit-policy'),
   };
+}
+
+/** Opens a real graphql-ws connection with `token` from `headers`' address; resolves with the code it closes with. */
+function closeCodeOf(token: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const client = createClient({
+      url: app.url.replace(/^http/, 'ws'),
+      webSocketImpl: class extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers });
+        }
+      },
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => undefined,
+      on: { closed: (event) => resolve((event as { code: number }).code) },
+    });
+    client.on('closed', () => void client.dispose());
+  });
 }
 
 function expectRateLimited(answer: RawAnswer) {
@@ -83,6 +105,18 @@ describe('request rate limits', () => {
       expect(rateLimitHeaders(refused)).toMatchObject({ limit: '2', remaining: String(1 - i) });
     }
     expectRateLimited(await postQuery(app.url, QUERY, guess));
+  });
+
+  it('charges a WebSocket connection_init with a refused credential to its address: beyond the budget it closes with 4429', async () => {
+    const address = newAddress();
+    const guess = 'tgk_not-a-real-key-0000000000000000';
+    expect(await closeCodeOf(guess, address)).toBe(4403);
+    expect(await closeCodeOf(guess, address)).toBe(4403);
+    expect(await closeCodeOf(guess, address)).toBe(4429);
+    // The same budget as the address's anonymous HTTP requests.
+    expectRateLimited(await postQuery(app.url, QUERY, { headers: address }));
+    // Another address is not affected.
+    expect(await closeCodeOf(guess, newAddress())).toBe(4403);
   });
 
   it('sends the RateLimit headers on every answer: data, refusals and errors alike', async () => {

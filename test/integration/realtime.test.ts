@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { print, type GraphQLFormattedError } from 'graphql';
 import WebSocket from 'ws';
 import {
   AddCommentDocument,
@@ -240,6 +241,24 @@ describe('one execution per group of subscribers', () => {
 });
 
 describe('nothing missed', () => {
+  it('refuses a `since` that is not a timeline cursor as BAD_USER_INPUT on `since`', async () => {
+    const client = wsClient(app.url, agent.token);
+    // The refusal comes as a result with errors (the subscription never starts).
+    const refusal = (since: string) =>
+      new Promise<readonly GraphQLFormattedError[] | undefined>((resolve, reject) => {
+        client.subscribe({ query: print(OnTicketEventsDocument), variables: { since } }, { next: (result) => resolve(result.errors), error: reject, complete: () => resolve(undefined) });
+      });
+    try {
+      const otherListCursor = Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', 'x'])).toString('base64url');
+      for (const since of ['not a cursor!', 'bm9wZQ', otherListCursor]) {
+        const [error] = (await refusal(since)) ?? [];
+        expect([since, error?.extensions]).toEqual([since, expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'since' })]);
+      }
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('replays exactly the missed entries after a reconnect, then continues live without duplicates', async () => {
     const ticket = await make.ticket(app, { business: acme, status: TicketStatus.IN_PROGRESS });
     const filter = { ticketId: ticket.globalId };

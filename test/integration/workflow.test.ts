@@ -2,17 +2,23 @@ import {
   AddCommentDocument,
   AvailableTransitionsDocument,
   ChangeTicketStatusDocument,
+  CompleteFollowUpDocument,
   ConfirmResolutionDocument,
+  FollowUpsDocument,
   OnCommentAddedDocument,
   OnTicketStatusChangedDocument,
   ReopenTicketDocument,
   ResolveTicketDocument,
+  ScheduleFollowUpDocument,
   SetTicketDueDateDocument,
   TicketCommentsDocument,
   TicketHistoryDocument,
 } from '../__generated__/graphql';
+import { FollowUp } from '../../src/modules/followups/follow-up.entity';
+import { fromGlobalId } from '../../src/shared/global-id';
 import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { TicketStatus } from '../../src/modules/tickets/ticket.enums';
+import { Role } from '../../src/modules/users/user.enums';
 import * as make from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
 import { subscribe, untilLive, wsClient } from '../setup/ws-client';
@@ -159,5 +165,24 @@ describe('subscriptions', () => {
       await staffClient.dispose();
       await customerClient.dispose();
     }
+  });
+});
+
+describe('follow-ups', () => {
+  it('are completed only by whoever may read them: another staff member gets NOT_FOUND and changes nothing', async () => {
+    const admin = await make.staffUser(app, Role.ADMIN);
+    const ticket = await make.ticket(app, { business: acme, status: TicketStatus.RESOLVED });
+    const dueAt = new Date(Date.now() + 86_400_000).toISOString();
+    const scheduled = await app.gql(ScheduleFollowUpDocument, { input: { ticketId: ticket.globalId, dueAt, note: 'Ask about the renewal' } }, admin.token);
+    const followUpId = scheduled.data!.scheduleFollowUp.id;
+    expect((await app.gql(FollowUpsDocument, { dueOnly: false }, agent.token)).data!.followUps.totalCount).toBe(0);
+
+    const byAgent = await app.gql(CompleteFollowUpDocument, { input: { followUpId, note: 'Done by someone else' } }, agent.token);
+    expect([byAgent.data, byAgent.errors![0].extensions!.code]).toEqual([null, 'NOT_FOUND']);
+    expect(JSON.stringify(byAgent)).not.toContain('renewal');
+    expect(await app.em().findOneOrFail(FollowUp, { id: fromGlobalId(followUpId)!.id })).toMatchObject({ completedAt: null, completionNote: null });
+
+    const byOwner = await app.gql(CompleteFollowUpDocument, { input: { followUpId, note: 'Renewed' } }, admin.token);
+    expect(byOwner.data!.completeFollowUp).toMatchObject({ id: followUpId, completionNote: 'Renewed' });
   });
 });

@@ -36,7 +36,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 30_000,
       introspection: true,
       loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, windowSeconds: 900 },
-      queryLimits: { maxDepth: 12, maxAliases: 30, maxRootFields: 10, maxTokens: 10_000, maxCost: 25_000 },
+      queryLimits: { maxDepth: 12, maxAliases: 30, maxRootFields: 10, maxTokens: 10_000, maxIntrospectionFields: 300, maxCost: 25_000, maxSubscriptionCost: 1000 },
       requestRateLimit: { points: 600, anonymousPoints: 120, windowSeconds: 60 },
     });
   });
@@ -89,7 +89,9 @@ describe('loadConfig', () => {
       MAX_ALIASES: '0',
       MAX_ROOT_FIELDS: '3',
       MAX_TOKENS: '2000',
+      MAX_INTROSPECTION_FIELDS: '250',
       MAX_QUERY_COST: '500',
+      MAX_SUBSCRIPTION_COST: '50',
       RATE_LIMIT_POINTS: '100',
       RATE_LIMIT_ANONYMOUS_POINTS: '20',
       RATE_LIMIT_WINDOW_SECONDS: '10',
@@ -117,7 +119,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 90_000,
       introspection: false,
       loginThrottle: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 60 },
-      queryLimits: { maxDepth: 8, maxAliases: 0, maxRootFields: 3, maxTokens: 2000, maxCost: 500 },
+      queryLimits: { maxDepth: 8, maxAliases: 0, maxRootFields: 3, maxTokens: 2000, maxIntrospectionFields: 250, maxCost: 500, maxSubscriptionCost: 50 },
       requestRateLimit: { points: 100, anonymousPoints: 20, windowSeconds: 10 },
     });
   });
@@ -170,6 +172,8 @@ describe('loadConfig', () => {
     ['MAX_ROOT_FIELDS', { MAX_ROOT_FIELDS: '0' }],
     ['MAX_TOKENS', { MAX_TOKENS: '50' }],
     ['MAX_QUERY_COST', { MAX_QUERY_COST: '0' }],
+    ['MAX_INTROSPECTION_FIELDS', { MAX_INTROSPECTION_FIELDS: '0' }],
+    ['MAX_SUBSCRIPTION_COST', { MAX_SUBSCRIPTION_COST: 'lots' }],
     ['RATE_LIMIT_POINTS', { RATE_LIMIT_POINTS: '0' }],
     ['RATE_LIMIT_ANONYMOUS_POINTS', { RATE_LIMIT_ANONYMOUS_POINTS: '-1' }],
     ['RATE_LIMIT_WINDOW_SECONDS', { RATE_LIMIT_WINDOW_SECONDS: '0' }],

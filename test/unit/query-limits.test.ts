@@ -2,7 +2,7 @@ import { buildSchema, getIntrospectionQuery, Kind, parse, type DocumentNode, typ
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { checkCost } from '../../src/server/limits/cost';
+import { checkCost, costLimitOf } from '../../src/server/limits/cost';
 import { tokensRefusal } from '../../src/server/limits/tokens';
 import { documentRefusal } from '../../src/server/limits/document-limits';
 
@@ -15,13 +15,46 @@ const costOf = (query: string, variables?: Record<string, unknown>) => {
   const document = parse(query);
   return checkCost(schema, document, operationOf(document), variables, limits.maxCost).cost;
 };
+/** The refusal of the cost check, at the limit the operation's type is held to. */
+const costRefusal = (query: string) => {
+  const document = parse(query);
+  const operation = operationOf(document);
+  return checkCost(schema, document, operation, undefined, costLimitOf(limits, operation)).refusal?.extensions;
+};
 /** What the document's limits (not graphql-js's own rules) say of it. */
 const refusal = (query: string, custom = limits) => documentRefusal(schema, query, parse, custom)?.extensions;
 
 describe('cost estimator', () => {
   it('counts objects: scalars are free, an object field costs 1 plus its selection', () => {
     expect(costOf('{ me { id name email } }')).toBe(1);
-    expect(costOf('{ me { id expertise { name } } }')).toBe(2);
+    expect(costOf('{ ticket(id: "x") { id business { name } } }')).toBe(2);
+  });
+
+  it('costs a list of objects without a size argument as a full page of 100, each item 1 plus its selection', () => {
+    // expertise: 1 + 100 × (1 + 0)
+    expect(costOf('{ me { id expertise { name } } }')).toBe(1 + 101);
+    // The nodes of a connection are sized by its first, not again by this rule.
+    expect(costOf('{ tickets(first: 50) { nodes { id tags { name } } } }')).toBe(1 + 50 * (1 + 101));
+    // Lists the server keeps short are costed at their longest: a report row's group (6 dimensions).
+    const volume = '{ reports(range: { from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z" }) { ticketVolume { groups { count group { key } } } } }';
+    expect(costOf(volume)).toBe(1 + (1 + (1 + 100 * (1 + (1 + 6 * 1)))));
+  });
+
+  it("refuses the review's attack: aliased contact lists under a page of tickets", () => {
+    const aliases = Array.from({ length: 10 }, (_, i) => `r${i}: tickets(first: 100) { nodes { business { c1: contacts { id name email } c2: contacts { id name email } } } }`);
+    // Each: tickets 1 + 100 × (nodes 1 + business (1 + 2 × contacts (1 + 100 × 1))).
+    const measured = 10 * (1 + 100 * (1 + (1 + 2 * 101)));
+    expect(costRefusal(`{ ${aliases.join(' ')} }`)).toEqual({ code: 'QUERY_TOO_COMPLEX', kind: 'cost', limit: limits.maxCost, measured });
+  });
+
+  it('holds a subscription to its own, lower limit: its selection runs for every subscriber at each event', () => {
+    expect(limits.maxSubscriptionCost).toBe(1000);
+    const contacts = Array.from({ length: 10 }, (_, i) => `c${i}: contacts { id }`).join(' ');
+    const subscription = `subscription { ticketStatusChanged { ticket { business { ${contacts} } } } }`;
+    const measured = 1 + (1 + (1 + 10 * 101));
+    expect(measured).toBeLessThan(limits.maxCost);
+    expect(costRefusal(subscription)).toEqual({ code: 'QUERY_TOO_COMPLEX', kind: 'cost', limit: 1000, measured });
+    expect(costRefusal('subscription { ticketStatusChanged { from to ticket { id tags { name } business { name } } } }')).toBeUndefined();
   });
 
   it('multiplies a connection by first, by the default page size (20) without it, and caps it at 100', () => {
@@ -77,6 +110,26 @@ describe('document limits', () => {
     const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true });
     expect(refusal(query)).toBeUndefined();
     expect(costOf(query)).toBeLessThan(limits.maxCost);
+    const everything = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true });
+    expect(refusal(everything)).toBeUndefined();
+  });
+
+  it("count the fields selected inside __schema and __type, fragments expanded, and refuse the review's amplification", () => {
+    expect(limits.maxIntrospectionFields).toBe(300);
+    const ofType = (levels: number): string => (levels === 0 ? 'name' : `kind ofType { ${ofType(levels - 1)} }`);
+    const walk = `types { fields { type { ${ofType(40)} } } }`;
+    const attack = `{ ${Array.from({ length: 10 }, (_, i) => `s${i}: __schema { ${walk} t2: ${walk} t3: ${walk} }`).join(' ')} }`;
+    // Each walk: types, fields, type, 40 × (kind, ofType) and name.
+    const measured = 10 * (1 + 3 * (3 + 2 * 40 + 1));
+    expect(refusal(attack)).toEqual({ code: 'QUERY_TOO_COMPLEX', kind: 'introspection', limit: 300, measured });
+    // The types of the standard query twice, one of them through a fragment at the root: refused too.
+    const standard = getIntrospectionQuery();
+    const twice = `{ a: __schema { ...S } ...Root } fragment Root on Query { b: __schema { ...S } }
+      fragment S on __Schema { types { ...FullType } } ${standard.slice(standard.indexOf('fragment FullType'))}`;
+    expect(refusal(twice)).toMatchObject({ code: 'QUERY_TOO_COMPLEX', kind: 'introspection', limit: 300 });
+    expect(refusal('{ __type(name: "Ticket") { name fields { name type { kind name ofType { kind name } } } } }')).toBeUndefined();
+    // A fragment that spreads itself is left to validation, not counted forever.
+    expect(refusal('{ __schema { ...A } } fragment A on __Schema { types { name } ...A }')).toBeUndefined();
   });
 
   it('count tokens first, as the parser does, and leave a document that does not parse to the parser', () => {
@@ -108,14 +161,14 @@ describe('the README', () => {
     expect(blocks.some((block) => block.includes('query Board'))).toBe(true);
   });
 
-  it.each(blocks.map((block, i) => [i + 1, block]))('block %i is within every default limit', (_n, block) => {
+  it.each(blocks.map((block, i) => [i + 1, block]))('block %i is within every default limit (a subscription within MAX_SUBSCRIPTION_COST)', (_n, block) => {
     expect(documentRefusal(schema, block as string, parse, limits)).toBeUndefined();
     const document = parse(block as string);
     for (const definition of document.definitions) {
       if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
       // Several examples share a block: each operation is judged alone, as a client would send it.
       const single: DocumentNode = { kind: Kind.DOCUMENT, definitions: [definition] };
-      const check = checkCost(schema, single, definition, placeholders(definition.variableDefinitions ?? []), limits.maxCost);
+      const check = checkCost(schema, single, definition, placeholders(definition.variableDefinitions ?? []), costLimitOf(limits, definition));
       expect(check.refusal).toBeUndefined();
       expect(check.cost).toBeGreaterThanOrEqual(0);
     }

@@ -20,6 +20,7 @@ import { Migration20261128170000_scope_spelling_totals } from './Migration202611
 import { Migration20261206010000_access_lifecycle } from './Migration20261206010000_access_lifecycle';
 import { Migration20261206020000_visible_moves } from './Migration20261206020000_visible_moves';
 import { Migration20261206030000_inbound_trust } from './Migration20261206030000_inbound_trust';
+import { Migration20261206050000_dedup_per_caller } from './Migration20261206050000_dedup_per_caller';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -47,4 +48,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206010000_access_lifecycle', class: Migration20261206010000_access_lifecycle },
   { name: 'Migration20261206020000_visible_moves', class: Migration20261206020000_visible_moves },
   { name: 'Migration20261206030000_inbound_trust', class: Migration20261206030000_inbound_trust },
+  { name: 'Migration20261206050000_dedup_per_caller', class: Migration20261206050000_dedup_per_caller },
 ];

@@ -30,9 +30,13 @@ export class FollowUpService {
   }
 
   /** One of the viewer's own follow-ups. */
-  async get(followUpId: string): Promise<FollowUp> {
-    const id = idOf(followUpId, 'FollowUp', 'id');
-    const followUp = this.actor.kind === 'user' ? await this.em.findOne(FollowUp, { id, owner: this.actor.id }) : null;
+  get(followUpId: string): Promise<FollowUp> {
+    return this.findMine(this.em, idOf(followUpId, 'FollowUp', 'id'));
+  }
+
+  /** The rule for reading and changing a follow-up: only its owner; NOT_FOUND for anyone else (existence does not leak). */
+  private async findMine(em: EntityManager, id: string, options: { lockMode?: LockMode.PESSIMISTIC_WRITE } = {}): Promise<FollowUp> {
+    const followUp = this.actor.kind === 'user' ? await em.findOne(FollowUp, { id, owner: this.actor.id }, options) : null;
     if (!followUp) throw notFound('FollowUp');
     return followUp;
   }
@@ -74,13 +78,13 @@ export class FollowUpService {
     return pageFromRows(rows, limit, args.after, (f) => encodeCursor([f.dueAt.toISOString(), f.id]), () => this.em.count(FollowUp, countWhere));
   }
 
+  /** Completes one of the viewer's own follow-ups (another's answers NOT_FOUND, as when reading it). */
   async complete(input: CompleteFollowUpInput, now = new Date()): Promise<FollowUp> {
     const completer = this.staffId();
     const id = idOf(input.followUpId, 'FollowUp', 'followUpId');
     const note = optionalText(input.note, 'note', LIMITS.reason);
     return this.em.transactional(async (em) => {
-      const followUp = await em.findOne(FollowUp, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!followUp) throw notFound('FollowUp');
+      const followUp = await this.findMine(em, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (followUp.completedAt) throw new AppError('CONFLICT', 'This follow-up is already completed.', { completedAt: followUp.completedAt.toISOString() });
       Object.assign(followUp, { completedAt: now, completedBy: em.getReference(User, completer), completionNote: note });
       const ticket = await em.findOneOrFail(Ticket, { id: followUp.ticket.id });

@@ -7,12 +7,18 @@ import type { EntryFilter } from './subscriber-access';
 
 const PAGE = 200;
 
-/** The timeline position a `since` cursor names. */
+/** The timeline position a `since` cursor names; anything else is BAD_USER_INPUT on `since`. */
 function positionOf(since: string): string {
-  const [kind, position] = decodeCursor(since, 2);
-  if (kind !== 'timeline' || typeof position !== 'string' || !/^\d{1,18}$/.test(position)) {
-    throw badInput('since is not a timeline cursor.', 'since');
+  const invalid = () => badInput('since is not a timeline cursor.', 'since');
+  let decoded: ReturnType<typeof decodeCursor>;
+  try {
+    decoded = decodeCursor(since, 2);
+  } catch {
+    // decodeCursor names the list argument (`after`); here the cursor came as `since`.
+    throw invalid();
   }
+  const [kind, position] = decoded;
+  if (kind !== 'timeline' || typeof position !== 'string' || !/^\d{1,18}$/.test(position)) throw invalid();
   return position;
 }
 

@@ -15,7 +15,7 @@ type TicketOptional =
   | 'number' | 'updatedAt' | 'dueAt' | 'resolvedAt' | 'closedAt' | 'resolutionNotes' | 'resolutionNotesInternal' | 'business' | 'contact'
   | 'assignee' | 'creator' | 'submitterName' | 'submitterEmail' | 'submittedCompanyName' | 'submitterPhone'
   | 'reference' | 'version' | 'tags' | 'isOverdue' | 'dueAtManual' | 'firstResponseDueAt' | 'firstRespondedAt'
-  | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt' | 'dedupKey' | 'occurrences'
+  | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt' | 'dedupKey' | 'dedupOwner' | 'occurrences'
   | 'slaPausedWallSeconds' | 'reopenCount' | 'firstResponseSeconds' | 'firstResponseBusinessSeconds' | 'resolutionSeconds'
   | 'resolutionBusinessSeconds' | 'satisfactionToken' | 'slaClockSeconds' | 'slaClockMark' | 'satisfactionScore';
 
@@ -174,10 +174,14 @@ export class Ticket extends BaseEntity<TicketOptional> {
   @Property({ length: 40, nullable: true, unique: true })
   reference: string | null = null;
 
-  /** A monitoring alert's key: while this ticket is not closed, the same alert lands on it. */
+  /** A monitoring alert's key: while this ticket is not closed, the same alert from the same caller lands on it. */
   @Field(() => String, { nullable: true, description: 'The monitoring alert key, for tickets opened by a monitoring system.' })
   @Property({ length: 200, nullable: true })
   dedupKey: string | null = null;
+
+  /** Who sent the alert (an idempotency owner, see idempotency.ts): a dedupKey matches only that caller's tickets. */
+  @Property({ length: 80, nullable: true })
+  dedupOwner: string | null = null;
 
   @Field(() => Int, { description: 'How many times the alert behind this ticket fired (1 for other tickets).' })
   @Property({ type: 'integer', default: 1 })

@@ -106,8 +106,9 @@ export class CreateTicketInput {
   @Field(() => String, {
     nullable: true,
     description:
-      'MONITORING tickets: the alert key. While a ticket with this key is not closed, the same alert adds an internal comment to it ' +
-      'and counts an occurrence instead of opening a new ticket.',
+      'MONITORING tickets: the alert key. While the ticket you opened with this key is not closed, the same alert from you adds an ' +
+      'internal comment to it and counts an occurrence instead of opening a new ticket. Keys are per caller: another API key sending ' +
+      'the same key opens its own ticket.',
   })
   dedupKey?: string | null;
 

@@ -95,9 +95,11 @@ export class TicketService {
 
   /**
    * A ticket opened by staff or an integration; OPEN when a business is known, UNASSIGNED otherwise.
-   * A monitoring alert whose key matches a ticket that is not closed lands on that ticket instead, and
-   * an `idempotencyKey` seen before returns the ticket it created. Two requests racing on either key
-   * meet at a unique index; the loser runs again and finds the winner's ticket.
+   * A monitoring alert whose key matches a ticket of the same caller that is not closed lands on that
+   * ticket instead, and an `idempotencyKey` seen before returns the ticket it created. Both keys are
+   * per caller, so a repeat answers only with the caller's own ticket: another integration's key never
+   * reaches (or reads) it. Two requests racing on either key meet at a unique index; the loser runs
+   * again and finds the winner's ticket.
    */
   async create(input: CreateTicketInput): Promise<Ticket> {
     const monitoring = hasScope(this.actor, ApiScope.MONITORING);
@@ -131,8 +133,8 @@ export class TicketService {
       this.em.transactional(async (em) => {
         const earlier = idempotencyKey ? await findIdempotent(em, owner, idempotencyKey) : null;
         if (earlier) return earlier;
-        const repeated = dedupKey ? await this.repeatAlert(em, dedupKey, fields.description) : null;
-        const ticket = repeated ?? (await this.open(em, { ...fields, channel, dedupKey, priority: input.priority }));
+        const repeated = dedupKey ? await this.repeatAlert(em, owner, dedupKey, fields.description) : null;
+        const ticket = repeated ?? (await this.open(em, { ...fields, channel, dedup: dedupKey ? { key: dedupKey, owner } : null, priority: input.priority }));
         await em.flush();
         if (!repeated && ticket.business && !ticket.assignee && (await this.autoAssigns(em, 'new'))) {
           await assignBest(em, ticket, this.actor);
@@ -144,9 +146,13 @@ export class TicketService {
     );
   }
 
-  /** The same alert again: one more occurrence and an internal comment on its open ticket. */
-  private async repeatAlert(em: EntityManager, dedupKey: string, description: string): Promise<Ticket | null> {
-    const open = await em.findOne(Ticket, { dedupKey, status: { $ne: TicketStatus.CLOSED } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  /** The same alert again from the same caller: one more occurrence and an internal comment on its open ticket. */
+  private async repeatAlert(em: EntityManager, owner: string, dedupKey: string, description: string): Promise<Ticket | null> {
+    const open = await em.findOne(
+      Ticket,
+      { dedupOwner: owner, dedupKey, status: { $ne: TicketStatus.CLOSED } },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
     if (!open) return null;
     open.occurrences += 1;
     await writeComment(em, open, this.actor, `Alert fired again (occurrence ${open.occurrences}):\n${description}`, true);
@@ -166,7 +172,7 @@ export class TicketService {
       submitterEmail: string | null;
       submittedCompanyName: string | null;
       channel: TicketChannel;
-      dedupKey: string | null;
+      dedup: { key: string; owner: string } | null;
       priority?: TicketPriority | null;
       dueAt?: Date | null;
     },
@@ -185,7 +191,8 @@ export class TicketService {
       submittedCompanyName: fields.submittedCompanyName,
       priority: fields.priority ?? TicketPriority.MEDIUM,
       channel: fields.channel,
-      dedupKey: fields.dedupKey,
+      dedupKey: fields.dedup?.key ?? null,
+      dedupOwner: fields.dedup?.owner ?? null,
       status: business ? TicketStatus.OPEN : TicketStatus.UNASSIGNED,
       business,
       contact,

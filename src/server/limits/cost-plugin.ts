@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { QueryLimits } from '../../config';
-import { checkCost } from './cost';
+import { checkCost, costLimitOf } from './cost';
+import type { OperationCost } from './operation';
 import { BAD_REQUEST } from './refusal';
 
 /**
@@ -11,18 +12,19 @@ import { BAD_REQUEST } from './refusal';
 export function queryCostPlugin(limits: QueryLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
-      let cost: number | undefined;
+      let cost: OperationCost | undefined;
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          const check = checkCost(schema, document, operation, request.variables, limits.maxCost, BAD_REQUEST);
-          cost = check.cost;
+          const limit = costLimitOf(limits, operation);
+          const check = checkCost(schema, document, operation, request.variables, limit, BAD_REQUEST);
+          cost = check.cost === undefined ? undefined : { requested: check.cost, limit };
           if (check.refusal) throw check.refusal;
         },
         async willSendResponse({ response }) {
           if (cost === undefined || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
-          result.extensions = { ...result.extensions, cost: { requested: cost, limit: limits.maxCost } };
+          result.extensions = { ...result.extensions, cost };
         },
       };
     },

@@ -1,14 +1,18 @@
 import {
   getNamedType,
+  getNullableType,
   getVariableValues,
   isLeafType,
+  isListType,
   Kind,
   type DocumentNode,
+  type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { QueryLimits } from '../../config';
 import type { AppError } from '../../shared/errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../shared/pagination';
 import { queryTooComplex } from './refusal';
@@ -26,16 +30,43 @@ function pageSize(field: GraphQLField<unknown, unknown>, args: Record<string, un
 }
 
 /**
+ * A list whose size this model does not know: not `edges` or `nodes` of a connection (its `first`
+ * multiplies them already), nor an introspection list (those are the schema's, counted by their own
+ * limit: see document-limits.ts).
+ */
+function isUnsizedList(parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>): boolean {
+  return isListType(getNullableType(field.type)) && !parent.name.endsWith('Connection') && !parent.name.startsWith('__');
+}
+
+/**
+ * Lists the server keeps short whatever is asked, costed at their longest instead of a full page: a
+ * report row's `group` holds one value per `groupBy` dimension (there are 6), a recurring issue's
+ * `examples` its 3 newest tickets.
+ */
+const SHORT_LISTS: Record<string, number> = {
+  'VolumeGroup.group': 6,
+  'ResolutionTimesRow.group': 6,
+  'SlaComplianceRow.group': 6,
+  'SatisfactionRow.group': 6,
+  'RecurringGroup.examples': 3,
+  'TitleCluster.examples': 3,
+};
+
+/**
  * The cost model, close to Shopify's: a scalar or enum field costs 0, an object field 1 plus its
  * selection, and a field sized by `first` or `limit` 1 plus its selection times that size, so a
- * connection inside a connection multiplies. A list without a size argument (tags, contacts, report
- * rows) counts its selection once. The cost is thus about the number of objects an answer may hold.
+ * connection inside a connection multiplies. A list of objects without a size argument (tags,
+ * contacts, attachments, report rows) may hold any number of them: it is costed as if it held a full
+ * page (MAX_PAGE_SIZE), each item 1 plus its selection, unless the server keeps it short (SHORT_LISTS). The cost is thus about the number of objects
+ * an answer may hold.
  */
 const costEstimators: ComplexityEstimator[] = [
-  ({ field, args, childComplexity }) => {
+  ({ type, field, args, childComplexity }) => {
     if (isLeafType(getNamedType(field.type))) return 0;
     const size = pageSize(field, args);
-    return size === undefined ? undefined : 1 + size * childComplexity;
+    if (size !== undefined) return 1 + size * childComplexity;
+    if (isUnsizedList(type, field)) return 1 + (SHORT_LISTS[`${type.name}.${field.name}`] ?? MAX_PAGE_SIZE) * (1 + childComplexity);
+    return undefined;
   },
   simpleEstimator({ defaultComplexity: 1 }),
 ];
@@ -47,6 +78,14 @@ const MAX_FIELD_NODES = 20_000;
 export interface CostCheck {
   cost?: number;
   refusal?: AppError;
+}
+
+/**
+ * The limit an operation's cost is held to: a subscription's selection runs again for every
+ * subscriber at every event, so it has a lower limit of its own.
+ */
+export function costLimitOf(limits: QueryLimits, operation: OperationDefinitionNode): number {
+  return operation.operation === 'subscription' ? limits.maxSubscriptionCost : limits.maxCost;
 }
 
 /** The cost of the operation that will run, with its variables, against `limit`. */

@@ -2,10 +2,16 @@ import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLSchema }
 import type { SubscribePayload } from 'graphql-ws';
 import type { QueryLimits } from '../../config';
 import type { documentCache } from '../documents';
-import { checkCost } from './cost';
+import { checkCost, costLimitOf } from './cost';
 import { documentRefusal } from './document-limits';
 
-export type PreparedOperation = { errors: readonly GraphQLError[] } | { args: ExecutionArgs; cost?: number };
+/** What `extensions.cost` of each result says: the operation's cost and the limit it was held to. */
+export interface OperationCost {
+  requested: number;
+  limit: number;
+}
+
+export type PreparedOperation = { errors: readonly GraphQLError[] } | { args: ExecutionArgs; cost?: OperationCost };
 
 /**
  * A WebSocket subscribe message made ready to run, with the limits of HTTP in the same order: the
@@ -32,7 +38,9 @@ export function prepareOperation(
   const operation = getOperationAST(document, payload.operationName);
   if (!operation) return { errors: [new GraphQLError('Unable to identify operation')] };
   const variables = payload.variables ?? undefined;
-  const check = checkCost(schema, document, operation, variables, limits.maxCost);
+  const limit = costLimitOf(limits, operation);
+  const check = checkCost(schema, document, operation, variables, limit);
   if (check.refusal) return { errors: [check.refusal] };
-  return { args: { schema, document, operationName: payload.operationName, variableValues: variables }, cost: check.cost };
+  const args = { schema, document, operationName: payload.operationName, variableValues: variables };
+  return { args, cost: check.cost === undefined ? undefined : { requested: check.cost, limit } };
 }
