@@ -16,6 +16,16 @@ module.exports = tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Values are bound and subqueries composed as query builders: never a query's rendered text pasted into another statement.
+    files: ['src/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='toQuery']", message: 'Bind the query builder (knex.raw(sql, [builder])) instead of pasting its toQuery() text.' },
+      ],
+    },
+  },
   // Migrations are history: each holds the SQL it ran, so none may import code that can change later
   // (application code, or another migration's helpers). Only MikroORM and node built-ins; the list of
   // migrations (index.ts) imports the migrations themselves.
