@@ -8,14 +8,14 @@ import { databaseUrl, onServer, serverUrl } from '../setup/databases';
  * Migrations are history: an existing database that ran the earlier migrations, then the new ones,
  * must end with the same schema as an empty database migrated straight to the latest (all pending
  * migrations run in one transaction, so a statement that depends on what ran before it in the same
- * transaction, or on the data, shows here). Checked from every earlier migration, so whichever
- * migration is new is covered as it is added.
+ * transaction, or on the data, shows here). Checked from each of the last few migrations, so
+ * whichever migration is new is covered as it is added.
  */
 
 jest.setTimeout(300_000);
 
-/** How many of the latest migrations an existing database is taken to be missing: from one to all but the first (a migration takes about a second). */
-const MISSING = migrationsList.slice(1).map((_, i) => i + 1);
+/** How many of the latest migrations an existing database is taken to be missing: one to five (each case migrates a whole database). */
+const MISSING = [1, 2, 3, 4, 5].filter((missing) => missing < migrationsList.length);
 
 /** Everything in schema public that migrations create, each kind as sorted lines that name their object. */
 type Snapshot = Record<'tables' | 'columns' | 'indexes' | 'constraints' | 'triggers' | 'functions' | 'views' | 'types' | 'extensions', string[]>;
