@@ -2,6 +2,8 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
+const MIGRATION_IMPORTS = 'A migration holds the SQL it ran: write the statement out instead of importing it (docs/architecture.md, "Migrations are history").';
+
 module.exports = tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test/__generated__/**', '.data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -13,6 +15,28 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-console': 'off',
     },
+  },
+  {
+    // Values are bound and subqueries composed as query builders: never a query's rendered text pasted into another statement.
+    files: ['src/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='toQuery']", message: 'Bind the query builder (knex.raw(sql, [builder])) instead of pasting its toQuery() text.' },
+      ],
+    },
+  },
+  // Migrations are history: each holds the SQL it ran, so none may import code that can change later
+  // (application code, or another migration's helpers). Only MikroORM and node built-ins; the list of
+  // migrations (index.ts) imports the migrations themselves.
+  {
+    files: ['src/db/migrations/**/*.ts'],
+    ignores: ['src/db/migrations/index.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!@mikro-orm/[^/]+$|node:)', message: MIGRATION_IMPORTS }] }] },
+  },
+  {
+    files: ['src/db/migrations/index.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!@mikro-orm/[^/]+$|node:|\\./Migration\\d{14}_\\w+$)', message: MIGRATION_IMPORTS }] }] },
   },
   {
     files: ['*.js'],

@@ -11,10 +11,3 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/**
- * A query rendered with its values, to embed in a larger raw query. Its `?` are escaped: were the
- * outer query given bindings, a question mark inside a value (a search for "why?") would take one.
- */
-export function embedded(query: { toQuery(): string }): string {
-  return query.toQuery().replace(/\?/g, '\\?');
-}

@@ -1,6 +1,4 @@
 import { Migration } from '@mikro-orm/migrations';
-import { TIMELINE_LOCK } from '../locks';
-import { FILL_TICKET_DIGESTS, fillRollUp, SCOPE_DAYS_OF_TICKET } from '../../modules/reports/report-digests';
 
 /**
  * What reports read at scale, kept by the database in the same transaction as the rows they come from,
@@ -49,7 +47,7 @@ export class Migration20261127060000_report_digests extends Migration {
     // Every writer of report_hour first takes the lock timeline writers take (each change it counts comes
     // with a timeline entry anyway): its rows are then locked in one order, never in a deadlock.
     this.addSql(`create function report_hour_add(at timestamptz, created integer, resolved integer, reopened integer) returns void language sql as $$
-      select pg_advisory_xact_lock(${TIMELINE_LOCK});
+      select pg_advisory_xact_lock(7411001);
       insert into report_hour as r (hour, created, resolved, reopened) values (date_trunc('hour', at, 'UTC'), created, resolved, reopened)
       on conflict (hour) do update set created = r.created + excluded.created, resolved = r.resolved + excluded.resolved, reopened = r.reopened + excluded.reopened
     $$;`);
@@ -69,16 +67,20 @@ export class Migration20261127060000_report_digests extends Migration {
       reopened integer not null default 0,
       primary key (scope, scope_id, day) include (created, resolved, reopened)
     );`);
+
     // A ticket's share of report_scope_day follows from its row alone (business, assignee, creation and
     // the resolution and reopen instants on it): a change takes the old row's share out and puts the
     // new one's in. Under the timeline lock, as report_hour.
     this.addSql(`create function report_scope_day_add(t ticket, sign integer) returns void language plpgsql as $$
       begin
-        perform pg_advisory_xact_lock(${TIMELINE_LOCK});
+        perform pg_advisory_xact_lock(7411001);
         insert into report_scope_day as r (scope, scope_id, day, created, resolved, reopened)
         select s.scope, s.id, x.day, sign * sum(x.created), sign * sum(x.resolved), sign * sum(x.reopened)
           from (values ('B', t.business_id), ('A', t.assignee_id)) as s(scope, id)
-         cross join (${SCOPE_DAYS_OF_TICKET}) as x
+         cross join (
+  select (t.created_at at time zone 'UTC')::date as day, 1 as created, 0 as resolved, 0 as reopened
+  union all select (m at time zone 'UTC')::date, 0, 1, 0 from unnest(t.resolved_moves) as m
+  union all select (m at time zone 'UTC')::date, 0, 0, 1 from unnest(t.reopened_moves) as m) as x
          where s.id is not null
          group by s.scope, s.id, x.day
         on conflict (scope, scope_id, day) do update
@@ -90,6 +92,7 @@ export class Migration20261127060000_report_digests extends Migration {
         if tg_op in ('INSERT', 'UPDATE') then perform report_scope_day_add(new, 1); end if;
         return null;
       end $$;`);
+
     // Resolutions and reopens as timeline-moves.ts counts them (RESOLVED_MOVE, REOPEN).
     this.addSql(`create function ticket_event_digest() returns trigger language plpgsql as $$
       declare
@@ -122,7 +125,7 @@ export class Migration20261127060000_report_digests extends Migration {
       primary key (tag_id, day)
     );`);
     this.addSql(`create function report_tag_day_add(tag uuid, at timestamptz, created integer) returns void language sql as $$
-      select pg_advisory_xact_lock(${TIMELINE_LOCK});
+      select pg_advisory_xact_lock(7411001);
       insert into report_tag_day as r (tag_id, day, created) values (tag, (at at time zone 'UTC')::date, created)
       on conflict (tag_id, day) do update set created = r.created + excluded.created
     $$;`);
@@ -140,9 +143,29 @@ export class Migration20261127060000_report_digests extends Migration {
       end $$;`);
 
     // Tickets from before this migration get their digests from the timeline.
-    for (const statement of FILL_TICKET_DIGESTS) this.addSql(`${statement};`);
-    for (const table of ['report_hour', 'report_scope_day', 'report_tag_day']) this.addSql(`${fillRollUp(table)};`);
-
+    this.addSql(`update ticket t set tag_ids = coalesce((select array_agg(tt.tag_id order by tt.tag_id) from ticket_tag tt where tt.ticket_id = t.id), '{}'), resolved_moves = coalesce((select array_agg(e.created_at order by e.position) from ticket_event e
+    where e.ticket_id = t.id and e.type = 'STATUS_CHANGED' and (e.to_status = 'RESOLVED' or e.from_status = 'RESOLVED') and e.to_status = 'RESOLVED'), '{}'), reopened_moves = coalesce((select array_agg(e.created_at order by e.position) from ticket_event e
+    where e.ticket_id = t.id and e.type = 'STATUS_CHANGED' and (e.to_status = 'RESOLVED' or e.from_status = 'RESOLVED') and e.from_status = 'RESOLVED' and e.to_status not in ('RESOLVED', 'CLOSED')), '{}'), assigned_at = coalesce((select array_agg(e.created_at order by e.position) from ticket_event e where e.ticket_id = t.id and e.assigned_to_id is not null), '{}'), assigned_to = coalesce((select array_agg(e.assigned_to_id order by e.position) from ticket_event e where e.ticket_id = t.id and e.assigned_to_id is not null), '{}');`);
+    this.addSql(`update ticket_tag tt set ticket_created_at = t.created_at from ticket t where t.id = tt.ticket_id;`);
+    this.addSql(`insert into report_hour (hour, created, resolved, reopened) 
+  select hour, sum(created)::integer, sum(resolved)::integer, sum(reopened)::integer from (
+    select date_trunc('hour', created_at, 'UTC') as hour, 1 as created, 0 as resolved, 0 as reopened from ticket
+    union all
+    select date_trunc('hour', e.created_at, 'UTC'), 0, (e.to_status = 'RESOLVED')::integer, (e.from_status = 'RESOLVED' and e.to_status not in ('RESOLVED', 'CLOSED'))::integer from ticket_event e
+      where e.type = 'STATUS_CHANGED' and (e.to_status = 'RESOLVED' or e.from_status = 'RESOLVED') and (e.to_status = 'RESOLVED' or e.from_status = 'RESOLVED' and e.to_status not in ('RESOLVED', 'CLOSED'))
+  ) x group by hour;`);
+    this.addSql(`insert into report_scope_day (scope, scope_id, day, created, resolved, reopened) 
+  select s.scope, s.id, x.day, sum(x.created)::integer, sum(x.resolved)::integer, sum(x.reopened)::integer from (
+    select t.business_id, t.assignee_id, (t.created_at at time zone 'UTC')::date as day, 1 as created, 0 as resolved, 0 as reopened from ticket t
+    union all
+    select t.business_id, t.assignee_id, (e.created_at at time zone 'UTC')::date, 0, (e.to_status = 'RESOLVED')::integer, (e.from_status = 'RESOLVED' and e.to_status not in ('RESOLVED', 'CLOSED'))::integer
+      from ticket_event e join ticket t on t.id = e.ticket_id
+     where e.type = 'STATUS_CHANGED' and (e.to_status = 'RESOLVED' or e.from_status = 'RESOLVED') and (e.to_status = 'RESOLVED' or e.from_status = 'RESOLVED' and e.to_status not in ('RESOLVED', 'CLOSED'))
+  ) x cross join lateral (values ('B', x.business_id), ('A', x.assignee_id)) as s(scope, id)
+  where s.id is not null
+  group by s.scope, s.id, x.day;`);
+    this.addSql(`insert into report_tag_day (tag_id, day, created) 
+  select tt.tag_id, (t.created_at at time zone 'UTC')::date, count(*)::integer from ticket_tag tt join ticket t on t.id = tt.ticket_id group by 1, 2;`);
     this.addSql(`create trigger ticket_report_hour after insert or delete or update of created_at on ticket for each row execute function ticket_report_hour();`);
     this.addSql(`create trigger ticket_report_scope_day_change after insert or delete on ticket for each row execute function ticket_report_scope_day();`);
     this.addSql(`create trigger ticket_report_scope_day_update after update of business_id, assignee_id, created_at, resolved_moves, reopened_moves on ticket
@@ -152,23 +175,17 @@ export class Migration20261127060000_report_digests extends Migration {
     this.addSql(`create trigger ticket_event_digest after insert or delete on ticket_event for each row execute function ticket_event_digest();`);
     this.addSql(`create trigger ticket_tag_stamp before insert or update on ticket_tag for each row execute function ticket_tag_stamp();`);
     this.addSql(`create trigger ticket_tag_digest after insert or delete or update on ticket_tag for each row execute function ticket_tag_digest();`);
-
-    // The covering indexes of the previous migration, now with the digests: a report over a business's
-    // or an agent's tickets reads their figures from the first index and their timeline digests (which
-    // span any period) from the second, narrower one, without visiting the wide ticket rows.
-    const dims = 'status, priority, channel, assignee_id, business_id, tag_ids, title_key, spelling_key';
-    const targets = 'first_responded_at, first_response_breached_at, first_response_due_at, resolved_at, resolution_breached_at, due_at, sla_paused_since';
-    const digests = 'status, assignee_id, business_id, resolved_moves, reopened_moves, assigned_at, assigned_to';
     this.addSql(`drop index ticket_created_report_idx, ticket_business_report_idx, ticket_assignee_report_idx, ticket_title_lower_idx,
       ticket_event_resolution_ticket_idx, ticket_event_assigned_ticket_idx, ticket_event_assigned_idx;`);
-    this.addSql(`create index ticket_created_report_idx on ticket (created_at) include (${dims}, ${targets});`);
-    this.addSql(`create index ticket_business_report_idx on ticket (business_id, created_at) include (id, ${dims}, ${targets});`);
-    this.addSql(`create index ticket_assignee_report_idx on ticket (assignee_id, created_at) include (id, ${dims}, ${targets});`);
-    this.addSql(`create index ticket_business_digest_idx on ticket (business_id) include (${digests});`);
-    this.addSql(`create index ticket_assignee_digest_idx on ticket (assignee_id) include (${digests});`);
+    this.addSql(`create index ticket_created_report_idx on ticket (created_at) include (status, priority, channel, assignee_id, business_id, tag_ids, title_key, spelling_key, first_responded_at, first_response_breached_at, first_response_due_at, resolved_at, resolution_breached_at, due_at, sla_paused_since);`);
+    this.addSql(`create index ticket_business_report_idx on ticket (business_id, created_at) include (id, status, priority, channel, assignee_id, business_id, tag_ids, title_key, spelling_key, first_responded_at, first_response_breached_at, first_response_due_at, resolved_at, resolution_breached_at, due_at, sla_paused_since);`);
+    this.addSql(`create index ticket_assignee_report_idx on ticket (assignee_id, created_at) include (id, status, priority, channel, assignee_id, business_id, tag_ids, title_key, spelling_key, first_responded_at, first_response_breached_at, first_response_due_at, resolved_at, resolution_breached_at, due_at, sla_paused_since);`);
+    this.addSql(`create index ticket_business_digest_idx on ticket (business_id) include (status, assignee_id, business_id, resolved_moves, reopened_moves, assigned_at, assigned_to);`);
+    this.addSql(`create index ticket_assignee_digest_idx on ticket (assignee_id) include (status, assignee_id, business_id, resolved_moves, reopened_moves, assigned_at, assigned_to);`);
     this.addSql(`create index ticket_title_key_idx on ticket (title_key, created_at) include (spelling_key, id);`);
     this.addSql(`create index ticket_tag_created_idx on ticket_tag (ticket_created_at) include (tag_id);`);
     this.addSql(`create index ticket_untagged_idx on ticket (created_at) where tag_ids = '{}';`);
+
     // The few tickets ever reopened, and every assignment by assignee and time.
     this.addSql(`create index ticket_reopened_idx on ticket (assignee_id) include (business_id, reopened_moves) where cardinality(reopened_moves) > 0;`);
     this.addSql(`create index ticket_business_reopened_idx on ticket (business_id) include (assignee_id, reopened_moves) where cardinality(reopened_moves) > 0;`);
@@ -191,14 +208,11 @@ export class Migration20261127060000_report_digests extends Migration {
     this.addSql(`drop function uuid_of_global_id(text);`);
     this.addSql(`alter table ticket drop column tag_ids, drop column resolved_moves, drop column reopened_moves, drop column assigned_at,
       drop column assigned_to, drop column title_key, drop column spelling_key;`);
-    const dims = 'status, priority, channel, assignee_id, business_id';
-    const targets = 'first_responded_at, first_response_breached_at, first_response_due_at, resolved_at, resolution_breached_at, due_at, sla_paused_since';
-    const resolutionMove = `type = 'STATUS_CHANGED' and (to_status = 'RESOLVED' or from_status = 'RESOLVED')`;
-    this.addSql(`create index ticket_created_report_idx on ticket (created_at) include (${dims}, ${targets});`);
-    this.addSql(`create index ticket_business_report_idx on ticket (business_id, created_at) include (${dims}, ${targets});`);
-    this.addSql(`create index ticket_assignee_report_idx on ticket (assignee_id, created_at) include (${dims}, ${targets});`);
+    this.addSql(`create index ticket_created_report_idx on ticket (created_at) include (status, priority, channel, assignee_id, business_id, first_responded_at, first_response_breached_at, first_response_due_at, resolved_at, resolution_breached_at, due_at, sla_paused_since);`);
+    this.addSql(`create index ticket_business_report_idx on ticket (business_id, created_at) include (status, priority, channel, assignee_id, business_id, first_responded_at, first_response_breached_at, first_response_due_at, resolved_at, resolution_breached_at, due_at, sla_paused_since);`);
+    this.addSql(`create index ticket_assignee_report_idx on ticket (assignee_id, created_at) include (status, priority, channel, assignee_id, business_id, first_responded_at, first_response_breached_at, first_response_due_at, resolved_at, resolution_breached_at, due_at, sla_paused_since);`);
     this.addSql(`create index ticket_title_lower_idx on ticket (lower(title), created_at);`);
-    this.addSql(`create index ticket_event_resolution_ticket_idx on ticket_event (ticket_id) include (created_at, from_status, to_status) where ${resolutionMove};`);
+    this.addSql(`create index ticket_event_resolution_ticket_idx on ticket_event (ticket_id) include (created_at, from_status, to_status) where type = 'STATUS_CHANGED' and (to_status = 'RESOLVED' or from_status = 'RESOLVED');`);
     this.addSql(`create index ticket_event_assigned_ticket_idx on ticket_event (ticket_id) include (created_at, details) where type = 'ASSIGNED';`);
     this.addSql(`create index ticket_event_assigned_idx on ticket_event (created_at) include (ticket_id, details) where type = 'ASSIGNED';`);
   }

@@ -1,6 +1,4 @@
 import { Migration } from '@mikro-orm/migrations';
-import { TIMELINE_LOCK } from '../locks';
-import { fillRollUp } from '../../modules/reports/report-digests';
 
 /**
  * Two more counts that reports would otherwise take from a million rows, kept by the database as the
@@ -27,19 +25,19 @@ export class Migration20261127080000_report_counts extends Migration {
       declare
         e ticket_event := case when tg_op = 'DELETE' then old else new end;
       begin
-        perform pg_advisory_xact_lock(${TIMELINE_LOCK});
+        perform pg_advisory_xact_lock(7411001);
         insert into report_assignment_day as r (assignee_id, day, assigned)
         values (e.assigned_to_id, (e.created_at at time zone 'UTC')::date, case when tg_op = 'DELETE' then -1 else 1 end)
         on conflict (assignee_id, day) do update set assigned = r.assigned + excluded.assigned;
         return null;
       end $$;`);
-    this.addSql(`${fillRollUp('report_assignment_day')};`);
+    this.addSql(`insert into report_assignment_day (assignee_id, day, assigned) 
+  select assigned_to_id, (created_at at time zone 'UTC')::date, count(*)::integer from ticket_event where assigned_to_id is not null group by 1, 2;`);
     this.addSql(`create trigger ticket_event_assignment_day_insert after insert on ticket_event for each row when (new.assigned_to_id is not null)
       execute function report_assignment_day_add();`);
     this.addSql(`create trigger ticket_event_assignment_day_delete after delete on ticket_event for each row when (old.assigned_to_id is not null)
       execute function report_assignment_day_add();`);
     this.addSql(`create index ticket_event_assigned_at_idx on ticket_event (created_at) include (assigned_to_id) where assigned_to_id is not null;`);
-
     this.addSql(`create table report_title_month (
       title_key bigint not null,
       spelling_key bigint not null,
@@ -49,7 +47,7 @@ export class Migration20261127080000_report_counts extends Migration {
     );`);
     this.addSql(`create index report_title_month_idx on report_title_month (month) include (title_key, spelling_key, created);`);
     this.addSql(`create function report_title_month_add(title bigint, spelling bigint, at timestamptz, created integer) returns void language sql as $$
-      select pg_advisory_xact_lock(${TIMELINE_LOCK});
+      select pg_advisory_xact_lock(7411001);
       insert into report_title_month as r (title_key, spelling_key, month, created)
       values (title, spelling, date_trunc('month', at at time zone 'UTC')::date, created)
       on conflict (title_key, spelling_key, month) do update set created = r.created + excluded.created
@@ -60,7 +58,8 @@ export class Migration20261127080000_report_counts extends Migration {
         if tg_op in ('INSERT', 'UPDATE') then perform report_title_month_add(new.title_key, new.spelling_key, new.created_at, 1); end if;
         return null;
       end $$;`);
-    this.addSql(`${fillRollUp('report_title_month')};`);
+    this.addSql(`insert into report_title_month (title_key, spelling_key, month, created) 
+  select title_key, spelling_key, date_trunc('month', created_at at time zone 'UTC')::date, count(*)::integer from ticket group by 1, 2, 3;`);
     this.addSql(`create trigger ticket_report_title_change after insert or delete on ticket for each row execute function ticket_report_title();`);
     this.addSql(`create trigger ticket_report_title_update after update of title, created_at on ticket
       for each row when ((old.title, old.created_at) is distinct from (new.title, new.created_at)) execute function ticket_report_title();`);

@@ -1,6 +1,4 @@
 import { Migration } from '@mikro-orm/migrations';
-import { TIMELINE_LOCK } from '../locks';
-import { fillRollUp } from '../../modules/reports/report-digests';
 
 /**
  * `report_title_total`: tickets per title (case-blind `title_key`) of all time. A title's count in any
@@ -16,7 +14,7 @@ export class Migration20261127110000_report_title_totals extends Migration {
     );`);
     this.addSql(`create index report_title_total_created_idx on report_title_total (created desc, title_key);`);
     this.addSql(`create function report_title_total_add(title bigint, created integer) returns void language sql as $$
-      select pg_advisory_xact_lock(${TIMELINE_LOCK});
+      select pg_advisory_xact_lock(7411001);
       insert into report_title_total as r (title_key, created) values (title, created)
       on conflict (title_key) do update set created = r.created + excluded.created
     $$;`);
@@ -26,7 +24,7 @@ export class Migration20261127110000_report_title_totals extends Migration {
         if tg_op in ('INSERT', 'UPDATE') then perform report_title_total_add(new.title_key, 1); end if;
         return null;
       end $$;`);
-    this.addSql(`${fillRollUp('report_title_total')};`);
+    this.addSql(`insert into report_title_total (title_key, created) select title_key, count(*)::integer from ticket group by 1;`);
     this.addSql(`create trigger ticket_report_title_total_change after insert or delete on ticket for each row execute function ticket_report_title_total();`);
     this.addSql(`create trigger ticket_report_title_total_update after update of title on ticket
       for each row when (old.title_key is distinct from new.title_key) execute function ticket_report_title_total();`);

@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { toGlobalId } from '../../shared/global-id';
-import { embedded, pgArray } from '../../shared/sql';
+import { pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
 import { EACH_TAG } from './report-groups';
 import { filteredTickets, inPeriod, narrowsTickets, oneScope, type ReportWindow } from './report-window';
@@ -43,20 +43,23 @@ async function examplesOf(em: EntityManager, window: ReportWindow, lists: Exampl
   const knex = em.getKnex();
   const queries = lists.flatMap(({ keys, key, type, tags = false }, list) => {
     if (keys.length === 0) return [];
-    const keyList = embedded(knex.raw(`?::${type}[]`, [pgArray(keys)]));
     const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
     if (tags) tickets.joinRaw(EACH_TAG);
-    return `select ${list} as list, k.key::text, x.id, x.created_at from unnest(${keyList}) as k(key) cross join lateral (${embedded(
+    // The lateral query builder is bound as a subquery (knex puts it in parentheses) with its own bindings.
+    return knex.raw(`select ${list} as list, k.key::text, x.id, x.created_at from unnest(?::${type}[]) as k(key) cross join lateral ? x`, [
+      pgArray(keys),
       tickets
         .select('t.id', 't.created_at')
         .whereRaw(`${key} = k.key::${type}`)
         .orderBy([{ column: 't.created_at', order: 'desc' }, { column: 't.id', order: 'desc' }])
         .limit(EXAMPLES),
-    )}) x`;
+    ]);
   });
   const found: Examples[] = lists.map(() => new Map());
   if (queries.length === 0) return found;
-  const rows = await em.execute<{ list: number; key: string; id: string; created_at: string }[]>(queries.map((q) => `(${q})`).join(' union all '));
+  const rows = await em.execute<{ list: number; key: string; id: string; created_at: string }[]>(
+    knex.raw(queries.map(() => '(?)').join(' union all '), queries),
+  );
   for (const row of rows) {
     const examples = found[row.list];
     examples.set(row.key, [...(examples.get(row.key) ?? []), { id: row.id, createdAt: new Date(row.created_at).getTime() }]);

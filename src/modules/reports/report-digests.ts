@@ -8,7 +8,7 @@ import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
  */
 
 /** Each ticket digest column, as the timeline and tags of ticket `t` give it. */
-export const TICKET_DIGESTS = {
+const TICKET_DIGESTS = {
   tag_ids: `coalesce((select array_agg(tt.tag_id order by tt.tag_id) from ticket_tag tt where tt.ticket_id = t.id), '{}')`,
   resolved_moves: `coalesce((select array_agg(e.created_at order by e.position) from ticket_event e
     where e.ticket_id = t.id and ${RESOLVED_MOVE} and e.to_status = 'RESOLVED'), '{}')`,
@@ -19,7 +19,7 @@ export const TICKET_DIGESTS = {
 } as const;
 
 /** Statements that set every ticket's digests from its timeline and tags, and each tag link's ticket creation time. */
-export const FILL_TICKET_DIGESTS = [
+const FILL_TICKET_DIGESTS = [
   `update ticket t set ${Object.entries(TICKET_DIGESTS)
     .map(([column, expression]) => `${column} = ${expression}`)
     .join(', ')}`,
@@ -40,12 +40,6 @@ const REPORT_HOURS_FROM_TIMELINE = `
     select date_trunc('hour', e.created_at, 'UTC'), 0, (e.to_status = 'RESOLVED')::integer, (${REOPEN})::integer from ticket_event e
       where ${RESOLVED_MOVE} and (e.to_status = 'RESOLVED' or ${REOPEN})
   ) x group by hour`;
-
-/** A ticket `t`'s days (UTC) with the tickets it created, resolved and reopened on each: its share of `report_scope_day`. */
-export const SCOPE_DAYS_OF_TICKET = `
-  select (t.created_at at time zone 'UTC')::date as day, 1 as created, 0 as resolved, 0 as reopened
-  union all select (m at time zone 'UTC')::date, 0, 1, 0 from unnest(t.resolved_moves) as m
-  union all select (m at time zone 'UTC')::date, 0, 0, 1 from unnest(t.reopened_moves) as m`;
 
 /** `report_scope_day`'s rows as the tickets (their current business and assignee) and their timelines give them. */
 const REPORT_SCOPE_DAYS_FROM_TIMELINE = `
@@ -75,7 +69,7 @@ const REPORT_TITLE_MONTHS_FROM_TICKETS = `
 export const NO_ASSIGNEE = '00000000-0000-0000-0000-000000000000';
 
 /** report_scope_month's counts, each 0 or 1 per ticket as SCOPE_MONTH_OF_TICKET gives them. */
-export const SCOPE_MONTH_COUNTS = ['created', 'untagged', 'fr_met', 'fr_breached', 'res_met', 'res_breached'];
+const SCOPE_MONTH_COUNTS = ['created', 'untagged', 'fr_met', 'fr_breached', 'res_met', 'res_breached'];
 
 /**
  * A ticket `t`'s rows of report_scope_month: its business's ('B', if any) and its assignee's ('A', or
@@ -83,7 +77,7 @@ export const SCOPE_MONTH_COUNTS = ['created', 'untagged', 'fr_met', 'fr_breached
  * whether it has no tag, and its settled SLA outcomes (as slaCompliance counts them, less what depends
  * on now: a target still pending that falls due).
  */
-export const SCOPE_MONTH_OF_TICKET = `
+const SCOPE_MONTH_OF_TICKET = `
   select s.scope, s.id as scope_id, date_trunc('month', t.created_at at time zone 'UTC')::date as month, t.status, t.priority, t.channel,
          1 as created, (t.tag_ids = '{}')::integer as untagged,
          (t.first_responded_at is not null and t.first_response_breached_at is null)::integer as fr_met,
@@ -126,7 +120,7 @@ const REPORT_TITLE_TOTALS_FROM_TICKETS = `select title_key, count(*)::integer fr
  * month, of all time and per spelling of all time, and an agent's businesses; the businesses of all tickets (of all time, their
  * months are report_scope_month's); the titles as written, with their trigrams.
  */
-export const TICKET_KEY_ROLL_UPS: Record<string, { name: RollUpName; dependsOn: string[]; keys: string[]; unique?: string[]; ofTicket: string }> = {
+const TICKET_KEY_ROLL_UPS: Record<string, { name: RollUpName; dependsOn: string[]; keys: string[]; unique?: string[]; ofTicket: string }> = {
   report_scope_title_month: {
     name: 'scopeTitleMonths',
     dependsOn: ['business_id', 'assignee_id', 'title_key', 'spelling_key', 'created_at'],
@@ -295,23 +289,16 @@ const ROLL_UPS: { name: RollUpName; table: string; keys: string[]; counts: strin
   },
 ];
 
-/**
- * The statement that fills a roll-up (empty) from the timeline: for the migrations, the seed and the
- * rebuild; with `where`, only its rows that match (a migration that adds scopes fills just those).
- */
-export function fillRollUp(table: string, where?: string): string {
-  const rollUp = ROLL_UPS.find((r) => r.table === table);
-  if (!rollUp) throw new Error(`No roll-up ${table}`);
-  const columns = [...rollUp.keys, ...rollUp.counts];
-  const rows = where ? `select * from (${rollUp.derived}) as d(${columns.join(', ')}) where ${where}` : rollUp.derived;
-  return `insert into ${table} (${columns.join(', ')}) ${rows}`;
+/** The statement that fills a roll-up (empty) from the timeline: for the seed and the rebuild. */
+function fillRollUp({ table, keys, counts, derived }: (typeof ROLL_UPS)[number]): string {
+  return `insert into ${table} (${[...keys, ...counts].join(', ')}) ${derived}`;
 }
 
 /** Each roll-up's table by its name. */
 export const ROLL_UP_TABLES = Object.fromEntries(ROLL_UPS.map(({ name, table }) => [name, table])) as Record<RollUpName, string>;
 
 /** Statements that fill every (empty) roll-up. */
-export const FILL_ROLL_UPS = ROLL_UPS.map(({ table }) => fillRollUp(table));
+export const FILL_ROLL_UPS = ROLL_UPS.map(fillRollUp);
 
 /** Every ticket's digests and the roll-ups, derived afresh from the timeline. */
 export async function rebuildDigests(em: EntityManager): Promise<void> {

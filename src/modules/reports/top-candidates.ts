@@ -1,6 +1,5 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { embedded } from '../../shared/sql';
 
 /**
  * Whether the `limit` most frequent keys (titles, businesses) among candidates (the `size` keys of the
@@ -16,7 +15,7 @@ export function topIsComplete(candidates: { size: number; taken: number; smalles
 
 /** `q` narrowed to the keys (in `column`) that topOfLargest hands its `top`: all of them when null. */
 export function amongKeys(q: Knex.QueryBuilder, column: string, keys: Knex.Raw | null): Knex.QueryBuilder {
-  return keys ? q.whereRaw(`${column} in (${embedded(keys)})`) : q;
+  return keys ? q.whereRaw('?? in (?)', [column, keys]) : q;
 }
 
 /**
@@ -35,10 +34,12 @@ export async function topOfLargest(
   const knex = em.getKnex();
   for (const size of [2 * limit, 16 * limit]) {
     // The top of the candidates and what bounds the keys left out, in one statement (one row of bounds even for no top).
+    // Knex puts each query builder bound here in parentheses, with its own bindings.
     const rows = await em.execute<{ key: string | null; n: string | null; taken: string; smallest: number | null }[]>(
-      `with c as (${embedded(largest.clone().limit(size))})
-       select t.*, b.taken, b.smallest from (select count(*) as taken, min(c.created) as smallest from c) b
-         left join (${embedded(top(knex.raw('select c.key from c')))}) t on true`,
+      knex.raw(
+        `with c as ? select t.*, b.taken, b.smallest from (select count(*) as taken, min(c.created) as smallest from c) b left join ? t on true`,
+        [largest.clone().limit(size), top(knex.raw('select c.key from c'))],
+      ),
     );
     const found = rows
       .filter((row) => row.key !== null)
