@@ -1,14 +1,14 @@
 import type Redis from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../../shared/errors';
+import { createLimiter } from '../../shared/rate-limiter';
 
 /**
  * Limits public submissions per client address: `points` per `windowSeconds`. Shared through Redis
  * when there is one (so the limit holds across instances), in memory otherwise.
  */
 export function createSubmitLimiter(points: number, windowSeconds: number, redis?: Redis): RateLimiterAbstract {
-  const options = { keyPrefix: 'submit-ticket', points, duration: windowSeconds };
-  return redis ? new RateLimiterRedis({ ...options, storeClient: redis }) : new RateLimiterMemory(options);
+  return createLimiter({ keyPrefix: 'submit-ticket', points, durationSeconds: windowSeconds }, redis);
 }
 
 /** Takes one point for `key`, or answers RATE_LIMITED (HTTP 429) with the seconds to wait. */

@@ -1,8 +1,9 @@
 import type Redis from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../../config';
 import type { Actor } from '../../modules/users/auth/actor';
 import { AppError } from '../../shared/errors';
+import { createLimiter } from '../../shared/rate-limiter';
 
 /** The answer to one charge: the headers to send (every answer has them) and, over the limit, the refusal. */
 export interface RateLimitOutcome {
@@ -24,12 +25,6 @@ function budgetOf(actor: Actor, address: string): { key: string; anonymous: bool
   }
 }
 
-function limiter(keyPrefix: string, points: number, duration: number, redis?: Redis): RateLimiterAbstract {
-  const memory = new RateLimiterMemory({ keyPrefix, points, duration });
-  // While Redis is unreachable each instance counts by itself rather than refusing or letting everything through.
-  return redis ? new RateLimiterRedis({ keyPrefix, points, duration, storeClient: redis, insuranceLimiter: memory }) : memory;
-}
-
 /**
  * GraphQL requests (HTTP) and subscribe messages (WebSocket) allowed per window, per API key, user
  * or contact, and per client address for anonymous callers (and for refused credentials). Shared
@@ -44,8 +39,11 @@ export class RequestRateLimits {
     private readonly config: Config['requestRateLimit'],
     redis?: Redis,
   ) {
-    this.authenticated = limiter('graphql-actor', config.points, config.windowSeconds, redis);
-    this.anonymous = limiter('graphql-address', config.anonymousPoints, config.windowSeconds, redis);
+    // While Redis is unreachable each instance counts by itself rather than refusing or letting everything through.
+    const limiter = (keyPrefix: string, points: number) =>
+      createLimiter({ keyPrefix, points, durationSeconds: config.windowSeconds, memoryWhileRedisIsDown: true }, redis);
+    this.authenticated = limiter('graphql-actor', config.points);
+    this.anonymous = limiter('graphql-address', config.anonymousPoints);
   }
 
   /** Takes one point from the actor's budget; `http` puts the 429 status and Retry-After on the refusal. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { createLimiter } from '../../../shared/rate-limiter';
 import { AppError } from '../../../shared/errors';
 
 export interface LoginThrottleOptions {
@@ -26,10 +27,7 @@ export class LoginThrottle {
     private readonly options: LoginThrottleOptions,
     redis?: Redis,
   ) {
-    const limiter = (keyPrefix: string, points: number): RateLimiterAbstract => {
-      const settings = { keyPrefix, points, duration: options.windowSeconds };
-      return redis ? new RateLimiterRedis({ ...settings, storeClient: redis }) : new RateLimiterMemory(settings);
-    };
+    const limiter = (keyPrefix: string, points: number) => createLimiter({ keyPrefix, points, durationSeconds: options.windowSeconds }, redis);
     this.perAccount = limiter('login-fail-account', options.maxFailuresPerAccount);
     this.perAddress = limiter('login-fail-address', options.maxFailuresPerAddress);
   }
