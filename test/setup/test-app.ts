@@ -83,6 +83,12 @@ export async function startTestApp(env: Record<string, string> = {}, sameDatabas
       return (await response.json()) as GraphQLResponse<never>;
     },
     async countStatements(work) {
+      // Start from a quiet pool: late work of an earlier step (a second warm-up ping still read by the
+      // timeline hub under load) must not be counted as this work's.
+      for (let seen = -1; seen !== statements; ) {
+        seen = statements;
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
       const before = statements;
       const result = await work();
       return { result, statements: statements - before };
