@@ -21,6 +21,7 @@ import { Migration20261206010000_access_lifecycle } from './Migration20261206010
 import { Migration20261206020000_visible_moves } from './Migration20261206020000_visible_moves';
 import { Migration20261206030000_inbound_trust } from './Migration20261206030000_inbound_trust';
 import { Migration20261206050000_dedup_per_caller } from './Migration20261206050000_dedup_per_caller';
+import { Migration20261206060000_feed_positions } from './Migration20261206060000_feed_positions';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -49,4 +50,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206020000_visible_moves', class: Migration20261206020000_visible_moves },
   { name: 'Migration20261206030000_inbound_trust', class: Migration20261206030000_inbound_trust },
   { name: 'Migration20261206050000_dedup_per_caller', class: Migration20261206050000_dedup_per_caller },
+  { name: 'Migration20261206060000_feed_positions', class: Migration20261206060000_feed_positions },
 ];

@@ -82,8 +82,8 @@ export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStat
   @Property({ type: 'jsonb', default: '{}' })
   details: Record<string, unknown> = {};
 
-  /** Place on the whole timeline in commit order (a database sequence taken under the timeline lock). */
-  @Property({ type: 'bigint', defaultRaw: `nextval('timeline_position_seq')` })
+  /** Place on the whole timeline: the writing transaction's id × 2^24 + rank (see Migration20261206060000_feed_positions). */
+  @Property({ type: 'bigint', defaultRaw: `timeline_next_position()` })
   position!: string;
 
   @Field({ description: 'Where this entry stands on the timeline: pass it as `since` to `ticketEvents` to resume after it.' })
