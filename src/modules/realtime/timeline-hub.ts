@@ -73,10 +73,16 @@ export class TimelineHub {
 
   /** A feed of what `ctx`'s subscriber may see, mapped by `select` (null: not for this subscriber). */
   feed<T>(ctx: Context, select: (entry: LoadedEntry) => T | null): TimelineFeed<T> {
-    const feed: TimelineFeed<T> = new TimelineFeed(ctx, (entry) => (canSee(ctx.actor, entry) ? select(entry) : null), () => this.feeds.delete(feed));
+    const feed: TimelineFeed<T> = new TimelineFeed(ctx, (entry) => (canSee(ctx.actor, entry) ? select(entry) : null), () => this.drop(feed));
     this.feeds.add(feed);
     if (this.position === null) this.read();
     return feed;
+  }
+
+  /** Without feeds the hub goes idle (a running read notices by itself): the next feed starts afresh. */
+  private drop(feed: Pick<TimelineFeed<unknown>, 'offer' | 'return'>): void {
+    this.feeds.delete(feed);
+    if (this.feeds.size === 0 && !this.reading) this.position = null;
   }
 
   /**
