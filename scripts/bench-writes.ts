@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'pg';
 import { LABEL_HEADER, startInstanceProcess, type InstanceProcess, type InstanceTimes, type ServerTimes } from './bench-instance';
@@ -201,7 +202,21 @@ interface Result {
   serverTimes: ServerTimes;
   /** CPU milliseconds the instances' processes used per write. */
   cpuPerWrite: number;
+  /** Share of the machine's CPU time (all cores, all processes) not idle while measured. */
+  machineBusy: number;
   waits: Waits;
+}
+
+/** Busy and total CPU time of the machine so far, over all cores. */
+function machineCpu(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    const all = times.user + times.nice + times.sys + times.idle + times.irq;
+    total += all;
+    busy += all - times.idle;
+  }
+  return { busy, total };
 }
 
 function merge(all: InstanceTimes[]): InstanceTimes {
@@ -241,9 +256,11 @@ async function runCase(kind: Kind, writers: Writer[], instances: InstanceProcess
   const sampler = sampleBackends();
   phase = 'measured';
   const started = performance.now();
+  const cpuBefore = machineCpu();
   await sleep(seconds * 1000);
   phase = 'over';
   const elapsed = (performance.now() - started) / 1000;
+  const cpuAfter = machineCpu();
   const server = merge(await Promise.all(instances.map((instance) => instance.takeTimes())));
   const waits = summarize(await sampler.stop());
   await Promise.all(loops);
@@ -262,6 +279,7 @@ async function runCase(kind: Kind, writers: Writer[], instances: InstanceProcess
     clientTimes,
     serverTimes: server.requests,
     cpuPerWrite: server.cpuMs / all.length,
+    machineBusy: (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total),
     waits,
   };
 }
@@ -284,14 +302,14 @@ function row(r: Result): string {
   const { share } = r.waits;
   return (
     `| ${instancesName(r.instances)} | ${r.kind} | ${r.writers} | ${r.perSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p99)} | ${serverMedians(r)} | ` +
-    `${ms(r.cpuPerWrite)} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
+    `${ms(r.cpuPerWrite)} | ${pct(r.machineBusy)} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
   );
 }
 
 function describe(r: Result): string {
   const { share } = r.waits;
   const lines = [
-    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${r.perSecond.toFixed(1)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms a write`,
+    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${r.perSecond.toFixed(1)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms a write; machine CPU ${pct(r.machineBusy)} busy`,
     `  ${r.waits.samples} samples: ${r.waits.busy.toFixed(1)} busy backends (${r.waits.active.toFixed(1)} active); waiting on locks: ` +
       LOCK_EVENTS.map((e) => `${e} ${pct(share[e])}`).join(', ') +
       `, other ${pct(share.other)}`,
@@ -328,12 +346,12 @@ function targets(results: Result[]): string[] {
   return lines;
 }
 
-/** The commit measured, and whether the work tree differed from it. */
+/** The commit measured, the last one that changed the server's code, and whether the work tree differed. */
 function code(): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' }).trim();
   try {
-    const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
-    return `\`${git('rev-parse', '--short', 'HEAD')}\` (${git('log', '-1', '--format=%s')})${dirty ? ' with uncommitted changes' : ''}`;
+    const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'src') !== '';
+    return `\`${git('rev-parse', '--short', 'HEAD')}\`, src/ as of \`${git('log', '-1', '--format=%h (%s)', '--', 'src')}\`${dirty ? ' with uncommitted changes to src/' : ''}`;
   } catch {
     return 'an unknown commit (no git)';
   }
@@ -390,12 +408,13 @@ async function main(): Promise<void> {
     'of each kind by all writers when an instance has started, unmeasured, so V8 has compiled the hot paths). Each instance is a',
     'process of its own with the default pool (DB_POOL_MAX 10); with two, writer i uses instance i mod 2 (one writer: the first only).',
     'Server time: from the request’s headers read to its answer’s last byte written, in the instance (bench-instance.ts); server CPU:',
-    'the user + system CPU time of the instances’ processes over the measured seconds ÷ the writes.',
+    'the user + system CPU time of the instances’ processes over the measured seconds ÷ the writes; machine CPU: all cores, all processes',
+    '(instances, PostgreSQL, Redis, this script’s clients and anything else running) not idle over the measured seconds.',
     `Backends: pg_stat_activity of the bench database every ${SAMPLE_MS} ms; busy = running a statement or inside a transaction (active in`,
     'brackets); lock shares are of the busy backends, by wait_event.',
     '',
-    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | machine CPU busy | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(row),
     '',
     'Targets (issue 17):',
