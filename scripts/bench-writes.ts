@@ -20,7 +20,15 @@ import { hashPassword } from '../src/modules/users/auth/passwords';
  * those, the statement waiting and the ones holding it up (pg_blocking_pids). Reports the issue's
  * targets as met or missed, never asserts them, and records everything in docs/benchmarks.md.
  */
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/**
+ * Each case is measured in BENCH_ROUNDS rounds of BENCH_SECONDS, the cases taking turns, so a burst of
+ * other work on this shared machine spoils one round of several cases rather than a whole case; a
+ * round's writers start RAMP_SECONDS before it is measured.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const RAMP_SECONDS = 1;
+/** Unmeasured writes of each kind by all writers when an instance has started, so V8 has compiled the hot paths. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const WRITERS = [1, 8, 32];
 const SAMPLE_MS = 20;
@@ -38,7 +46,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 // --- writers and their writes -------------------------------------------------------------------
 
-type Kind = 'status change' | 'comment';
+const KINDS = ['status change', 'comment'] as const;
+type Kind = (typeof KINDS)[number];
 
 interface Writer {
   token: string;
@@ -189,16 +198,28 @@ function summarize(samples: Backend[][]): Waits {
 
 // --- one case ----------------------------------------------------------------------------------
 
+/** One measured span of a case. */
+interface Round {
+  seconds: number;
+  /** End-to-end milliseconds, by write label. */
+  clientTimes: ServerTimes;
+  server: InstanceTimes;
+  /** The machine's CPU time over the span (all cores): not idle, and in all. */
+  cpu: { busy: number; total: number };
+  samples: Backend[][];
+}
+
 interface Result {
   instances: number;
   kind: Kind;
   writers: number;
-  writes: number;
+  /** Writes per second of each round, and their median. */
+  rates: number[];
   perSecond: number;
+  /** End-to-end p50 and p99 over the writes of all rounds. */
   p50: number;
   p99: number;
-  /** End-to-end and server milliseconds, by write label. */
-  clientTimes: ServerTimes;
+  /** Server milliseconds, by write label. */
   serverTimes: ServerTimes;
   /** CPU milliseconds the instances' processes used per write. */
   cpuPerWrite: number;
@@ -219,20 +240,16 @@ function machineCpu(): { busy: number; total: number } {
   return { busy, total };
 }
 
-function merge(all: InstanceTimes[]): InstanceTimes {
-  const merged: InstanceTimes = { requests: {}, cpuMs: 0 };
-  for (const times of all) {
-    merged.cpuMs += times.cpuMs;
-    for (const [label, ms] of Object.entries(times.requests)) (merged.requests[label] ??= []).push(...ms);
-  }
-  return merged;
+function mergeTimes(into: ServerTimes, times: ServerTimes): ServerTimes {
+  for (const [label, ms] of Object.entries(times)) (into[label] ??= []).push(...ms);
+  return into;
 }
 
 /**
  * `writers.length` writers in a closed loop over `instances` (writer i on instance i mod n):
  * `warmupSeconds`, then `seconds` measured. A failed write ends the bench: its figures would not be of writes.
  */
-async function runCase(kind: Kind, writers: Writer[], instances: InstanceProcess[], warmupSeconds = WARMUP_SECONDS, seconds = SECONDS): Promise<Result> {
+async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess[], warmupSeconds: number, seconds: number): Promise<Round> {
   let phase: 'warm-up' | 'measured' | 'over' = 'warm-up';
   const clientTimes: ServerTimes = {};
   let failure: unknown;
@@ -261,26 +278,36 @@ async function runCase(kind: Kind, writers: Writer[], instances: InstanceProcess
   phase = 'over';
   const elapsed = (performance.now() - started) / 1000;
   const cpuAfter = machineCpu();
-  const server = merge(await Promise.all(instances.map((instance) => instance.takeTimes())));
-  const waits = summarize(await sampler.stop());
+  const measured = await Promise.all(instances.map((instance) => instance.takeTimes()));
+  const samples = await sampler.stop();
   await Promise.all(loops);
   if (failure !== undefined) throw failure;
-  const all = Object.values(clientTimes)
-    .flat()
-    .sort((a, b) => a - b);
   return {
-    instances: instances.length,
+    seconds: elapsed,
+    clientTimes,
+    server: { requests: measured.reduce((all, m) => mergeTimes(all, m.requests), {}), cpuMs: measured.reduce((sum, m) => sum + m.cpuMs, 0) },
+    cpu: { busy: cpuAfter.busy - cpuBefore.busy, total: cpuAfter.total - cpuBefore.total },
+    samples,
+  };
+}
+
+/** A case's figures over its rounds: the median rate; latencies, server times, CPU and samples pooled. */
+function combine(instances: number, kind: Kind, writers: number, rounds: Round[]): Result {
+  const writes = (round: Round) => Object.values(round.clientTimes).flat();
+  const rates = rounds.map((round) => writes(round).length / round.seconds);
+  const all = rounds.flatMap(writes).sort((a, b) => a - b);
+  return {
+    instances,
     kind,
-    writers: writers.length,
-    writes: all.length,
-    perSecond: all.length / elapsed,
+    writers,
+    rates,
+    perSecond: quantile([...rates].sort((a, b) => a - b), 0.5),
     p50: quantile(all, 0.5),
     p99: quantile(all, 0.99),
-    clientTimes,
-    serverTimes: server.requests,
-    cpuPerWrite: server.cpuMs / all.length,
-    machineBusy: (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total),
-    waits,
+    serverTimes: rounds.reduce((times, round) => mergeTimes(times, round.server.requests), {}),
+    cpuPerWrite: rounds.reduce((sum, round) => sum + round.server.cpuMs, 0) / all.length,
+    machineBusy: rounds.reduce((sum, round) => sum + round.cpu.busy, 0) / rounds.reduce((sum, round) => sum + round.cpu.total, 0),
+    waits: summarize(rounds.flatMap((round) => round.samples)),
   };
 }
 
@@ -298,10 +325,14 @@ function serverMedians(r: Result): string {
     .join(', ');
 }
 
+function rate(r: Result): string {
+  return `${r.perSecond.toFixed(1)} (${r.rates.map((x) => x.toFixed(1)).join(' / ')})`;
+}
+
 function row(r: Result): string {
   const { share } = r.waits;
   return (
-    `| ${instancesName(r.instances)} | ${r.kind} | ${r.writers} | ${r.perSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p99)} | ${serverMedians(r)} | ` +
+    `| ${instancesName(r.instances)} | ${r.kind} | ${r.writers} | ${rate(r)} | ${ms(r.p50)} | ${ms(r.p99)} | ${serverMedians(r)} | ` +
     `${ms(r.cpuPerWrite)} | ${pct(r.machineBusy)} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
   );
 }
@@ -309,7 +340,7 @@ function row(r: Result): string {
 function describe(r: Result): string {
   const { share } = r.waits;
   const lines = [
-    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${r.perSecond.toFixed(1)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms a write; machine CPU ${pct(r.machineBusy)} busy`,
+    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms a write; machine CPU ${pct(r.machineBusy)} busy`,
     `  ${r.waits.samples} samples: ${r.waits.busy.toFixed(1)} busy backends (${r.waits.active.toFixed(1)} active); waiting on locks: ` +
       LOCK_EVENTS.map((e) => `${e} ${pct(share[e])}`).join(', ') +
       `, other ${pct(share.other)}`,
@@ -378,19 +409,21 @@ async function main(): Promise<void> {
     DATABASE,
     `select current_setting('server_version') as version, current_setting('fsync') as fsync, current_setting('synchronous_commit') as synchronous_commit`,
   );
-  console.log(`bench:writes on ${code()}; ${SECONDS} s per case after ${WARMUP_SECONDS} s of warm-up; PostgreSQL ${settings.version}${redis ? ', Redis' : ', no Redis'}`);
+  console.log(`bench:writes on ${code()}; ${ROUNDS} rounds of ${SECONDS} s per case; PostgreSQL ${settings.version}${redis ? ', Redis' : ', no Redis'}`);
 
   const results: Result[] = [];
   for (const instances of [1, 2]) {
     if (instances > running.length) running.push(await startInstanceProcess(DATABASE, env));
-    // A fresh process runs slow until V8 has compiled its hot paths: unmeasured writes of both kinds first.
-    for (const kind of ['status change', 'comment'] as const) await runCase(kind, writers, running, WARMUP_SECONDS, 0);
-    for (const kind of ['status change', 'comment'] as const) {
-      for (const count of WRITERS) {
-        const result = await runCase(kind, writers.slice(0, count), running.slice(0, instances));
-        console.log(describe(result));
-        results.push(result);
-      }
+    for (const kind of KINDS) await measure(kind, writers, running, WARMUP_SECONDS, 0);
+    const cases = KINDS.flatMap((kind) => WRITERS.map((count) => ({ kind, count, rounds: [] as Round[] })));
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const c of cases) c.rounds.push(await measure(c.kind, writers.slice(0, c.count), running.slice(0, instances), RAMP_SECONDS, SECONDS));
+      console.log(`${instancesName(instances)}: round ${round} of ${ROUNDS} done`);
+    }
+    for (const c of cases) {
+      const result = combine(instances, c.kind, c.count, c.rounds);
+      console.log(describe(result));
+      results.push(result);
     }
   }
   const verdicts = targets(results);
@@ -404,8 +437,9 @@ async function main(): Promise<void> {
     `(fsync ${settings.fsync}, synchronous_commit ${settings.synchronous_commit})${redis ? ' and Redis' : ''}. Code: ${code()}.`,
     `\`${LABEL ? `BENCH_LABEL=${LABEL} ` : ''}npm run bench:writes\`: each writer an agent with a ticket of its own (in a business of its own), writing through`,
     'the GraphQL HTTP API in a closed loop; status changes alternate IN_PROGRESS → WAITING_ON_THIRD_PARTY (with a reason, which',
-    `also writes a comment) → IN_PROGRESS; comments are replies. ${WARMUP_SECONDS} s warm-up, then ${SECONDS} s measured per case (and ${WARMUP_SECONDS} s`,
-    'of each kind by all writers when an instance has started, unmeasured, so V8 has compiled the hot paths). Each instance is a',
+    `also writes a comment) → IN_PROGRESS; comments are replies. Each case: ${ROUNDS} rounds of ${SECONDS} s (after ${RAMP_SECONDS} s unmeasured), the cases`,
+    `taking turns; writes/s is the median round (the rounds in brackets), latencies are over all rounds' writes. When an instance has`,
+    `started, ${WARMUP_SECONDS} s of unmeasured writes of each kind by all writers, so V8 has compiled the hot paths. Each instance is a`,
     'process of its own with the default pool (DB_POOL_MAX 10); with two, writer i uses instance i mod 2 (one writer: the first only).',
     'Server time: from the request’s headers read to its answer’s last byte written, in the instance (bench-instance.ts); server CPU:',
     'the user + system CPU time of the instances’ processes over the measured seconds ÷ the writes; machine CPU: all cores, all processes',
