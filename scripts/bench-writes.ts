@@ -28,6 +28,12 @@ import { hashPassword } from '../src/modules/users/auth/passwords';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RAMP_SECONDS = 1;
+/**
+ * Before each round the bench waits (up to BENCH_QUIET_SECONDS) for the machine, with the bench idle, to
+ * use less than QUIET_SHARE of its CPU: other work running on it would be measured as slowness.
+ */
+const QUIET_SHARE = 0.2;
+const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 30);
 /** Unmeasured writes of each kind by all writers when an instance has started, so V8 has compiled the hot paths. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const WRITERS = [1, 8, 32];
@@ -207,6 +213,8 @@ interface Round {
   /** The machine's CPU time over the span (all cores): not idle, and in all. */
   cpu: { busy: number; total: number };
   samples: Backend[][];
+  /** The machine's busy share just before, with the bench idle: other work. */
+  background: number;
 }
 
 interface Result {
@@ -225,6 +233,8 @@ interface Result {
   cpuPerWrite: number;
   /** Share of the machine's CPU time (all cores, all processes) not idle while measured. */
   machineBusy: number;
+  /** The largest share of the machine's CPU other work used just before a round. */
+  background: number;
   waits: Waits;
 }
 
@@ -240,6 +250,18 @@ function machineCpu(): { busy: number; total: number } {
   return { busy, total };
 }
 
+/** Waits for the machine to be quiet (see QUIET_SHARE); answers the busy share of the last second looked at. */
+async function awaitQuiet(): Promise<number> {
+  const deadline = Date.now() + QUIET_SECONDS * 1000;
+  for (;;) {
+    const before = machineCpu();
+    await sleep(1000);
+    const after = machineCpu();
+    const share = (after.busy - before.busy) / (after.total - before.total);
+    if (share < QUIET_SHARE || Date.now() >= deadline) return share;
+  }
+}
+
 function mergeTimes(into: ServerTimes, times: ServerTimes): ServerTimes {
   for (const [label, ms] of Object.entries(times)) (into[label] ??= []).push(...ms);
   return into;
@@ -249,7 +271,7 @@ function mergeTimes(into: ServerTimes, times: ServerTimes): ServerTimes {
  * `writers.length` writers in a closed loop over `instances` (writer i on instance i mod n):
  * `warmupSeconds`, then `seconds` measured. A failed write ends the bench: its figures would not be of writes.
  */
-async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess[], warmupSeconds: number, seconds: number): Promise<Round> {
+async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess[], warmupSeconds: number, seconds: number): Promise<Omit<Round, 'background'>> {
   let phase: 'warm-up' | 'measured' | 'over' = 'warm-up';
   const clientTimes: ServerTimes = {};
   let failure: unknown;
@@ -307,6 +329,7 @@ function combine(instances: number, kind: Kind, writers: number, rounds: Round[]
     serverTimes: rounds.reduce((times, round) => mergeTimes(times, round.server.requests), {}),
     cpuPerWrite: rounds.reduce((sum, round) => sum + round.server.cpuMs, 0) / all.length,
     machineBusy: rounds.reduce((sum, round) => sum + round.cpu.busy, 0) / rounds.reduce((sum, round) => sum + round.cpu.total, 0),
+    background: Math.max(...rounds.map((round) => round.background)),
     waits: summarize(rounds.flatMap((round) => round.samples)),
   };
 }
@@ -333,14 +356,14 @@ function row(r: Result): string {
   const { share } = r.waits;
   return (
     `| ${instancesName(r.instances)} | ${r.kind} | ${r.writers} | ${rate(r)} | ${ms(r.p50)} | ${ms(r.p99)} | ${serverMedians(r)} | ` +
-    `${ms(r.cpuPerWrite)} | ${pct(r.machineBusy)} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
+    `${ms(r.cpuPerWrite)} | ${pct(r.machineBusy)} | ${pct(r.background)} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
   );
 }
 
 function describe(r: Result): string {
   const { share } = r.waits;
   const lines = [
-    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms a write; machine CPU ${pct(r.machineBusy)} busy`,
+    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms a write; machine CPU ${pct(r.machineBusy)} busy (others before a round: up to ${pct(r.background)})`,
     `  ${r.waits.samples} samples: ${r.waits.busy.toFixed(1)} busy backends (${r.waits.active.toFixed(1)} active); waiting on locks: ` +
       LOCK_EVENTS.map((e) => `${e} ${pct(share[e])}`).join(', ') +
       `, other ${pct(share.other)}`,
@@ -417,7 +440,10 @@ async function main(): Promise<void> {
     for (const kind of KINDS) await measure(kind, writers, running, WARMUP_SECONDS, 0);
     const cases = KINDS.flatMap((kind) => WRITERS.map((count) => ({ kind, count, rounds: [] as Round[] })));
     for (let round = 1; round <= ROUNDS; round += 1) {
-      for (const c of cases) c.rounds.push(await measure(c.kind, writers.slice(0, c.count), running.slice(0, instances), RAMP_SECONDS, SECONDS));
+      for (const c of cases) {
+        const background = await awaitQuiet();
+        c.rounds.push({ ...(await measure(c.kind, writers.slice(0, c.count), running.slice(0, instances), RAMP_SECONDS, SECONDS)), background });
+      }
       console.log(`${instancesName(instances)}: round ${round} of ${ROUNDS} done`);
     }
     for (const c of cases) {
@@ -443,12 +469,13 @@ async function main(): Promise<void> {
     'process of its own with the default pool (DB_POOL_MAX 10); with two, writer i uses instance i mod 2 (one writer: the first only).',
     'Server time: from the request’s headers read to its answer’s last byte written, in the instance (bench-instance.ts); server CPU:',
     'the user + system CPU time of the instances’ processes over the measured seconds ÷ the writes; machine CPU: all cores, all processes',
-    '(instances, PostgreSQL, Redis, this script’s clients and anything else running) not idle over the measured seconds.',
+    '(instances, PostgreSQL, Redis, this script’s clients and anything else running) not idle over the measured seconds; others’ CPU:',
+    `the machine's busy share in the second before a round, with the bench idle (it waits up to ${QUIET_SECONDS} s for under ${pct(QUIET_SHARE)}).`,
     `Backends: pg_stat_activity of the bench database every ${SAMPLE_MS} ms; busy = running a statement or inside a transaction (active in`,
     'brackets); lock shares are of the busy backends, by wait_event.',
     '',
-    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | machine CPU busy | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | machine CPU busy | others’ CPU before (max) | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(row),
     '',
     'Targets (issue 17):',
