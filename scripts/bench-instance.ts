@@ -9,7 +9,7 @@ import { startBenchServer } from './bench-support';
  * share them. It also times every HTTP request that carries a LABEL_HEADER, from its headers being
  * read to the last byte of the answer being handed to the socket (Node's `http.server.*`
  * diagnostics channels), so a benchmark can tell the server's time from the client's and the network's,
- * and counts the CPU time its process uses.
+ * and counts the CPU time its process uses and the SQL statements it runs.
  */
 
 /** Requests with this header are timed, grouped by its value. */
@@ -18,10 +18,11 @@ export const LABEL_HEADER = 'x-bench-label';
 /** Server-side request times in milliseconds, by label. */
 export type ServerTimes = Record<string, number[]>;
 
-/** What an instance measured over a span: its labelled requests' times, and the CPU time its process used. */
+/** What an instance measured over a span: its labelled requests' times, the CPU time its process used, the SQL statements it ran. */
 export interface InstanceTimes {
   requests: ServerTimes;
   cpuMs: number;
+  statements: number;
 }
 
 export interface InstanceProcess {
@@ -54,7 +55,7 @@ export function startInstanceProcess(database: string, env: Record<string, strin
       () =>
         new Promise<InstanceTimes>((resolve, reject) => {
           if (!child.connected) return reject(new Error('the instance has exited'));
-          child.once('message', (message: FromInstance) => resolve(message.type === 'times' ? message : { requests: {}, cpuMs: 0 }));
+          child.once('message', (message: FromInstance) => resolve(message.type === 'times' ? message : { requests: {}, cpuMs: 0, statements: 0 }));
           child.send({ type: 'times' } satisfies ToInstance);
         }),
     );
@@ -80,6 +81,7 @@ async function serve(database: string, env: Record<string, string>): Promise<voi
   process.on('unhandledRejection', () => undefined);
   let times: ServerTimes = {};
   let cpu = process.cpuUsage();
+  let statements = 0;
   const started = new WeakMap<IncomingMessage, number>();
   diagnostics.subscribe('http.server.request.start', (message) => {
     const { request } = message as { request: IncomingMessage };
@@ -104,9 +106,10 @@ async function serve(database: string, env: Record<string, string>): Promise<voi
     if (message.type === 'stop') void stop();
     else {
       const used = process.cpuUsage(cpu);
-      process.send!({ type: 'times', requests: times, cpuMs: (used.user + used.system) / 1000 } satisfies FromInstance);
+      process.send!({ type: 'times', requests: times, cpuMs: (used.user + used.system) / 1000, statements: server.statements() - statements } satisfies FromInstance);
       times = {};
       cpu = process.cpuUsage();
+      statements = server.statements();
     }
   });
   process.on('disconnect', () => void stop());

@@ -229,8 +229,9 @@ interface Result {
   p99: number;
   /** Server milliseconds, by write label. */
   serverTimes: ServerTimes;
-  /** CPU milliseconds the instances' processes used per write. */
+  /** CPU milliseconds the instances' processes used, and SQL statements they ran, per write. */
   cpuPerWrite: number;
+  statementsPerWrite: number;
   /** Share of the machine's CPU time (all cores, all processes) not idle while measured. */
   machineBusy: number;
   /** The largest share of the machine's CPU other work used just before a round. */
@@ -307,7 +308,11 @@ async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess
   return {
     seconds: elapsed,
     clientTimes,
-    server: { requests: measured.reduce((all, m) => mergeTimes(all, m.requests), {}), cpuMs: measured.reduce((sum, m) => sum + m.cpuMs, 0) },
+    server: {
+      requests: measured.reduce((all, m) => mergeTimes(all, m.requests), {}),
+      cpuMs: measured.reduce((sum, m) => sum + m.cpuMs, 0),
+      statements: measured.reduce((sum, m) => sum + m.statements, 0),
+    },
     cpu: { busy: cpuAfter.busy - cpuBefore.busy, total: cpuAfter.total - cpuBefore.total },
     samples,
   };
@@ -328,6 +333,7 @@ function combine(instances: number, kind: Kind, writers: number, rounds: Round[]
     p99: quantile(all, 0.99),
     serverTimes: rounds.reduce((times, round) => mergeTimes(times, round.server.requests), {}),
     cpuPerWrite: rounds.reduce((sum, round) => sum + round.server.cpuMs, 0) / all.length,
+    statementsPerWrite: rounds.reduce((sum, round) => sum + round.server.statements, 0) / all.length,
     machineBusy: rounds.reduce((sum, round) => sum + round.cpu.busy, 0) / rounds.reduce((sum, round) => sum + round.cpu.total, 0),
     background: Math.max(...rounds.map((round) => round.background)),
     waits: summarize(rounds.flatMap((round) => round.samples)),
@@ -356,14 +362,14 @@ function row(r: Result): string {
   const { share } = r.waits;
   return (
     `| ${instancesName(r.instances)} | ${r.kind} | ${r.writers} | ${rate(r)} | ${ms(r.p50)} | ${ms(r.p99)} | ${serverMedians(r)} | ` +
-    `${ms(r.cpuPerWrite)} | ${pct(r.machineBusy)} | ${pct(r.background)} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
+    `${ms(r.cpuPerWrite)} | ${r.statementsPerWrite.toFixed(1)} | ${pct(r.machineBusy)} | ${pct(r.background)} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
   );
 }
 
 function describe(r: Result): string {
   const { share } = r.waits;
   const lines = [
-    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms a write; machine CPU ${pct(r.machineBusy)} busy (others before a round: up to ${pct(r.background)})`,
+    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms and ${r.statementsPerWrite.toFixed(1)} SQL statements a write; machine CPU ${pct(r.machineBusy)} busy (others before a round: up to ${pct(r.background)})`,
     `  ${r.waits.samples} samples: ${r.waits.busy.toFixed(1)} busy backends (${r.waits.active.toFixed(1)} active); waiting on locks: ` +
       LOCK_EVENTS.map((e) => `${e} ${pct(share[e])}`).join(', ') +
       `, other ${pct(share.other)}`,
@@ -474,8 +480,8 @@ async function main(): Promise<void> {
     `Backends: pg_stat_activity of the bench database every ${SAMPLE_MS} ms; busy = running a statement or inside a transaction (active in`,
     'brackets); lock shares are of the busy backends, by wait_event.',
     '',
-    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | machine CPU busy | others’ CPU before (max) | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | SQL statements a write | machine CPU busy | others’ CPU before (max) | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(row),
     '',
     'Targets (issue 17):',
