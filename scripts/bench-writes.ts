@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'pg';
@@ -29,8 +30,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RAMP_SECONDS = 1;
 /**
- * Before each round the bench waits (up to BENCH_QUIET_SECONDS) for the machine, with the bench idle, to
- * use less than QUIET_SHARE of its CPU: other work running on it would be measured as slowness.
+ * Other work on this shared machine would be measured as slowness. Before each round the bench waits
+ * (up to BENCH_QUIET_SECONDS) for the machine, with the bench idle, to be busy under QUIET_SHARE; a
+ * round in which processes other than the bench's used QUIET_SHARE of the CPU or more does not count
+ * when the case has quiet rounds.
  */
 const QUIET_SHARE = 0.2;
 const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 30);
@@ -210,21 +213,22 @@ interface Round {
   /** End-to-end milliseconds, by write label. */
   clientTimes: ServerTimes;
   server: InstanceTimes;
-  /** The machine's CPU time over the span (all cores): not idle, and in all. */
-  cpu: { busy: number; total: number };
+  /** Share of the machine's CPU time (all cores) not idle. */
+  busy: number;
+  /** Share of it used by processes other than the bench's (instances, this one, the bench database's backends). */
+  others: number;
   samples: Backend[][];
-  /** The machine's busy share just before, with the bench idle: other work. */
-  background: number;
 }
 
 interface Result {
   instances: number;
   kind: Kind;
   writers: number;
-  /** Writes per second of each round, and their median. */
+  /** Writes per second and others' CPU share of each round; `perSecond`: the median of the quiet rounds (all if none was). */
   rates: number[];
+  others: number[];
   perSecond: number;
-  /** End-to-end p50 and p99 over the writes of all rounds. */
+  /** End-to-end p50 and p99 over the writes of the rounds the rate is from. */
   p50: number;
   p99: number;
   /** Server milliseconds, by write label. */
@@ -234,12 +238,10 @@ interface Result {
   statementsPerWrite: number;
   /** Share of the machine's CPU time (all cores, all processes) not idle while measured. */
   machineBusy: number;
-  /** The largest share of the machine's CPU other work used just before a round. */
-  background: number;
   waits: Waits;
 }
 
-/** Busy and total CPU time of the machine so far, over all cores. */
+/** Busy and total CPU milliseconds of the machine so far, over all cores. */
 function machineCpu(): { busy: number; total: number } {
   let busy = 0;
   let total = 0;
@@ -251,15 +253,42 @@ function machineCpu(): { busy: number; total: number } {
   return { busy, total };
 }
 
-/** Waits for the machine to be quiet (see QUIET_SHARE); answers the busy share of the last second looked at. */
-async function awaitQuiet(): Promise<number> {
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU milliseconds each backend of the bench database has used so far, by pid, from /proc (PostgreSQL
+ * runs on this machine); none where there is no /proc.
+ */
+async function backendCpu(): Promise<Map<number, number>> {
+  const rows = await querySql<{ pid: number }>(DATABASE, `select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`);
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // proc(5): utime and stime are fields 14 and 15, the 12th and 13th after the command's closing bracket.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS);
+    } catch {
+      // Not a process of this machine (or gone): its time counts as others'.
+    }
+  }
+  return cpu;
+}
+
+/** Waits up to QUIET_SECONDS for a second in which the machine is busy under QUIET_SHARE. */
+async function awaitQuiet(): Promise<void> {
   const deadline = Date.now() + QUIET_SECONDS * 1000;
   for (;;) {
     const before = machineCpu();
     await sleep(1000);
     const after = machineCpu();
-    const share = (after.busy - before.busy) / (after.total - before.total);
-    if (share < QUIET_SHARE || Date.now() >= deadline) return share;
+    if ((after.busy - before.busy) / (after.total - before.total) < QUIET_SHARE || Date.now() >= deadline) return;
   }
 }
 
@@ -272,7 +301,7 @@ function mergeTimes(into: ServerTimes, times: ServerTimes): ServerTimes {
  * `writers.length` writers in a closed loop over `instances` (writer i on instance i mod n):
  * `warmupSeconds`, then `seconds` measured. A failed write ends the bench: its figures would not be of writes.
  */
-async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess[], warmupSeconds: number, seconds: number): Promise<Omit<Round, 'background'>> {
+async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess[], warmupSeconds: number, seconds: number): Promise<Round> {
   let phase: 'warm-up' | 'measured' | 'over' = 'warm-up';
   const clientTimes: ServerTimes = {};
   let failure: unknown;
@@ -293,50 +322,55 @@ async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess
   });
   await sleep(warmupSeconds * 1000);
   await Promise.all(instances.map((instance) => instance.takeTimes()));
+  const backendsBefore = await backendCpu();
   const sampler = sampleBackends();
   phase = 'measured';
   const started = performance.now();
-  const cpuBefore = machineCpu();
+  const machineBefore = machineCpu();
+  const ownBefore = process.cpuUsage();
   await sleep(seconds * 1000);
   phase = 'over';
   const elapsed = (performance.now() - started) / 1000;
-  const cpuAfter = machineCpu();
+  const machine = machineCpu();
+  const own = process.cpuUsage(ownBefore);
   const measured = await Promise.all(instances.map((instance) => instance.takeTimes()));
   const samples = await sampler.stop();
+  const backendsAfter = await backendCpu();
   await Promise.all(loops);
   if (failure !== undefined) throw failure;
-  return {
-    seconds: elapsed,
-    clientTimes,
-    server: {
-      requests: measured.reduce((all, m) => mergeTimes(all, m.requests), {}),
-      cpuMs: measured.reduce((sum, m) => sum + m.cpuMs, 0),
-      statements: measured.reduce((sum, m) => sum + m.statements, 0),
-    },
-    cpu: { busy: cpuAfter.busy - cpuBefore.busy, total: cpuAfter.total - cpuBefore.total },
-    samples,
+  const server = {
+    requests: measured.reduce((all, m) => mergeTimes(all, m.requests), {}),
+    cpuMs: measured.reduce((sum, m) => sum + m.cpuMs, 0),
+    statements: measured.reduce((sum, m) => sum + m.statements, 0),
   };
+  const backendsMs = [...backendsAfter].reduce((sum, [pid, ms]) => sum + ms - (backendsBefore.get(pid) ?? 0), 0);
+  const busyMs = machine.busy - machineBefore.busy;
+  const totalMs = machine.total - machineBefore.total;
+  const benchMs = server.cpuMs + (own.user + own.system) / 1000 + backendsMs;
+  return { seconds: elapsed, clientTimes, server, busy: busyMs / totalMs, others: Math.max(0, busyMs - benchMs) / totalMs, samples };
 }
 
-/** A case's figures over its rounds: the median rate; latencies, server times, CPU and samples pooled. */
+/** A case's figures: the median rate of its quiet rounds (of all, if none was quiet); latencies, server times, CPU and samples of the same rounds. */
 function combine(instances: number, kind: Kind, writers: number, rounds: Round[]): Result {
   const writes = (round: Round) => Object.values(round.clientTimes).flat();
-  const rates = rounds.map((round) => writes(round).length / round.seconds);
-  const all = rounds.flatMap(writes).sort((a, b) => a - b);
+  const quiet = rounds.filter((round) => round.others < QUIET_SHARE);
+  const used = quiet.length > 0 ? quiet : rounds;
+  const all = used.flatMap(writes).sort((a, b) => a - b);
+  const sum = (of: (round: Round) => number) => used.reduce((total, round) => total + of(round), 0);
   return {
     instances,
     kind,
     writers,
-    rates,
-    perSecond: quantile([...rates].sort((a, b) => a - b), 0.5),
+    rates: rounds.map((round) => writes(round).length / round.seconds),
+    others: rounds.map((round) => round.others),
+    perSecond: quantile(used.map((round) => writes(round).length / round.seconds).sort((a, b) => a - b), 0.5),
     p50: quantile(all, 0.5),
     p99: quantile(all, 0.99),
-    serverTimes: rounds.reduce((times, round) => mergeTimes(times, round.server.requests), {}),
-    cpuPerWrite: rounds.reduce((sum, round) => sum + round.server.cpuMs, 0) / all.length,
-    statementsPerWrite: rounds.reduce((sum, round) => sum + round.server.statements, 0) / all.length,
-    machineBusy: rounds.reduce((sum, round) => sum + round.cpu.busy, 0) / rounds.reduce((sum, round) => sum + round.cpu.total, 0),
-    background: Math.max(...rounds.map((round) => round.background)),
-    waits: summarize(rounds.flatMap((round) => round.samples)),
+    serverTimes: used.reduce((times, round) => mergeTimes(times, round.server.requests), {}),
+    cpuPerWrite: sum((round) => round.server.cpuMs) / all.length,
+    statementsPerWrite: sum((round) => round.server.statements) / all.length,
+    machineBusy: sum((round) => round.busy * round.seconds) / sum((round) => round.seconds),
+    waits: summarize(used.flatMap((round) => round.samples)),
   };
 }
 
@@ -362,14 +396,14 @@ function row(r: Result): string {
   const { share } = r.waits;
   return (
     `| ${instancesName(r.instances)} | ${r.kind} | ${r.writers} | ${rate(r)} | ${ms(r.p50)} | ${ms(r.p99)} | ${serverMedians(r)} | ` +
-    `${ms(r.cpuPerWrite)} | ${r.statementsPerWrite.toFixed(1)} | ${pct(r.machineBusy)} | ${pct(r.background)} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
+    `${ms(r.cpuPerWrite)} | ${r.statementsPerWrite.toFixed(1)} | ${pct(r.machineBusy)} | ${r.others.map(pct).join(' / ')} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
   );
 }
 
 function describe(r: Result): string {
   const { share } = r.waits;
   const lines = [
-    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms and ${r.statementsPerWrite.toFixed(1)} SQL statements a write; machine CPU ${pct(r.machineBusy)} busy (others before a round: up to ${pct(r.background)})`,
+    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms and ${r.statementsPerWrite.toFixed(1)} SQL statements a write; machine CPU ${pct(r.machineBusy)} busy; others' share by round ${r.others.map(pct).join(' / ')}`,
     `  ${r.waits.samples} samples: ${r.waits.busy.toFixed(1)} busy backends (${r.waits.active.toFixed(1)} active); waiting on locks: ` +
       LOCK_EVENTS.map((e) => `${e} ${pct(share[e])}`).join(', ') +
       `, other ${pct(share.other)}`,
@@ -447,8 +481,8 @@ async function main(): Promise<void> {
     const cases = KINDS.flatMap((kind) => WRITERS.map((count) => ({ kind, count, rounds: [] as Round[] })));
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const c of cases) {
-        const background = await awaitQuiet();
-        c.rounds.push({ ...(await measure(c.kind, writers.slice(0, c.count), running.slice(0, instances), RAMP_SECONDS, SECONDS)), background });
+        await awaitQuiet();
+        c.rounds.push(await measure(c.kind, writers.slice(0, c.count), running.slice(0, instances), RAMP_SECONDS, SECONDS));
       }
       console.log(`${instancesName(instances)}: round ${round} of ${ROUNDS} done`);
     }
@@ -470,17 +504,19 @@ async function main(): Promise<void> {
     `\`${LABEL ? `BENCH_LABEL=${LABEL} ` : ''}npm run bench:writes\`: each writer an agent with a ticket of its own (in a business of its own), writing through`,
     'the GraphQL HTTP API in a closed loop; status changes alternate IN_PROGRESS → WAITING_ON_THIRD_PARTY (with a reason, which',
     `also writes a comment) → IN_PROGRESS; comments are replies. Each case: ${ROUNDS} rounds of ${SECONDS} s (after ${RAMP_SECONDS} s unmeasured), the cases`,
-    `taking turns; writes/s is the median round (the rounds in brackets), latencies are over all rounds' writes. When an instance has`,
+    `taking turns; writes/s is the median of the quiet rounds (all rounds in brackets), latencies are over their writes. When an instance has`,
     `started, ${WARMUP_SECONDS} s of unmeasured writes of each kind by all writers, so V8 has compiled the hot paths. Each instance is a`,
     'process of its own with the default pool (DB_POOL_MAX 10); with two, writer i uses instance i mod 2 (one writer: the first only).',
     'Server time: from the request’s headers read to its answer’s last byte written, in the instance (bench-instance.ts); server CPU:',
     'the user + system CPU time of the instances’ processes over the measured seconds ÷ the writes; machine CPU: all cores, all processes',
-    '(instances, PostgreSQL, Redis, this script’s clients and anything else running) not idle over the measured seconds; others’ CPU:',
-    `the machine's busy share in the second before a round, with the bench idle (it waits up to ${QUIET_SECONDS} s for under ${pct(QUIET_SHARE)}).`,
+    '(instances, PostgreSQL, Redis, this script’s clients and anything else running) not idle over the measured seconds; others’ CPU: the',
+    'share of the machine’s CPU used in a round by processes other than the instances, this script and the bench database’s backends',
+    `(/proc): other work on this shared machine. Only rounds where that was under ${pct(QUIET_SHARE)} count, if the case has any (the bench waits up to`,
+    `${QUIET_SECONDS} s for a quiet second before each round).`,
     `Backends: pg_stat_activity of the bench database every ${SAMPLE_MS} ms; busy = running a statement or inside a transaction (active in`,
     'brackets); lock shares are of the busy backends, by wait_event.',
     '',
-    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | SQL statements a write | machine CPU busy | others’ CPU before (max) | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
+    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | SQL statements a write | machine CPU busy | others’ CPU by round | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(row),
     '',
