@@ -127,6 +127,8 @@ interface Backend {
   wait_event_type: string | null;
   wait_event: string | null;
   query: string;
+  /** For a backend waiting on a lock: the lock (`pg_locks`: its type, and the relation or advisory key). */
+  lock: string | null;
   /**
    * For a backend waiting on a lock: `state (wait_event): query` of each backend it waits for that is
    * not itself waiting on a lock (the holders, not the others queued ahead of it).
@@ -135,6 +137,10 @@ interface Backend {
 }
 
 const SAMPLE = `select a.state, a.wait_event_type, a.wait_event, a.query,
+       case when a.wait_event_type = 'Lock' then
+         (select l.locktype || coalesce(' on ' || l.relation::regclass::text, '') || case when l.locktype = 'advisory' then ' ' || l.objid else '' end
+            from pg_locks l where l.pid = a.pid and not l.granted limit 1)
+       end as lock,
        case when a.wait_event_type = 'Lock' then
          (select array_agg(b.state || ' (' || coalesce(b.wait_event, 'running') || '): ' || b.query)
             from pg_stat_activity b
@@ -172,12 +178,19 @@ interface Waits {
   active: number;
   /** Share of the non-idle backends (over all samples) waiting on a lock, by wait_event; `other` for the rest. */
   share: Record<(typeof LOCK_EVENTS)[number] | 'other', number>;
-  /** Most frequent `wait_event ← statement` of waiting backends, and `statement` of what held them up, with counts. */
+  /** Most frequent `lock ← statement` of waiting backends, and `statement` of what held them up, with counts. */
   waiting: [string, number][];
   holding: [string, number][];
 }
 
-const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim().slice(0, 160);
+/** A statement on one line, its literal values left out (the ORM writes them in), so the same statement counts as one. */
+const oneLine = (sql: string) =>
+  sql
+    .replace(/'(?:[^']|'')*'/g, "'…'")
+    .replace(/= \d+/g, '= ?')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 160);
 
 function top(counts: Map<string, number>, n: number): [string, number][] {
   return [...counts].sort((a, b) => b[1] - a[1]).slice(0, n);
@@ -196,7 +209,7 @@ function summarize(samples: Backend[][]): Waits {
       if (backend.wait_event_type !== 'Lock') continue;
       const event = LOCK_EVENTS.find((e) => e === backend.wait_event) ?? 'other';
       share[event] += 1;
-      const key = `${backend.wait_event} ← ${oneLine(backend.query)}`;
+      const key = `${backend.lock ?? backend.wait_event} ← ${oneLine(backend.query)}`;
       waiting.set(key, (waiting.get(key) ?? 0) + 1);
       for (const blocker of backend.blockers ?? []) holding.set(oneLine(blocker), (holding.get(oneLine(blocker)) ?? 0) + 1);
     }
