@@ -15,12 +15,14 @@ import { hashPassword } from '../src/modules/users/auth/passwords';
  * and against two on the same database (writer i on instance i mod 2); every instance is a process of
  * its own (scripts/bench-instance.ts), so the clients here do not share its event loop.
  *
- * Per case: writes/s, end-to-end p50/p99, the server's own time per request (bench-instance.ts), and
- * pg_stat_activity of the bench database sampled every SAMPLE_MS: how many backends are busy (running
- * a statement or inside a transaction) and the share of them waiting on a lock, by wait_event; for
- * those, the statement waiting and the ones holding it up (pg_blocking_pids). Reports the issue's
- * targets as met or missed, never asserts them, and records everything in docs/benchmarks.md.
+ * Per case: writes/s, end-to-end p50/p99, the server's own time, CPU and SQL statements per write
+ * (bench-instance.ts), the machine's CPU, and pg_stat_activity of the bench database sampled every
+ * SAMPLE_MS: how many backends are busy (running a statement or inside a transaction) and the share of
+ * them waiting on a lock, by wait_event; for those, the lock, the statement waiting and the ones
+ * holding it (pg_blocking_pids). Reports the issue's targets as met or missed, never asserts them, and
+ * records everything in docs/benchmarks.md.
  */
+
 /**
  * Each case is measured in BENCH_ROUNDS rounds of BENCH_SECONDS, the cases taking turns, so a burst of
  * other work on this shared machine spoils one round of several cases rather than a whole case; a
