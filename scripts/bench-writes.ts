@@ -455,6 +455,12 @@ function targets(results: Result[]): string[] {
   return lines;
 }
 
+/** The command as run, with the BENCH_* settings it was given. */
+function command(): string {
+  const settings = Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_'));
+  return [...settings.map(([name, value]) => `${name}=${value}`), 'npm run bench:writes'].join(' ');
+}
+
 /** The commit measured, the last one that changed the server's code, and whether the work tree differed. */
 function code(): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' }).trim();
@@ -516,7 +522,7 @@ async function main(): Promise<void> {
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}; PostgreSQL ${settings.version} on the same machine`,
     `(fsync ${settings.fsync}, synchronous_commit ${settings.synchronous_commit})${redis ? ' and Redis' : ''}. Code: ${code()}.`,
-    `\`${LABEL ? `BENCH_LABEL=${LABEL} ` : ''}npm run bench:writes\`: each writer an agent with a ticket of its own (in a business of its own), writing through`,
+    `\`${command()}\`: each writer an agent with a ticket of its own (in a business of its own), writing through`,
     'the GraphQL HTTP API in a closed loop; status changes alternate IN_PROGRESS → WAITING_ON_THIRD_PARTY (with a reason, which',
     `also writes a comment) → IN_PROGRESS; comments are replies. Each case: ${ROUNDS} rounds of ${SECONDS} s (after ${RAMP_SECONDS} s unmeasured), the cases`,
     `taking turns; writes/s is the median of the quiet rounds (all rounds in brackets), latencies are over their writes. When an instance has`,
