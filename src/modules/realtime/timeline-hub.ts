@@ -73,10 +73,16 @@ export class TimelineHub {
 
   /** A feed of what `ctx`'s subscriber may see, mapped by `select` (null: not for this subscriber). */
   feed<T>(ctx: Context, select: (entry: LoadedEntry) => T | null): TimelineFeed<T> {
-    const feed: TimelineFeed<T> = new TimelineFeed(ctx, (entry) => (canSee(ctx.actor, entry) ? select(entry) : null), () => this.feeds.delete(feed));
+    const feed: TimelineFeed<T> = new TimelineFeed(ctx, (entry) => (canSee(ctx.actor, entry) ? select(entry) : null), () => this.drop(feed));
     this.feeds.add(feed);
     if (this.position === null) this.read();
     return feed;
+  }
+
+  /** Without feeds the hub goes idle (a running read makes it so when it ends): the next feed starts afresh. */
+  private drop(feed: Pick<TimelineFeed<unknown>, 'offer' | 'return'>): void {
+    this.feeds.delete(feed);
+    if (this.feeds.size === 0 && !this.reading) this.position = null;
   }
 
   /**
@@ -109,25 +115,25 @@ export class TimelineHub {
   /** Reads up to the announced target (one reader at a time; a new target extends the running one). */
   private read(): void {
     this.reading ??= this.catchUp().then(
-      () => {
-        this.reading = null;
-        // A commit announced after the last look at the target.
-        if (this.feeds.size > 0 && this.position !== null && this.target > this.position) this.read();
-      },
+      () => this.afterReading(true),
       (error: unknown) => {
-        // The next announcement tries again.
-        this.reading = null;
         this.logger.error({ err: error }, 'could not read the timeline for subscribers');
+        // The next announcement tries again.
+        this.afterReading(false);
       },
     );
   }
 
+  private afterReading(succeeded: boolean): void {
+    this.reading = null;
+    if (this.feeds.size === 0) this.position = null;
+    // A first feed, or a commit announced, after the last look.
+    else if (succeeded && (this.position === null || this.target > this.position)) this.read();
+  }
+
   private async catchUp(): Promise<void> {
     for (let retry = FIRST_RETRY_MS; ; retry = Math.min(retry * 2, LAST_RETRY_MS)) {
-      if (this.feeds.size === 0) {
-        this.position = null;
-        return;
-      }
+      if (this.feeds.size === 0) return;
       const em = this.orm.em.fork();
       const watermark = await timelineWatermark(em);
       if (this.position === null) {
