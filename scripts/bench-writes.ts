@@ -232,6 +232,8 @@ interface Round {
   busy: number;
   /** Share of it used by processes other than the bench's (instances, this one, the bench database's backends). */
   others: number;
+  /** CPU milliseconds the bench's processes used: the instances, this one (the clients) and the bench database's backends. */
+  benchCpuMs: number;
   samples: Backend[][];
 }
 
@@ -251,6 +253,8 @@ interface Result {
   /** CPU milliseconds the instances' processes used, and SQL statements they ran, per write. */
   cpuPerWrite: number;
   statementsPerWrite: number;
+  /** CPU milliseconds per write over all the bench's processes (see Round.benchCpuMs). */
+  benchCpuPerWrite: number;
   /** Share of the machine's CPU time (all cores, all processes) not idle while measured. */
   machineBusy: number;
   waits: Waits;
@@ -362,7 +366,7 @@ async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess
   const busyMs = machine.busy - machineBefore.busy;
   const totalMs = machine.total - machineBefore.total;
   const benchMs = server.cpuMs + (own.user + own.system) / 1000 + backendsMs;
-  return { seconds: elapsed, clientTimes, server, busy: busyMs / totalMs, others: Math.max(0, busyMs - benchMs) / totalMs, samples };
+  return { seconds: elapsed, clientTimes, server, busy: busyMs / totalMs, others: Math.max(0, busyMs - benchMs) / totalMs, benchCpuMs: benchMs, samples };
 }
 
 /** A case's figures: the median rate of its quiet rounds (of all, if none was quiet); latencies, server times, CPU and samples of the same rounds. */
@@ -384,6 +388,7 @@ function combine(instances: number, kind: Kind, writers: number, rounds: Round[]
     serverTimes: used.reduce((times, round) => mergeTimes(times, round.server.requests), {}),
     cpuPerWrite: sum((round) => round.server.cpuMs) / all.length,
     statementsPerWrite: sum((round) => round.server.statements) / all.length,
+    benchCpuPerWrite: sum((round) => round.benchCpuMs) / all.length,
     machineBusy: sum((round) => round.busy * round.seconds) / sum((round) => round.seconds),
     waits: summarize(used.flatMap((round) => round.samples)),
   };
@@ -411,14 +416,14 @@ function row(r: Result): string {
   const { share } = r.waits;
   return (
     `| ${instancesName(r.instances)} | ${r.kind} | ${r.writers} | ${rate(r)} | ${ms(r.p50)} | ${ms(r.p99)} | ${serverMedians(r)} | ` +
-    `${ms(r.cpuPerWrite)} | ${r.statementsPerWrite.toFixed(1)} | ${pct(r.machineBusy)} | ${r.others.map(pct).join(' / ')} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
+    `${ms(r.cpuPerWrite)} | ${ms(r.benchCpuPerWrite)} | ${r.statementsPerWrite.toFixed(1)} | ${pct(r.machineBusy)} | ${r.others.map(pct).join(' / ')} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
   );
 }
 
 function describe(r: Result): string {
   const { share } = r.waits;
   const lines = [
-    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms and ${r.statementsPerWrite.toFixed(1)} SQL statements a write; machine CPU ${pct(r.machineBusy)} busy; others' share by round ${r.others.map(pct).join(' / ')}`,
+    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms (all the bench's processes ${ms(r.benchCpuPerWrite)} ms) and ${r.statementsPerWrite.toFixed(1)} SQL statements a write; machine CPU ${pct(r.machineBusy)} busy; others' share by round ${r.others.map(pct).join(' / ')}`,
     `  ${r.waits.samples} samples: ${r.waits.busy.toFixed(1)} busy backends (${r.waits.active.toFixed(1)} active); waiting on locks: ` +
       LOCK_EVENTS.map((e) => `${e} ${pct(share[e])}`).join(', ') +
       `, other ${pct(share.other)}`,
@@ -448,8 +453,11 @@ function targets(results: Result[]): string[] {
     const base = results.find((b) => b.instances === r.instances && b.kind === r.kind && b.writers === 1);
     if (!base) continue;
     const ratio = r.perSecond / base.perSecond;
+    // However the writes overlap, the machine's cores cannot run more of them a second than their CPU allows.
+    const ceiling = (os.cpus().length * 1000) / base.benchCpuPerWrite;
     lines.push(
-      `- ${r.writers} writers ≥ ${TARGET_RATIO}× one writer's rate, ${r.kind}s, ${instancesName(r.instances)}: ${r.perSecond.toFixed(1)} ÷ ${base.perSecond.toFixed(1)} = ${ratio.toFixed(2)}×: ${verdict(ratio >= TARGET_RATIO)}.`,
+      `- ${r.writers} writers ≥ ${TARGET_RATIO}× one writer's rate, ${r.kind}s, ${instancesName(r.instances)}: ${r.perSecond.toFixed(1)} ÷ ${base.perSecond.toFixed(1)} = ${ratio.toFixed(2)}×: ${verdict(ratio >= TARGET_RATIO)} ` +
+        `(at one writer's ${ms(base.benchCpuPerWrite)} ms of CPU a write, ${os.cpus().length} cores allow at most ${ceiling.toFixed(0)} writes/s, ${(ceiling / base.perSecond).toFixed(1)}× one writer's rate).`,
     );
   }
   return lines;
@@ -532,13 +540,13 @@ async function main(): Promise<void> {
     'the user + system CPU time of the instances’ processes over the measured seconds ÷ the writes; machine CPU: all cores, all processes',
     '(instances, PostgreSQL, Redis, this script’s clients and anything else running) not idle over the measured seconds; others’ CPU: the',
     'share of the machine’s CPU used in a round by processes other than the instances, this script and the bench database’s backends',
-    `(/proc): other work on this shared machine. Only rounds where that was under ${pct(QUIET_SHARE)} count, if the case has any (the bench waits up to`,
+    `(/proc): other work on this shared machine; all CPU: the instances’, this script’s and those backends’ CPU time ÷ the writes. Only rounds where that was under ${pct(QUIET_SHARE)} count, if the case has any (the bench waits up to`,
     `${QUIET_SECONDS} s for a quiet second before each round).`,
     `Backends: pg_stat_activity of the bench database every ${SAMPLE_MS} ms; busy = running a statement or inside a transaction (active in`,
     'brackets); lock shares are of the busy backends, by wait_event.',
     '',
-    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | SQL statements a write | machine CPU busy | others’ CPU by round | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | all CPU ms a write | SQL statements a write | machine CPU busy | others’ CPU by round | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(row),
     '',
     'Targets (issue 17):',
