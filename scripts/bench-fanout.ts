@@ -1,8 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Redis from 'ioredis';
-import { machine, quantile, querySql, record, runSql, startBenchServer, type BenchServer } from './bench-support';
+import { startInstanceProcess } from './bench-instance';
+import { machine, quantile, querySql, record, redisAnswers, runSql, startBenchServer, type BenchServer } from './bench-support';
 import type { ConnectRequest, EventStats, PlannedChange, WorkerCommand, WorkerCounts, WorkerReply, WorkerRequest } from './fanout-worker';
 import { hashPassword } from '../src/modules/users/auth/passwords';
 import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
@@ -492,67 +492,8 @@ function row(r: Result): string {
   return `| ${r.name} | ${r.connected} / ${CLIENTS} | ${fired} | ${reach}${r.cutOff ? ' ¹' : ''} | ${msOf(r.p50)} | ${msOf(r.p99)} | ${msOf(r.max)} | ${memory} |`;
 }
 
-async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** Started servers, in start order: stopped in reverse, so the one that owns the database drops it last. */
 const running: { stop(): Promise<void> }[] = [];
-
-const INSTANCE_FLAG = '--fanout-instance';
-
-/**
- * Another server instance on `database` with REDIS_URL, in a process of its own (this script again,
- * with INSTANCE_FLAG): like a second instance in production, it has its own event loop and heap.
- */
-function startInstanceProcess(database: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = fork(__filename, [INSTANCE_FLAG, database], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      if (child.connected) child.send('stop');
-      await Promise.race([exited, sleep(15_000)]);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
-  };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('the second instance did not start within 60 s'));
-    }, 60_000);
-    void exited.then(() => reject(new Error(`the second instance exited with code ${child.exitCode}`)));
-    child.once('message', (message: { url: string }) => {
-      clearTimeout(timer);
-      resolve({ url: message.url, stop });
-    });
-  });
-}
-
-/** The second instance's process: serve until the parent says `stop` or goes away. */
-async function runInstance(database: string): Promise<void> {
-  // Stopped under load, the server aborts the subscription reloads still queued for its pool.
-  process.on('unhandledRejection', () => undefined);
-  const server = await startBenchServer('fanout_redis', { env: { REDIS_URL }, joinDatabase: database });
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await server.stop().catch((error: unknown) => console.error('stopping the second instance failed:', error));
-    process.exit(0);
-  };
-  process.on('message', (message) => message === 'stop' && void stop());
-  process.on('disconnect', () => void stop());
-  process.send!({ url: server.app.url });
-}
 
 let stopping = false;
 /** Set once the bench is finishing (done, failed, interrupted or out of time): nothing new starts then. */
@@ -607,7 +548,7 @@ async function main(): Promise<void> {
     try {
       const a = await startBenchServer('fanout_redis', { env: { REDIS_URL } });
       running.push(a);
-      const b = await startInstanceProcess(a.database);
+      const b = await startInstanceProcess(a.database, { REDIS_URL });
       running.push(b);
       const scene = await seed(a);
       const result = await runScenario('2 instances + Redis', a, [a.app.url, b.url], scene, false, lifetimeMs);
@@ -650,52 +591,45 @@ async function main(): Promise<void> {
   ]);
 }
 
-if (process.argv[2] === INSTANCE_FLAG) {
-  runInstance(process.argv[3]).catch((error: unknown) => {
-    console.error('the second instance failed to start:', error);
-    process.exit(1);
-  });
-} else {
-  // A server stopped under load aborts the subscription reloads still queued for its database pool;
-  // those rejections must not kill the bench before it has dropped its database.
-  let rejections = 0;
-  process.on('unhandledRejection', (reason) => {
-    rejections += 1;
-    if (rejections <= 3) console.error(`unhandled rejection${stopped || stopping ? ' while stopping a server' : ''}:`, reason instanceof Error ? reason.message : reason);
-    else if (rejections === 4) console.error('(further unhandled rejections are counted, not printed)');
-  });
+// A server stopped under load aborts the subscription reloads still queued for its database pool;
+// those rejections must not kill the bench before it has dropped its database.
+let rejections = 0;
+process.on('unhandledRejection', (reason) => {
+  rejections += 1;
+  if (rejections <= 3) console.error(`unhandled rejection${stopped || stopping ? ' while stopping a server' : ''}:`, reason instanceof Error ? reason.message : reason);
+  else if (rejections === 4) console.error('(further unhandled rejections are counted, not printed)');
+});
 
-  let exitCode: number | undefined;
-  /** Stops everything (once, whoever asks first) and exits with the first code asked for. */
-  async function finish(code: number): Promise<never> {
-    exitCode ??= code;
-    stopped ??= stopAll().then(dropLeftovers);
-    await stopped;
-    if (rejections > 3) console.error(`${rejections} unhandled rejections in all`);
-    process.exit(exitCode);
-  }
-
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopped) {
-        console.error(`${signal} again: exiting now; a tg_bench_fanout_* database may be left behind.`);
-        process.exit(130);
-      }
-      console.error(`${signal}: stopping the servers and dropping the database…`);
-      void finish(130);
-    });
-  }
-  const watchdog = setTimeout(() => {
-    console.error(`bench:fanout ran longer than BENCH_MAX_SECONDS=${MAX_SECONDS}: stopping.`);
-    void finish(1);
-  }, MAX_SECONDS * 1000);
-  watchdog.unref();
-
-  main().then(
-    () => finish(0),
-    (error: unknown) => {
-      console.error(error);
-      return finish(1);
-    },
-  );
+let exitCode: number | undefined;
+/** Stops everything (once, whoever asks first) and exits with the first code asked for. */
+async function finish(code: number): Promise<never> {
+  exitCode ??= code;
+  stopped ??= stopAll().then(dropLeftovers);
+  await stopped;
+  if (rejections > 3) console.error(`${rejections} unhandled rejections in all`);
+  process.exit(exitCode);
 }
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopped) {
+      console.error(`${signal} again: exiting now; a tg_bench_fanout_* database may be left behind.`);
+      process.exit(130);
+    }
+    console.error(`${signal}: stopping the servers and dropping the database…`);
+    void finish(130);
+  });
+}
+const watchdog = setTimeout(() => {
+  console.error(`bench:fanout ran longer than BENCH_MAX_SECONDS=${MAX_SECONDS}: stopping.`);
+  void finish(1);
+}, MAX_SECONDS * 1000);
+watchdog.unref();
+
+main().then(
+  () => finish(0),
+  (error: unknown) => {
+    console.error(error);
+    return finish(1);
+  },
+);

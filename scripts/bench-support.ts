@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import pino from 'pino';
 import { startApp, type App } from '../src/app';
@@ -43,6 +44,34 @@ export async function withClient<T>(database: string, work: (client: Client) => 
   }
 }
 
+/** A fresh, empty database `name` on the DATABASE_URL server (dropped first if a crashed run left it). */
+export async function createDatabase(name: string): Promise<void> {
+  await runSql('postgres', `drop database if exists ${name} with (force)`, `create database ${name}`);
+}
+
+/** Drops database `name`, closing the connections still open to it. */
+export async function dropDatabase(name: string): Promise<void> {
+  await runSql('postgres', `drop database if exists ${name} with (force)`);
+}
+
+/** One GraphQL request over HTTP; its data, or an error carrying the answer's errors. */
+export async function postGraphql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data!;
+}
+
 export interface BenchServer {
   app: App;
   database: string;
@@ -66,7 +95,7 @@ export interface BenchServerOptions {
 export async function startBenchServer(name: string, options: BenchServerOptions = {}): Promise<BenchServer> {
   const owner = options.joinDatabase === undefined;
   const database = options.joinDatabase ?? `tg_bench_${name}_${process.pid}`;
-  if (owner) await runSql('postgres', `drop database if exists ${database}`, `create database ${database}`);
+  if (owner) await createDatabase(database);
   let app: App;
   try {
     app = await startApp(
@@ -81,7 +110,7 @@ export async function startBenchServer(name: string, options: BenchServerOptions
       pino({ level: 'warn' }),
     );
   } catch (error) {
-    if (owner) await runSql('postgres', `drop database if exists ${database} with (force)`).catch(() => undefined);
+    if (owner) await dropDatabase(database).catch(() => undefined);
     throw error;
   }
   let statements = 0;
@@ -90,21 +119,12 @@ export async function startBenchServer(name: string, options: BenchServerOptions
     app,
     database,
     statements: () => statements,
-    async post(query, variables, token) {
-      const response = await fetch(app.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-      return body.data!;
-    },
+    post: (query, variables, token) => postGraphql(app.url, query, variables, token),
     async stop() {
       try {
         await app.stop();
       } finally {
-        if (owner) await runSql('postgres', `drop database if exists ${database} with (force)`);
+        if (owner) await dropDatabase(database);
       }
     },
   };
@@ -145,4 +165,18 @@ export async function record(name: string, lines: string[]): Promise<void> {
   const marker = new RegExp(`<!-- bench:${name} -->[\\s\\S]*<!-- /bench:${name} -->`);
   await writeFile(file, marker.test(current) ? current.replace(marker, section) : `${current.trimEnd()}\n\n${section}\n`);
   console.log('recorded in docs/benchmarks.md');
+}
+
+/** Whether a Redis server answers at `url` (within 2 s). */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 2_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
 }
