@@ -86,8 +86,10 @@ import {
 import { Tag } from '../../src/modules/tags/tag.entity';
 import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { similarity, trigramCodes } from '../../src/modules/reports/title-similarity';
-import { checkDigests } from '../../src/modules/reports/report-digests';
-import { durationFigures } from '../../src/modules/reports/duration-roll-up.query';
+import { checkRollUps, rebuildRollUps } from '../../src/modules/reports/roll-up.rebuild';
+import { durationSummaries, FIRST_RESPONSE, RESOLUTION } from '../../src/modules/reports/duration-percentiles.query';
+import { rollUpConsumer, ROLL_UP_CONSUMER } from '../../src/modules/reports/roll-up.writer';
+import { TicketEvent } from '../../src/modules/tickets/ticket-event.entity';
 import { ReportDimension as Dimension } from '../../src/modules/reports/report.inputs';
 import { reportWindow } from '../../src/modules/reports/report-window';
 import { pgArray } from '../../src/shared/sql';
@@ -168,6 +170,30 @@ const reply = (iso: string, ticketId: string, token: string) => at(iso, AddComme
 const rate = (iso: string, ticketId: string, score: number, by: make.Customer) =>
   at(iso, ReportsRateTicketDocument, { input: { ticketId, score } }, by.token);
 
+/**
+ * What the feed runner does for the roll-ups' consumer (the test app does not run consumers): applies
+ * every entry committed so far after its checkpoint, and moves the checkpoint past them, in one transaction.
+ */
+async function countRollUps(): Promise<void> {
+  await app.em().fork().transactional(async (em) => {
+    const [{ position }] = await em.execute<{ position: string }[]>(`select position from feed_checkpoint where consumer = ? for update`, [ROLL_UP_CONSUMER]);
+    const [{ watermark }] = await em.execute<{ watermark: string }[]>('select timeline_watermark() as watermark');
+    const entries = await em.find(TicketEvent, { position: { $gt: position, $lt: watermark } }, { orderBy: { position: 'asc' } });
+    if (entries.length === 0) return;
+    await rollUpConsumer.apply(em, entries);
+    await em.execute(`update feed_checkpoint set position = ? where consumer = ?`, [entries[entries.length - 1].position, ROLL_UP_CONSUMER]);
+  });
+}
+
+/** Empties the roll-ups and moves their checkpoint back to 0: every ticket counted by the reports themselves. */
+async function resetRollUps(): Promise<void> {
+  await app.em().fork().transactional(async (em) => {
+    await em.execute('delete from roll_up');
+    await em.execute('delete from roll_up_ticket');
+    await em.execute('update feed_checkpoint set position = 0 where consumer = ?', [ROLL_UP_CONSUMER]);
+  });
+}
+
 async function buildFixture() {
   // T0: created before the period, waits on the customer over the weekend, resolved in the period.
   T.T0 = await create('2026-03-06T14:00:00.000Z', {
@@ -228,6 +254,9 @@ async function buildFixture() {
   await move('2026-03-11T15:00:00.000Z', T.T3, 'WAITING_ON_THIRD_PARTY', alice, 'Carrier');
   await move('2026-03-11T15:30:00.000Z', T.T3, 'IN_PROGRESS', alice);
   await reply('2026-03-12T09:00:00.000Z', T.T3, alice.token);
+
+  // The consumer counts what happened so far; the rest of the fixture is counted by the reports from the timeline after it.
+  await countRollUps();
 
   T.T4 = await create('2026-03-12T10:00:00.000Z', {
     title: 'Cannot log in to portal',
@@ -1166,11 +1195,12 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     for (const [from, to] of periods) {
       for (const scope of [undefined, { assigneeId: alice.user.globalId }, { assigneeId: bob.user.globalId }]) {
         const range = { from, to };
-        // Every bucket read agrees with the histogram (durationFigures would give null, and the rows answer).
-        for (const dimension of [null, Dimension.PRIORITY, Dimension.CHANNEL, Dimension.ASSIGNEE]) {
-          for (const measure of ['R', 'F'] as const) {
+        // Every bucket read agrees with the histogram (durationSummaries would give null, and the rows answer).
+        for (const dimensions of [[], [Dimension.PRIORITY], [Dimension.CHANNEL], [Dimension.ASSIGNEE]]) {
+          for (const measure of [RESOLUTION, FIRST_RESPONSE]) {
             const window = reportWindow({ from: new Date(from), to: new Date(to) }, scope);
-            expect({ dimension, measure, from, f: await durationFigures(app.em(), window, dimension, measure, [0.5, 0.9], scope ? dbId(scope.assigneeId) : null).then((f) => f && f.size) }).toEqual({ dimension, measure, from, f: expect.anything() });
+            const summaries = await app.em().fork().transactional((em) => durationSummaries(em, window, dimensions, measure, [0.5, 0.9]));
+            expect({ dimensions, measure, from, summaries: summaries && summaries.size >= 0 }).toEqual({ dimensions, measure, from, summaries: true });
           }
         }
         const rolledUp = await figures(range, scope);
@@ -1206,7 +1236,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     expect(scopeGroups).toBeGreaterThan(400);
     expect(scopeTags).toBeGreaterThan(2);
     expect(assignments).toBeGreaterThan(20);
-    expect(await checkDigests(app.em())).toMatchObject({ durationMonths: [] });
+    expect(await checkRollUps(app.em())).toEqual({ tickets: [], rows: [] });
 
     // By hand, June (whole month) and the last 3 hours of May: resolved in it D2 (Jun 1 01:00, 27 h; reopened and resolved
     // again in July, so not any more), D3 (48 h), D4 (48 h), D5 (374 h): sorted 48, 48, 374: median 48, p90 48 + 0.8 × 326.
@@ -1223,8 +1253,8 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     const columns = (await connection.execute<{ attname: string }[]>(`select attname from pg_attribute where attrelid = 'ticket'::regclass and attnum > 0 and not attisdropped`))
       .map((row) => row.attname)
       .filter((column) => !generated.includes(column));
-    // Copies of one ticket under new titles, straight into the table (the roll-ups follow by their triggers), not yet
-    // answered or resolved (which only the duration roll-up would count, at some cost).
+    // Copies of one ticket under new titles, straight into the table (a bulk import: no timeline entries, so the roll-ups
+    // count them by a rebuild), not yet answered or resolved.
     const changed: Record<string, string> = { id: 'gen_random_uuid()', title: 'b.title', created_at: 'b.at', updated_at: 'b.at', resolved_at: 'null', first_responded_at: 'null',
       // (and without the unique ones)
       number: `nextval('ticket_number_seq')`, reference: 'null', dedup_key: 'null', satisfaction_token: 'null' };
@@ -1245,7 +1275,9 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     await copies(`select 'Old report ' || i, ?::timestamptz + (j || ' days')::interval from generate_series(1, 10) i, generate_series(0, 8) j`, '2026-01-03T00:00:00Z');
     await connection.execute(`update ticket set created_at = '2026-06-12T00:00:00Z' where title like 'Old report %' and created_at = '2026-01-11T00:00:00Z'`);
     await copies(`select 'July one-off ' || i, ?::timestamptz + (i || ' minutes')::interval from generate_series(1, 700) i`, '2026-07-10T00:00:00Z');
-    expect(await checkDigests(app.em())).toMatchObject({ titleMonths: [], titleTotals: [], scopeTitleMonths: [], scopeTitleTotals: [], scopeSpellingTotals: [], agentBusinessMonths: [], agentBusinessTotals: [], businessTotals: [], titleSpellings: [] });
+    expect((await checkRollUps(app.em())).tickets.length).toBeGreaterThan(0);
+    await rebuildRollUps(app.em());
+    expect(await checkRollUps(app.em())).toEqual({ tickets: [], rows: [] });
 
     const everyPriority = { priority: ['LOW', 'MEDIUM', 'HIGH', 'URGENT'] as never };
     const recurring = async (range: ReportRangeInput, filter?: TicketFilter) =>
