@@ -7,22 +7,31 @@ const ms = (column: string) => `floor(extract(epoch from ${column}) * 1000)::big
  * Which (measure, scope, dimension) the roll-ups keep, as the roll-up definitions said when this
  * migration was written (modules/reports/roll-ups.ts); the fill below writes only these.
  */
-const KEPT: [string, string[], Record<string, string[]>][] = [
-  ['created', [], { all: ['none', 'status', 'priority', 'channel', 'tag', 'title'], assignee: ['none', 'status', 'priority', 'channel', 'tag', 'title', 'business'], business: ['none', 'status'] }],
-  ...['first_response_met', 'first_response_breached', 'resolution_met', 'resolution_breached'].map(
-    (measure): [string, string[], Record<string, string[]>] => [measure, [], { all: ['none', 'status', 'priority', 'channel'], assignee: ['none', 'status', 'priority', 'channel'], business: ['none'] }],
-  ),
-  ...['resolved_move', 'reopen'].map((measure): [string, string[], Record<string, string[]>] => [measure, [], { all: ['none'], assignee: ['none'], business: ['none'] }]),
-  ['assigned', [], { all: ['assigned_to'], business: ['assigned_to'] }],
-  ...['resolved', 'resolved_met', 'rated', 'resolution_seconds', 'resolution_business_seconds', 'first_response_seconds', 'first_response_business_seconds'].map(
-    (measure): [string, string[], Record<string, string[]>] => [measure, [], { all: ['none', 'priority', 'channel'], assignee: ['none', 'priority', 'channel'] }],
-  ),
-];
+const SLA = { all: ['none', 'status', 'priority', 'channel'], assignee: ['none', 'priority'], business: ['none'] };
+const KEPT: Record<string, Record<string, string[]>> = {
+  created: { all: ['none', 'status', 'priority', 'channel', 'tag', 'title'], assignee: ['none', 'status', 'priority', 'tag', 'title', 'business'], business: ['none', 'status'] },
+  first_response_met: SLA,
+  first_response_breached: SLA,
+  resolution_met: SLA,
+  resolution_breached: SLA,
+  resolved_move: { all: ['none'], assignee: ['none'], business: ['none'] },
+  reopen: { all: ['none'], assignee: ['none'], business: ['none'] },
+  assigned: { all: ['assigned_to'], business: ['assigned_to'] },
+  resolved: { assignee: ['none'] },
+  resolved_met: { assignee: ['none'] },
+  rated: { assignee: ['none'] },
+  resolution_seconds: { all: ['none', 'priority', 'channel'], assignee: ['none'] },
+  resolution_business_seconds: { all: ['none', 'priority', 'channel'], assignee: ['none'] },
+  first_response_seconds: { all: ['none', 'priority', 'channel'], assignee: ['none'] },
+  first_response_business_seconds: { all: ['none', 'priority', 'channel'], assignee: ['none'] },
+};
 
-const KEPT_VALUES = KEPT.flatMap(([measure, , scopes]) => Object.entries(scopes).flatMap(([scope, dimensions]) => dimensions.map((dimension) => `('${measure}', '${scope}', '${dimension}')`))).join(', ');
+const KEPT_VALUES = Object.entries(KEPT)
+  .flatMap(([measure, scopes]) => Object.entries(scopes).flatMap(([scope, dimensions]) => dimensions.map((dimension) => `('${measure}', '${scope}', '${dimension}')`)))
+  .join(', ');
 
-/** Duration buckets: bucket b holds [T_b, T_b+1) seconds, T_0 = 0, T_1 = 1, T_b+1 = T_b + max(1, T_b / 40): 1 s wide up to 40 s, then 2.5 %. */
-const THRESHOLDS = `(with recursive b(t) as (select 1::bigint union all select t + greatest(1, t / 40) from b where t < 2147483647) select array_agg(t order by t) from b)`;
+/** Duration buckets: bucket b holds [T_b, T_b+1) seconds, T_0 = 0, T_1 = 1, T_b+1 = T_b + max(1, T_b / 50): 1 s wide up to 50 s, then 2 %. */
+const THRESHOLDS = `(with recursive b(t) as (select 1::bigint union all select t + greatest(1, t / 50) from b where t < 2147483647) select array_agg(t order by t) from b)`;
 
 /**
  * Reports from a few general roll-ups kept by a feed consumer instead of seventeen special tables
@@ -31,7 +40,7 @@ const THRESHOLDS = `(with recursive b(t) as (select 1::bigint union all select t
  *
  * `roll_up`: per measure, scope (all tickets, a business's, an assignee's; scope_id null under
  * 'business' and 'assignee' for the tickets with none), dimension (and its key, null for none), UTC
- * month and, for durations, bucket: a count and a sum. `roll_up_ticket`: each ticket's state as the
+ * month (null: all time) and, for durations, bucket: a count and a sum. `roll_up_ticket`: each ticket's state as the
  * roll-ups last counted it, so that a change takes that share out and puts the new one in.
  * Both are filled here from the tickets and their timelines, and the consumer `roll-ups` starts at
  * the timeline's watermark (re-applying a ticket already counted changes nothing). The digest columns,
@@ -45,7 +54,7 @@ export class Migration20261206070000_general_roll_ups extends Migration {
         scope_id uuid check (scope <> 'all' or scope_id is null),
         dimension text not null,
         key text,
-        month date not null,
+        month date,
         bucket smallint,
         count bigint not null,
         sum bigint not null
@@ -95,7 +104,7 @@ export class Migration20261206070000_general_roll_ups extends Migration {
           where type = 'STATUS_CHANGED' and from_status = 'RESOLVED' and to_status not in ('RESOLVED', 'CLOSED')
         union all select ticket_id, 'assigned', created_at, null, 1, 0, assigned_to_id from ticket_event where assigned_to_id is not null),
       kept(measure, scope, dimension) as (values ${KEPT_VALUES})
-      select f.measure, s.scope, s.id, d.dimension, d.key, date_trunc('month', f.at at time zone 'UTC')::date, f.bucket, sum(f.n), sum(f.total)
+      select f.measure, s.scope, s.id, d.dimension, d.key, date_trunc('month', f.at at time zone 'UTC')::date as month, f.bucket, sum(f.n), sum(f.total)
         from facts f
         join ticket t on t.id = f.ticket_id
        cross join lateral (values ('all', null::uuid), ('business', t.business_id), ('assignee', t.assignee_id)) as s(scope, id)
@@ -107,7 +116,7 @@ export class Migration20261206070000_general_roll_ups extends Migration {
          union all select 'tag', null where not exists (select 1 from ticket_tag tt where tt.ticket_id = t.id)
        ) as d
         join kept k on (k.measure, k.scope, k.dimension) = (f.measure, s.scope, d.dimension)
-       group by 1, 2, 3, 4, 5, 6, 7;`);
+       group by grouping sets ((1, 2, 3, 4, 5, 6, 7), (1, 2, 3, 4, 5, 7));`);
 
     this.addSql(`insert into feed_checkpoint (consumer, position) values ('roll-ups', timeline_watermark())
       on conflict (consumer) do update set position = excluded.position, updated_at = now();`);

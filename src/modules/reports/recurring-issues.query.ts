@@ -7,7 +7,7 @@ import { EACH_TAG, groupBy, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, type ReportWindow } from './report-window';
 import { monthCoverOf } from './month-cover.query';
 import { ReportDimension } from './report.inputs';
-import { pendingShares, periodSums, scopeOf, type Target } from './roll-up.query';
+import { pendingShares, periodSums, rolledUpRows, scopeOf, type Target } from './roll-up.query';
 import { similarPairs, trigramCodes } from './title-similarity';
 
 const TOP = 20;
@@ -112,15 +112,7 @@ async function frequentTitles(em: EntityManager, window: ReportWindow): Promise<
     const target: Target = { scope: base.scope, scopeId: base.id, dimension: 'title', groups: ['key'] };
     const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
     if (months) {
-      const rolled = knex('roll_up')
-        .where({ measure: 'created', scope: target.scope, dimension: 'title' })
-        .where('month', '>=', months.first.toISOString().slice(0, 10))
-        .where('month', '<', months.last.toISOString().slice(0, 10))
-        .select('key as title')
-        .sum({ n: 'count' })
-        .groupBy('key');
-      if (target.scopeId) rolled.where('scope_id', target.scopeId);
-      parts.push(rolled);
+      parts.push(knex.from((await rolledUpRows(em, target, ['created'], months)).as('r')).select('r.key as title', 'r.count as n'));
       const pending = (await pendingShares(em)).filter(
         (row) => row.measure === 'created' && row.scope === target.scope && row.dimension === 'title' && (!target.scopeId || row.scopeId === target.scopeId) &&
           row.at >= months.first.getTime() && row.at < months.last.getTime(),

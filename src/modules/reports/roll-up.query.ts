@@ -106,9 +106,68 @@ export interface SumRow {
 
 const utcDay = (instant: Date) => instant.toISOString().slice(0, 10);
 
+/** The months the roll-ups hold rows for: from the first ticket's to the one after now (once per report). */
+function heldMonths(em: EntityManager): Promise<{ first: Date; last: Date }> {
+  if (!held.has(em)) {
+    held.set(
+      em,
+      em
+        .execute<{ first: string | null; last: string }[]>(
+          `select (select min(month) from roll_up where measure = 'created' and scope = 'all' and dimension = 'none' and scope_id is null and month is not null)::text as first,
+                  (date_trunc('month', now() at time zone 'UTC') + interval '1 month')::date::text as last`,
+        )
+        .then(([row]) => ({ first: new Date(`${row.first ?? row.last}T00:00:00Z`), last: new Date(`${row.last}T00:00:00Z`) })),
+    );
+  }
+  return held.get(em)!;
+}
+
+const held = new WeakMap<EntityManager, Promise<{ first: Date; last: Date }>>();
+
+const monthsFrom = (from: Date, to: Date) => Math.max(0, (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + to.getUTCMonth() - from.getUTCMonth());
+
+/** The statement behind rolledUp: `measure`, `scope_id`, `key`, `bucket` (and `month`), summed `count` and `sum`, of the rows in `roll_up` alone. */
+export async function rolledUpRows(
+  em: EntityManager,
+  target: Target,
+  measures: readonly string[],
+  months: { first: Date; last: Date } | null,
+  byMonth = false,
+): Promise<Knex.QueryBuilder> {
+  const knex = em.getKnex();
+  const columns = ['measure', 'scope_id', 'key', 'bucket', ...(byMonth ? ['month'] : [])];
+  let sign = '';
+  const q = knex('roll_up')
+    .whereIn('measure', measures)
+    .where({ scope: target.scope, dimension: target.dimension })
+    .groupBy(...columns);
+  if (target.scopeId) q.where('scope_id', target.scopeId);
+  if (!months) {
+    q.whereNull('month');
+  } else if (byMonth) {
+    q.where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
+  } else {
+    const all = await heldMonths(em);
+    const inside = monthsFrom(months.first > all.first ? months.first : all.first, months.last < all.last ? months.last : all.last);
+    const outside = monthsFrom(all.first, months.first) + monthsFrom(months.last, all.last);
+    if (outside < inside) {
+      q.where((w) => w.whereNull('month').orWhere('month', '<', utcDay(months.first)).orWhere('month', '>=', utcDay(months.last)));
+      sign = 'case when month is null then 1 else -1 end * ';
+    } else {
+      q.where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
+    }
+  }
+  return q.select(
+    ...columns.filter((column) => column !== 'month'),
+    knex.raw(`${byMonth ? `to_char(month, 'YYYY-MM-DD') as month, ` : ''}sum(${sign}count)::float8 as count, sum(${sign}sum)::float8 as sum`),
+  );
+}
+
 /**
- * The sums of `measures` over the target's rows of the UTC months [first, last) (all months when
- * null), the changes not yet counted included: per measure, group and bucket.
+ * The sums of `measures` over the target's rows of the UTC months [first, last) (all time when
+ * null), the changes not yet counted included: per measure, group and bucket (and month, `byMonth`).
+ * When fewer of the months held lie outside the period than inside it (a year of two, all time), the
+ * period is read as the all-time rows less the months outside it: a long period reads few rows.
  */
 export async function rolledUp(
   em: EntityManager,
@@ -117,16 +176,8 @@ export async function rolledUp(
   months: { first: Date; last: Date } | null,
   { byMonth = false } = {},
 ): Promise<SumRow[]> {
-  const knex = em.getKnex();
-  const columns = ['measure', 'scope_id', 'key', 'bucket', ...(byMonth ? ['month'] : [])];
-  const q = knex('roll_up')
-    .whereIn('measure', measures)
-    .where({ scope: target.scope, dimension: target.dimension })
-    .select(...columns, knex.raw(`${byMonth ? `to_char(month, 'YYYY-MM-DD') as month_text, ` : ''}sum(count)::float8 as count, sum(sum)::float8 as sum`))
-    .groupBy(...columns);
-  if (target.scopeId) q.where('scope_id', target.scopeId);
-  if (months) q.where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
-  type Row = { measure: string; scope_id: string | null; key: string | null; bucket: number | null; month_text?: string; count: number; sum: number };
+  const q = await rolledUpRows(em, target, measures, months, byMonth);
+  type Row = { measure: string; scope_id: string | null; key: string | null; bucket: number | null; month?: string; count: number; sum: number };
   const rows = await em.execute<Row[]>(q);
   const sums = new Map<string, SumRow>();
   const add = (measure: string, scopeId: string | null, key: string | null, bucket: number | null, month: string | undefined, count: number, sum: number) => {
@@ -137,12 +188,12 @@ export async function rolledUp(
     row.sum += sum;
     sums.set(id, row);
   };
-  for (const row of rows) add(row.measure, row.scope_id, row.key, row.bucket, row.month_text, Number(row.count), Number(row.sum));
+  for (const row of rows) add(row.measure, row.scope_id, row.key, row.bucket, row.month, Number(row.count), Number(row.sum));
   const [first, last] = months ? [utcDay(months.first), utcDay(months.last)] : ['', '~'];
   for (const row of await pendingShares(em)) {
     if (!measures.includes(row.measure) || row.scope !== target.scope || row.dimension !== target.dimension) continue;
-    if ((target.scopeId && row.scopeId !== target.scopeId) || row.month < first || row.month >= last) continue;
-    add(row.measure, row.scopeId, row.key, row.bucket, byMonth ? row.month : undefined, row.count, row.sum);
+    if ((target.scopeId && row.scopeId !== target.scopeId) || row.month! < first || row.month! >= last) continue;
+    add(row.measure, row.scopeId, row.key, row.bucket, byMonth ? row.month! : undefined, row.count, row.sum);
   }
   return [...sums.values()].filter((row) => row.count !== 0 || row.sum !== 0);
 }

@@ -1,6 +1,6 @@
 import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { STATE_OF_TICKET } from './roll-up-state';
+import { queryBound, STATE_OF_TICKET } from './roll-up-state';
 import { addRows, countTickets, ROLL_UP_CONSUMER } from './roll-up.writer';
 import { addShares, shareOf, type ShareRow, type TicketState } from './roll-ups';
 
@@ -10,7 +10,7 @@ import { addShares, shareOf, type ShareRow, type TicketState } from './roll-ups'
  * (`npm run reports:rebuild -- --check`).
  */
 
-const BATCH = 5_000;
+const BATCH = 10_000;
 
 /** Ticket ids in id order, a batch at a time. */
 async function* ticketBatches(em: EntityManager, table: 'ticket' | 'roll_up_ticket'): AsyncGenerator<string[]> {
@@ -72,7 +72,7 @@ export async function checkRollUps(em: EntityManager, limit = 20): Promise<RollU
       );
       await tx.execute(`create temporary table roll_up_expected (like roll_up including indexes) on commit drop`);
       for await (const ids of ticketBatches(tx, 'roll_up_ticket')) {
-        const states = await tx.execute<{ state: TicketState }[]>(`select state from roll_up_ticket where ticket_id = any(?::uuid[])`, [`{${ids.join(',')}}`]);
+        const states = await queryBound<{ state: TicketState }>(tx, `select state from roll_up_ticket where ticket_id = any(?::uuid[])`, [`{${ids.join(',')}}`]);
         const sums = new Map<string, ShareRow>();
         for (const { state } of states) addShares(sums, shareOf(state));
         await addRows(tx, [...sums.values()], 'roll_up_expected');

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FeedConsumer } from '../feed/feed-consumer';
-import { countedStates, currentStates } from './roll-up-state';
-import { shareDifference, type ShareRow } from './roll-ups';
+import { countedStates, currentStates, queryBound } from './roll-up-state';
+import { addShares, shareDifference, type ShareRow } from './roll-ups';
 
 /** The consumer's name: its checkpoint's key in feed_checkpoint (the migration that made the roll-ups set it). */
 export const ROLL_UP_CONSUMER = 'roll-ups';
@@ -11,12 +11,22 @@ function arrayOf(values: readonly (string | number | null)[]): string {
   return `{${values.map((v) => (v === null ? 'NULL' : `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
 }
 
-/** Adds rows to `roll_up` (upserted as sums), in one statement. `table` lets the rebuild's check sum into a copy. */
+/**
+ * Adds rows to `roll_up` (upserted as sums), each to its month and to its all-time row (month null,
+ * which lets a long period be read as all time less the months outside it), in one statement. `table`
+ * lets the rebuild's check sum into a copy.
+ */
 export async function addRows(em: EntityManager, rows: Iterable<ShareRow>, table = 'roll_up'): Promise<void> {
-  const list = [...rows];
+  const sums = new Map<string, ShareRow>();
+  for (const row of rows) {
+    addShares(sums, [row]);
+    addShares(sums, [{ ...row, month: null }]);
+  }
+  const list = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
   if (list.length === 0) return;
   const column = <K extends keyof ShareRow>(name: K) => arrayOf(list.map((row) => row[name] as string | number | null));
-  await em.execute(
+  await queryBound(
+    em,
     `insert into ${table} (measure, scope, scope_id, dimension, key, month, bucket, count, sum)
      select * from unnest(?::text[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::date[], ?::smallint[], ?::bigint[], ?::bigint[])
      on conflict (measure, scope, dimension, scope_id, month, key, bucket)
@@ -36,11 +46,11 @@ export async function countTickets(em: EntityManager, ticketIds: readonly string
   const [counted, current] = [await countedStates(em, ids), await currentStates(em, ids)];
   const difference = new Map<string, ShareRow>();
   for (const id of ids) shareDifference(counted.get(id) ?? null, current.get(id) ?? null, difference);
-  // In key order, so that two writers (the consumer and a rebuild) lock rows in the same order.
-  await addRows(em, [...difference.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row));
+  await addRows(em, difference.values());
   const present = ids.filter((id) => current.has(id));
   if (present.length > 0) {
-    await em.execute(
+    await queryBound(
+      em,
       `insert into roll_up_ticket (ticket_id, state) select * from unnest(?::uuid[], ?::jsonb[]) on conflict (ticket_id) do update set state = excluded.state`,
       [arrayOf(present), arrayOf(present.map((id) => JSON.stringify(current.get(id))))],
     );

@@ -58,13 +58,13 @@ export interface RollUp {
 
 /**
  * Duration buckets: bucket b holds [T_b, T_b+1) seconds with T_0 = 0, T_1 = 1 and T_b+1 = T_b +
- * max(1, ⌊T_b / 40⌋): a second wide up to 40 s, then 2.5 %. Integers, so the database and this code
+ * max(1, ⌊T_b / 50⌋): a second wide up to 50 s, then 2 %. Integers, so the database and this code
  * agree on every edge; a percentile's bucket holds few tickets, read exactly (duration-percentiles.ts).
  */
 export const DURATION_THRESHOLDS: number[] = (() => {
   // The first threshold at or past the largest integer column value ends the list, as in the migration's recursion.
   const thresholds = [0];
-  for (let t = 1; ; t += Math.max(1, Math.floor(t / 40))) {
+  for (let t = 1; ; t += Math.max(1, Math.floor(t / 50))) {
     thresholds.push(t);
     if (t >= 2_147_483_647) return thresholds;
   }
@@ -91,9 +91,11 @@ const duration = (at: number | null, seconds: number | null): Fact[] => (at !== 
 
 const EVERY_SCOPE_TOTAL: RollUp['kept'] = { all: ['none'], business: ['none'], assignee: ['none'] };
 /** SLA outcomes, by the ticket's creation (slaCompliance counts the tickets created in the period). */
-const SLA: RollUp['kept'] = { all: ['none', 'status', 'priority', 'channel'], assignee: ['none', 'status', 'priority', 'channel'], business: ['none'] };
-/** Of resolutions and first responses, by their instant (resolutionTimes, agentPerformance). */
-const OUTCOMES: RollUp['kept'] = { all: ['none', 'priority', 'channel'], assignee: ['none', 'priority', 'channel'] };
+const SLA: RollUp['kept'] = { all: ['none', 'status', 'priority', 'channel'], assignee: ['none', 'priority'], business: ['none'] };
+/** Of resolutions, per agent (agentPerformance). */
+const PER_AGENT: RollUp['kept'] = { assignee: ['none'] };
+/** Durations, by their instant (resolutionTimes, agentPerformance). */
+const DURATIONS: RollUp['kept'] = { all: ['none', 'priority', 'channel'], assignee: ['none'] };
 
 export const ROLL_UPS: RollUp[] = [
   {
@@ -101,7 +103,7 @@ export const ROLL_UPS: RollUp[] = [
     facts: (t) => once(t.createdAt),
     kept: {
       all: ['none', 'status', 'priority', 'channel', 'tag', 'title'],
-      assignee: ['none', 'status', 'priority', 'channel', 'tag', 'title', 'business'],
+      assignee: ['none', 'status', 'priority', 'tag', 'title', 'business'],
       business: ['none', 'status'],
     },
   },
@@ -112,13 +114,13 @@ export const ROLL_UPS: RollUp[] = [
   { measure: 'resolved_move', facts: (t) => t.resolvedMoves.map((at) => ({ at })), kept: EVERY_SCOPE_TOTAL },
   { measure: 'reopen', facts: (t) => t.reopens.map((at) => ({ at })), kept: EVERY_SCOPE_TOTAL },
   { measure: 'assigned', facts: (t) => t.assignments.map(([at, assignedTo]) => ({ at, assignedTo })), kept: { all: ['assigned_to'], business: ['assigned_to'] } },
-  { measure: 'resolved', facts: (t) => once(t.resolvedAt), kept: OUTCOMES },
-  { measure: 'resolved_met', facts: (t) => once(t.resolvedAt, !t.resolutionBreached), kept: OUTCOMES },
-  { measure: 'rated', facts: (t) => once(t.resolvedAt, t.score !== null, t.score ?? 0), kept: OUTCOMES },
-  { measure: 'resolution_seconds', facts: (t) => duration(t.resolvedAt, t.resolutionSeconds), kept: OUTCOMES },
-  { measure: 'resolution_business_seconds', facts: (t) => duration(t.resolvedAt, t.resolutionBusinessSeconds), kept: OUTCOMES },
-  { measure: 'first_response_seconds', facts: (t) => duration(t.firstRespondedAt, t.firstResponseSeconds), kept: OUTCOMES },
-  { measure: 'first_response_business_seconds', facts: (t) => duration(t.firstRespondedAt, t.firstResponseBusinessSeconds), kept: OUTCOMES },
+  { measure: 'resolved', facts: (t) => once(t.resolvedAt), kept: PER_AGENT },
+  { measure: 'resolved_met', facts: (t) => once(t.resolvedAt, !t.resolutionBreached), kept: PER_AGENT },
+  { measure: 'rated', facts: (t) => once(t.resolvedAt, t.score !== null, t.score ?? 0), kept: PER_AGENT },
+  { measure: 'resolution_seconds', facts: (t) => duration(t.resolvedAt, t.resolutionSeconds), kept: DURATIONS },
+  { measure: 'resolution_business_seconds', facts: (t) => duration(t.resolvedAt, t.resolutionBusinessSeconds), kept: DURATIONS },
+  { measure: 'first_response_seconds', facts: (t) => duration(t.firstRespondedAt, t.firstResponseSeconds), kept: DURATIONS },
+  { measure: 'first_response_business_seconds', facts: (t) => duration(t.firstRespondedAt, t.firstResponseBusinessSeconds), kept: DURATIONS },
 ];
 
 const BY_MEASURE = new Map(ROLL_UPS.map((rollUp) => [rollUp.measure, rollUp]));
@@ -135,8 +137,8 @@ export interface ShareRow {
   scopeId: string | null;
   dimension: Dimension;
   key: string | null;
-  /** The UTC month, as 'YYYY-MM-01'. */
-  month: string;
+  /** The UTC month, as 'YYYY-MM-01' (null: all time, see addRows). */
+  month: string | null;
   bucket: number | null;
   count: number;
   sum: number;
@@ -192,7 +194,7 @@ export function shareOf(t: TicketState | null): ShareRow[] {
 
 /** The identity of a roll-up row (its unique key). */
 export const rowKey = (r: Pick<ShareRow, 'measure' | 'scope' | 'scopeId' | 'dimension' | 'key' | 'month' | 'bucket'>): string =>
-  JSON.stringify([r.measure, r.scope, r.scopeId, r.dimension, r.key, r.month, r.bucket]);
+  `${r.measure}\u0001${r.scope}\u0001${r.scopeId}\u0001${r.dimension}\u0001${r.key === null ? '\u0002' : r.key}\u0001${r.month}\u0001${r.bucket}`;
 
 /** Rows summed by key (`sign` -1 takes them out); rows that sum to nothing are left out. */
 export function addShares(into: Map<string, ShareRow>, rows: readonly ShareRow[], sign: 1 | -1 = 1): Map<string, ShareRow> {
