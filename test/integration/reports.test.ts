@@ -88,8 +88,6 @@ import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { similarity, trigramCodes } from '../../src/modules/reports/title-similarity';
 import { checkRollUps, rebuildRollUps } from '../../src/modules/reports/roll-up.rebuild';
 import { durationSummaries, FIRST_RESPONSE, RESOLUTION } from '../../src/modules/reports/duration-percentiles.query';
-import { rollUpConsumer, ROLL_UP_CONSUMER } from '../../src/modules/reports/roll-up.writer';
-import { TicketEvent } from '../../src/modules/tickets/ticket-event.entity';
 import { ReportDimension as Dimension } from '../../src/modules/reports/report.inputs';
 import { reportWindow } from '../../src/modules/reports/report-window';
 import { pgArray } from '../../src/shared/sql';
@@ -97,6 +95,7 @@ import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
 import { Role } from '../../src/modules/users/user.enums';
 import { fromGlobalId, toGlobalId } from '../../src/shared/global-id';
 import * as make from '../factories';
+import { countRollUps, resetRollUps } from '../setup/roll-ups';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../setup/test-app';
 
 let app: TestApp;
@@ -170,30 +169,6 @@ const reply = (iso: string, ticketId: string, token: string) => at(iso, AddComme
 const rate = (iso: string, ticketId: string, score: number, by: make.Customer) =>
   at(iso, ReportsRateTicketDocument, { input: { ticketId, score } }, by.token);
 
-/**
- * What the feed runner does for the roll-ups' consumer (the test app does not run consumers): applies
- * every entry committed so far after its checkpoint, and moves the checkpoint past them, in one transaction.
- */
-async function countRollUps(): Promise<void> {
-  await app.em().fork().transactional(async (em) => {
-    const [{ position }] = await em.execute<{ position: string }[]>(`select position from feed_checkpoint where consumer = ? for update`, [ROLL_UP_CONSUMER]);
-    const [{ watermark }] = await em.execute<{ watermark: string }[]>('select timeline_watermark() as watermark');
-    const entries = await em.find(TicketEvent, { position: { $gt: position, $lt: watermark } }, { orderBy: { position: 'asc' } });
-    if (entries.length === 0) return;
-    await rollUpConsumer.apply(em, entries);
-    await em.execute(`update feed_checkpoint set position = ? where consumer = ?`, [entries[entries.length - 1].position, ROLL_UP_CONSUMER]);
-  });
-}
-
-/** Empties the roll-ups and moves their checkpoint back to 0: every ticket counted by the reports themselves. */
-async function resetRollUps(): Promise<void> {
-  await app.em().fork().transactional(async (em) => {
-    await em.execute('delete from roll_up');
-    await em.execute('delete from roll_up_ticket');
-    await em.execute('update feed_checkpoint set position = 0 where consumer = ?', [ROLL_UP_CONSUMER]);
-  });
-}
-
 async function buildFixture() {
   // T0: created before the period, waits on the customer over the weekend, resolved in the period.
   T.T0 = await create('2026-03-06T14:00:00.000Z', {
@@ -256,7 +231,7 @@ async function buildFixture() {
   await reply('2026-03-12T09:00:00.000Z', T.T3, alice.token);
 
   // The consumer counts what happened so far; the rest of the fixture is counted by the reports from the timeline after it.
-  await countRollUps();
+  await countRollUps(app);
 
   T.T4 = await create('2026-03-12T10:00:00.000Z', {
     title: 'Cannot log in to portal',
@@ -1065,6 +1040,48 @@ describe('access and input', () => {
       const res = await app.gql(ReportsRecurringDocument, { range: R, minOccurrences }, admin.token);
       expect(res.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'minOccurrences' });
     }
+  });
+});
+
+describe('the roll-ups and their consumer', () => {
+  /** Every report of the suite over a few periods and filters, in one object. */
+  async function everyReport() {
+    const figures: unknown[] = [];
+    const ranges = [R, R_BERLIN, R_APRIL, { from: '2026-01-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z' }, { from: '2026-03-01T00:00:00.000Z', to: '2026-05-01T00:00:00.000Z' }];
+    for (const range of ranges) {
+      for (const filter of [undefined, { businessId: acme.globalId }, { businessId: globex.globalId }, { assigneeId: alice.user.globalId }, { assigneeId: bob.user.globalId }]) {
+        figures.push(
+          await query(ReportsVolumeDocument, { range, filter }),
+          await query(ReportsSeriesDocument, { range, filter, interval: 'MONTH' as ReportInterval }),
+          await query(ReportsSeriesDocument, { range, filter, interval: 'DAY' as ReportInterval }),
+          await query(ReportsOutcomesDocument, { range, filter }),
+          await query(ReportsAgentsDocument, { range, filter }),
+          await query(ReportsDurationsDocument, { range, filter }),
+          await query(ReportsRecurringDocument, { range, filter, minOccurrences: 2 }),
+          await query(ReportsScopeVolumeDocument, { range, filter: filter ?? {} }),
+        );
+      }
+    }
+    return rounded(figures);
+  }
+
+  it('gives the same figures with the consumer at 0, partway and caught up, and then keeps exactly what the tickets give', async () => {
+    // The fixture leaves the consumer partway: it counted the tickets up to T3, the reports count the rest.
+    const partway = await everyReport();
+    await resetRollUps(app);
+    expect(await everyReport()).toEqual(partway);
+    const [{ n }] = await app.em().getConnection().execute<{ n: string }[]>('select count(*) as n from ticket_event');
+    for (const step of [7, Math.floor(Number(n) / 2)]) {
+      await countRollUps(app, step);
+      expect(await everyReport()).toEqual(partway);
+    }
+    await countRollUps(app);
+    const [{ pending }] = await app.em().getConnection().execute<{ pending: string }[]>(
+      `select count(*) as pending from ticket_event where position > (select position from feed_checkpoint where consumer = 'roll-ups')`,
+    );
+    expect(Number(pending)).toBe(0);
+    expect(await everyReport()).toEqual(partway);
+    expect(await checkRollUps(app.em())).toEqual({ tickets: [], rows: [] });
   });
 });
 

@@ -60,6 +60,17 @@ export async function countTickets(em: EntityManager, ticketIds: readonly string
 }
 
 /**
+ * Counts tickets changed by a write that appends no timeline entry (a tag merge rewrites tag links in
+ * SQL), in the writer's transaction. The consumer's checkpoint row is locked first: the consumer moves
+ * it in the transaction that applies a batch, so the two never count a ticket from the same old state.
+ */
+export async function countTicketsBesideTheFeed(em: EntityManager, ticketIds: readonly string[]): Promise<void> {
+  if (ticketIds.length === 0) return;
+  await em.execute('select 1 from feed_checkpoint where consumer = ? for update', [ROLL_UP_CONSUMER]);
+  await countTickets(em, ticketIds);
+}
+
+/**
  * The roll-ups' feed consumer: every timeline entry names a ticket that changed, and every change that
  * moves a figure writes an entry (tags, business, assignee, priority, channel, status, first response,
  * breaches, rating), so counting the tickets a batch names keeps the roll-ups exact.
