@@ -28,12 +28,14 @@ function durationStats(row: GroupedRow | undefined, prefix: string): DurationSta
   };
 }
 
-/** Rows of several grouped queries, merged by group, in the order groups first appear. */
+/** Rows of several grouped queries, merged by group, in the order of the groups' keys (whichever way the rows were read). */
 async function merged(em: EntityManager, dimensions: ReportDimension[], ...results: GroupedRow[][]) {
   const all = results.flat();
   const described = await describeGroups(em, dimensions, all);
   const byKey = results.map((rows) => new Map(rows.map((row) => [groupKey(row, dimensions), row])));
-  return [...described].map(([key, group]) => ({ group, rows: byKey.map((map) => map.get(key)) }));
+  return [...described]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, group]) => ({ group, rows: byKey.map((map) => map.get(key)) }));
 }
 
 /** The columns durationColumns gives, from a roll-up's summary of a duration. */

@@ -112,7 +112,7 @@ async function frequentTitles(em: EntityManager, window: ReportWindow): Promise<
     const target: Target = { scope: base.scope, scopeId: base.id, dimension: 'title', groups: ['key'] };
     const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
     if (months) {
-      parts.push(knex.from((await rolledUpRows(em, target, ['created'], months)).as('r')).select('r.key as title', 'r.count as n'));
+      parts.push(knex.from((await rolledUpRows(em, target, ['created'], months)).query.as('r')).select('r.key as title', 'r.count as n'));
       const pending = (await pendingShares(em)).filter(
         (row) => row.measure === 'created' && row.scope === target.scope && row.dimension === 'title' && (!target.scopeId || row.scopeId === target.scopeId) &&
           row.at >= months.first.getTime() && row.at < months.last.getTime(),

@@ -126,14 +126,18 @@ const held = new WeakMap<EntityManager, Promise<{ first: Date; last: Date }>>();
 
 const monthsFrom = (from: Date, to: Date) => Math.max(0, (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + to.getUTCMonth() - from.getUTCMonth());
 
-/** The statement behind rolledUp: `measure`, `scope_id`, `key`, `bucket` (and `month`), summed `count` and `sum`, of the rows in `roll_up` alone. */
+/**
+ * The statement behind rolledUp: `measure`, `scope_id`, `key`, `bucket` (and `month`), summed `count`
+ * and `sum`, of the rows in `roll_up` alone. (Wrapped: a query builder is a thenable, which awaiting
+ * would run.)
+ */
 export async function rolledUpRows(
   em: EntityManager,
   target: Target,
   measures: readonly string[],
   months: { first: Date; last: Date } | null,
   byMonth = false,
-): Promise<Knex.QueryBuilder> {
+): Promise<{ query: Knex.QueryBuilder }> {
   const knex = em.getKnex();
   const columns = ['measure', 'scope_id', 'key', 'bucket', ...(byMonth ? ['month'] : [])];
   let sign = '';
@@ -157,10 +161,11 @@ export async function rolledUpRows(
       q.where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
     }
   }
-  return q.select(
+  q.select(
     ...columns.filter((column) => column !== 'month'),
     knex.raw(`${byMonth ? `to_char(month, 'YYYY-MM-DD') as month, ` : ''}sum(${sign}count)::float8 as count, sum(${sign}sum)::float8 as sum`),
   );
+  return { query: q };
 }
 
 /**
@@ -176,7 +181,7 @@ export async function rolledUp(
   months: { first: Date; last: Date } | null,
   { byMonth = false } = {},
 ): Promise<SumRow[]> {
-  const q = await rolledUpRows(em, target, measures, months, byMonth);
+  const { query: q } = await rolledUpRows(em, target, measures, months, byMonth);
   type Row = { measure: string; scope_id: string | null; key: string | null; bucket: number | null; month?: string; count: number; sum: number };
   const rows = await em.execute<Row[]>(q);
   const sums = new Map<string, SumRow>();

@@ -37,8 +37,10 @@ export async function ticketVolume(em: EntityManager, window: ReportWindow, dime
   const described = await describeGroups(em, dimensions, rows);
   const groups = rows
     .filter((row) => Number(row.created) > 0)
-    .map((row) => ({ group: described.get(groupKey(row, dimensions))!, count: Number(row.created) }))
-    .sort((a, b) => b.count - a.count);
+    .map((row) => ({ key: groupKey(row, dimensions), group: described.get(groupKey(row, dimensions))!, count: Number(row.created) }))
+    // Ties in the order of their keys, whichever way the counts were read.
+    .sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ group, count }) => ({ group, count }));
   const points = interval ? await series(em, window, interval) : null;
   // Under TAG a ticket counts once per tag, so only then does the total need a count of its own.
   let total = groups.reduce((sum, g) => sum + g.count, 0);
