@@ -39,7 +39,7 @@ module.exports = tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!@mikro-orm/[^/]+$|node:|\\./Migration\\d{14}_\\w+$)', message: MIGRATION_IMPORTS }] }] },
   },
   {
-    files: ['*.js'],
+    files: ['*.js', 'test/setup/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

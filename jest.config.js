@@ -1,14 +1,5 @@
-/** Tests run TypeScript through SWC (with decorator metadata, as tsc emits it). */
-const swc = {
-  jsc: {
-    target: 'es2022',
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+/** Tests run TypeScript through SWC. */
+const swc = require('./test/setup/swc-options');
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -19,11 +19,14 @@ import { createLocalPubSub } from './modules/realtime/pubsub';
 import { createRedisPubSub } from './modules/realtime/redis-pubsub';
 import { TimelineHub } from './modules/realtime/timeline-hub';
 import { TimelinePublisher } from './modules/realtime/timeline-publisher';
+import { FeedConsumers } from './modules/feed/consumers';
 
 export interface App {
   url: string;
   port: number;
   database: Database;
+  /** The timeline's consumers; running unless FEED_CONSUMERS=false (they can still be caught up by hand). */
+  consumers: FeedConsumers;
   /** The demo logins, when this start loaded the demo data. */
   demoLogins?: DemoLogin[];
   stop(): Promise<void>;
@@ -31,7 +34,8 @@ export interface App {
 
 /**
  * Starts everything in order: PubSub (Redis or in-process), database (and migrations), admin account,
- * demo data for an empty embedded database, schema, HTTP + WebSocket, background jobs. `stop()` (or a
+ * demo data for an empty embedded database, schema, HTTP + WebSocket, the timeline's consumers,
+ * background jobs. `stop()` (or a
  * failure half-way) closes what was started, in reverse order.
  */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
@@ -69,12 +73,18 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations };
     const http = await startHttpServer(deps, schema, config);
     started.push(() => http.stop());
+    const consumers = new FeedConsumers(database.orm, pubSub, logger, config.feed);
+    if (config.feed.consumers) {
+      consumers.start();
+      started.push(() => consumers.stop());
+    }
     const jobs = startJobs(database.orm.em as EntityManager, config, logger);
     started.push(() => jobs.stop());
     return {
       url: `http://localhost:${http.port}/graphql`,
       port: http.port,
       database,
+      consumers,
       demoLogins,
       stop: closeAll,
     };

@@ -38,6 +38,8 @@ export interface Config {
   autoCloseAfterSeconds: number;
   /** How often the background jobs (auto-close, SLA breaches) run; 0 turns them off. */
   jobIntervalSeconds: number;
+  /** The timeline's consumers (roll-ups, deliveries): whether this instance runs them, their lease and first retry. */
+  feed: { consumers: boolean; leaseSeconds: number; retrySeconds: number };
   /** Public submissions allowed per client address and window. */
   submitRateLimit: { points: number; windowSeconds: number };
   /** Trust X-Forwarded-For from a proxy in front (the client address is then the forwarded one). */
@@ -170,6 +172,11 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     autoCloseAfterSeconds: duration(env, 'AUTO_CLOSE_AFTER', '7d'),
     jobIntervalSeconds: integer(env, 'JOB_INTERVAL_SECONDS', 60, 0, 24 * 3600),
+    feed: {
+      consumers: boolean(env, 'FEED_CONSUMERS', true),
+      leaseSeconds: integer(env, 'FEED_LEASE_SECONDS', 10, 1, 3600),
+      retrySeconds: integer(env, 'FEED_RETRY_SECONDS', 1, 1, 3600),
+    },
     submitRateLimit: {
       points: integer(env, 'SUBMIT_RATE_LIMIT', 10, 1, 1_000_000),
       windowSeconds: integer(env, 'SUBMIT_RATE_WINDOW_SECONDS', 600, 1, 7 * 24 * 3600),

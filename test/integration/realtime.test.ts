@@ -19,6 +19,8 @@ import { TicketStatus } from '../../src/modules/tickets/ticket.enums';
 import { recordEvent } from '../../src/modules/tickets/timeline';
 import { TokenService } from '../../src/modules/users/auth/tokens';
 import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
+import { Role } from '../../src/modules/users/user.enums';
+import { decodeCursor, encodeCursor } from '../../src/shared/pagination';
 import * as make from '../factories';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../setup/test-app';
 import { subscribe, untilLive, wsClient, type Subscription } from '../setup/ws-client';
@@ -378,6 +380,79 @@ describe('several instances', () => {
       expect(changes.received.length).toBeGreaterThanOrEqual(2);
     } finally {
       await client.dispose();
+      await b.stop();
+      await a.stop();
+    }
+  });
+
+  it('keeps 32 writers on two instances in commit order, lock-free: subscribers resuming from random cursors get every committed entry once, in position order, and none rolled back', async () => {
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    const a = await startTestApp(env);
+    const b = await startTestApp(env, a);
+    const instances = [a, b];
+    const admin = await make.staffUser(a, Role.ADMIN);
+    const shop = await make.business(a);
+    const tickets = await Promise.all(Array.from({ length: 32 }, () => make.ticket(a, { business: shop, status: TicketStatus.IN_PROGRESS })));
+    const seed = Date.now();
+    let state = seed;
+    /** A seeded generator: a failure names its seed. */
+    const random = (below: number) => {
+      state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+      return state % below;
+    };
+    const committed = async (after = '0') =>
+      (await a.em().execute<{ position: string }[]>('select position::text as position from ticket_event where position > ? order by position', [after])).map((row) => row.position);
+    const subscribers: { since: string; stream: Subscription<{ ticketEvents: { cursor: string } }>; client: ReturnType<typeof wsClient> }[] = [];
+    const subscribeFromRandomCursor = async () => {
+      const seen = await committed();
+      const since = seen[random(seen.length)];
+      const client = wsClient(instances[subscribers.length % 2].url, admin.token);
+      subscribers.push({ since, client, stream: subscribe(client, OnTicketEventsDocument, { since: encodeCursor(['timeline', since]) }) });
+    };
+    const rolledBack: string[] = [];
+    try {
+      await Promise.all(
+        tickets.map(async (ticket, writer) => {
+          const on = instances[writer % 2];
+          for (let step = 0; step < 6; step += 1) {
+            if (writer % 8 === 0 && step === 2) await subscribeFromRandomCursor();
+            if (writer % 5 === 0 && step === 3) {
+              // Rolled back after taking a position: no one may hear of it.
+              await on.app.database.orm.em.fork().transactional(async (em) => {
+                const entry = recordEvent(em, em.getReference(Ticket, ticket.id), { kind: 'system' }, TicketEventType.UPDATED, {});
+                await em.flush();
+                rolledBack.push(entry.position);
+                throw new Error('rolled back on purpose');
+              }).catch(() => undefined);
+            } else if (writer % 7 === 0 && step === 1) {
+              // Takes its position early and commits late, after writers that came later.
+              await on.app.database.orm.em.fork().transactional(async (em) => {
+                recordEvent(em, em.getReference(Ticket, ticket.id), { kind: 'system' }, TicketEventType.UPDATED, {});
+                await em.flush();
+                await sleep(200 + random(200));
+              });
+            } else if (step % 2 === 0) {
+              const status = step % 4 === 0 ? 'WAITING_ON_THIRD_PARTY' : 'IN_PROGRESS';
+              const answer = await on.gql(ChangeTicketStatusDocument, { input: { ticketId: ticket.globalId, status: status as never, reason: `step ${step}` } }, admin.token);
+              expect(answer.errors).toBeUndefined();
+            } else {
+              const answer = await on.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: `step ${step}` } }, admin.token);
+              expect(answer.errors).toBeUndefined();
+            }
+          }
+        }),
+      );
+      expect(rolledBack.length).toBeGreaterThan(0);
+      for (const { since, stream } of subscribers) {
+        const expected = await committed(since);
+        await stream.waitFor(expected.length, 20_000).catch(() => undefined);
+        await sleep(200);
+        const got = stream.received.map((result) => String(decodeCursor(result.data!.ticketEvents.cursor, 2)[1]));
+        expect({ seed, since, got }).toEqual({ seed, since, got: expected });
+        expect(got.filter((position) => rolledBack.includes(position))).toEqual([]);
+      }
+    } finally {
+      for (const { client } of subscribers) await client.dispose();
       await b.stop();
       await a.stop();
     }

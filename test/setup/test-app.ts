@@ -50,6 +50,8 @@ export async function startTestApp(env: Record<string, string> = {}, sameDatabas
     // No background job runs unless a suite asks for one: a job's statements would be counted in
     // another test's statement counts (the twelve-subscribers test failed so under load).
     JOB_INTERVAL_SECONDS: '0',
+    // Nor does a timeline consumer: suites catch one up by hand (app.consumers.catchUp).
+    FEED_CONSUMERS: 'false',
     // Fixtures write thousands of rows in one statement through the app's pool; on a busy machine that
     // outlasts the production statement timeout. The bounded-resources suite sets its own.
     DB_STATEMENT_TIMEOUT_MS: '120000',

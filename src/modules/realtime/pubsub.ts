@@ -2,17 +2,12 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { setMaxListeners } from 'node:events';
 
 /**
- * What crosses the PubSub for each committed timeline entry: ids only. Each subscriber reloads the
- * rows with its own permissions, so a message never carries data one viewer may see and another not.
+ * What crosses the PubSub when a transaction that wrote timeline entries commits: the highest position
+ * it wrote, and nothing else. Hubs read the entries themselves by position (see TimelineHub), and each
+ * subscriber's access is applied to the rows, so a message never carries data.
  */
 export interface TimelineMessage {
-  eventId: string;
-  ticketId: string;
-  type: string;
-  /** Place on the timeline, in commit order. */
   position: string;
-  /** The comment's global id, for COMMENTED entries. */
-  commentId: string | null;
 }
 
 export const TIMELINE_TOPIC = 'TIMELINE';

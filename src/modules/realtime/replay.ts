@@ -23,10 +23,11 @@ function positionOf(since: string): string {
 }
 
 /**
- * Replays, then continues live, without a gap or a duplicate at the seam. The live stream is started
- * first (its messages wait in the iterator), then the past is read from the database in position
- * order with the viewer's access rules in the SQL; live entries at or before the last replayed
- * position are the ones the replay already sent and are skipped.
+ * Replays, then continues live, without a gap or a duplicate at the seam. The live feed is registered
+ * first (its entries wait in it) and the hub says after which position it covers everything; then the
+ * past is read from the database in position order, with the viewer's access rules in the SQL, up to a
+ * watermark taken after that (feed/feed-reader.ts), so past and live overlap. Live entries at or below
+ * what the replay covered are the ones it already sent, and are skipped.
  */
 export function replayTimeline(ctx: Context, since: string, wanted: EntryFilter, live: AsyncIterable<TicketEvent>) {
   const start = positionOf(since);
@@ -35,14 +36,18 @@ export function replayTimeline(ctx: Context, since: string, wanted: EntryFilter,
     let next = iterator.next();
     void stop.then(() => iterator.return?.());
 
+    await ctx.timeline.coveredAfter();
     let replayedUpTo = BigInt(start);
     for (;;) {
-      const page = await ctx.services.tickets.timelineAfter(replayedUpTo.toString(), wanted, PAGE);
-      for (const event of page) {
+      const { entries, below } = await ctx.services.tickets.timelineAfter(replayedUpTo.toString(), wanted, PAGE);
+      for (const event of entries) {
         await push(event);
         replayedUpTo = BigInt(event.position);
       }
-      if (page.length < PAGE) break;
+      if (entries.length < PAGE) {
+        if (below - 1n > replayedUpTo) replayedUpTo = below - 1n;
+        break;
+      }
     }
     ctx.freshen();
 

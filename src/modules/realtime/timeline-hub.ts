@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Context } from '../../context';
 import { fromGlobalId } from '../../shared/global-id';
@@ -8,6 +8,7 @@ import type { Ticket } from '../tickets/ticket.entity';
 import { TIMELINE_TOPIC, type PubSub, type TimelineMessage } from './pubsub';
 import { canSee } from './subscriber-access';
 import { TimelineFeed } from './timeline-feed';
+import { entriesBetween, timelineWatermark } from '../feed/feed-reader';
 
 /** One committed timeline entry with what every subscription payload is made of. */
 export interface LoadedEntry {
@@ -32,19 +33,34 @@ export function perEntry<T extends object>(build: (entry: LoadedEntry) => T): (e
   };
 }
 
+/** Entries read per statement while catching up. */
+const PAGE = 500;
+/** How long the hub waits, at first and at most, for an older transaction that holds the watermark back. */
+const FIRST_RETRY_MS = 5;
+const LAST_RETRY_MS = 500;
+
 /**
- * The one listener of this instance on the timeline topic. Each published entry is read once, however
- * many subscribers there are (with 5,000 connected agents a status change costs one read, not 5,000),
- * then offered in publication order to every subscription's feed, which applies that subscriber's
- * access (the same pure policies as queries) and filter. The rows are read without any viewer's
- * scope, so they reach a client only through those policies.
+ * The one reader of the timeline on this instance. It reads the entries by position, up to the
+ * watermark (feed/feed-reader.ts), so it offers them in commit order and never passes one that commits
+ * later; each entry is read once, however many subscribers there are (with 5,000 connected agents a
+ * status change costs one read, not 5,000), then offered to every subscription's feed, which applies
+ * that subscriber's access (the same pure policies as queries) and filter. The rows are read without
+ * any viewer's scope, so they reach a client only through those policies.
+ *
+ * Messages from the publishers (the highest position a commit wrote) only say how far to read. While
+ * nobody listens, the hub reads nothing; the first feed makes it start from the watermark of then.
  */
 export class TimelineHub {
   private readonly feeds = new Set<Pick<TimelineFeed<unknown>, 'offer' | 'return'>>();
   private readonly source: AsyncIterator<TimelineMessage>;
-  /** Entries are read in parallel but offered in order: each offer waits for the one before. */
-  private offered: Promise<void> = Promise.resolve();
   private readonly running: Promise<void>;
+  /** Every entry at or below it has been offered; null while nobody listens. */
+  private position: bigint | null = null;
+  /** The highest position a commit has announced. */
+  private target = 0n;
+  private reading: Promise<void> | null = null;
+  /** Waiting for the position the hub starts from (see coveredAfter). */
+  private starting: ((position: bigint) => void)[] = [];
 
   constructor(
     private readonly orm: MikroORM,
@@ -52,14 +68,30 @@ export class TimelineHub {
     private readonly logger: Logger,
   ) {
     this.source = pubSub.subscribe(TIMELINE_TOPIC)[Symbol.asyncIterator]();
-    this.running = this.run();
+    this.running = this.listen();
   }
 
   /** A feed of what `ctx`'s subscriber may see, mapped by `select` (null: not for this subscriber). */
-  feed<T>(ctx: Context, select: (entry: LoadedEntry) => T | null): AsyncIterableIterator<T> {
-    const feed: TimelineFeed<T> = new TimelineFeed(ctx, (entry) => (canSee(ctx.actor, entry) ? select(entry) : null), () => this.feeds.delete(feed));
+  feed<T>(ctx: Context, select: (entry: LoadedEntry) => T | null): TimelineFeed<T> {
+    const feed: TimelineFeed<T> = new TimelineFeed(ctx, (entry) => (canSee(ctx.actor, entry) ? select(entry) : null), () => this.drop(feed));
     this.feeds.add(feed);
+    if (this.position === null) this.read();
     return feed;
+  }
+
+  /** Without feeds the hub goes idle (a running read makes it so when it ends): the next feed starts afresh. */
+  private drop(feed: Pick<TimelineFeed<unknown>, 'offer' | 'return'>): void {
+    this.feeds.delete(feed);
+    if (this.feeds.size === 0 && !this.reading) this.position = null;
+  }
+
+  /**
+   * A position after which every entry will be offered to the feeds registered so far: a replay that
+   * reads up to a watermark taken after this resolves meets the live feed without a gap.
+   */
+  coveredAfter(): Promise<bigint> {
+    if (this.position !== null) return Promise.resolve(this.position);
+    return new Promise((resolve) => this.starting.push(resolve));
   }
 
   /** Ends every feed and stops listening. */
@@ -67,24 +99,64 @@ export class TimelineHub {
     for (const feed of [...this.feeds]) void feed.return();
     await this.source.return?.();
     await this.running;
-    await this.offered;
+    await this.reading;
   }
 
-  private async run(): Promise<void> {
+  private async listen(): Promise<void> {
     for (;;) {
       const next = await this.source.next();
       if (next.done) return;
-      // Nobody listening: nothing to read (a feed that starts later begins after this entry anyway).
-      if (this.feeds.size === 0) continue;
-      const entry = this.read(next.value).catch((error: unknown) => {
-        this.logger.error({ err: error, eventId: next.value.eventId }, 'could not load a timeline entry for subscribers');
-        return null;
-      });
-      this.offered = this.offered.then(async () => {
-        const loaded = await entry;
-        if (loaded) this.offer(loaded);
-      });
+      const position = BigInt(next.value.position);
+      if (position > this.target) this.target = position;
+      if (this.feeds.size > 0 && (this.position === null || position > this.position)) this.read();
     }
+  }
+
+  /** Reads up to the announced target (one reader at a time; a new target extends the running one). */
+  private read(): void {
+    this.reading ??= this.catchUp().then(
+      () => this.afterReading(true),
+      (error: unknown) => {
+        this.logger.error({ err: error }, 'could not read the timeline for subscribers');
+        // The next announcement tries again.
+        this.afterReading(false);
+      },
+    );
+  }
+
+  private afterReading(succeeded: boolean): void {
+    this.reading = null;
+    if (this.feeds.size === 0) this.position = null;
+    // A first feed, or a commit announced, after the last look.
+    else if (succeeded && (this.position === null || this.target > this.position)) this.read();
+  }
+
+  private async catchUp(): Promise<void> {
+    for (let retry = FIRST_RETRY_MS; ; retry = Math.min(retry * 2, LAST_RETRY_MS)) {
+      if (this.feeds.size === 0) return;
+      const em = this.orm.em.fork();
+      const watermark = await timelineWatermark(em);
+      if (this.position === null) {
+        this.position = watermark - 1n;
+        for (const resolve of this.starting.splice(0)) resolve(this.position);
+      } else {
+        await this.offerBelow(em, watermark);
+      }
+      // Announced entries behind an older transaction of the database still running: wait for it.
+      if (this.target < watermark) return;
+      await new Promise((resolve) => setTimeout(resolve, retry));
+    }
+  }
+
+  private async offerBelow(em: EntityManager, watermark: bigint): Promise<void> {
+    for (;;) {
+      const events = await entriesBetween(em, this.position!, watermark, PAGE);
+      const comments = await commentsOf(em, events);
+      for (const event of events) this.offer({ event, ticket: event.ticket, comment: comments.get(event) ?? null });
+      if (events.length < PAGE) break;
+      this.position = BigInt(events[events.length - 1].position);
+    }
+    this.position = watermark - 1n;
   }
 
   private offer(entry: LoadedEntry): void {
@@ -92,18 +164,21 @@ export class TimelineHub {
       try {
         feed.offer(entry);
       } catch (error) {
-        // One subscriber's failure must not cost the others this entry (nor the chain of later ones).
+        // One subscriber's failure must not cost the others this entry.
         this.logger.error({ err: error, eventId: entry.event.id }, 'could not offer a timeline entry to a subscriber');
       }
     }
   }
+}
 
-  private async read(message: TimelineMessage): Promise<LoadedEntry | null> {
-    const em = this.orm.em.fork();
-    const event = await em.findOne(TicketEvent, { id: message.eventId }, { populate: ['ticket', 'actor'] });
-    if (!event) return null;
-    const commentId = message.commentId ? fromGlobalId(message.commentId)?.id : undefined;
-    const comment = commentId ? await em.findOne(Comment, { id: commentId }) : null;
-    return { event, ticket: event.ticket, comment };
-  }
+/** The comments that COMMENTED entries name, in one statement. */
+async function commentsOf(em: EntityManager, events: TicketEvent[]): Promise<Map<TicketEvent, Comment>> {
+  const idOf = (event: TicketEvent) => (typeof event.details.comment === 'string' ? fromGlobalId(event.details.comment)?.id : undefined);
+  const ids = events.map(idOf).filter((id): id is string => id !== undefined);
+  if (ids.length === 0) return new Map();
+  const byId = new Map((await em.find(Comment, { id: { $in: ids } })).map((comment) => [comment.id, comment]));
+  return new Map(events.flatMap((event) => {
+    const comment = byId.get(idOf(event) ?? '');
+    return comment ? [[event, comment] as const] : [];
+  }));
 }

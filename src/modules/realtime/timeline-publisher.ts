@@ -1,29 +1,22 @@
 import type { EventArgs, EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
+import type { Knex } from '@mikro-orm/postgresql';
 import { TicketEvent } from '../tickets/ticket-event.entity';
-import { TIMELINE_TOPIC, type PubSub, type TimelineMessage } from './pubsub';
-import { TIMELINE_LOCK } from '../../db/locks';
+import { TIMELINE_TOPIC, type PubSub } from './pubsub';
 
-/**
- * The outermost transaction: a nested one (a savepoint) commits with it, and only the outermost one
- * fires the commit hooks. MikroORM links a savepoint to its parent under a private symbol.
- */
-function rootOf(transaction: object): object {
-  const parent = Object.getOwnPropertySymbols(transaction).find((symbol) => symbol.description === 'parentTransaction');
-  return parent ? rootOf((transaction as Record<symbol, object>)[parent]) : transaction;
+/** The outermost transaction: a savepoint commits with it, and only the outermost one fires the commit hooks. */
+function rootOf(transaction: Knex.Transaction): Knex.Transaction {
+  return transaction.parentTransaction ? rootOf(transaction.parentTransaction) : transaction;
 }
 
-
 /**
- * Keeps the timeline in commit order and publishes it after commit.
- *
- * Before a transaction inserts its first entry it takes one advisory lock, held until it ends, so
- * entry positions (a sequence) are handed out in commit order: a client resuming after position P
- * can never miss an entry that commits later with a smaller position. Entries wait, keyed by their
- * transaction, and are published once it commits (dropped if it rolls back), so a subscriber never
- * hears of a change that did not happen.
+ * Tells every instance, after a transaction commits, the highest timeline position it wrote, so that
+ * their hubs read the new entries (see TimelineHub). The message is a wake-up, not the data: readers
+ * read by position below the watermark (feed/feed-reader.ts), which is what keeps them in commit order,
+ * so writers take no lock here. A transaction that rolls back publishes nothing.
  */
 export class TimelinePublisher implements EventSubscriber<TicketEvent> {
-  private readonly pending = new WeakMap<object, TimelineMessage[]>();
+  /** The highest position each open outermost transaction has written. */
+  private readonly written = new WeakMap<Knex.Transaction, bigint>();
 
   constructor(private readonly pubSub: PubSub) {}
 
@@ -31,36 +24,27 @@ export class TimelinePublisher implements EventSubscriber<TicketEvent> {
     return [TicketEvent];
   }
 
-  async beforeCreate({ em }: EventArgs<TicketEvent>): Promise<void> {
-    const transaction = em.getTransactionContext<object>();
-    if (!transaction || this.pending.has(rootOf(transaction))) return;
-    this.pending.set(rootOf(transaction), []);
-    await em.getConnection().execute('select pg_advisory_xact_lock(?)', [TIMELINE_LOCK], 'all', transaction as never);
-  }
-
   afterCreate({ entity, em }: EventArgs<TicketEvent>): void {
-    const message: TimelineMessage = {
-      eventId: entity.id,
-      ticketId: entity.ticket.id,
-      type: entity.type,
-      position: entity.position,
-      commentId: typeof entity.details.comment === 'string' ? entity.details.comment : null,
-    };
-    const transaction = em.getTransactionContext<object>();
-    if (!transaction) {
-      this.pubSub.publish(TIMELINE_TOPIC, message);
-      return;
-    }
-    this.pending.get(rootOf(transaction))?.push(message);
+    const position = BigInt(entity.position);
+    const transaction = em.getTransactionContext<Knex.Transaction>();
+    if (!transaction) return this.publish(position);
+    const root = rootOf(transaction);
+    const highest = this.written.get(root);
+    if (highest === undefined || position > highest) this.written.set(root, position);
   }
 
   afterTransactionCommit({ transaction }: TransactionEventArgs): void {
-    if (!transaction) return;
-    for (const message of this.pending.get(transaction) ?? []) this.pubSub.publish(TIMELINE_TOPIC, message);
-    this.pending.delete(transaction);
+    const highest = transaction && this.written.get(transaction as Knex.Transaction);
+    if (highest === undefined) return;
+    this.written.delete(transaction as Knex.Transaction);
+    this.publish(highest);
   }
 
   afterTransactionRollback({ transaction }: TransactionEventArgs): void {
-    if (transaction) this.pending.delete(transaction);
+    if (transaction) this.written.delete(transaction as Knex.Transaction);
+  }
+
+  private publish(position: bigint): void {
+    this.pubSub.publish(TIMELINE_TOPIC, { position: position.toString() });
   }
 }

@@ -35,6 +35,7 @@ import type {
 } from './ticket.inputs';
 import { canWorkOnTickets } from './ticket.policy';
 import { recordEvent } from './timeline';
+import { timelineWatermark } from '../feed/feed-reader';
 
 /**
  * The rules for reading and changing tickets. Every change runs in one transaction that locks the
@@ -56,22 +57,26 @@ export class TicketService {
 
   /**
    * Timeline entries after a position, in position (commit) order, under the viewer's rules: the
-   * ticket scope and the internal flag are part of the SQL. Used to replay a subscription.
+   * ticket scope and the internal flag are part of the SQL. Used to replay a subscription. Only entries
+   * below the watermark it reads first are read, so none can commit later behind them; `below` is that
+   * watermark: the page, if not full, holds every wanted entry up to it.
    */
   async timelineAfter(position: string, wanted: { ticketId?: string | null; businessId?: string | null; types?: readonly string[] | null }, limit: number) {
+    const below = await timelineWatermark(this.em);
     const visible = timelineRule(this.actor).where;
-    if (!visible) return [];
+    if (!visible) return { entries: [], below };
     // The viewer's rule and the subscriber's filter both apply: a filter can narrow, never widen.
     const wantedTicket = { ...(wanted.ticketId ? { id: wanted.ticketId } : {}), ...(wanted.businessId ? { business: wanted.businessId } : {}) };
-    return this.em.find(
+    const entries = await this.em.find(
       TicketEvent,
       {
         $and: [visible, Object.keys(wantedTicket).length > 0 ? { ticket: wantedTicket } : {}],
-        position: { $gt: position },
+        position: { $gt: position, $lt: below.toString() },
         ...(wanted.types ? { type: { $in: [...wanted.types] as TicketEventType[] } } : {}),
       },
       { orderBy: { position: 'asc' }, limit, populate: ['ticket'] },
     );
+    return { entries, below };
   }
 
   /** An attachment, under the rules of its ticket and (for one that came with a comment) of that comment. */
