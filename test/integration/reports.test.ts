@@ -1048,9 +1048,10 @@ describe('the roll-ups and their consumer', () => {
   /** Every report of the suite over a few periods and filters, in one object. */
   async function everyReport() {
     const figures: unknown[] = [];
-    const ranges = [R, R_BERLIN, R_APRIL, { from: '2026-01-01T00:00:00.000Z', to: '2026-07-01T00:00:00.000Z' }, { from: '2026-03-01T00:00:00.000Z', to: '2026-05-01T00:00:00.000Z' }];
+    // Partial months only, whole months (read from the roll-up), and both, in UTC and in Berlin.
+    const ranges = [R_BERLIN, { from: '2026-03-01T00:00:00.000Z', to: '2026-05-01T00:00:00.000Z' }, { from: '2026-01-01T00:00:00.000Z', to: '2026-04-08T12:00:00.000Z' }];
     for (const range of ranges) {
-      for (const filter of [undefined, { businessId: acme.globalId }, { businessId: globex.globalId }, { assigneeId: alice.user.globalId }, { assigneeId: bob.user.globalId }]) {
+      for (const filter of [undefined, { businessId: globex.globalId }, { assigneeId: alice.user.globalId }]) {
         figures.push(
           await query(ReportsVolumeDocument, { range, filter }),
           await query(ReportsSeriesDocument, { range, filter, interval: 'MONTH' as ReportInterval }),
@@ -1083,7 +1084,7 @@ describe('the roll-ups and their consumer', () => {
     expect(Number(pending)).toBe(0);
     expect(await everyReport()).toEqual(partway);
     expect(await checkRollUps(app.em())).toEqual({ tickets: [], rows: [] });
-  });
+  }, 180_000);
 });
 
 // Last in the file: it moves the fixture clock to May.

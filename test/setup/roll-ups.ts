@@ -3,25 +3,13 @@ import { TicketEvent } from '../../src/modules/tickets/ticket-event.entity';
 import type { TestApp } from './test-app';
 
 /**
- * What the feed runner does for the roll-ups' consumer (the test app runs no consumers, so that
- * statement counts stay exact): applies the entries committed after its checkpoint, up to `upTo`
- * entries, and moves the checkpoint past them, in one transaction. Without `upTo`, until every entry
- * written so far is applied (a transaction still running elsewhere, an autovacuum's analyze, holds the
- * timeline's watermark back for a moment).
+ * Applies the roll-ups' consumer (the test app runs no consumers, so that statement counts stay exact):
+ * through the feed runner, everything committed so far; with `upTo`, one batch of that many entries,
+ * as the runner applies one (the consumer's apply and the checkpoint's move in one transaction).
  */
 export async function countRollUps(app: TestApp, upTo?: number): Promise<void> {
-  await countBatch(app, upTo);
-  if (upTo !== undefined) return;
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const [{ behind }] = await app
-      .em()
-      .getConnection()
-      .execute<{ behind: boolean }[]>(`select exists (select 1 from ticket_event where position > (select position from feed_checkpoint where consumer = ?)) as behind`, [ROLL_UP_CONSUMER]);
-    if (!behind) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await countBatch(app);
-  }
-  throw new Error('The roll-ups consumer did not catch up with the timeline.');
+  if (upTo === undefined) await app.app.consumers.catchUp(ROLL_UP_CONSUMER);
+  else await countBatch(app, upTo);
 }
 
 async function countBatch(app: TestApp, upTo?: number): Promise<void> {
