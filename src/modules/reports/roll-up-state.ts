@@ -26,6 +26,11 @@ export const STATE_OF_TICKET = `jsonb_build_object(
   'assignments', coalesce((select jsonb_agg(jsonb_build_array(${ms('e.created_at')}, e.assigned_to_id) order by e.position) from ticket_event e
     where e.ticket_id = t.id and e.assigned_to_id is not null), '[]'))`;
 
+/** A PostgreSQL array literal of text values, nulls as NULL: one binding for `unnest(?::type[])`. */
+export function arrayOf(values: readonly (string | number | null)[]): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+}
+
 /**
  * A statement with large bindings (thousands of ids, a hundred thousand roll-up rows), sent with them
  * as parameters on the transaction's connection: em.execute would write them into the statement's

@@ -1,8 +1,8 @@
 import { IsolationLevel } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { queryBound, STATE_OF_TICKET } from './roll-up-state';
-import { addRows, countTickets, ROLL_UP_CONSUMER } from './roll-up.writer';
-import { addShares, shareOf, type ShareRow, type TicketState } from './roll-ups';
+import { arrayOf, currentStates, queryBound, STATE_OF_TICKET } from './roll-up-state';
+import { ROLL_UP_CONSUMER, stageShares, sumStaged } from './roll-up.writer';
+import type { TicketState } from './roll-ups';
 
 /**
  * The roll-ups derived afresh, and their check: for a database filled in bulk (seed:load), after a
@@ -41,7 +41,16 @@ export async function rebuildRollUps(em: EntityManager): Promise<void> {
     );
     await tx.execute('delete from roll_up');
     await tx.execute('delete from roll_up_ticket');
-    for await (const ids of ticketBatches(tx, 'ticket')) await countTickets(tx, ids);
+    await tx.execute(`create temporary table roll_up_staged (like roll_up) on commit drop`);
+    for await (const ids of ticketBatches(tx, 'ticket')) {
+      const states = await currentStates(tx, ids);
+      await stageShares(tx, 'roll_up_staged', states.values());
+      await queryBound(tx, `insert into roll_up_ticket (ticket_id, state) select * from unnest(?::uuid[], ?::jsonb[])`, [
+        arrayOf([...states.keys()]),
+        arrayOf([...states.values()].map((state) => JSON.stringify(state))),
+      ]);
+    }
+    await sumStaged(tx, 'roll_up_staged', 'roll_up');
   });
 }
 
@@ -70,13 +79,13 @@ export async function checkRollUps(em: EntityManager, limit = 20): Promise<RollU
           order by 1 limit ${Number(limit)}`,
         [ROLL_UP_CONSUMER],
       );
-      await tx.execute(`create temporary table roll_up_expected (like roll_up including indexes) on commit drop`);
+      await tx.execute(`create temporary table roll_up_staged (like roll_up) on commit drop`);
+      await tx.execute(`create temporary table roll_up_expected (like roll_up) on commit drop`);
       for await (const ids of ticketBatches(tx, 'roll_up_ticket')) {
         const states = await queryBound<{ state: TicketState }>(tx, `select state from roll_up_ticket where ticket_id = any(?::uuid[])`, [`{${ids.join(',')}}`]);
-        const sums = new Map<string, ShareRow>();
-        for (const { state } of states) addShares(sums, shareOf(state));
-        await addRows(tx, [...sums.values()], 'roll_up_expected');
+        await stageShares(tx, 'roll_up_staged', states.map((row) => row.state));
       }
+      await sumStaged(tx, 'roll_up_staged', 'roll_up_expected');
       const keys = ['measure', 'scope', 'scope_id', 'dimension', 'key', 'month', 'bucket'];
       const rows = await tx.execute<{ key: string }[]>(
         `select concat_ws(' ', ${keys.map((key) => `coalesce(a.${key}, b.${key})`).join(', ')}) as key

@@ -1,22 +1,26 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FeedConsumer } from '../feed/feed-consumer';
-import { countedStates, currentStates, queryBound } from './roll-up-state';
-import { addShares, shareDifference, type ShareRow } from './roll-ups';
+import { arrayOf, countedStates, currentStates, queryBound } from './roll-up-state';
+import { addShares, shareDifference, shareOf, type ShareRow, type TicketState } from './roll-ups';
 
 /** The consumer's name: its checkpoint's key in feed_checkpoint (the migration that made the roll-ups set it). */
 export const ROLL_UP_CONSUMER = 'roll-ups';
 
-/** A PostgreSQL array literal of text values, nulls as NULL: one binding for `unnest(?::type[])`. */
-function arrayOf(values: readonly (string | number | null)[]): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${String(v).replace(/["\\]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+const COLUMNS = 'measure, scope, scope_id, dimension, key, month, bucket, count, sum';
+const UNNEST = 'unnest(?::text[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::date[], ?::smallint[], ?::bigint[], ?::bigint[])';
+
+/** The bindings of UNNEST for rows. */
+function columnsOf(rows: readonly ShareRow[]): string[] {
+  const column = <K extends keyof ShareRow>(name: K) => arrayOf(rows.map((row) => row[name] as string | number | null));
+  return [column('measure'), column('scope'), column('scopeId'), column('dimension'), column('key'), column('month'), column('bucket'), column('count'), column('sum')];
 }
 
 /**
  * Adds rows to `roll_up` (upserted as sums), each to its month and to its all-time row (month null,
- * which lets a long period be read as all time less the months outside it), in one statement. `table`
- * lets the rebuild's check sum into a copy.
+ * which lets a long period be read as all time less the months outside it), in one statement, in key
+ * order (so that two writers lock rows in the same order).
  */
-export async function addRows(em: EntityManager, rows: Iterable<ShareRow>, table = 'roll_up'): Promise<void> {
+export async function addRows(em: EntityManager, rows: Iterable<ShareRow>): Promise<void> {
   const sums = new Map<string, ShareRow>();
   for (const row of rows) {
     addShares(sums, [row]);
@@ -24,14 +28,33 @@ export async function addRows(em: EntityManager, rows: Iterable<ShareRow>, table
   }
   const list = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
   if (list.length === 0) return;
-  const column = <K extends keyof ShareRow>(name: K) => arrayOf(list.map((row) => row[name] as string | number | null));
   await queryBound(
     em,
-    `insert into ${table} (measure, scope, scope_id, dimension, key, month, bucket, count, sum)
-     select * from unnest(?::text[], ?::text[], ?::uuid[], ?::text[], ?::text[], ?::date[], ?::smallint[], ?::bigint[], ?::bigint[])
+    `insert into roll_up (${COLUMNS}) select * from ${UNNEST}
      on conflict (measure, scope, dimension, scope_id, month, key, bucket)
-     do update set count = ${table}.count + excluded.count, sum = ${table}.sum + excluded.sum`,
-    [column('measure'), column('scope'), column('scopeId'), column('dimension'), column('key'), column('month'), column('bucket'), column('count'), column('sum')],
+     do update set count = roll_up.count + excluded.count, sum = roll_up.sum + excluded.sum`,
+    columnsOf(list),
+  );
+}
+
+/**
+ * For counting many tickets at once (a rebuild, its check): their shares, added to a staging table with
+ * roll_up's columns (no key), to be summed into their rows by `sumStaged`. Far quicker than upserting
+ * every batch.
+ */
+export async function stageShares(em: EntityManager, staging: string, states: Iterable<TicketState>): Promise<void> {
+  const sums = new Map<string, ShareRow>();
+  for (const state of states) addShares(sums, shareOf(state));
+  if (sums.size > 0) await queryBound(em, `insert into ${staging} (${COLUMNS}) select * from ${UNNEST}`, columnsOf([...sums.values()]));
+}
+
+/** The staged shares summed into `table`: each row of a month, and its all-time row. */
+export async function sumStaged(em: EntityManager, staging: string, table: string): Promise<void> {
+  await em.execute(
+    `insert into ${table} (${COLUMNS})
+     select measure, scope, scope_id, dimension, key, month, bucket, sum(count), sum(sum) from ${staging}
+      group by grouping sets ((measure, scope, scope_id, dimension, key, month, bucket), (measure, scope, scope_id, dimension, key, bucket))
+     having sum(count) <> 0 or sum(sum) <> 0`,
   );
 }
 

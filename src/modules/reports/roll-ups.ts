@@ -200,11 +200,14 @@ export const rowKey = (r: Pick<ShareRow, 'measure' | 'scope' | 'scopeId' | 'dime
 export function addShares(into: Map<string, ShareRow>, rows: readonly ShareRow[], sign: 1 | -1 = 1): Map<string, ShareRow> {
   for (const row of rows) {
     const key = rowKey(row);
-    const sum = into.get(key) ?? { ...row, count: 0, sum: 0 };
+    const sum = into.get(key);
+    if (!sum) {
+      into.set(key, { ...row, count: sign * row.count, sum: sign * row.sum });
+      continue;
+    }
     sum.count += sign * row.count;
     sum.sum += sign * row.sum;
     if (sum.count === 0 && sum.sum === 0) into.delete(key);
-    else into.set(key, sum);
   }
   return into;
 }
