@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { pgArray } from '../../shared/sql';
 import { bucketOfRank, interpolate, percentileRanks } from './duration-histogram';
 import { monthCoverOf } from './month-cover.query';
 import type { ReportDimension } from './report.inputs';
@@ -76,7 +77,9 @@ export async function durationSummaries(
 
   // The buckets holding each percentile's two ranks, per group; then those buckets' tickets of the period, in order.
   const plans = new Map<string, { p: number; ranks: { bucket: number; offset: number }[]; fraction: number }[]>();
-  const wanted = new Set<number>();
+  // Per bucket, the assignees whose tickets are read for it: those of the groups that need it, when grouped by assignee.
+  const byAssignee = target.groups.indexOf('scope') >= 0 && target.scope === 'assignee' ? target.groups.indexOf('scope') : -1;
+  const wanted = new Map<number, Set<string | null>>();
   for (const [key, histogram] of histograms) {
     const ordered = [...histogram.buckets.entries()].sort(([a], [b]) => a - b);
     if (ordered.some(([, count]) => count < 0)) return null;
@@ -90,7 +93,7 @@ export async function durationSummaries(
         : percentiles.map((p) => {
             const { lower, upper, fraction } = percentileRanks(p, histogram.count);
             const ranks = [lower, upper].map((rank) => bucketOfRank(dense, rank));
-            for (const { bucket } of ranks) wanted.add(bucket);
+            for (const { bucket } of ranks) wanted.set(bucket, (wanted.get(bucket) ?? new Set()).add(byAssignee >= 0 ? histogram.groups[byAssignee] : null));
             return { p, ranks, fraction };
           }),
     );
@@ -98,9 +101,21 @@ export async function durationSummaries(
   const values = new Map<string, number[]>();
   if (wanted.size > 0) {
     const knex = em.getKnex();
-    const inBuckets = [...wanted].map((bucket) => {
+    // The duration's indexes lead with the assignee: read the assignees that need a bucket, or (not grouped by assignee, no
+    // assignee in the filter) every assignee's part of the index and the unassigned.
+    const everyAssignee = byAssignee < 0 && target.scope !== 'assignee' ? (await em.execute<{ id: string }[]>('select id from app_user')).map((row) => row.id) : null;
+    const inBuckets = [...wanted].map(([bucket, needing]) => {
       const [lower, upper] = bucketRange(bucket);
-      return inPeriod(tickets(), duration.at, window).where(duration.column, '>=', lower).where(duration.column, '<', upper).select(`${duration.column} as seconds`, knex.raw('? as bucket', [bucket]));
+      const q = inPeriod(tickets(), duration.at, window).where(duration.column, '>=', lower).where(duration.column, '<', upper);
+      const assignees = byAssignee >= 0 ? [...needing] : everyAssignee;
+      if (assignees) {
+        const ids = assignees.filter((id): id is string => id !== null);
+        q.where((w) => {
+          w.whereRaw('t.assignee_id = any(?::uuid[])', [pgArray(ids)]);
+          if (byAssignee < 0 || needing.has(null)) w.orWhereNull('t.assignee_id');
+        });
+      }
+      return q.select(`${duration.column} as seconds`, knex.raw('? as bucket', [bucket]));
     });
     const rows = await em.execute<GroupedRow[]>(knex.unionAll(inBuckets, true));
     for (const row of rows) {
