@@ -9,17 +9,21 @@ const ms = (column: string) => `floor(extract(epoch from ${column}) * 1000)::big
  */
 const SLA = { all: ['none', 'status', 'priority', 'channel'], assignee: ['none', 'priority'], business: ['none'] };
 const KEPT: Record<string, Record<string, string[]>> = {
-  created: { all: ['none', 'status', 'priority', 'channel', 'tag', 'title'], assignee: ['none', 'status', 'priority', 'tag', 'title', 'business'], business: ['none', 'status'] },
+  created: {
+    all: ['none', 'status', 'priority', 'channel', 'tag', 'title', 'spelling'],
+    assignee: ['none', 'status', 'priority', 'tag', 'title', 'spelling', 'business'],
+    business: ['none', 'status'],
+  },
   first_response_met: SLA,
   first_response_breached: SLA,
   resolution_met: SLA,
   resolution_breached: SLA,
-  resolved_move: { all: ['none'], assignee: ['none'], business: ['none'] },
-  reopen: { all: ['none'], assignee: ['none'], business: ['none'] },
+  resolved_move: { all: ['none'], assignee: ['none'], business: ['none', 'assignee'] },
+  reopen: { all: ['none'], assignee: ['none'], business: ['none', 'assignee'] },
   assigned: { all: ['assigned_to'], business: ['assigned_to'] },
-  resolved: { assignee: ['none'] },
-  resolved_met: { assignee: ['none'] },
-  rated: { assignee: ['none'] },
+  resolved: { assignee: ['none'], business: ['assignee'] },
+  resolved_met: { assignee: ['none'], business: ['assignee'] },
+  rated: { assignee: ['none'], business: ['assignee'] },
   resolution_seconds: { all: ['none', 'priority', 'channel'], assignee: ['none'] },
   resolution_business_seconds: { all: ['none', 'priority', 'channel'], assignee: ['none'] },
   first_response_seconds: { all: ['none', 'priority', 'channel'], assignee: ['none'] },
@@ -60,12 +64,14 @@ export class Migration20261206070000_general_roll_ups extends Migration {
         sum bigint not null
       );`);
     this.addSql(`create unique index roll_up_key_idx on roll_up (measure, scope, dimension, scope_id, month, key, bucket) nulls not distinct;`);
+    // The all-time rows alone, for reading a long period as all time less the months outside it, over every scope id.
+    this.addSql(`create index roll_up_all_time_idx on roll_up (measure, scope, dimension, scope_id, key, bucket) include (count, sum) where month is null;`);
     this.addSql(`create table roll_up_ticket (ticket_id uuid primary key, state jsonb not null);`);
 
     this.addSql(`insert into roll_up_ticket (ticket_id, state)
       select t.id, jsonb_build_object(
         'createdAt', ${ms('t.created_at')}, 'status', t.status, 'priority', t.priority, 'channel', t.channel,
-        'businessId', t.business_id, 'assigneeId', t.assignee_id, 'title', t.title,
+        'businessId', t.business_id, 'assigneeId', t.assignee_id, 'title', t.title, 'titleLower', lower(t.title),
         'tagIds', coalesce((select jsonb_agg(tt.tag_id order by tt.tag_id) from ticket_tag tt where tt.ticket_id = t.id), '[]'),
         'firstRespondedAt', ${ms('t.first_responded_at')}, 'firstResponseSeconds', t.first_response_seconds,
         'firstResponseBusinessSeconds', t.first_response_business_seconds, 'firstResponseBreached', t.first_response_breached_at is not null,
@@ -111,7 +117,8 @@ export class Migration20261206070000_general_roll_ups extends Migration {
        cross join lateral (
          select 'none' as dimension, null::text as key
          union all select 'status', t.status union all select 'priority', t.priority union all select 'channel', t.channel
-         union all select 'title', t.title::text union all select 'business', t.business_id::text union all select 'assigned_to', f.assigned_to::text
+         union all select 'title', lower(t.title) union all select 'spelling', t.title::text union all select 'business', t.business_id::text union all select 'assignee', t.assignee_id::text
+         union all select 'assigned_to', f.assigned_to::text
          union all select 'tag', tt.tag_id::text from ticket_tag tt where tt.ticket_id = t.id
          union all select 'tag', null where not exists (select 1 from ticket_tag tt where tt.ticket_id = t.id)
        ) as d

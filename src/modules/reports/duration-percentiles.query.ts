@@ -104,18 +104,20 @@ export async function durationSummaries(
     // The duration's indexes lead with the assignee: read the assignees that need a bucket, or (not grouped by assignee, no
     // assignee in the filter) every assignee's part of the index and the unassigned.
     const everyAssignee = byAssignee < 0 && target.scope !== 'assignee' ? (await em.execute<{ id: string }[]>('select id from app_user')).map((row) => row.id) : null;
-    const inBuckets = [...wanted].map(([bucket, needing]) => {
+    // Each part its own index-only scan: an OR of the assignees and the unassigned would make it a bitmap scan of the table.
+    const inBuckets = [...wanted].flatMap(([bucket, needing]) => {
       const [lower, upper] = bucketRange(bucket);
-      const q = inPeriod(tickets(), duration.at, window).where(duration.column, '>=', lower).where(duration.column, '<', upper);
+      const inBucket = () =>
+        inPeriod(tickets(), duration.at, window)
+          .where(duration.column, '>=', lower)
+          .where(duration.column, '<', upper)
+          .select(`${duration.column} as seconds`, knex.raw('? as bucket', [bucket]));
       const assignees = byAssignee >= 0 ? [...needing] : everyAssignee;
-      if (assignees) {
-        const ids = assignees.filter((id): id is string => id !== null);
-        q.where((w) => {
-          w.whereRaw('t.assignee_id = any(?::uuid[])', [pgArray(ids)]);
-          if (byAssignee < 0 || needing.has(null)) w.orWhereNull('t.assignee_id');
-        });
-      }
-      return q.select(`${duration.column} as seconds`, knex.raw('? as bucket', [bucket]));
+      if (!assignees) return [inBucket()];
+      const ids = assignees.filter((id): id is string => id !== null);
+      const parts = ids.length > 0 ? [inBucket().whereRaw('t.assignee_id = any(?::uuid[])', [pgArray(ids)])] : [];
+      if (byAssignee < 0 || needing.has(null)) parts.push(inBucket().whereNull('t.assignee_id'));
+      return parts;
     });
     const rows = await em.execute<GroupedRow[]>(knex.unionAll(inBuckets, true));
     for (const row of rows) {

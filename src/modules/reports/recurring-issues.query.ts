@@ -98,49 +98,64 @@ async function repeated(em: EntityManager, window: ReportWindow, minOccurrences:
 type FrequentTitle = { key: string; n: string; title: string; trigrams: string };
 
 /**
- * The TITLES most frequent titles of the tickets created in the period, counted case-blind, each with
- * its most frequent spelling (ties by the spellings' hashes, titles' ties by theirs). The spellings are
- * counted from the roll-up's months of all tickets or one agent's, with the changes not counted yet and
- * the partial months at the edges from the rows; for another filter, all from the rows.
+ * Tickets created in the period per title case-blind (`title`) or as written (`spelling`), as `key`
+ * and `n`: from the roll-up's months of all tickets or one agent's, with the changes not counted yet
+ * and the partial months at the edges from the rows; for another filter, all from the rows.
  */
-async function frequentTitles(em: EntityManager, window: ReportWindow): Promise<FrequentTitle[]> {
+async function titleCounts(em: EntityManager, window: ReportWindow, dimension: 'title' | 'spelling'): Promise<{ query: Knex.QueryBuilder }> {
   const knex = em.getKnex();
   const base = scopeOf(window);
-  const spellingsOfRows = (range: { from: Date; to: Date }) => inPeriod(filteredTickets(em, window), 't.created_at', range).select('t.title').count({ n: '*' }).groupBy('t.title');
+  const ofRows = (range: { from: Date; to: Date }) => {
+    const column = dimension === 'title' ? 'lower(t.title)' : 't.title';
+    return inPeriod(filteredTickets(em, window), 't.created_at', range).select(knex.raw(`${column}::text as key, count(*) as n`)).groupByRaw(column);
+  };
   const parts: Knex.QueryBuilder[] = [];
   if (base && base.scope !== 'business') {
-    const target: Target = { scope: base.scope, scopeId: base.id, dimension: 'title', groups: ['key'] };
+    const target: Target = { scope: base.scope, scopeId: base.id, dimension, groups: ['key'] };
     const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
     if (months) {
-      parts.push(knex.from((await rolledUpRows(em, target, ['created'], months)).query.as('r')).select('r.key as title', 'r.count as n'));
+      parts.push(knex.from((await rolledUpRows(em, target, ['created'], months)).query.as('r')).select('r.key', 'r.count as n'));
       const pending = (await pendingShares(em)).filter(
-        (row) => row.measure === 'created' && row.scope === target.scope && row.dimension === 'title' && (!target.scopeId || row.scopeId === target.scopeId) &&
+        (row) => row.measure === 'created' && row.scope === target.scope && row.dimension === dimension && (!target.scopeId || row.scopeId === target.scopeId) &&
           row.at >= months.first.getTime() && row.at < months.last.getTime(),
       );
       if (pending.length > 0) {
-        parts.push(knex.select('*').from(knex.raw('unnest(?::text[], ?::bigint[]) as p(title, n)', [pgArray(pending.map((row) => row.key!)), `{${pending.map((row) => row.count).join(',')}}`])));
+        parts.push(knex.select('*').from(knex.raw('unnest(?::text[], ?::bigint[]) as p(key, n)', [pgArray(pending.map((row) => row.key!)), `{${pending.map((row) => row.count).join(',')}}`])));
       }
     }
-    parts.push(...edges.map(([from, to]) => spellingsOfRows({ from, to })));
+    parts.push(...edges.map(([from, to]) => ofRows({ from, to })));
   } else {
-    parts.push(spellingsOfRows(window));
+    parts.push(ofRows(window));
   }
-  const spellings = knex.from(knex.unionAll(parts, true).as('s')).select('s.title', knex.raw('sum(s.n) as n')).groupBy('s.title').havingRaw('sum(s.n) > 0');
-  const titles = knex
-    .from(spellings.as('s'))
-    .select(
-      knex.raw(`hashtextextended(lower(s.title), 0) as title_key, sum(s.n) as n,
-        (array_agg(s.title order by s.n desc, hashtextextended(s.title, 0)))[1] as title`),
-    )
-    .groupBy(knex.raw('lower(s.title)'))
-    .orderBy([{ column: 'n', order: 'desc' }, { column: 'title_key' }])
-    .limit(TITLES);
-  return em.execute<FrequentTitle[]>(
+  // Wrapped: a query builder is a thenable, which awaiting would run.
+  return { query: knex.from(knex.unionAll(parts, true).as('x')).select('x.key', knex.raw('sum(x.n) as n')).groupBy('x.key').havingRaw('sum(x.n) > 0') };
+}
+
+/**
+ * The TITLES most frequent titles of the tickets created in the period, counted case-blind (ties by
+ * `title_key`), each with its most frequent spelling as written (ties by the spelling's hash) and that
+ * spelling's trigrams. The spellings are read for those titles only.
+ */
+async function frequentTitles(em: EntityManager, window: ReportWindow): Promise<FrequentTitle[]> {
+  const knex = em.getKnex();
+  const titles = await em.execute<{ lower: string; key: string; n: string }[]>(
     knex
-      .from(titles.as('p'))
-      .select(knex.raw(`p.title_key::text as key, p.n, p.title, array_to_string(show_trgm(lower(p.title)), '|') as trigrams`))
-      .orderBy([{ column: 'p.n', order: 'desc' }, { column: 'p.title_key' }]),
+      .from((await titleCounts(em, window, 'title')).query.as('c'))
+      .select(knex.raw('c.key as lower, hashtextextended(c.key, 0)::text as key, c.n'))
+      .orderBy([{ column: 'c.n', order: 'desc' }])
+      .orderByRaw('hashtextextended(c.key, 0)')
+      .limit(TITLES),
   );
+  if (titles.length === 0) return [];
+  const spellings = await em.execute<{ lower: string; title: string; trigrams: string }[]>(
+    knex
+      .from((await titleCounts(em, window, 'spelling')).query.as('c'))
+      .whereRaw('lower(c.key) = any(?::text[])', [pgArray(titles.map((t) => t.lower))])
+      .select(knex.raw(`distinct on (lower(c.key)) lower(c.key) as lower, c.key as title, array_to_string(show_trgm(lower(c.key)), '|') as trigrams`))
+      .orderByRaw('lower(c.key), c.n desc, hashtextextended(c.key, 0)'),
+  );
+  const spelled = new Map(spellings.map((row) => [row.lower, row]));
+  return titles.map((t) => ({ key: t.key, n: t.n, title: spelled.get(t.lower)!.title, trigrams: spelled.get(t.lower)!.trigrams }));
 }
 
 /**

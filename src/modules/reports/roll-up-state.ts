@@ -12,7 +12,7 @@ const ms = (column: string) => `floor(extract(epoch from ${column}) * 1000)::big
  */
 export const STATE_OF_TICKET = `jsonb_build_object(
   'createdAt', ${ms('t.created_at')}, 'status', t.status, 'priority', t.priority, 'channel', t.channel,
-  'businessId', t.business_id, 'assigneeId', t.assignee_id, 'title', t.title,
+  'businessId', t.business_id, 'assigneeId', t.assignee_id, 'title', t.title, 'titleLower', lower(t.title),
   'tagIds', coalesce((select jsonb_agg(tt.tag_id order by tt.tag_id) from ticket_tag tt where tt.ticket_id = t.id), '[]'),
   'firstRespondedAt', ${ms('t.first_responded_at')}, 'firstResponseSeconds', t.first_response_seconds,
   'firstResponseBusinessSeconds', t.first_response_business_seconds, 'firstResponseBreached', t.first_response_breached_at is not null,

@@ -26,12 +26,10 @@ export function pendingShares(em: EntityManager): Promise<ShareRow[]> {
 const pending = new WeakMap<EntityManager, Promise<ShareRow[]>>();
 
 async function readPending(em: EntityManager): Promise<ShareRow[]> {
+  // The checkpoint first, as a constant: the entries after it are then a range of the position index.
+  const [checkpoint] = await em.execute<{ position: string }[]>('select position::text as position from feed_checkpoint where consumer = ?', [ROLL_UP_CONSUMER]);
   const ids = (
-    await em.execute<{ ticket_id: string }[]>(
-      `select distinct e.ticket_id from ticket_event e
-        where e.position > coalesce((select c.position from feed_checkpoint c where c.consumer = ?), 0)`,
-      [ROLL_UP_CONSUMER],
-    )
+    await em.execute<{ ticket_id: string }[]>('select distinct e.ticket_id from ticket_event e where e.position > ?::bigint', [checkpoint?.position ?? '0'])
   ).map((row) => row.ticket_id);
   if (ids.length === 0) return [];
   const [counted, current] = [await countedStates(em, ids), await currentStates(em, ids)];
@@ -48,6 +46,7 @@ export interface Target {
 }
 
 const AS_DIMENSION: Partial<Record<ReportDimension, Dimension>> = {
+  [ReportDimension.ASSIGNEE]: 'assignee',
   [ReportDimension.STATUS]: 'status',
   [ReportDimension.PRIORITY]: 'priority',
   [ReportDimension.CHANNEL]: 'channel',
@@ -113,7 +112,7 @@ function heldMonths(em: EntityManager): Promise<{ first: Date; last: Date }> {
       em,
       em
         .execute<{ first: string | null; last: string }[]>(
-          `select (select min(month) from roll_up where measure = 'created' and scope = 'all' and dimension = 'none' and scope_id is null and month is not null)::text as first,
+          `select date_trunc('month', (select min(created_at) from ticket) at time zone 'UTC')::date::text as first,
                   (date_trunc('month', now() at time zone 'UTC') + interval '1 month')::date::text as last`,
         )
         .then(([row]) => ({ first: new Date(`${row.first ?? row.last}T00:00:00Z`), last: new Date(`${row.last}T00:00:00Z`) })),
@@ -154,7 +153,9 @@ export async function rolledUpRows(
     const all = await heldMonths(em);
     const inside = monthsFrom(months.first > all.first ? months.first : all.first, months.last < all.last ? months.last : all.last);
     const outside = monthsFrom(all.first, months.first) + monthsFrom(months.last, all.last);
-    if (outside < inside) {
+    if (outside === 0 && inside > 0) {
+      q.whereNull('month');
+    } else if (outside < inside) {
       q.where((w) => w.whereNull('month').orWhere('month', '<', utcDay(months.first)).orWhere('month', '>=', utcDay(months.last)));
       sign = 'case when month is null then 1 else -1 end * ';
     } else {

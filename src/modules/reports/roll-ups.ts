@@ -10,7 +10,7 @@
 export type Scope = 'all' | 'business' | 'assignee';
 
 /** What a row is keyed by besides its scope: nothing, a ticket attribute, or (assignments) the agent an entry names. */
-export type Dimension = 'none' | 'status' | 'priority' | 'channel' | 'tag' | 'title' | 'business' | 'assigned_to';
+export type Dimension = 'none' | 'status' | 'priority' | 'channel' | 'tag' | 'title' | 'spelling' | 'business' | 'assignee' | 'assigned_to';
 
 /** What the roll-ups know of a ticket; instants as milliseconds since 1970 (UTC). */
 export interface TicketState {
@@ -21,6 +21,8 @@ export interface TicketState {
   businessId: string | null;
   assigneeId: string | null;
   title: string;
+  /** The title case-blind, as PostgreSQL's lower() gives it (recurring titles are counted so). */
+  titleLower: string;
   tagIds: string[];
   firstRespondedAt: number | null;
   firstResponseSeconds: number | null;
@@ -89,11 +91,12 @@ export function bucketRange(bucket: number): [number, number] {
 const once = (at: number | null, when = true, sum = 0): Fact[] => (at !== null && when ? [{ at, sum }] : []);
 const duration = (at: number | null, seconds: number | null): Fact[] => (at !== null && seconds !== null ? [{ at, sum: seconds, bucket: bucketOf(seconds) }] : []);
 
-const EVERY_SCOPE_TOTAL: RollUp['kept'] = { all: ['none'], business: ['none'], assignee: ['none'] };
+/** Moves: of all tickets, one agent's, and one business's per agent (agentPerformance within a business). */
+const MOVES: RollUp['kept'] = { all: ['none'], business: ['none', 'assignee'], assignee: ['none'] };
 /** SLA outcomes, by the ticket's creation (slaCompliance counts the tickets created in the period). */
 const SLA: RollUp['kept'] = { all: ['none', 'status', 'priority', 'channel'], assignee: ['none', 'priority'], business: ['none'] };
-/** Of resolutions, per agent (agentPerformance). */
-const PER_AGENT: RollUp['kept'] = { assignee: ['none'] };
+/** Of resolutions, per agent (agentPerformance), of all tickets and within one business. */
+const PER_AGENT: RollUp['kept'] = { assignee: ['none'], business: ['assignee'] };
 /** Durations, by their instant (resolutionTimes, agentPerformance). */
 const DURATIONS: RollUp['kept'] = { all: ['none', 'priority', 'channel'], assignee: ['none'] };
 
@@ -102,8 +105,8 @@ export const ROLL_UPS: RollUp[] = [
     measure: 'created',
     facts: (t) => once(t.createdAt),
     kept: {
-      all: ['none', 'status', 'priority', 'channel', 'tag', 'title'],
-      assignee: ['none', 'status', 'priority', 'tag', 'title', 'business'],
+      all: ['none', 'status', 'priority', 'channel', 'tag', 'title', 'spelling'],
+      assignee: ['none', 'status', 'priority', 'tag', 'title', 'spelling', 'business'],
       business: ['none', 'status'],
     },
   },
@@ -111,8 +114,8 @@ export const ROLL_UPS: RollUp[] = [
   { measure: 'first_response_breached', facts: (t) => once(t.createdAt, t.firstResponseBreached), kept: SLA },
   { measure: 'resolution_met', facts: (t) => once(t.createdAt, t.resolvedAt !== null && !t.resolutionBreached), kept: SLA },
   { measure: 'resolution_breached', facts: (t) => once(t.createdAt, t.resolutionBreached), kept: SLA },
-  { measure: 'resolved_move', facts: (t) => t.resolvedMoves.map((at) => ({ at })), kept: EVERY_SCOPE_TOTAL },
-  { measure: 'reopen', facts: (t) => t.reopens.map((at) => ({ at })), kept: EVERY_SCOPE_TOTAL },
+  { measure: 'resolved_move', facts: (t) => t.resolvedMoves.map((at) => ({ at })), kept: MOVES },
+  { measure: 'reopen', facts: (t) => t.reopens.map((at) => ({ at })), kept: MOVES },
   { measure: 'assigned', facts: (t) => t.assignments.map(([at, assignedTo]) => ({ at, assignedTo })), kept: { all: ['assigned_to'], business: ['assigned_to'] } },
   { measure: 'resolved', facts: (t) => once(t.resolvedAt), kept: PER_AGENT },
   { measure: 'resolved_met', facts: (t) => once(t.resolvedAt, !t.resolutionBreached), kept: PER_AGENT },
@@ -158,9 +161,13 @@ function keysOf(dimension: Dimension, t: TicketState, fact: Fact): (string | nul
     case 'channel':
       return [t.channel];
     case 'title':
+      return [t.titleLower];
+    case 'spelling':
       return [t.title];
     case 'business':
       return [t.businessId];
+    case 'assignee':
+      return [t.assigneeId];
     case 'assigned_to':
       return [fact.assignedTo ?? null];
     case 'tag':
