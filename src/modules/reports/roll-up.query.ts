@@ -139,33 +139,34 @@ export async function rolledUpRows(
 ): Promise<{ query: Knex.QueryBuilder }> {
   const knex = em.getKnex();
   const columns = ['measure', 'scope_id', 'key', 'bucket', ...(byMonth ? ['month'] : [])];
-  let sign = '';
-  const q = knex('roll_up')
-    .whereIn('measure', measures)
-    .where({ scope: target.scope, dimension: target.dimension })
-    .groupBy(...columns);
+  const q = knex('roll_up').whereIn('measure', measures).where({ scope: target.scope, dimension: target.dimension });
   if (target.scopeId) q.where('scope_id', target.scopeId);
-  if (!months) {
-    q.whereNull('month');
-  } else if (byMonth) {
-    q.where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
-  } else {
+  // The all-time rows alone are one row per key already: read as they are. Months are summed (those outside a long period taken off).
+  let allTime = !months;
+  let sign = '';
+  if (months && !byMonth) {
     const all = await heldMonths(em);
     const inside = monthsFrom(months.first > all.first ? months.first : all.first, months.last < all.last ? months.last : all.last);
     const outside = monthsFrom(all.first, months.first) + monthsFrom(months.last, all.last);
     if (outside === 0 && inside > 0) {
-      q.whereNull('month');
+      allTime = true;
     } else if (outside < inside) {
       q.where((w) => w.whereNull('month').orWhere('month', '<', utcDay(months.first)).orWhere('month', '>=', utcDay(months.last)));
       sign = 'case when month is null then 1 else -1 end * ';
     } else {
       q.where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
     }
+  } else if (months) {
+    q.where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
   }
-  q.select(
-    ...columns.filter((column) => column !== 'month'),
-    knex.raw(`${byMonth ? `to_char(month, 'YYYY-MM-DD') as month, ` : ''}sum(${sign}count)::float8 as count, sum(${sign}sum)::float8 as sum`),
-  );
+  if (allTime) {
+    q.whereNull('month').select(...columns, knex.raw('count::float8 as count, sum::float8 as sum'));
+  } else {
+    q.groupBy(...columns).select(
+      ...columns.filter((column) => column !== 'month'),
+      knex.raw(`${byMonth ? `to_char(month, 'YYYY-MM-DD') as month, ` : ''}sum(${sign}count)::float8 as count, sum(${sign}sum)::float8 as sum`),
+    );
+  }
   return { query: q };
 }
 
