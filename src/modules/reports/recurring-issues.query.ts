@@ -114,7 +114,7 @@ async function titleCounts(em: EntityManager, window: ReportWindow, dimension: '
     const target: Target = { scope: base.scope, scopeId: base.id, dimension, groups: ['key'] };
     const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
     if (months) {
-      parts.push(knex.from((await rolledUpRows(em, target, ['created'], months)).query.as('r')).select('r.key', 'r.count as n'));
+      parts.push(knex.from((await rolledUpRows(em, target, ['created'], months)).query.as('r')).where('r.count', '>', 0).select('r.key', 'r.count as n'));
       const pending = (await pendingShares(em)).filter(
         (row) => row.measure === 'created' && row.scope === target.scope && row.dimension === dimension && (!target.scopeId || row.scopeId === target.scopeId) &&
           row.at >= months.first.getTime() && row.at < months.last.getTime(),
@@ -127,7 +127,9 @@ async function titleCounts(em: EntityManager, window: ReportWindow, dimension: '
   } else {
     parts.push(ofRows(window));
   }
-  // Wrapped: a query builder is a thenable, which awaiting would run.
+  // Wrapped: a query builder is a thenable, which awaiting would run. The roll-up's rows alone (nothing pending, no
+  // partial month) are one per key already.
+  if (parts.length === 1 && base && base.scope !== 'business') return { query: parts[0] };
   return { query: knex.from(knex.unionAll(parts, true).as('x')).select('x.key', knex.raw('sum(x.n) as n')).groupBy('x.key').havingRaw('sum(x.n) > 0') };
 }
 
