@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config';
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-function urlFor(database: string): string {
+export function urlFor(database: string): string {
   const url = new URL(SERVER);
   url.pathname = `/${database}`;
   return url.toString();

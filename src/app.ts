@@ -20,6 +20,7 @@ import { createRedisPubSub } from './modules/realtime/redis-pubsub';
 import { TimelineHub } from './modules/realtime/timeline-hub';
 import { TimelinePublisher } from './modules/realtime/timeline-publisher';
 import { FeedConsumers } from './modules/feed/consumers';
+import { rollUpConsumer } from './modules/reports/roll-up.writer';
 
 export interface App {
   url: string;
@@ -74,6 +75,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const http = await startHttpServer(deps, schema, config);
     started.push(() => http.stop());
     const consumers = new FeedConsumers(database.orm, pubSub, logger, config.feed);
+    consumers.register(rollUpConsumer);
     if (config.feed.consumers) {
       consumers.start();
       started.push(() => consumers.stop());

@@ -1,6 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { migrationOnlyConfig } from '../../src/db/migrations.config';
+import { rebuildRollUps } from '../../src/modules/reports/roll-up.rebuild';
 
 /** The server is DATABASE_URL's; the seed works on a database of its own there. */
 export const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -30,6 +31,16 @@ export async function createMigratedDatabase(database: string): Promise<string[]
   try {
     const applied = await orm.getMigrator().up();
     return applied.map((m) => m.name);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+/** Counts every loaded ticket in the report roll-ups (as `npm run reports:rebuild` does), through the app's own code. */
+export async function fillRollUps(database: string): Promise<void> {
+  const orm = await MikroORM.init(migrationOnlyConfig(urlFor(database)));
+  try {
+    await rebuildRollUps(orm.em.fork());
   } finally {
     await orm.close(true);
   }

@@ -1,5 +1,5 @@
 import { DAY } from './clock';
-import { connect, createMigratedDatabase, SERVER, urlFor } from './database';
+import { connect, createMigratedDatabase, fillRollUps, SERVER, urlFor } from './database';
 import { parseOptions } from './options';
 import { loadPolicies } from './policies';
 import { Rng } from './random';
@@ -58,6 +58,10 @@ export async function main(): Promise<void> {
   const vacuumStarted = Date.now();
   await client.query('vacuum analyze');
   console.log(`vacuum analyze: ${((Date.now() - vacuumStarted) / 1000).toFixed(1)} s (${elapsed()})`);
+  const rollUpsStarted = Date.now();
+  await fillRollUps(options.database);
+  await client.query('vacuum analyze roll_up, roll_up_ticket');
+  console.log(`report roll-ups filled: ${((Date.now() - rollUpsStarted) / 1000).toFixed(1)} s (${elapsed()})`);
 
   await printContents(client);
   await client.end();

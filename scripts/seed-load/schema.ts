@@ -1,5 +1,4 @@
 import type { Client } from 'pg';
-import { FILL_ROLL_UPS } from '../../src/modules/reports/report-digests';
 import { connect } from './database';
 
 /**
@@ -37,12 +36,8 @@ export async function schemaObjects(client: Client): Promise<SchemaObjects> {
   return { foreignKeys: foreignKeys.rows, keys: keys.rows, indexes: indexes.rows };
 }
 
-/**
- * The triggers that keep report digests (report-digests.ts) are off for the load: the simulation writes
- * each ticket's digests itself, and the roll-ups are filled in one statement each afterwards.
- */
+/** Keys, foreign keys and indexes go for the load (restoreAfterLoad builds them again). */
 export async function dropForLoad(client: Client, objects: SchemaObjects): Promise<void> {
-  for (const table of BIG_TABLES) await client.query(`alter table ${table} disable trigger user`);
   for (const fk of objects.foreignKeys) await client.query(`alter table ${fk.table} drop constraint ${fk.name}`);
   for (const key of objects.keys) await client.query(`alter table ${key.table} drop constraint ${key.name}`);
   for (const index of objects.indexes) await client.query(`drop index ${index.name}`);
@@ -87,8 +82,6 @@ export async function restoreAfterLoad(database: string, objects: SchemaObjects,
       await client.query(`alter table ${key.table} add constraint ${key.name} ${key.type === 'p' ? 'primary key' : 'unique'} using index ${key.name}`);
     }
     for (const fk of objects.foreignKeys) await client.query(`alter table ${fk.table} add constraint ${fk.name} ${fk.definition} not valid`);
-    for (const statement of FILL_ROLL_UPS) await client.query(statement);
-    for (const table of BIG_TABLES) await client.query(`alter table ${table} enable trigger user`);
   } finally {
     await client.end();
   }

@@ -1,6 +1,5 @@
 import { DAY, HOUR, MINUTE } from './clock';
 import { esc, iso, NULL, num, str, ts } from './copy-writer';
-import { pgArray } from '../../src/shared/sql';
 import type { Rng } from './random';
 import { companyName, describe, fillTitle, longTailTitle, phone, referenceSuffix } from './texts';
 import { STOP, TicketState } from './ticket-state';
@@ -122,12 +121,10 @@ export class TicketSim extends TicketState {
         ts(this.firstResponseDueAt), ts(this.firstRespondedAt), ts(this.pausedSince), this.pausedSeconds, ts(this.firstResponseBreachedAt),
         ts(this.resolutionBreachedAt), dedupKey ?? NULL, this.occurrences, this.pausedWallSeconds, this.clockSeconds, ts(this.clockMark), this.reopenCount,
         num(this.firstResponseSeconds), num(this.firstResponseBusinessSeconds), num(this.resolutionSeconds), num(this.resolutionBusinessSeconds),
-        this.satisfactionToken ?? NULL, num(this.satisfactionScore), pgArray(ticketTags.map((tag) => world.tags[tag].id)),
-        pgArray(this.resolvedMoves.map(iso)), pgArray(this.reopenedMoves.map(iso)), pgArray(this.assignments.map(([at]) => iso(at))),
-        pgArray(this.assignments.map(([, agent]) => agent.id)),
+        this.satisfactionToken ?? NULL, num(this.satisfactionScore),
       ].join('\t') + '\n',
     );
-    for (const tag of ticketTags) sinks.ticketTags.push(`${this.id}\t${world.tags[tag].id}\t${iso(created)}\n`);
+    for (const tag of ticketTags) sinks.ticketTags.push(`${this.id}\t${world.tags[tag].id}\n`);
   }
 
   /** Staff act on the policy's clock (business hours), now and then outside them. */

@@ -23,7 +23,7 @@ const TICKET_COLUMNS = [
   'submitter_phone', 'reference', 'version', 'due_at_manual', 'first_response_due_at', 'first_responded_at', 'sla_paused_since',
   'sla_paused_seconds', 'first_response_breached_at', 'resolution_breached_at', 'dedup_key', 'occurrences', 'sla_paused_wall_seconds',
   'sla_clock_seconds', 'sla_clock_mark', 'reopen_count', 'first_response_seconds', 'first_response_business_seconds', 'resolution_seconds', 'resolution_business_seconds',
-  'satisfaction_token', 'satisfaction_score', 'tag_ids', 'resolved_moves', 'reopened_moves', 'assigned_at', 'assigned_to',
+  'satisfaction_token', 'satisfaction_score',
 ];
 const COMMENT_COLUMNS = ['id', 'created_at', 'ticket_id', 'body', 'is_internal', 'author_id', 'author_contact_id', 'author_name'];
 const EVENT_COLUMNS = ['id', 'created_at', 'ticket_id', 'type', 'actor_id', 'actor_contact_id', 'from_status', 'to_status', 'reason', 'is_internal', 'details', 'ticket_version'];
@@ -35,7 +35,7 @@ export async function openSinks(database: string): Promise<Sinks> {
     tickets: await CopyWriter.open(database, 'ticket', TICKET_COLUMNS, true),
     comments: await CopyWriter.open(database, 'comment', COMMENT_COLUMNS, true),
     events: await CopyWriter.open(database, 'ticket_event', EVENT_COLUMNS, true),
-    ticketTags: await CopyWriter.open(database, 'ticket_tag', ['ticket_id', 'tag_id', 'ticket_created_at'], true),
+    ticketTags: await CopyWriter.open(database, 'ticket_tag', ['ticket_id', 'tag_id'], true),
     ratings: await CopyWriter.open(database, 'satisfaction_rating', RATING_COLUMNS, true),
     eventHeap: new TimeHeap(),
     commentHeap: new TimeHeap(),

@@ -54,10 +54,6 @@ export abstract class TicketState {
   protected satisfactionToken: string | null = null;
   protected satisfactionScore: number | null = null;
   protected occurrences = 1;
-  /** The timeline digests the database's triggers keep on the ticket row (report-digests.ts). */
-  protected resolvedMoves: number[] = [];
-  protected reopenedMoves: number[] = [];
-  protected assignments: [number, Agent][] = [];
   protected customer: Customer | null = null;
   protected customerActor: Actor = SYSTEM;
   /** How long after a due time the breach job (every minute) records the breach, for this ticket. */
@@ -141,7 +137,6 @@ export abstract class TicketState {
 
   /** An assignment entry naming `to`. */
   protected assign(t: number, actor: Actor, from: Agent | null, to: Agent): void {
-    this.assignments.push([t, to]);
     this.event(t, 'ASSIGNED', actor, { details: `"from":${from ? `"${from.gid}"` : 'null'},"to":"${to.gid}"` });
   }
 
@@ -213,8 +208,6 @@ export abstract class TicketState {
       this.resolvedAt = 0;
       this.closedAt = 0;
     }
-    if (to === 'RESOLVED') this.resolvedMoves.push(t);
-    if (from === 'RESOLVED' && !FINISHED.has(to)) this.reopenedMoves.push(t);
     this.status = to;
     this.event(t, 'STATUS_CHANGED', actor, { from, to, reason: fields.reason, internal: fields.internal, details: fields.details });
   }
@@ -255,9 +248,6 @@ export abstract class TicketState {
     this.satisfactionToken = null;
     this.satisfactionScore = null;
     this.occurrences = 1;
-    this.resolvedMoves = [];
-    this.reopenedMoves = [];
-    this.assignments = [];
     this.customer = null;
     this.customerActor = SYSTEM;
     this.jitter = 1 + this.world.rng.int(60_000);

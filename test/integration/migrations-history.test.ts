@@ -105,7 +105,9 @@ afterAll(async () => {
 
 describe('migrations are history', () => {
   it('an empty database migrated to the latest has every kind of object the snapshot compares', () => {
-    for (const kind of ['tables', 'columns', 'indexes', 'constraints', 'triggers', 'functions', 'extensions'] as const) {
+    // No triggers since Migration20261206070000_general_roll_ups (the report roll-ups left the write path): the
+    // check below adds one to show that the snapshot sees them.
+    for (const kind of ['tables', 'columns', 'indexes', 'constraints', 'functions', 'extensions'] as const) {
       expect(latest[kind].length).toBeGreaterThan(0);
     }
   });
@@ -122,16 +124,16 @@ describe('migrations are history', () => {
   it('the snapshot sees a change to a column, an index, a constraint, a trigger and a function', async () => {
     const client = new Client({ connectionString: straight });
     await client.connect();
-    const table = (await client.query<{ t: string }>(`select tgrelid::regclass::text as t from pg_trigger where not tgisinternal limit 1`)).rows[0].t;
-    const trigger = (await client.query<{ tgname: string }>(`select tgname from pg_trigger where not tgisinternal limit 1`)).rows[0].tgname;
+    const table = 'ticket';
     const index = (await client.query<{ indexname: string }>(`select indexname from pg_indexes where schemaname = 'public' and indexname like '%\\_idx' limit 1`)).rows[0].indexname;
     const check = (await client.query<{ t: string; c: string }>(`select conrelid::regclass::text as t, conname as c from pg_constraint where contype = 'c' and connamespace = 'public'::regnamespace limit 1`)).rows[0];
     const changes: [keyof Snapshot, string][] = [
       ['columns', `alter table ${table} add column history_probe integer`],
       ['indexes', `drop index ${index}`],
       ['constraints', `alter table ${check.t} drop constraint ${check.c}`],
-      ['triggers', `alter table ${table} disable trigger ${trigger}`],
-      ['functions', `create function history_probe() returns integer language sql as $$ select 1 $$`],
+      ['functions', `create function history_probe() returns trigger language plpgsql as $$ begin return new; end $$`],
+      ['triggers', `create trigger history_probe before update on ${table} for each row execute function history_probe()`],
+      ['triggers', `alter table ${table} disable trigger history_probe`],
     ];
     try {
       for (const [kind, statement] of changes) {

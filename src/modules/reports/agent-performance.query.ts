@@ -2,159 +2,142 @@ import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { optionalIdOf } from '../../shared/validation';
 import { User } from '../users/user.entity';
-import { durationFigures, durationFiguresApply } from './duration-roll-up.query';
+import { durationSummaries, FIRST_RESPONSE, RESOLUTION, RESOLUTION_BUSINESS } from './duration-percentiles.query';
+import { MOVE_INSTANTS, monthCoverOf } from './month-cover.query';
 import { ReportDimension } from './report.inputs';
 import type { AgentPerformanceRow } from './report.payloads';
-import { inWholeMonths, monthCoverOf } from './month-cover.query';
-import { filteredTickets, inPeriod, narrowsTickets, oneScope, ratio, type ReportWindow } from './report-window';
-import { DAY, rollUpCover, utcDay } from './roll-up-cover';
-import { openTicketsOfScope } from './scope-month-counts.query';
+import type { GroupedRow } from './report-groups';
+import { filteredTickets, inPeriod, ratio, type ReportWindow } from './report-window';
+import { periodSums, rolledUp, scopeOf, targetOf, type Target } from './roll-up.query';
 import { REOPEN, RESOLVED_MOVE } from './timeline-moves';
 
-type Row = Record<string, string | null>;
+const BY_ASSIGNEE = [ReportDimension.ASSIGNEE];
+const FINISHED = ['RESOLVED', 'CLOSED'];
 
-const byAssignee = (rows: Row[]) => new Map(rows.map((row) => [row.assignee_id, row]));
-const num = (value: string | null | undefined) => (value === null || value === undefined ? null : Number(value));
-
-/** Reopens of the filtered tickets in the period per current assignee, from the instants on the (few) reopened tickets' rows. */
-function reopensOfRows(em: EntityManager, window: ReportWindow, agentId: string | null): Promise<Row[]> {
-  const tickets = filteredTickets(em, window, ['assigneeId']).whereNotNull('t.assignee_id');
-  if (agentId) tickets.where('t.assignee_id', agentId);
-  const reopens = inPeriod(tickets.whereRaw('cardinality(t.reopened_moves) > 0').joinRaw('cross join unnest(t.reopened_moves) as m(at)'), 'm.at', window);
-  return em.execute<Row[]>(reopens.select('t.assignee_id').count({ reopened: '*' }).groupBy('t.assignee_id'));
-}
-
-/** Assignment entries in `range` naming each agent (`assignee_id`, `assigned`), from the assignments on the filtered tickets' rows. */
-function assignmentsOfRows(em: EntityManager, window: ReportWindow, range: { from: Date; to: Date }, agentId: string | null): Knex.QueryBuilder {
-  const assignments = inPeriod(filteredTickets(em, window, ['assigneeId']).joinRaw('cross join unnest(t.assigned_at, t.assigned_to) as a(at, agent)'), 'a.at', range);
-  if (agentId) assignments.where('a.agent', agentId);
-  return assignments.select('a.agent as assignee_id').count({ assigned: '*' }).groupBy('a.agent');
-}
+type Row = Record<string, unknown>;
+const byAgent = (rows: GroupedRow[]) => new Map(rows.filter((row) => row.g0 !== null && row.g0 !== undefined).map((row) => [String(row.g0), row]));
+const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
 
 /**
- * Assignment entries in the period naming each agent, of one business's tickets: whole months from
- * report_business_assignment_month, the partial months at the edges from the tickets' rows.
+ * Assignment entries in the period per agent they name (`g0`, `assigned`), of the window's tickets
+ * (its filter without `assigneeId`): whole months from the roll-up over all tickets or one business's,
+ * the partial months at the edges from the timeline; for another filter, all from the timeline.
  */
-async function assignmentsOfBusiness(em: EntityManager, window: ReportWindow, businessId: string, agentId: string | null): Promise<Row[]> {
+async function assignments(em: EntityManager, window: ReportWindow, agentId: string | null): Promise<GroupedRow[]> {
   const knex = em.getKnex();
+  const base = scopeOf(window, ['assigneeId']);
+  const ofRows = (range: { from: Date; to: Date }) => {
+    const q = inPeriod(knex('ticket_event as e').whereNotNull('e.assigned_to_id'), 'e.created_at', range);
+    if (base?.scope !== 'all') q.join(filteredTickets(em, window, ['assigneeId']).select('t.id').as('t'), 't.id', 'e.ticket_id');
+    if (agentId) q.where('e.assigned_to_id', agentId);
+    return q.select('e.assigned_to_id as g0').count({ assigned: '*' }).groupBy('e.assigned_to_id');
+  };
+  if (!base || base.scope === 'assignee') return em.execute<GroupedRow[]>(ofRows(window));
+  const target: Target = { scope: base.scope, scopeId: base.id, dimension: 'assigned_to', groups: ['key'] };
   const { months, rows: edges } = await monthCoverOf(em, window, { table: 'ticket_event e', column: 'e.created_at', where: 'e.assigned_to_id is not null' });
-  const parts = edges.map(([from, to]) => assignmentsOfRows(em, window, { from, to }, agentId));
-  if (months) {
-    const rolledUp = inWholeMonths(knex('report_business_assignment_month').where('business_id', businessId), months).select('assignee_id', 'assigned');
-    parts.push(agentId ? rolledUp.where('assignee_id', agentId) : rolledUp);
-  }
-  return em.execute<Row[]>(knex.select('x.assignee_id').sum({ assigned: 'x.assigned' }).from(knex.unionAll(parts, true).as('x')).groupBy('x.assignee_id'));
+  const parts: GroupedRow[] = months ? (await rolledUp(em, target, ['assigned'], months)).map((s) => ({ g0: s.groups[0], assigned: s.count })) : [];
+  for (const [from, to] of edges) parts.push(...(await em.execute<GroupedRow[]>(ofRows({ from, to }))));
+  const sums = new Map<string, number>();
+  for (const part of parts) if (!agentId || part.g0 === agentId) sums.set(String(part.g0), (sums.get(String(part.g0)) ?? 0) + Number(part.assigned));
+  return [...sums].map(([g0, assigned]) => ({ g0, assigned }));
 }
 
-/**
- * Reopens (of the tickets now assigned to each agent) and assignment entries (naming each agent) in
- * the period, per assignee (`assignee_id`, `reopened` / `assigned`). Over all tickets: whole UTC days
- * from report_scope_day and report_assignment_day, the partial days at the edges from the timeline.
- * Narrowed by a ticket filter: from the instants on the filtered tickets' rows; to one business, its
- * assignments as assignmentsOfBusiness gives them.
- */
-async function movesOfAgents(em: EntityManager, window: ReportWindow, agentId: string | null): Promise<[Row[], Row[]]> {
+/** Reopens in the period of the tickets now assigned to each agent (`g0`, `reopen`). */
+async function reopens(em: EntityManager, window: ReportWindow): Promise<GroupedRow[]> {
   const knex = em.getKnex();
-  const forAgent = (q: Knex.QueryBuilder, column: string) => (agentId ? q.where(column, agentId) : q);
-  const business = oneScope({ ...window, filter: { ...window.filter, assigneeId: null } });
-  if (business?.scope === 'B') return [await reopensOfRows(em, window, agentId), await assignmentsOfBusiness(em, window, business.id, agentId)];
-  if (narrowsTickets(window, ['assigneeId'])) {
-    return [await reopensOfRows(em, window, agentId), await em.execute<Row[]>(assignmentsOfRows(em, window, window, agentId))];
-  }
-  const cover = rollUpCover(window.from, window.to, [], DAY);
-  const reopens: Knex.QueryBuilder[] = [];
-  const assignments: Knex.QueryBuilder[] = [];
-  if (cover.units) {
-    const days = (q: Knex.QueryBuilder) => q.where('day', '>=', utcDay(cover.units!.from)).where('day', '<', utcDay(cover.units!.to));
-    reopens.push(forAgent(days(knex('report_scope_day').where('scope', 'A')), 'scope_id').select('scope_id as assignee_id', 'reopened as n'));
-    assignments.push(forAgent(days(knex('report_assignment_day')), 'assignee_id').select('assignee_id', 'assigned as n'));
-  }
-  for (const [from, to] of cover.rows) {
-    const entries = knex('ticket_event as e').whereRaw(`${RESOLVED_MOVE} and ${REOPEN}`).join('ticket as t', 't.id', 'e.ticket_id').whereNotNull('t.assignee_id');
-    reopens.push(forAgent(inPeriod(entries, 'e.created_at', { from, to }), 't.assignee_id').select('t.assignee_id', knex.raw('1 as n')));
-    const assigned = inPeriod(knex('ticket_event as a').whereNotNull('a.assigned_to_id'), 'a.created_at', { from, to });
-    assignments.push(forAgent(assigned, 'a.assigned_to_id').select('a.assigned_to_id as assignee_id', knex.raw('1 as n')));
-  }
-  const total = (parts: Knex.QueryBuilder[], as: string) =>
-    em.execute<Row[]>(knex.select('x.assignee_id').sum({ [as]: 'x.n' }).from(knex.unionAll(parts, true).as('x')).groupBy('x.assignee_id'));
-  return [await total(reopens, 'reopened'), await total(assignments, 'assigned')];
+  const ofRows = (range: { from: Date; to: Date }) =>
+    inPeriod(knex('ticket_event as e').whereRaw(`${RESOLVED_MOVE} and ${REOPEN}`), 'e.created_at', range)
+      .join(filteredTickets(em, window).whereNotNull('t.assignee_id').select('t.id', 't.assignee_id').as('t'), 't.id', 'e.ticket_id')
+      .select('t.assignee_id as g0')
+      .count({ reopen: '*' })
+      .groupBy('t.assignee_id');
+  return (await periodSums(em, window, BY_ASSIGNEE, ['reopen'], MOVE_INSTANTS, ofRows)) ?? em.execute<GroupedRow[]>(ofRows(window));
 }
 
-/** The rows of the resolved and first-response statements below, from report_duration_month (see durationFigures); null where it cannot answer. */
-async function outcomesRolledUp(em: EntityManager, window: ReportWindow, agentId: string | null): Promise<[Row[], Row[]] | null> {
-  const resolved = await durationFigures(em, window, ReportDimension.ASSIGNEE, 'R', [0.5], agentId);
-  const answered = resolved && (await durationFigures(em, window, ReportDimension.ASSIGNEE, 'F', [0.5], agentId));
-  if (!resolved || !answered) return null;
-  const hours = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : String(seconds / 3600));
-  // Tickets without an assignee have no agent to count for.
-  const assigned = <T>(figures: Map<string, T>) => [...figures].filter(([key]) => key !== '');
-  return [
-    assigned(resolved).map(([key, f]) => ({
-      assignee_id: key,
-      resolved: String(f.tickets),
-      median_resolution: hours(f.wall.percentiles.get(0.5)),
-      median_resolution_business: hours(f.business.percentiles.get(0.5)),
-      met: String(f.met),
-      mean_score: f.rated > 0 ? String(f.scoreSum / f.rated) : null,
-    })),
-    assigned(answered).map(([key, f]) => ({ assignee_id: key, median_first_response: hours(f.wall.percentiles.get(0.5)) })),
-  ];
+/** Resolutions in the period per current assignee: how many, how many met the target, ratings and their sum. */
+async function resolutions(em: EntityManager, window: ReportWindow): Promise<GroupedRow[]> {
+  const knex = em.getKnex();
+  const ofRows = (range: { from: Date; to: Date }) =>
+    inPeriod(filteredTickets(em, window).whereNotNull('t.assignee_id'), 't.resolved_at', range)
+      .select(
+        't.assignee_id as g0',
+        knex.raw(`count(*) as resolved, count(*) filter (where t.resolution_breached_at is null) as resolved_met,
+          count(t.satisfaction_score) as rated, coalesce(sum(t.satisfaction_score), 0) as rated_sum`),
+      )
+      .groupBy('t.assignee_id');
+  return (await periodSums(em, window, BY_ASSIGNEE, ['resolved', 'resolved_met', 'rated'], 't.resolved_at', ofRows)) ?? em.execute<GroupedRow[]>(ofRows(window));
+}
+
+/** Per agent, the median of a duration in the period, in hours: from the roll-up's histograms, else percentile_cont over the rows. */
+async function medians(em: EntityManager, window: ReportWindow): Promise<Map<string, Record<'resolution' | 'resolutionBusiness' | 'firstResponse', number | null>>> {
+  const found = new Map<string, Record<'resolution' | 'resolutionBusiness' | 'firstResponse', number | null>>();
+  const hours = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : seconds / 3600);
+  const set = (agent: string, field: 'resolution' | 'resolutionBusiness' | 'firstResponse', value: number | null) =>
+    found.set(agent, { resolution: null, resolutionBusiness: null, firstResponse: null, ...found.get(agent), [field]: value });
+  for (const [field, duration] of [
+    ['resolution', RESOLUTION],
+    ['resolutionBusiness', RESOLUTION_BUSINESS],
+    ['firstResponse', FIRST_RESPONSE],
+  ] as const) {
+    const summaries = await durationSummaries(em, window, BY_ASSIGNEE, duration, [0.5]);
+    if (summaries) {
+      for (const summary of summaries.values()) if (summary.groups[0]) set(summary.groups[0], field, hours(summary.percentiles.get(0.5)));
+      continue;
+    }
+    const q = inPeriod(filteredTickets(em, window).whereNotNull('t.assignee_id'), duration.at, window)
+      .select('t.assignee_id', em.getKnex().raw(`percentile_cont(0.5) within group (order by ${duration.column}) / 3600.0 as median`))
+      .groupBy('t.assignee_id');
+    for (const row of await em.execute<Row[]>(q)) set(String(row.assignee_id), field, num(row.median));
+  }
+  return found;
+}
+
+/** Tickets open now per current assignee: from the roll-up's counts by status, else from the rows. */
+async function openTickets(em: EntityManager, window: ReportWindow): Promise<Map<string, number>> {
+  const target = targetOf(window, [ReportDimension.ASSIGNEE, ReportDimension.STATUS], ['created']);
+  const open = new Map<string, number>();
+  if (target) {
+    for (const s of await rolledUp(em, target, ['created'], null)) {
+      if (s.groups[0] && !FINISHED.includes(s.groups[1]!)) open.set(s.groups[0], (open.get(s.groups[0]) ?? 0) + s.count);
+    }
+    return open;
+  }
+  const q = filteredTickets(em, window).whereNotNull('t.assignee_id').whereNotIn('t.status', FINISHED).select('t.assignee_id').count({ open: '*' }).groupBy('t.assignee_id');
+  for (const row of await em.execute<Row[]>(q as Knex.QueryBuilder)) open.set(String(row.assignee_id), Number(row.open));
+  return open;
 }
 
 /**
  * Per staff member, tickets counted under their current assignee. The report's ticket filter applies
- * to the tickets; its `assigneeId` picks the agent instead (so "assigned" still counts the entries
- * that assigned tickets to them).
+ * to the tickets; its `assigneeId` picks the agent (so "assigned" counts the entries that assigned
+ * any ticket of the filter to them).
  */
 export async function agentPerformance(em: EntityManager, window: ReportWindow): Promise<AgentPerformanceRow[]> {
-  const knex = em.getKnex();
   const agentId = optionalIdOf(window.filter?.assigneeId, 'User', 'filter.assigneeId');
-  const tickets = () => {
-    const q = filteredTickets(em, window, ['assigneeId']).whereNotNull('t.assignee_id').groupBy('t.assignee_id').select('t.assignee_id');
-    return agentId ? q.where('t.assignee_id', agentId) : q;
-  };
-
-  const [resolved, answered] = (durationFiguresApply(window, [ReportDimension.ASSIGNEE]) && (await outcomesRolledUp(em, window, agentId))) || [
-    await em.execute<Row[]>(
-      inPeriod(tickets(), 't.resolved_at', window).select(
-        knex.raw(`count(*) as resolved,
-          percentile_cont(0.5) within group (order by t.resolution_seconds) / 3600.0 as median_resolution,
-          percentile_cont(0.5) within group (order by t.resolution_business_seconds) / 3600.0 as median_resolution_business,
-          count(*) filter (where t.resolution_breached_at is null) as met,
-          avg(t.satisfaction_score) as mean_score`),
-      ),
-    ),
-    await em.execute<Row[]>(
-      inPeriod(tickets(), 't.first_responded_at', window).select(
-        knex.raw('percentile_cont(0.5) within group (order by t.first_response_seconds) / 3600.0 as median_first_response'),
-      ),
-    ),
+  const [resolved, reopened, assigned, durations, open] = [
+    byAgent(await resolutions(em, window)),
+    byAgent(await reopens(em, window)),
+    byAgent(await assignments(em, window, agentId)),
+    await medians(em, window),
+    await openTickets(em, window),
   ];
-  const [reopened, assigned] = await movesOfAgents(em, window, agentId);
-  // One agent's from report_scope_month; of all agents, their open tickets' rows are quicker.
-  const openOfAgent = agentId && !narrowsTickets(window, ['assigneeId']) ? await openTicketsOfScope(em, window) : null;
-  const open =
-    openOfAgent === null
-      ? await em.execute<Row[]>(tickets().whereNotIn('t.status', ['RESOLVED', 'CLOSED']).count({ open: '*' }))
-      : [{ assignee_id: agentId, open: String(openOfAgent) }];
-
-  const [r, f, o, op, a] = [byAssignee(resolved), byAssignee(answered), byAssignee(reopened), byAssignee(open), byAssignee(assigned)];
   const agents = await em.find(User, agentId ? { id: agentId } : {}, { orderBy: { name: 'asc', id: 'asc' } });
   return agents
     .map((agent) => {
-      const res = r.get(agent.id);
+      const res = resolved.get(agent.id);
       const resolvedCount = Number(res?.resolved ?? 0);
+      const rated = Number(res?.rated ?? 0);
       return {
         agent,
-        assigned: Number(a.get(agent.id)?.assigned ?? 0),
+        assigned: Number(assigned.get(agent.id)?.assigned ?? 0),
         resolved: resolvedCount,
-        reopened: Number(o.get(agent.id)?.reopened ?? 0),
-        medianResolutionHours: num(res?.median_resolution),
-        medianResolutionBusinessHours: num(res?.median_resolution_business),
-        medianFirstResponseHours: num(f.get(agent.id)?.median_first_response),
-        slaComplianceRate: ratio(Number(res?.met ?? 0), resolvedCount),
-        meanSatisfaction: num(res?.mean_score),
-        openTickets: Number(op.get(agent.id)?.open ?? 0),
+        reopened: Number(reopened.get(agent.id)?.reopen ?? 0),
+        medianResolutionHours: durations.get(agent.id)?.resolution ?? null,
+        medianResolutionBusinessHours: durations.get(agent.id)?.resolutionBusiness ?? null,
+        medianFirstResponseHours: durations.get(agent.id)?.firstResponse ?? null,
+        slaComplianceRate: ratio(Number(res?.resolved_met ?? 0), resolvedCount),
+        meanSatisfaction: rated > 0 ? Number(res?.rated_sum) / rated : null,
+        openTickets: open.get(agent.id) ?? 0,
       };
     })
     .sort((a, b) => b.resolved - a.resolved || b.openTickets - a.openTickets);

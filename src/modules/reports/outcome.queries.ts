@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { optionalIdOf } from '../../shared/validation';
 import type { ReportDimension } from './report.inputs';
 import type { ComplianceStats, DurationStats, ResolutionTimesRow, SatisfactionRow, SlaComplianceRow } from './report.payloads';
-import { durationFigures, durationFiguresApply, type DurationFigures, type DurationSummary } from './duration-roll-up.query';
+import { durationSummaries, FIRST_RESPONSE, FIRST_RESPONSE_BUSINESS, RESOLUTION, RESOLUTION_BUSINESS, type DurationSummary } from './duration-percentiles.query';
+import { monthCoverOf } from './month-cover.query';
 import { describeGroups, groupBy, groupKey, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, ratio, type ReportWindow } from './report-window';
-import { scopeCompliance } from './scope-month-counts.query';
-import { COMPLIANCE } from './sla-compliance.sql';
+import { periodSums } from './roll-up.query';
+import { COMPLIANCE, COMPLIANCE_DUE_NOW, COMPLIANCE_MEASURES, SLA_PENDING } from './sla-compliance.sql';
 
 /** count, mean, median and p90 of a seconds column, in hours, as `<prefix>_count` … */
 function durationColumns(column: string, prefix: string): string {
@@ -28,12 +28,14 @@ function durationStats(row: GroupedRow | undefined, prefix: string): DurationSta
   };
 }
 
-/** Rows of several grouped queries, merged by group, in the order groups first appear. */
+/** Rows of several grouped queries, merged by group, in the order of the groups' keys (whichever way the rows were read). */
 async function merged(em: EntityManager, dimensions: ReportDimension[], ...results: GroupedRow[][]) {
   const all = results.flat();
   const described = await describeGroups(em, dimensions, all);
   const byKey = results.map((rows) => new Map(rows.map((row) => [groupKey(row, dimensions), row])));
-  return [...described].map(([key, group]) => ({ group, rows: byKey.map((map) => map.get(key)) }));
+  return [...described]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, group]) => ({ group, rows: byKey.map((map) => map.get(key)) }));
 }
 
 /** The columns durationColumns gives, from a roll-up's summary of a duration. */
@@ -48,24 +50,32 @@ function summaryColumns(summary: DurationSummary | undefined, prefix: string): G
   };
 }
 
-/** resolutionTimes' grouped rows from report_duration_month and duration buckets (see durationFigures), or null where they cannot answer. */
+/** resolutionTimes' grouped rows from the roll-up's histograms (see durationSummaries), or null where they cannot answer. */
 async function resolutionTimesRolledUp(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<GroupedRow[][] | null> {
-  const dimension = dimensions[0] ?? null;
-  const agentId = optionalIdOf(window.filter?.assigneeId, 'User', 'filter.assigneeId');
-  const resolved = await durationFigures(em, window, dimension, 'R', [0.5, 0.9], agentId);
-  const answered = resolved && (await durationFigures(em, window, dimension, 'F', [0.5, 0.9], agentId));
-  if (!resolved || !answered) return null;
-  return [resolved, answered].map((figures) => {
-    const row = (key: string, f: DurationFigures | undefined) => ({ ...(dimension ? { g0: key || null } : {}), ...summaryColumns(f?.wall, 'wall'), ...summaryColumns(f?.business, 'business') });
+  const results: GroupedRow[][] = [];
+  for (const [wall, business] of [
+    [RESOLUTION, RESOLUTION_BUSINESS],
+    [FIRST_RESPONSE, FIRST_RESPONSE_BUSINESS],
+  ]) {
+    const w = await durationSummaries(em, window, dimensions, wall, [0.5, 0.9]);
+    const b = w && (await durationSummaries(em, window, dimensions, business, [0.5, 0.9]));
+    if (!w || !b) return null;
+    const keys = new Set([...w.keys(), ...b.keys()]);
     // Without a dimension, one row even without tickets, as the aggregate over no rows gives.
-    return dimension ? [...figures].map(([key, f]) => row(key, f)) : [row('', figures.get(''))];
-  });
+    if (dimensions.length === 0) keys.add(groupKey({}, dimensions));
+    results.push(
+      [...keys].map((key) => {
+        const groups = (w.get(key) ?? b.get(key))?.groups ?? [];
+        return { ...Object.fromEntries(groups.map((value, i) => [`g${i}`, value])), ...summaryColumns(w.get(key), 'wall'), ...summaryColumns(b.get(key), 'business') };
+      }),
+    );
+  }
+  return results;
 }
 
 /** Time to resolution (resolved in the period) and to first response (first answered in the period). */
 export async function resolutionTimes(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<ResolutionTimesRow[]> {
-  const [resolved, answered] =
-    (durationFiguresApply(window, dimensions) && (await resolutionTimesRolledUp(em, window, dimensions))) || (await resolutionTimesFromRows(em, window, dimensions));
+  const [resolved, answered] = (await resolutionTimesRolledUp(em, window, dimensions)) ?? (await resolutionTimesFromRows(em, window, dimensions));
   return (await merged(em, dimensions, resolved, answered)).map(({ group, rows: [r, f] }) => ({
     group,
     resolution: durationStats(r, 'wall'),
@@ -87,23 +97,41 @@ async function resolutionTimesFromRows(em: EntityManager, window: ReportWindow, 
   return [await em.execute<GroupedRow[]>(resolution), await em.execute<GroupedRow[]>(firstResponse)];
 }
 
-function compliance(row: GroupedRow | undefined, prefix: 'fr' | 'res'): ComplianceStats {
-  const tickets = Number(row?.tickets ?? 0);
-  const met = Number(row?.[`${prefix}_met`] ?? 0);
-  const breached = Number(row?.[`${prefix}_breached`] ?? 0);
+function compliance(row: GroupedRow | undefined, measure: 'first_response' | 'resolution'): ComplianceStats {
+  const tickets = Number(row?.created ?? 0);
+  const met = Number(row?.[`${measure}_met`] ?? 0);
+  const breached = Number(row?.[`${measure}_breached`] ?? 0);
   return { met, breached, pending: tickets - met - breached, rate: ratio(met, met + breached) };
 }
 
-/** Of the tickets created in the period, per target: met, breached, pending (see COMPLIANCE). */
+/**
+ * Of the tickets created in the period, per target: met, breached, pending (see COMPLIANCE). From the
+ * roll-up where it keeps the grouping: its settled outcomes over the whole months, plus the targets that
+ * have fallen due by now among those months' tickets not settled yet (their partial index), plus the
+ * partial months at the edges from the rows.
+ */
 export async function slaCompliance(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<SlaComplianceRow[]> {
-  const rows =
-    (await scopeCompliance(em, window, dimensions)) ??
-    (await em.execute<GroupedRow[]>(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', window), dimensions).select(em.getKnex().raw(COMPLIANCE))));
-  return (await merged(em, dimensions, rows)).map(({ group, rows: [row] }) => ({
+  const knex = em.getKnex();
+  const ofRows = (range: { from: Date; to: Date }) => groupBy(inPeriod(filteredTickets(em, window), 't.created_at', range), dimensions);
+  let rows = await periodSums(em, window, dimensions, COMPLIANCE_MEASURES, 't.created_at', (range) => ofRows(range).select(knex.raw(COMPLIANCE)));
+  if (rows) {
+    const { months } = await monthCoverOf(em, window, 't.created_at');
+    if (months) rows = [...rows, ...(await em.execute<GroupedRow[]>(ofRows({ from: months.first, to: months.last }).whereRaw(SLA_PENDING).select(knex.raw(COMPLIANCE_DUE_NOW))))];
+  } else {
+    rows = await em.execute<GroupedRow[]>(ofRows(window).select(knex.raw(COMPLIANCE)));
+  }
+  const summed = new Map<string, GroupedRow>();
+  for (const row of rows) {
+    const key = groupKey(row, dimensions);
+    const sum = summed.get(key) ?? { ...row, ...Object.fromEntries(COMPLIANCE_MEASURES.map((m) => [m, 0])) };
+    for (const measure of COMPLIANCE_MEASURES) sum[measure] = Number(sum[measure]) + Number(row[measure] ?? 0);
+    summed.set(key, sum);
+  }
+  return (await merged(em, dimensions, [...summed.values()])).map(({ group, rows: [row] }) => ({
     group,
-    tickets: Number(row?.tickets ?? 0),
-    firstResponse: compliance(row, 'fr'),
-    resolution: compliance(row, 'res'),
+    tickets: Number(row?.created ?? 0),
+    firstResponse: compliance(row, 'first_response'),
+    resolution: compliance(row, 'resolution'),
   }));
 }
 

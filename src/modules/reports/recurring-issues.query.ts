@@ -3,15 +3,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { toGlobalId } from '../../shared/global-id';
 import { pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
-import { EACH_TAG } from './report-groups';
-import { filteredTickets, inPeriod, narrowsTickets, oneScope, type ReportWindow } from './report-window';
-import { heldMonths, inWholeMonths, monthCoverOf, outsideWholeMonths } from './month-cover.query';
-import { fewerMonthsOutside } from './roll-up-cover';
+import { EACH_TAG, groupBy, type GroupedRow } from './report-groups';
+import { filteredTickets, inPeriod, type ReportWindow } from './report-window';
+import { monthCoverOf } from './month-cover.query';
 import { ReportDimension } from './report.inputs';
-import { scopeGroupCounts } from './scope-month-counts.query';
-import { tagCountsOfAllTickets } from './tag-counts.query';
+import { pendingShares, periodSums, rolledUpRows, scopeOf, type Target } from './roll-up.query';
 import { similarPairs, trigramCodes } from './title-similarity';
-import { amongKeys, topOfLargest } from './top-candidates';
 
 const TOP = 20;
 /** Distinct titles considered for clustering: the most frequent ones (a long tail of one-offs cannot recur). */
@@ -84,149 +81,83 @@ async function named(em: EntityManager, by: 'tag' | 'business', top: { id: strin
   return top.map((c) => ({ key: c.id, label: names.get(c.id)!, count: c.count })).sort(mostFirst);
 }
 
-/**
- * The businesses of all tickets, or of one agent's (`agentId`), created in the period, most frequent
- * first: whole months from report_scope_month's business months (report_agent_business_month), the
- * partial months at the edges from the rows, summed only for the businesses of the largest totals
- * (report_business_total, report_agent_business_total; see topOfLargest). Null where no month is whole.
- */
-async function businessesOfRollUps(em: EntityManager, window: ReportWindow, agentId: string | null): Promise<{ id: string; count: number }[] | null> {
-  const knex = em.getKnex();
-  const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
-  if (!months) return null;
-  const monthly = agentId
-    ? knex('report_agent_business_month').where('assignee_id', agentId).select('business_id', 'created as n')
-    : knex('report_scope_month').where('scope', 'B').select('scope_id as business_id', 'created as n');
-  const column = agentId ? 'business_id' : 'scope_id';
-  const top = (keys: Knex.Raw | null) => {
-    const parts = [
-      amongKeys(inWholeMonths(monthly.clone(), months), column, keys),
-      ...edges.map(([from, to]) =>
-        amongKeys(inPeriod(filteredTickets(em, window), 't.created_at', { from, to }).whereNotNull('t.business_id'), 't.business_id', keys).select('t.business_id', knex.raw('1 as n')),
-      ),
-    ];
-    return knex
-      .from(knex.unionAll(parts, true).as('x'))
-      .select(knex.raw('x.business_id::text as key, sum(x.n) as n'))
-      .groupBy('x.business_id')
-      .havingRaw('sum(x.n) > 0')
-      .orderBy([{ column: 'n', order: 'desc' }, { column: 'x.business_id' }])
-      .limit(TOP);
-  };
-  const totals = agentId ? knex('report_agent_business_total').where('assignee_id', agentId) : knex('report_business_total');
-  const largest = totals
-    .where('created', '>', 0)
-    .select('business_id as key', 'created')
-    .orderBy([{ column: 'created', order: 'desc' }, { column: 'business_id' }]);
-  return (await topOfLargest(em, largest, top, TOP)).map((row) => ({ id: row.key, count: Number(row.n) }));
-}
-
-/**
- * Tags or businesses of the tickets created in the period, from the roll-ups, or null where they do not
- * answer: tags of all tickets, or of one business or agent; businesses of all tickets or of one agent
- * as businessesOfRollUps gives them; one business's (itself, with its tickets of report_scope_month).
- */
-async function rolledUpCounts(em: EntityManager, window: ReportWindow, by: 'tag' | 'business'): Promise<{ id: string; count: number }[] | null> {
-  const scope = oneScope(window);
-  if (by === 'business' && !narrowsTickets(window)) return businessesOfRollUps(em, window, null);
-  if (by === 'business' && scope?.scope === 'A') return businessesOfRollUps(em, window, scope.id);
-  if (by === 'business' && scope?.scope !== 'B') return null;
-  const rows =
-    by === 'tag' && !narrowsTickets(window)
-      ? await tagCountsOfAllTickets(em, window)
-      : await scopeGroupCounts(em, window, [by === 'tag' ? ReportDimension.TAG : ReportDimension.BUSINESS]);
-  return rows && rows.filter((row) => row.g0 !== null).map((row) => ({ id: String(row.g0), count: Number(row.count) }));
-}
-
-/** Tags or businesses of the tickets created in the period with at least `minOccurrences`, most frequent first: from the roll-ups where they answer, otherwise from the tickets' rows. */
+/** Tags or businesses of the tickets created in the period with at least `minOccurrences`, most frequent first (at most TOP). */
 async function repeated(em: EntityManager, window: ReportWindow, minOccurrences: number, by: 'tag' | 'business'): Promise<Omit<RecurringGroup, 'examples'>[]> {
+  const dimensions = [by === 'tag' ? ReportDimension.TAG : ReportDimension.BUSINESS];
+  const ofRows = (range: { from: Date; to: Date }) => groupBy(inPeriod(filteredTickets(em, window), 't.created_at', range), dimensions).count({ created: '*' });
+  const counts = (await periodSums(em, window, dimensions, ['created'], 't.created_at', ofRows)) ?? (await em.execute<GroupedRow[]>(ofRows(window)));
+  const top = counts
+    .filter((row) => row.g0 !== null && row.g0 !== undefined && Number(row.created) >= minOccurrences)
+    .map((row) => ({ id: String(row.g0), count: Number(row.created) }))
+    .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id))
+    .slice(0, TOP);
+  return named(em, by, top);
+}
+
+/** One of the most frequent titles of the period (case-blind; `key`: its `title_key`), its tickets, its most frequent spelling and that spelling's trigrams. */
+type FrequentTitle = { key: string; n: string; title: string; trigrams: string };
+
+/**
+ * Tickets created in the period per title case-blind (`title`) or as written (`spelling`), as `key`
+ * and `n`: from the roll-up's months of all tickets or one agent's, with the changes not counted yet
+ * and the partial months at the edges from the rows; for another filter, all from the rows.
+ */
+async function titleCounts(em: EntityManager, window: ReportWindow, dimension: 'title' | 'spelling'): Promise<{ query: Knex.QueryBuilder }> {
   const knex = em.getKnex();
-  const counts = await rolledUpCounts(em, window, by);
-  if (counts) {
-    const top = counts
-      .filter((c) => c.count >= minOccurrences)
-      .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id))
-      .slice(0, TOP);
-    return named(em, by, top);
-  }
-  // Counted from the rows, named in the same statement.
-  const tickets = inPeriod(filteredTickets(em, window), 't.created_at', window);
-  const column = by === 'tag' ? 'tt.tag_id' : 't.business_id';
-  if (by === 'tag') tickets.joinRaw(EACH_TAG);
-  const counted = tickets
-    .whereNotNull(column)
-    .select(knex.raw(`${column} as id, count(*) as count`))
-    .groupBy(column)
-    .havingRaw('count(*) >= ?', [minOccurrences])
-    .orderBy([{ column: 'count', order: 'desc' }, { column }])
-    .limit(TOP);
-  const rows = await em.execute<{ id: string; name: string; count: string }[]>(knex.from(counted.as('c')).join(`${by} as n`, 'n.id', 'c.id').select('c.id', 'n.name', 'c.count'));
-  return rows.map((row) => ({ key: row.id, label: row.name, count: Number(row.count) })).sort(mostFirst);
-}
-
-/**
- * One of the most frequent titles of the period (case-blind: `title_key`), its tickets, and its most
- * frequent spelling as written, with that spelling's trigrams (null where report_title_spelling lacks it).
- */
-type FrequentTitle = { key: string; n: string; title: string | null; trigrams: string | null };
-
-/**
- * Per title of `spelled` (rows of `title_key`, `spelling_key` and their tickets `n`): its tickets and
- * its most frequent spelling (counted among that title's tickets only; ties by spelling key) as
- * report_title_spelling writes it, the TITLES most frequent titles first.
- */
-function perTitle(knex: Knex, spelled: Knex.QueryBuilder): Knex.QueryBuilder {
-  const counted = knex
-    .from(spelled.as('s'))
-    .select(knex.raw('s.title_key, sum(s.n) as n, (array_agg(s.spelling_key order by s.n desc, s.spelling_key))[1] as spelling_key'))
-    .groupBy('s.title_key')
-    .havingRaw('sum(s.n) > 0')
-    .orderBy([{ column: 'n', order: 'desc' }, { column: 's.title_key' }])
-    .limit(TITLES);
-  return knex
-    .from(counted.as('p'))
-    .leftJoin('report_title_spelling as w', 'w.spelling_key', 'p.spelling_key')
-    .select(knex.raw('p.title_key::text as key, p.n, w.title, w.trigrams'))
-    .orderBy([{ column: 'p.n', order: 'desc' }, { column: 'p.title_key' }]);
-}
-
-/** The TITLES most frequent titles of the period's tickets, from their rows in one pass. */
-async function frequentTitlesOfRows(em: EntityManager, window: ReportWindow): Promise<FrequentTitle[]> {
-  const spelled = inPeriod(filteredTickets(em, window), 't.created_at', window).select('t.title_key', 't.spelling_key').count({ n: '*' }).groupBy('t.title_key', 't.spelling_key');
-  return em.execute<FrequentTitle[]>(perTitle(em.getKnex(), spelled));
-}
-
-/**
- * The same from the roll-ups, of all tickets or of one business's or agent's (`scope`): whole UTC
- * months from report_title_month (report_scope_title_month), the partial months at the period's
- * edges from the rows, summed only for the titles of the largest totals of all time
- * (report_title_total, report_scope_title_total; see topOfLargest). A scope's whole months, when
- * fewer of its months lie outside them, as its spelling totals less those months
- * (report_scope_spelling_total; see fewerMonthsOutside).
- */
-async function frequentTitlesOfRollUps(em: EntityManager, window: ReportWindow, scope: { scope: 'B' | 'A'; id: string } | null): Promise<FrequentTitle[]> {
-  const knex = em.getKnex();
-  const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
-  if (!months) return frequentTitlesOfRows(em, window);
-  const ofScope = (table: string) => (scope ? knex(`report_scope_${table}`).where({ scope: scope.scope, scope_id: scope.id }) : knex(`report_${table}`));
-  const held = scope && (await heldMonths(em, ofScope('title_month')));
-  const byComplement = !!held && fewerMonthsOutside(months, held);
-  // Tickets per title and spelling in the period, of the titles `keys` (SQL of a set of title keys; all when null).
-  const spelled = (keys: Knex.Raw | null) => {
-    const counted = (q: Knex.QueryBuilder, n: string) => amongKeys(q, 'title_key', keys).select('title_key', 'spelling_key', knex.raw(`${n} as n`));
-    const parts = [
-      ...(byComplement
-        ? [counted(ofScope('spelling_total'), 'created'), ...outsideWholeMonths(ofScope('title_month'), months).map((q) => counted(q, '-created'))]
-        : [counted(inWholeMonths(ofScope('title_month'), months), 'created')]),
-      ...edges.map(([from, to]) => amongKeys(inPeriod(filteredTickets(em, window), 't.created_at', { from, to }), 't.title_key', keys).select('t.title_key', 't.spelling_key', knex.raw('1 as n'))),
-    ];
-    return knex.from(knex.unionAll(parts, true).as('x')).select('x.title_key', 'x.spelling_key', knex.raw('sum(x.n) as n')).groupBy('x.title_key', 'x.spelling_key');
+  const base = scopeOf(window);
+  const ofRows = (range: { from: Date; to: Date }) => {
+    const column = dimension === 'title' ? 'lower(t.title)' : 't.title';
+    return inPeriod(filteredTickets(em, window), 't.created_at', range).select(knex.raw(`${column}::text as key, count(*) as n`)).groupByRaw(column);
   };
-  const largest = ofScope('title_total')
-    .where('created', '>', 0)
-    .select('title_key as key', 'created')
-    .orderBy([{ column: 'created', order: 'desc' }, { column: 'title_key' }]);
-  return (await topOfLargest(em, largest, (keys) => perTitle(knex, spelled(keys)), TITLES)) as FrequentTitle[];
+  const parts: Knex.QueryBuilder[] = [];
+  if (base && base.scope !== 'business') {
+    const target: Target = { scope: base.scope, scopeId: base.id, dimension, groups: ['key'] };
+    const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
+    if (months) {
+      parts.push(knex.from((await rolledUpRows(em, target, ['created'], months)).query.as('r')).where('r.count', '>', 0).select('r.key', 'r.count as n'));
+      const pending = (await pendingShares(em)).filter(
+        (row) => row.measure === 'created' && row.scope === target.scope && row.dimension === dimension && (!target.scopeId || row.scopeId === target.scopeId) &&
+          row.at >= months.first.getTime() && row.at < months.last.getTime(),
+      );
+      if (pending.length > 0) {
+        parts.push(knex.select('*').from(knex.raw('unnest(?::text[], ?::bigint[]) as p(key, n)', [pgArray(pending.map((row) => row.key!)), `{${pending.map((row) => row.count).join(',')}}`])));
+      }
+    }
+    parts.push(...edges.map(([from, to]) => ofRows({ from, to })));
+  } else {
+    parts.push(ofRows(window));
+  }
+  // Wrapped: a query builder is a thenable, which awaiting would run. The roll-up's rows alone (nothing pending, no
+  // partial month) are one per key already.
+  if (parts.length === 1 && base && base.scope !== 'business') return { query: parts[0] };
+  return { query: knex.from(knex.unionAll(parts, true).as('x')).select('x.key', knex.raw('sum(x.n) as n')).groupBy('x.key').havingRaw('sum(x.n) > 0') };
+}
+
+/**
+ * The TITLES most frequent titles of the tickets created in the period, counted case-blind (ties by
+ * `title_key`), each with its most frequent spelling as written (ties by the spelling's hash) and that
+ * spelling's trigrams. The spellings are read for those titles only.
+ */
+async function frequentTitles(em: EntityManager, window: ReportWindow): Promise<FrequentTitle[]> {
+  const knex = em.getKnex();
+  const titles = await em.execute<{ lower: string; key: string; n: string }[]>(
+    knex
+      .from((await titleCounts(em, window, 'title')).query.as('c'))
+      .select(knex.raw('c.key as lower, hashtextextended(c.key, 0)::text as key, c.n'))
+      .orderBy([{ column: 'c.n', order: 'desc' }])
+      .orderByRaw('hashtextextended(c.key, 0)')
+      .limit(TITLES),
+  );
+  if (titles.length === 0) return [];
+  const spellings = await em.execute<{ lower: string; title: string; trigrams: string }[]>(
+    knex
+      .from((await titleCounts(em, window, 'spelling')).query.as('c'))
+      .whereRaw('lower(c.key) = any(?::text[])', [pgArray(titles.map((t) => t.lower))])
+      .select(knex.raw(`distinct on (lower(c.key)) lower(c.key) as lower, c.key as title, array_to_string(show_trgm(lower(c.key)), '|') as trigrams`))
+      .orderByRaw('lower(c.key), c.n desc, hashtextextended(c.key, 0)'),
+  );
+  const spelled = new Map(spellings.map((row) => [row.lower, row]));
+  return titles.map((t) => ({ key: t.key, n: t.n, title: spelled.get(t.lower)!.title, trigrams: spelled.get(t.lower)!.trigrams }));
 }
 
 /**
@@ -235,11 +166,8 @@ async function frequentTitlesOfRollUps(em: EntityManager, window: ReportWindow, 
  * frequent spelling (`spelling_key`), so the count reads an index, not the titles.
  */
 async function titleClusters(em: EntityManager, window: ReportWindow, minOccurrences: number): Promise<(Omit<TitleCluster, 'examples'> & { keys: string[] })[]> {
-  const scope = oneScope(window);
-  const top = narrowsTickets(window) && !scope ? await frequentTitlesOfRows(em, window) : await frequentTitlesOfRollUps(em, window, scope);
-  // Every spelling of a ticket has its row, unless the roll-up drifted from the tickets.
-  if (top.some((t) => t.title === null || t.trigrams === null)) throw new Error('report_title_spelling differs from the tickets: run npm run reports:rebuild.');
-  const titles = top.map((t) => ({ title: t.title!, trigrams: t.trigrams === '' ? [] : t.trigrams!.split('|') }));
+  const top = await frequentTitles(em, window);
+  const titles = top.map((t) => ({ title: t.title, trigrams: t.trigrams === '' ? [] : t.trigrams.split('|') }));
   const codes = trigramCodes(titles.map((t) => t.trigrams));
   // Union-find over the pairs at or above the threshold.
   const parent = top.map((_, i) => i);

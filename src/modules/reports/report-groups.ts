@@ -4,7 +4,7 @@ import { toGlobalId } from '../../shared/global-id';
 import { ReportDimension } from './report.inputs';
 import type { ReportGroupValue } from './report.payloads';
 
-/** The SQL of each dimension over `ticket t` (TAG over the ticket's tag ids as `tt`, which `groupBy` adds). */
+/** The SQL of each dimension over `ticket t` (TAG over the ticket's tag links as `tt`, which `groupBy` joins). */
 const COLUMNS: Record<ReportDimension, string> = {
   [ReportDimension.STATUS]: 't.status',
   [ReportDimension.PRIORITY]: 't.priority',
@@ -25,15 +25,20 @@ export function distinctDimensions(groupBy: readonly ReportDimension[] | null | 
   return [...new Set(groupBy ?? [])];
 }
 
-/** A ticket `t` once per tag as `tt.tag_id` (once with no tag when it has none), from the tag ids on its row. */
-export const EACH_TAG = 'left join lateral unnest(t.tag_ids) as tt(tag_id) on true';
+/** A ticket `t` once per tag as `tt.tag_id` (once with no tag when it has none). */
+export const EACH_TAG = 'left join ticket_tag tt on tt.ticket_id = t.id';
+
+/** Selects the dimensions of `q` (over `ticket t`) as `g0`, `g1`, …; under TAG a ticket comes once per tag. */
+export function selectGroups(q: Knex.QueryBuilder, dimensions: readonly ReportDimension[]): Knex.QueryBuilder {
+  if (dimensions.includes(ReportDimension.TAG)) q.joinRaw(EACH_TAG);
+  dimensions.forEach((dimension, i) => q.select(`${COLUMNS[dimension]} as g${i}`));
+  return q;
+}
 
 /** Groups `q` (over `ticket t`) by the dimensions, selecting each as `g0`, `g1`, …; under TAG a ticket counts once per tag. */
 export function groupBy(q: Knex.QueryBuilder, dimensions: readonly ReportDimension[]): Knex.QueryBuilder {
-  if (dimensions.includes(ReportDimension.TAG)) q.joinRaw(EACH_TAG);
-  dimensions.forEach((dimension, i) => {
-    q.select(`${COLUMNS[dimension]} as g${i}`).groupBy(COLUMNS[dimension]);
-  });
+  selectGroups(q, dimensions);
+  dimensions.forEach((dimension) => q.groupBy(COLUMNS[dimension]));
   return q;
 }
 

@@ -2,7 +2,6 @@ import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { IANAZone } from 'luxon';
 import { badInput } from '../../shared/errors';
-import { optionalIdOf } from '../../shared/validation';
 import { applyFilter } from '../tickets/ticket-list.query';
 import type { TicketFilter } from '../tickets/ticket.inputs';
 import type { ReportRangeInput } from './report.inputs';
@@ -55,18 +54,6 @@ export function narrowsTickets(window: ReportWindow, without: (keyof TicketFilte
 /** Whether the report covers one business's or one agent's tickets (whatever else the filter holds). */
 export function withinOneScope(window: ReportWindow): boolean {
   return Boolean(window.filter?.businessId || window.filter?.assigneeId);
-}
-
-/**
- * The one business ('B') or agent ('A') the ticket filter picks when it picks nothing else: the scope
- * of the per-business and per-assignee roll-ups (`report_scope_day`, `report_scope_month`, …).
- */
-export function oneScope(window: ReportWindow): { scope: 'B' | 'A'; id: string } | null {
-  const fields = Object.entries(window.filter ?? {}).filter(([, value]) => value !== null && value !== undefined);
-  if (fields.length !== 1) return null;
-  if (fields[0][0] === 'businessId') return { scope: 'B', id: optionalIdOf(window.filter!.businessId, 'Business', 'filter.businessId')! };
-  if (fields[0][0] === 'assigneeId') return { scope: 'A', id: optionalIdOf(window.filter!.assigneeId, 'User', 'filter.assigneeId')! };
-  return null;
 }
 
 /** `column` within the period [from, to). */

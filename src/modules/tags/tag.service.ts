@@ -6,6 +6,7 @@ import { isStaff } from '../users/auth/access';
 import { tagRule, ticketScope } from '../access/visibility';
 import type { Actor } from '../users/auth/actor';
 import { pgArray } from '../../shared/sql';
+import { countTicketsBesideTheFeed } from '../reports/roll-up.writer';
 import { Tag } from './tag.entity';
 
 /** Tags: names are unique ignoring case; a tag is created the first time a ticket uses its name. */
@@ -72,11 +73,14 @@ export class TagService {
       const [source, target] = await Promise.all([em.findOne(Tag, { id: sourceId }), em.findOne(Tag, { id: targetId })]);
       if (!source) throw badInput('sourceTagId names no tag.', 'sourceTagId');
       if (!target) throw badInput('targetTagId names no tag.', 'targetTagId');
+      const moved = await em.execute<{ ticket_id: string }[]>('select ticket_id from ticket_tag where tag_id = ?', [sourceId]);
       for (const table of ['ticket_tag', 'agent_expertise']) {
         const owner = table === 'ticket_tag' ? 'ticket_id' : 'user_id';
         await em.execute(`insert into ${table} (${owner}, tag_id) select ${owner}, ? from ${table} where tag_id = ? on conflict do nothing`, [targetId, sourceId]);
       }
       await em.execute('delete from tag where id = ?', [sourceId]);
+      // No timeline entry records a merge: the report roll-ups count the tickets it moved here.
+      await countTicketsBesideTheFeed(em, moved.map((row) => row.ticket_id));
       return target;
     });
   }

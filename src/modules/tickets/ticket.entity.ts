@@ -1,4 +1,4 @@
-import { ArrayType, Collection, Entity, Enum, ManyToMany, ManyToOne, Property } from '@mikro-orm/core';
+import { Collection, Entity, Enum, ManyToMany, ManyToOne, Property } from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { BaseEntity } from '../../shared/base.entity';
 import { Node } from '../../shared/node';
@@ -193,30 +193,6 @@ export class Ticket extends BaseEntity<TicketOptional> {
   @Field(() => Int, { description: 'Grows by one with every change; pass it as `expectedVersion` to refuse stale edits.' })
   @Property({ type: 'integer' })
   version: number = 1;
-
-  // What the database keeps for the reports (Migration20261127060000_report_digests): the timeline's digests on the ticket
-  // row and the title's hashes, read by the reports in SQL. Lazy, so that loading a ticket neither reads nor parses them
-  // (arrays that grow with its timeline); never written from here (triggers and generated columns keep them).
-  @Property({ type: ArrayType, columnType: 'uuid[]', lazy: true, persist: false })
-  tagIds?: string[];
-
-  @Property({ type: ArrayType, columnType: 'timestamptz[]', lazy: true, persist: false })
-  resolvedMoves?: string[];
-
-  @Property({ type: ArrayType, columnType: 'timestamptz[]', lazy: true, persist: false })
-  reopenedMoves?: string[];
-
-  @Property({ type: ArrayType, columnType: 'timestamptz[]', lazy: true, persist: false })
-  assignedAt?: string[];
-
-  @Property({ type: ArrayType, columnType: 'uuid[]', lazy: true, persist: false })
-  assignedTo?: string[];
-
-  @Property({ type: 'bigint', lazy: true, persist: false })
-  titleKey?: string;
-
-  @Property({ type: 'bigint', lazy: true, persist: false })
-  spellingKey?: string;
 
   @Field({ description: 'True when `dueAt` has passed, the ticket is neither resolved nor closed, and its SLA clock is running.' })
   get isOverdue(): boolean {
