@@ -5,7 +5,7 @@ import { Migration } from '@mikro-orm/migrations';
  *
  * A position is the writing transaction's id (64-bit, `pg_current_xact_id()`) times 2^24, plus the
  * entry's rank within that transaction. `timeline_watermark()` is the position below which nothing can
- * still appear: the lowest id among this database's transactions still running below the snapshot's xmax
+ * still appear: the lowest id among this database's client transactions still running below the snapshot's xmax
  * (or, when none is, xmax: one past the last completed id), times 2^24. Transaction ids are handed out in order, so an entry below the
  * watermark is either committed and visible or rolled back for good; a reader that reads only below it,
  * in a statement that starts after the watermark was taken, never passes an entry that commits later.
@@ -32,12 +32,15 @@ export class Migration20261206060000_feed_positions extends Migration {
         oldest bigint;
       begin
         -- Read after the snapshot above: a transaction with an id below next_id either shows here or has ended.
+        -- Only client backends write timeline entries: an autovacuum's ANALYZE, which holds an id while it
+        -- runs, holds nobody back.
         -- backend_xid is 32 bits: widened to 64 by its distance below next_id. Ids at or above next_id (begun
         -- after the snapshot, or running past the last completed one) are at most 2^31 ahead and left out.
         select min(next_id - behind) into oldest
           from (select ((next_id & 4294967295) - backend_xid::text::bigint + 4294967296) % 4294967296 as behind
                   from pg_stat_activity
-                 where datid = (select oid from pg_database where datname = current_database()) and backend_xid is not null) running
+                 where datid = (select oid from pg_database where datname = current_database()) and backend_xid is not null
+                   and backend_type = 'client backend') running
          where behind between 1 and 2147483647;
         return least(next_id, coalesce(oldest, next_id)) * 16777216;
       end $$;`);
