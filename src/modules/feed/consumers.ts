@@ -45,6 +45,8 @@ export class FeedConsumers {
   private running = false;
   private readonly loops: Promise<void>[] = [];
   private readonly wakers = new Set<() => void>();
+  /** Consumers whose checkpoint row is known to exist. */
+  private readonly withRow = new Set<string>();
   private unsubscribe?: () => Promise<unknown>;
 
   constructor(
@@ -109,8 +111,11 @@ export class FeedConsumers {
 
   /** Takes or renews this instance's claim on the consumer; false while another instance holds it or a retry waits. */
   private async claim(consumer: FeedConsumer): Promise<boolean> {
+    if (!this.withRow.has(consumer.name)) {
+      await this.orm.em.fork().execute('insert into feed_checkpoint (consumer) values (?) on conflict do nothing', [consumer.name]);
+      this.withRow.add(consumer.name);
+    }
     return this.orm.em.fork().transactional(async (em) => {
-      await em.execute('insert into feed_checkpoint (consumer) values (?) on conflict do nothing', [consumer.name]);
       const free = await em.execute(
         `select 1 from feed_checkpoint
           where consumer = ? and (lease_owner = ? or lease_until is null or lease_until < now()) and (retry_at is null or retry_at <= now())

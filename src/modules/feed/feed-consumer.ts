@@ -12,5 +12,6 @@ export interface FeedConsumer {
   readonly name: string;
   /** Entries per batch (default 500). */
   readonly batchSize?: number;
+  /** Entries come with their ticket and actor as references (ids only): load what is needed. */
   apply(em: EntityManager, entries: readonly TicketEvent[]): Promise<void>;
 }

@@ -14,13 +14,10 @@ export async function timelineWatermark(em: EntityManager): Promise<bigint> {
 
 /**
  * Up to `limit` entries after position `after` and below `below` (a watermark read before this
- * statement), in position order, with their tickets. Read in that order from `after` up to a
- * watermark, the timeline is read whole: nothing that commits later can land behind the reader.
+ * statement), in position order, with what `populate` names loaded (otherwise only referenced). Read
+ * in that order from `after` up to a watermark, the timeline is read whole: nothing that commits later
+ * can land behind the reader.
  */
-export function entriesBetween(em: EntityManager, after: bigint, below: bigint, limit: number): Promise<TicketEvent[]> {
-  return em.find(
-    TicketEvent,
-    { position: { $gt: after.toString(), $lt: below.toString() } },
-    { orderBy: { position: 'asc' }, limit, populate: ['ticket', 'actor'] },
-  );
+export function entriesBetween(em: EntityManager, after: bigint, below: bigint, limit: number, populate: ('ticket' | 'actor')[] = []): Promise<TicketEvent[]> {
+  return em.find(TicketEvent, { position: { $gt: after.toString(), $lt: below.toString() } }, { orderBy: { position: 'asc' }, limit, populate });
 }

@@ -150,7 +150,7 @@ export class TimelineHub {
 
   private async offerBelow(em: EntityManager, watermark: bigint): Promise<void> {
     for (;;) {
-      const events = await entriesBetween(em, this.position!, watermark, PAGE);
+      const events = await entriesBetween(em, this.position!, watermark, PAGE, ['ticket', 'actor']);
       const comments = await commentsOf(em, events);
       for (const event of events) this.offer({ event, ticket: event.ticket, comment: comments.get(event) ?? null });
       if (events.length < PAGE) break;
