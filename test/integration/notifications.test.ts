@@ -270,13 +270,14 @@ describe('notificationAdded', () => {
     subscription.received.length = 0;
   }
 
-  it('reaches only its recipient, on another instance, once; a customer cannot subscribe; a revoked session ends it', async () => {
+  it('reaches only its recipient, on another instance, once; customers and API keys cannot subscribe; a revoked session ends it', async () => {
     const second = await startTestApp({ ...REDIS, SMTP_URL: smtp.url, MAIL_FROM }, app);
     const member = await make.staffUser(app);
     const memberToken = await make.session(app, member.user);
     const memberClient = wsClient(second.url, memberToken);
     const otherClient = wsClient(second.url, other.token);
     const customerClient = wsClient(second.url, carol.token);
+    const keyClient = wsClient(second.url, await make.apiKey(app, admin.user, Object.values(ApiScope)));
     try {
       const mineLive = subscribe(memberClient, OnNotificationAddedDocument);
       const theirs = subscribe(otherClient, OnNotificationAddedDocument);
@@ -298,13 +299,16 @@ describe('notificationAdded', () => {
       expect(mineLive.received.map((r) => r.data!.notificationAdded.ticket!.id)).toEqual([ticket.globalId, next.globalId]);
       expect(theirs.received.map((r) => r.data!.notificationAdded.ticket!.id)).toEqual([next.globalId]);
 
-      const refused = subscribe(customerClient, OnNotificationAddedDocument);
-      await new Promise<void>((resolve) => {
-        const check = () => (refused.errors.length > 0 || refused.received.length > 0 ? resolve() : setTimeout(check, 20));
-        check();
-      });
-      const errors = (refused.errors[0] ?? refused.received[0]?.errors) as GraphQLFormattedError[];
-      expect(errors[0].extensions?.code).toBe('FORBIDDEN');
+      // Customers and API keys (whatever their scopes) are refused at subscribe time.
+      for (const client of [customerClient, keyClient]) {
+        const refused = subscribe(client, OnNotificationAddedDocument);
+        await new Promise<void>((resolve) => {
+          const check = () => (refused.errors.length > 0 || refused.received.length > 0 ? resolve() : setTimeout(check, 20));
+          check();
+        });
+        const errors = (refused.errors[0] ?? refused.received[0]?.errors) as GraphQLFormattedError[];
+        expect(errors[0].extensions?.code).toBe('FORBIDDEN');
+      }
 
       // Logging out everywhere on the first instance closes the member's socket on the second (4403).
       await app.gql(LogoutDocument, { input: { everywhere: true } }, memberToken);
@@ -314,7 +318,7 @@ describe('notificationAdded', () => {
       });
       expect((mineLive.errors[0] as { code: number }).code).toBe(4403);
     } finally {
-      await Promise.all([memberClient.dispose(), otherClient.dispose(), customerClient.dispose()]);
+      await Promise.all([memberClient.dispose(), otherClient.dispose(), customerClient.dispose(), keyClient.dispose()]);
       await second.stop();
     }
   });

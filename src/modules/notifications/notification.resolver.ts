@@ -48,6 +48,11 @@ export class NotificationResolver {
     description: `Your new in-app notifications as they are made, on whichever instance. Nobody else receives them. ${STAFF_ONLY}`,
     subscribe: ({ context }) => (context as Context).services.notifications.live(),
   })
+  /**
+   * Executions are shared per payload object and access class (realtime/shared-execution.ts), and this
+   * one reads the viewer's own row: that is safe because an announcement object reaches only its
+   * recipient's streams (NotificationStream), so only that member's subscriptions can share it.
+   */
   notificationAdded(@Root() message: NotificationMessage, @Ctx() ctx: Context): Promise<Notification> {
     return ctx.services.notifications.announced(message);
   }
