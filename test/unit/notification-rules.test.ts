@@ -58,6 +58,10 @@ describe('draftsFor', () => {
     expect(draftsFor(entry(TicketEventType.SLA_BREACHED, { details: clock }), ticket(null))).toEqual([]);
     const due = entry(TicketEventType.FOLLOW_UP_DUE, { isInternal: true, details: { followUp: 'f', owner: toGlobalId('User', OTHER), note: 'Call' } });
     expect(recipients(draftsFor(due, ticket(AGENT)))).toEqual([[NotificationEvent.FOLLOW_UP_DUE, OTHER]]);
+    const long = entry(TicketEventType.FOLLOW_UP_DUE, { details: { owner: toGlobalId('User', OTHER), note: `Call\n${'x'.repeat(300)}` } });
+    const [draft] = draftsFor(long, ticket(AGENT));
+    expect(draft.title).toBe(`Follow-up due on #1042 Printer on fire: Call ${'x'.repeat(94)}…`);
+    expect(draft.details.note).toBe(`Call\n${'x'.repeat(300)}`);
   });
 
   it('ignores every other kind of entry', () => {

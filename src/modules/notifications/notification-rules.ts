@@ -16,6 +16,14 @@ export const NOTIFYING_ENTRIES: readonly string[] = [
 
 const CLOCK_NAMES: Record<string, string> = { FIRST_RESPONSE: 'first response', RESOLUTION: 'resolution' };
 
+const TITLE_NOTE_CHARS = 100;
+
+/** A note as a title shows it: a title is one line, and a mail subject. */
+function shortened(note: string): string {
+  const line = note.replace(/\s+/g, ' ').trim();
+  return line.length > TITLE_NOTE_CHARS ? `${line.slice(0, TITLE_NOTE_CHARS - 1)}…` : line;
+}
+
 function userIdOf(globalId: unknown): string | null {
   const decoded = typeof globalId === 'string' ? fromGlobalId(globalId) : null;
   return decoded?.type === 'User' ? decoded.id : null;
@@ -49,7 +57,7 @@ export function draftsFor(entry: TicketEvent, ticket: Ticket): NotificationDraft
     case TicketEventType.SLA_BREACHED:
       return draft(NotificationEvent.SLA_BREACHED, assigneeId, `${label}: the ${clock} target was missed`, slaDetails);
     case TicketEventType.FOLLOW_UP_DUE:
-      return draft(NotificationEvent.FOLLOW_UP_DUE, userIdOf(entry.details.owner), `Follow-up due on ${label}: ${String(entry.details.note ?? '')}`, {
+      return draft(NotificationEvent.FOLLOW_UP_DUE, userIdOf(entry.details.owner), `Follow-up due on ${label}: ${shortened(String(entry.details.note ?? ''))}`, {
         followUp: entry.details.followUp ?? null,
         note: entry.details.note ?? null,
       });

@@ -10,6 +10,9 @@ import { NotificationChannel, NotificationEvent } from './notification.enums';
 import { eventsFor, wants } from './preferences';
 import { loadChoices } from './preference-store';
 
+/** Longest `about` of a notice: with the recipient's id it must fit the 300 characters of the keys. */
+const ABOUT_CHARS = 200;
+
 /** One thing to tell one staff member, before preferences are applied. */
 export interface NotificationDraft {
   event: NotificationEvent;
@@ -53,10 +56,12 @@ export class Notifier {
 
   /**
    * Notifies every active admin of something outside any ticket's timeline (a webhook endpoint
-   * disabled, …), in the caller's transaction. `about` names the occurrence: notifying the same one
-   * again notifies nobody.
+   * disabled, …), in the caller's transaction. `about` names the occurrence (at most ABOUT_CHARS, e.g.
+   * `webhook:<id>:disabled:<time>`): notifying the same one again notifies nobody.
    */
   async notifyAdmins(em: EntityManager, event: NotificationEvent, notice: { about: string; title: string; details?: Record<string, unknown> }): Promise<void> {
+    // A programming error, not input: keys must fit `notification.key` and the delivery's dedup key.
+    if (notice.about.length === 0 || notice.about.length > ABOUT_CHARS) throw new Error(`notifyAdmins: about must be 1 to ${ABOUT_CHARS} characters.`);
     const admins = await em.find(User, { role: Role.ADMIN, deactivatedAt: null });
     await this.deliver(
       em,
