@@ -95,6 +95,16 @@ describe('inviting staff', () => {
     await expectTokenRefused(await writesNothing(app, TABLES, () => app.gql(AccountAcceptInvitationDocument, { input: { token, password: 'another-password' } })), 'TOKEN_USED');
   });
 
+  it('lets a member who lost the invitation set a first password with a reset link', async () => {
+    const email = `lost.${Date.now()}@staff.example`;
+    await app.gql(AccountInviteUserDocument, { input: { name: 'Lost Mail', email, role: GqlRole.ADMIN } }, admin.token);
+    await linkMailTo(email, 'accept-invitation');
+    await app.gql(AccountRequestResetDocument, { input: { email } });
+    const { token } = await linkMailTo(email, 'reset-password');
+    expect((await app.gql(AccountResetPasswordDocument, { input: { token, password: NEW_PASSWORD } })).data!.resetPassword.user).toMatchObject({ email, role: 'ADMIN' });
+    expect((await login(email, NEW_PASSWORD)).errors).toBeUndefined();
+  });
+
   it('is for admins only, and refuses bad input, writing nothing', async () => {
     const key = await make.apiKey(app, admin.user, Object.values(ApiScope));
     const input = { name: 'X', email: `x.${Date.now()}@staff.example`, role: GqlRole.AGENT };
