@@ -33,6 +33,9 @@ import type { RevocationBus } from './modules/users/auth/revocations';
 import { AuditService } from './modules/audit/audit.service';
 import { createUserLoaders } from './modules/users/user.loaders';
 import { UserService } from './modules/users/user.service';
+import { NotificationService } from './modules/notifications/notification.service';
+import { AccountMailService, type AccountMailDeps } from './modules/users/account-mail.service';
+import type { NotificationStream } from './modules/notifications/notification-stream';
 
 /** What lives as long as the process: shared by every request's context. */
 export interface AppDeps {
@@ -49,6 +52,10 @@ export interface AppDeps {
   loginThrottle: LoginThrottle;
   /** Tells every instance which sessions, accounts and keys lost access, so their connections close. */
   revocations: RevocationBus;
+  /** New in-app notifications as they commit, on every instance, for `notificationAdded`. */
+  notifications: NotificationStream;
+  /** Invitations and password resets: mail settings, link lifetimes, the reset-request limit. */
+  accountMail: AccountMailDeps;
 }
 
 function createLoaders(em: EntityManager, actor: Actor) {
@@ -84,10 +91,12 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     triage: new TriageService(em, actor, tickets, businesses),
     assignment: new AssignmentService(em, actor, tickets, tags),
     users: new UserService(em, actor, deps, audit, { clientAddress, sessionId }),
+    accountMail: new AccountMailService(em, actor, deps, deps.accountMail, audit, { clientAddress, sessionId }),
     apiKeys: new ApiKeyService(em, actor, audit, deps.revocations),
     audit,
     satisfaction: new SatisfactionService(em, actor),
     reports: new ReportService(em, actor),
+    notifications: new NotificationService(em, actor, deps.notifications),
   };
 }
 

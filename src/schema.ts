@@ -20,6 +20,8 @@ import { TriageResolver } from './modules/triage/triage.resolver';
 import { AgentProfileResolver, TicketAssignmentResolver } from './modules/assignment/assignment.resolver';
 import { SatisfactionResolver } from './modules/satisfaction/satisfaction.resolver';
 import { ReportResolver } from './modules/reports/report.resolver';
+import { NotificationResolver } from './modules/notifications/notification.resolver';
+import { AccountMailResolver } from './modules/users/account-mail.resolver';
 import { refuseUnstorableArgs } from './shared/storable-input';
 
 export const resolvers = [
@@ -45,6 +47,8 @@ export const resolvers = [
   AgentProfileResolver,
   SatisfactionResolver,
   ReportResolver,
+  NotificationResolver,
+  AccountMailResolver,
 ] as const;
 
 /** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */

@@ -14,6 +14,9 @@ export enum AuditAction {
   CREATE_API_KEY = 'CREATE_API_KEY',
   REVOKE_API_KEY = 'REVOKE_API_KEY',
   ROTATE_API_KEY = 'ROTATE_API_KEY',
+  INVITE = 'INVITE',
+  ACCEPT_INVITATION = 'ACCEPT_INVITATION',
+  RESET_PASSWORD = 'RESET_PASSWORD',
 }
 
 /** Who acted, by kind. */
@@ -40,6 +43,9 @@ registerEnumType(AuditAction, {
     CREATE_API_KEY: { description: 'An admin created an API key.' },
     REVOKE_API_KEY: { description: 'An admin revoked an API key; its connections were closed.' },
     ROTATE_API_KEY: { description: 'An admin gave an API key a new secret (`details.graceSeconds`: how long the old one stays accepted).' },
+    INVITE: { description: 'An admin invited a staff member, or staff invited a contact, by mail (`details.expiresAt`: until when the link works).' },
+    ACCEPT_INVITATION: { description: 'An invited account set its first password with the mailed link (the actor is the account).' },
+    RESET_PASSWORD: { description: 'An account set a new password with a mailed reset link; its sessions ended (the actor is the account).' },
   },
 });
 
