@@ -24,6 +24,9 @@ import { rollUpConsumer } from './modules/reports/roll-up.writer';
 import { DeliveryDispatcher } from './modules/deliveries/dispatcher';
 import { createMailTransport } from './modules/mail/mail-transport';
 import { MailChannel } from './modules/mail/mail.channel';
+import { customerMailConsumer } from './modules/mail/customer-mail.consumer';
+import { mailLinkKey } from './modules/mail/mail-links';
+import { replyTokenKey } from './modules/intake/email/reply-token';
 
 export interface App {
   url: string;
@@ -77,10 +80,20 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const schema = await createSchema(pubSub);
     const rateLimits = new RequestRateLimits(config.requestRateLimit, redis);
     const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations };
-    const http = await startHttpServer(deps, schema, config);
+    const linkKey = mailLinkKey(secret);
+    const http = await startHttpServer(deps, schema, config, linkKey);
     started.push(() => http.stop());
     const consumers = new FeedConsumers(database.orm, pubSub, logger, config.feed);
     consumers.register(rollUpConsumer);
+    consumers.register(
+      customerMailConsumer({
+        mailFrom: config.mailFrom,
+        publicUrl: config.publicUrl,
+        replyKey: config.inboundEmailSecret ? replyTokenKey(config.inboundEmailSecret) : null,
+        linkKey,
+        cap: config.mailCap,
+      }),
+    );
     const mail = createMailTransport(config.smtpUrl, config.dataDir, logger);
     started.push(async () => mail.close());
     const deliveries = new DeliveryDispatcher(database.orm, logger, config.deliveries);

@@ -1,7 +1,10 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AttemptResult, DeliveryChannel } from '../deliveries/delivery-channel';
 import type { Delivery } from '../deliveries/delivery.entity';
+import { markBounced, recipientStop } from './mail-recipients';
 import type { MailTransport } from './mail-transport';
 import type { OutboundMail } from './outbound-mail';
+import { refusedRecipient } from './recipient.policy';
 
 /** Seconds between attempts: quick at first (a server restarting), then spread over about two days. */
 const RETRY_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200, 43_200, 43_200];
@@ -9,7 +12,12 @@ const RETRY_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200, 4
 /** Headers on every mail of ours: answering machines and out-of-office replies leave them alone. */
 const AUTOMATIC = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
 
-/** Sends MAIL deliveries; an SMTP 5xx answer is final (no retry), anything else is tried again. */
+/**
+ * Sends MAIL deliveries, whoever decided them. Right before each attempt it looks at the recipient:
+ * never our own address or an automatic mailbox (recipient.policy.ts), never an address that bounced
+ * hard, and no optional mail to one that unsubscribed; such a delivery is CANCELLED with the reason.
+ * An SMTP 5xx answer is final (no retry) and marks the address as bounced; anything else is tried again.
+ */
 export class MailChannel implements DeliveryChannel {
   readonly channel = 'MAIL' as const;
 
@@ -18,8 +26,10 @@ export class MailChannel implements DeliveryChannel {
     private readonly mailFrom: string,
   ) {}
 
-  async send(_em: unknown, delivery: Delivery): Promise<AttemptResult> {
+  async send(em: EntityManager, delivery: Delivery): Promise<AttemptResult> {
     const mail = delivery.payload as unknown as OutboundMail;
+    const stop = refusedRecipient(mail.to, this.mailFrom) ?? (await recipientStop(em, mail.to, mail.optional === true));
+    if (stop) return { ok: false, cancelled: true, error: `Not sent: ${stop}.` };
     try {
       const response = await this.transport.send(
         {
@@ -45,6 +55,13 @@ export class MailChannel implements DeliveryChannel {
 
   retryDelaySeconds(attempts: number): number | null {
     return RETRY_SECONDS[attempts - 1] ?? null;
+  }
+
+  /** A server that refused the mail for good has told us the address does not take our mail. */
+  async afterAttempt(em: EntityManager, delivery: Delivery, result: AttemptResult): Promise<void> {
+    if (result.permanent && result.responseCode !== undefined && result.responseCode >= 500) {
+      await markBounced(em, delivery.target, `SMTP ${result.responseCode}: ${result.error ?? 'refused'}`);
+    }
   }
 }
 
