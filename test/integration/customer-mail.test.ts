@@ -20,6 +20,9 @@ import { Delivery, DeliveryStatus } from '../../src/modules/deliveries/delivery.
 import { EmailDirection, EmailMessage } from '../../src/modules/intake/email-message.entity';
 import { MailRecipient } from '../../src/modules/mail/mail-recipient.entity';
 import { Ticket } from '../../src/modules/tickets/ticket.entity';
+import { autoCloseQuietTickets } from '../../src/modules/tickets/auto-close.job';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
 import * as make from '../factories';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../setup/smtp-sink';
@@ -180,12 +183,26 @@ it('never puts internal content or staff detail in any mail, whatever kind of ch
   await ok(app.gql(ReopenTicketDocument, { input: { ticketId: ticket.id, reason: marker('reopen') } }, agent.token));
   await resolve(ticket.id, marker('second-resolution'), false);
   await move(ticket.id, TicketStatus.CLOSED);
+  // Mail that may not act as its sender becomes an internal note on the ticket.
+  const [receipt] = to(await deliver(), customer.contact.email);
+  const autoReply = [
+    `From: ${customer.contact.email}`,
+    'To: help@ticketgraph.test',
+    `Subject: Auto: ${receipt.parsed.subject}`,
+    `Message-ID: <auto-${Date.now()}@acme-mail.example>`,
+    `In-Reply-To: ${receipt.parsed.messageId}`,
+    'Auto-Submitted: auto-replied',
+    '',
+    marker('inbound-note'),
+    '',
+  ].join('\r\n');
+  expect((await postInbound(autoReply)).outcome).toBe('NOTED');
 
-  const mails = await deliver();
+  const mails = [receipt, ...(await deliver())];
   const kinds = (await deliveriesOf(ticket.id)).map((delivery) => (delivery.payload as { kind: string }).kind);
   // Something was sent for this ticket (so the search below searched something): receipt, two resolutions, the closing.
   expect(kinds).toEqual(['RECEIPT', 'RESOLVED', 'RESOLVED', 'CLOSED']);
-  const raw = mails.map((mail) => `${mail.raw.toString()}\n${mail.parsed.text}\n${mail.parsed.html}`).join('\n');
+  const raw = mails.map((mail) => [mail.raw.toString(), mail.parsed.subject, mail.parsed.text, mail.parsed.html].join('\n')).join('\n');
   expect(raw).not.toContain('SECRET-');
   expect(raw.toLowerCase()).not.toContain('secret-');
   expect(raw).not.toContain(colleague.user.email);
@@ -433,4 +450,46 @@ it('keeps the same Message-ID on a retry after a temporary refusal (451)', async
   const [sent] = await deliver();
   expect(sent.parsed.messageId).toBe((delivery.payload as { messageId: string }).messageId);
   expect((await deliveriesOf(ticket.id))[0]).toMatchObject({ status: DeliveryStatus.DELIVERED, attempts: 2 });
+});
+
+it('tells the customer when a quiet resolved ticket closes by itself, with the rating link while unused', async () => {
+  const ticket = await ticketFor(customer.contact);
+  await move(ticket.id, TicketStatus.IN_PROGRESS);
+  await resolve(ticket.id, 'Cleaned the rollers.', true);
+  await deliver();
+  const id = fromGlobalId(ticket.id)!.id;
+  await app.em().nativeUpdate(Ticket, { id }, { resolvedAt: new Date(Date.now() - 8 * 86_400_000) });
+  expect(await autoCloseQuietTickets(app.em(), 7 * 86_400)).toBeGreaterThanOrEqual(1);
+  const [closing, ...more] = to(await deliver(), customer.contact.email);
+  expect(more).toHaveLength(0);
+  expect(closing.parsed.subject).toBe(`[#${ticket.number}] Closed: Printer jams`);
+  expect(closing.parsed.text).toContain('stayed resolved without an answer');
+  expect(closing.parsed.text).toContain(`${PUBLIC_URL}/mail/rate/`);
+});
+
+it('sends no receipt to the sender of an email that failed the sender checks (no backscatter)', async () => {
+  const raw = readFileSync(path.join(__dirname, '..', 'fixtures', 'email', 'forged-dmarc-fail.eml'))
+    .toString()
+    .replace('Subject: Re: [#1033] Printer on the 3rd floor jams', 'Subject: Printer on the 3rd floor jams');
+  const answer = await postInbound(raw);
+  expect(answer.outcome).toBe('CREATED');
+  expect(await deliver()).toHaveLength(0);
+  const ticket = await app.em().findOneOrFail(Ticket, { number: answer.ticketNumber! });
+  expect(await app.em().count(Delivery, { ticket: ticket.id })).toBe(0);
+});
+
+it('decides a batch with the same number of statements for 2 tickets as for 20 (no N+1)', async () => {
+  const statementsFor = async (count: number) => {
+    await deliver();
+    for (let i = 0; i < count; i += 1) {
+      const ticket = await ticketFor(customer.contact);
+      await comment(ticket.id, `Reply ${i}`);
+      await move(ticket.id, TicketStatus.IN_PROGRESS);
+      await move(ticket.id, TicketStatus.WAITING_ON_CUSTOMER, `Question ${i}`, true);
+    }
+    const { statements } = await app.countStatements(() => app.app.consumers.catchUp('customer-mail'));
+    expect(await app.em().count(Delivery, { payload: { kind: 'WAITING_ON_YOU' } } as never)).toBeGreaterThanOrEqual(count);
+    return statements;
+  };
+  expect(await statementsFor(20)).toBe(await statementsFor(2));
 });
