@@ -327,6 +327,14 @@ it('caps mail per recipient and ticket, recording what is over the cap as CANCEL
 });
 
 it('stops mail to an address that bounced hard, at send (SMTP 5xx) or by a delivery report', async () => {
+  // SMTP 554 (a policy refusal) fails the mail but says nothing about the address.
+  const refused = await make.customer(app, acme);
+  const policy = await ticketFor(refused.contact);
+  smtp.refuseNext(1, 554, 'Message refused by policy');
+  expect(await deliver()).toHaveLength(0);
+  expect((await deliveriesOf(policy.id))[0]).toMatchObject({ status: DeliveryStatus.FAILED, responseCode: 554 });
+  expect(await app.em().findOneOrFail(MailRecipient, { email: refused.contact.email })).toMatchObject({ bouncedAt: null });
+
   // SMTP 550 at send.
   const bounced = await make.customer(app, acme);
   const first = await ticketFor(bounced.contact);

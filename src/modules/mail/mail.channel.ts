@@ -9,6 +9,9 @@ import { refusedRecipient } from './recipient.policy';
 /** Seconds between attempts: quick at first (a server restarting), then spread over about two days. */
 const RETRY_SECONDS = [30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200, 43_200, 43_200];
 
+/** SMTP replies that refuse the mailbox itself (RFC 5321): a hard bounce. */
+const MAILBOX_REFUSED = new Set([550, 551, 553]);
+
 /** Headers on every mail of ours: answering machines and out-of-office replies leave them alone. */
 const AUTOMATIC = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
 
@@ -16,7 +19,8 @@ const AUTOMATIC = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppres
  * Sends MAIL deliveries, whoever decided them. Right before each attempt it looks at the recipient:
  * never our own address or an automatic mailbox (recipient.policy.ts), never an address that bounced
  * hard, and no optional mail to one that unsubscribed; such a delivery is CANCELLED with the reason.
- * An SMTP 5xx answer is final (no retry) and marks the address as bounced; anything else is tried again.
+ * An SMTP 5xx answer is final (no retry), and one refusing the mailbox marks the address as bounced;
+ * anything else is tried again.
  */
 export class MailChannel implements DeliveryChannel {
   readonly channel = 'MAIL' as const;
@@ -57,9 +61,13 @@ export class MailChannel implements DeliveryChannel {
     return RETRY_SECONDS[attempts - 1] ?? null;
   }
 
-  /** A server that refused the mail for good has told us the address does not take our mail. */
+  /**
+   * A server that said the mailbox does not exist or refuses our mail (550, 551, 553) has told us the
+   * address does not take it. Other 5xx answers (relay or authentication refused, a policy on the
+   * content) fail the one mail but say nothing about the address.
+   */
   async afterAttempt(em: EntityManager, delivery: Delivery, result: AttemptResult): Promise<void> {
-    if (result.permanent && result.responseCode !== undefined && result.responseCode >= 500) {
+    if (result.responseCode !== undefined && MAILBOX_REFUSED.has(result.responseCode)) {
       await markBounced(em, delivery.target, `SMTP ${result.responseCode}: ${result.error ?? 'refused'}`);
     }
   }
