@@ -435,6 +435,11 @@ it('shows and changes a contact’s mail status in GraphQL: staff, keys by scope
 
   for (const token of [agent.token, admin.token, reader, self.token]) expect(await status(token)).toMatchObject({ mailStatus: { email: self.contact.email, unsubscribedAt: null } });
   expect(await status(colleague.token)).toMatchObject({ mailStatus: null });
+  const unscoped = await make.apiKey(app, admin.user, []);
+  expect((await app.gql(ContactMailStatusDocument, { id }, unscoped)).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  expect((await app.gql(ContactMailStatusDocument, { id })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  expect((await update(unscoped, { subscribed: false })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  expect((await app.gql(UpdateContactMailDocument, { input: { contactId: id, subscribed: false } })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
 
   expect((await update(self.token, { subscribed: false })).data?.updateContactMail.mailStatus?.unsubscribedAt).toEqual(expect.any(String));
   expect((await update(writer, { subscribed: true })).data?.updateContactMail.mailStatus?.unsubscribedAt).toBeNull();

@@ -37,7 +37,7 @@ interface Decision {
   ticket: Ticket;
   to: string;
   content: CustomerMailContent;
-  /** The recipient may turn it off; see README "must receive". */
+  /** The recipient may turn it off (README, Customer email: Unsubscribe says what is always sent). */
   optional: boolean;
   comment: Comment | null;
 }

@@ -40,6 +40,7 @@ export class MailStatusService {
   }
 
   async update(input: UpdateContactMailInput): Promise<Contact> {
+    if (this.actor.kind === 'anonymous') throw denied(this.actor, "Only staff and the contact itself change a contact's mail.");
     if ((input.subscribed ?? null) === null && !input.clearBounce) throw badInput('Give subscribed or clearBounce.', 'subscribed');
     return this.em.transactional(async (em) => {
       const contact = await findVisible(em, Contact, 'Contact', input.contactId, contactRule(this.actor).where);
