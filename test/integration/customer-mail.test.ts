@@ -409,6 +409,8 @@ it('lets a contact unsubscribe from optional mail by its link (GET asks, POST do
   expect((await form(local, { 'List-Unsubscribe': 'One-Click' })).status).toBe(200);
   expect(await app.em().findOneOrFail(MailRecipient, { email: reader.contact.email })).toMatchObject({ unsubscribedAt: expect.any(Date) });
   expect((await fetch(`${app.url.replace(/\/graphql$/, '')}/mail/unsubscribe/not-a-token`)).status).toBe(404);
+  // The page of an unsubscribed address offers to undo it, with a form posting to `<link>/again`.
+  expect(await (await fetch(local)).text()).toMatch(/action="[A-Za-z0-9_-]+\/again"/);
 
   await move(ticket.id, TicketStatus.IN_PROGRESS);
   await move(ticket.id, TicketStatus.WAITING_ON_CUSTOMER, 'Send a photo, please.', true);
@@ -420,6 +422,10 @@ it('lets a contact unsubscribe from optional mail by its link (GET asks, POST do
     status: DeliveryStatus.CANCELLED,
     lastError: expect.stringContaining('unsubscribed'),
   });
+
+  expect((await form(`${local}/again`, {})).status).toBe(200);
+  await move(ticket.id, TicketStatus.WAITING_ON_CUSTOMER, 'And the serial number.', true);
+  expect(to(await deliver(), reader.contact.email).map((mail) => mail.parsed.subject)).toEqual([`[#${ticket.number}] Waiting on you: Printer jams`]);
 });
 
 it('shows and changes a contact’s mail status in GraphQL: staff, keys by scope, the contact itself', async () => {

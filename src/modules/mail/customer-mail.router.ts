@@ -43,7 +43,7 @@ const field = (req: Request, name: string) => {
  * only shows a page with a form; only the POST acts, so a mail scanner that follows links changes
  * nothing:
  * - `/mail/unsubscribe/:token`: turn optional mail off for the address (RFC 8058: a POST with
- *   `List-Unsubscribe=One-Click` from the mail client does it at once);
+ *   `List-Unsubscribe=One-Click` from the mail client does it at once); `/again` turns it back on;
  * - `/mail/resolution/:token`: confirm the resolution (CLOSED) or reopen with a reason, as the
  *   ticket's contact, through the same workflow service as the GraphQL mutations;
  * - `/mail/rate/:ticketId/:token`: rate with the one-time satisfaction token (`rateTicket`).
@@ -57,7 +57,15 @@ export function customerMailRouter(deps: AppDeps, linkKey: Buffer): Router {
   router.get('/unsubscribe/:token', async (req, res) => {
     const recipient = await recipientOf(req.params.token);
     if (!recipient) return gone(res);
-    if (recipient.unsubscribedAt) return page(res, 200, 'Unsubscribed', paragraph(`${recipient.email} gets no optional mail from us.`));
+    if (recipient.unsubscribedAt) {
+      return page(
+        res,
+        200,
+        'Unsubscribed',
+        paragraph(`${recipient.email} gets no optional mail from us.`) +
+          `<form method="post" action="${escapeHtml(req.params.token)}/again"><button type="submit">Send me updates again</button></form>`,
+      );
+    }
     page(
       res,
       200,
@@ -74,6 +82,15 @@ export function customerMailRouter(deps: AppDeps, linkKey: Buffer): Router {
     recipient.unsubscribedAt ??= new Date();
     await em.flush();
     page(res, 200, 'Unsubscribed', paragraph(`${recipient.email} gets no optional mail from us any more.`));
+  });
+
+  router.post('/unsubscribe/:token/again', async (req, res) => {
+    const em = deps.orm.em.fork();
+    const recipient = await em.findOne(MailRecipient, { unsubscribeToken: req.params.token });
+    if (!recipient) return gone(res);
+    recipient.unsubscribedAt = null;
+    await em.flush();
+    page(res, 200, 'Subscribed again', paragraph(`${recipient.email} gets all our updates again.`));
   });
 
   /** The ticket a resolution link names, while that resolution stands. */
