@@ -2,6 +2,8 @@ import { composeCustomerMail, CustomerMailKind, escapeHtml, type CustomerMailCon
 import { mailLinkKey, readResolutionToken, resolutionToken } from '../../src/modules/mail/mail-links';
 import { addressOf, refusedRecipient } from '../../src/modules/mail/recipient.policy';
 import { hardBounces, returnedMessageId } from '../../src/modules/intake/email/delivery-status';
+import { canChangeSubscription, canClearBounce, seesMailStatus } from '../../src/modules/mail/mail-status.policy';
+import { ACTORS, rows } from './actors';
 
 const ticket = { number: 1042, title: 'Printer <jams> & "stops"', reference: 'TG-1042-K7QF' };
 const footer = { repliesReachTicket: true, unsubscribeUrl: 'https://help.example/mail/unsubscribe/tok', optional: true };
@@ -112,5 +114,35 @@ describe('delivery status reports', () => {
   it('finds the returned Message-ID', () => {
     expect(returnedMessageId('From: a@b\r\nMessage-ID: <abc@ticketgraph.example>\r\nSubject: x')).toBe('<abc@ticketgraph.example>');
     expect(returnedMessageId('From: a@b')).toBeNull();
+  });
+});
+
+describe('mail status policy', () => {
+  const own = { id: 'contact-1' };
+  const colleague = { id: 'contact-2' };
+  const table = rows({
+    anonymous: [false, false, false],
+    customer: [true, true, false],
+    agent: [true, true, true],
+    admin: [true, true, true],
+    'key without scopes': [false, false, false],
+    'key TICKETS_READ': [true, false, false],
+    'key TICKETS_WRITE': [false, true, true],
+    'key COMMENTS_INTERNAL': [false, false, false],
+    'key REPORTS_READ': [false, false, false],
+    'key MONITORING': [false, false, false],
+    'key TICKETS_READ+TICKETS_WRITE': [true, true, true],
+    'key TICKETS_READ+COMMENTS_INTERNAL': [true, false, false],
+    'key every scope': [true, true, true],
+  });
+
+  it.each(table)('%s: sees its own / changes its own subscription / clears a bounce: %j', (name, [sees, changes, clears]) => {
+    const actor = ACTORS[name];
+    expect([seesMailStatus(actor, own), canChangeSubscription(actor, own), canClearBounce(actor)]).toEqual([sees, changes, clears]);
+  });
+
+  it("lets a customer see and change only its own, never a colleague's", () => {
+    expect(seesMailStatus(ACTORS.customer, colleague)).toBe(false);
+    expect(canChangeSubscription(ACTORS.customer, colleague)).toBe(false);
   });
 });
