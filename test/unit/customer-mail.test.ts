@@ -1,4 +1,5 @@
-import { composeCustomerMail, CustomerMailKind, escapeHtml, type CustomerMailContent } from '../../src/modules/mail/customer-mail.compose';
+import { composeCustomerMail, CustomerMailKind, type CustomerMailContent } from '../../src/modules/mail/customer-mail.compose';
+import { escapeHtml } from '../../src/modules/mail/html';
 import { mailLinkKey, readResolutionToken, resolutionToken } from '../../src/modules/mail/mail-links';
 import { addressOf, refusedRecipient } from '../../src/modules/mail/recipient.policy';
 import { hardBounces, returnedMessageId } from '../../src/modules/intake/email/delivery-status';
@@ -25,8 +26,8 @@ describe('composeCustomerMail', () => {
   it('escapes every given string in the HTML, and keeps the plain text as written', () => {
     const mail = composeCustomerMail({ kind: CustomerMailKind.COMMENT, ticket, author: '<i>Ann</i>', body: '<script>x()</script>\nline 2' }, footer);
     expect(mail.html).not.toMatch(/<script|<i>|<jams>/);
-    expect(mail.html).toContain('&#60;script&#62;x()&#60;/script&#62;<br>line 2');
-    expect(mail.html).toContain('Printer &#60;jams&#62; &#38; &#34;stops&#34;');
+    expect(mail.html).toContain('&lt;script&gt;x()&lt;/script&gt;<br>line 2');
+    expect(mail.html).toContain('Printer &lt;jams&gt; &amp; &quot;stops&quot;');
     expect(mail.text).toContain('    <script>x()</script>\n    line 2');
   });
 
@@ -35,7 +36,7 @@ describe('composeCustomerMail', () => {
       { kind: CustomerMailKind.RESOLVED, ticket, notes: 'Done.', resolutionUrl: 'https://h.example/r?a=1&b="2"', rateUrl: null },
       { ...footer, repliesReachTicket: false },
     );
-    expect(mail.html).toContain('href="https://h.example/r?a=1&#38;b=&#34;2&#34;"');
+    expect(mail.html).toContain('href="https://h.example/r?a=1&amp;b=&quot;2&quot;"');
     expect(mail.text).not.toContain('/rate/');
     expect(mail.text).not.toContain('reply to this email');
     const withoutLink = composeCustomerMail({ kind: CustomerMailKind.RESOLVED, ticket, notes: null, resolutionUrl: null, rateUrl: 'https://h.example/rate' }, footer);
@@ -49,7 +50,7 @@ describe('composeCustomerMail', () => {
   });
 
   it('escapes the five HTML-special characters', () => {
-    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;');
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 });
 

@@ -1,3 +1,4 @@
+import { plainText, simpleHtml, type MailBlock } from './html';
 /**
  * The words of customer mail, as pure functions of what a mail may say: the ticket's number, title
  * and reference, what staff wrote for the customer, and links. Nothing else of the ticket reaches
@@ -50,13 +51,6 @@ export interface ComposedMail {
   html: string;
 }
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-/** A block of the mail: paragraphs of text, a quoted text written by someone, or a link. */
-type Block = { text: string } | { quote: string } | { label: string; url: string };
-
 /** One line for a header: the title cannot fold into another header line. */
 const oneLine = (value: string) => value.replace(/[\r\n\t]+/g, ' ').trim();
 
@@ -77,70 +71,51 @@ function subjectOf(content: CustomerMailContent): string {
   }
 }
 
-function blocksOf(content: CustomerMailContent, repliesReachTicket: boolean): Block[] {
+function blocksOf(content: CustomerMailContent, repliesReachTicket: boolean): MailBlock[] {
   const { ticket } = content;
   const name = `ticket #${ticket.number} ("${oneLine(ticket.title)}")`;
   switch (content.kind) {
     case CustomerMailKind.RECEIPT:
       return [
-        { text: `We received your request and opened ${name}.` },
-        { text: ticket.reference ? `Your reference: ${ticket.reference} (ticket #${ticket.number}). Please quote it if you contact us another way.` : `Your ticket number: #${ticket.number}.` },
-        { text: repliesReachTicket ? 'To add anything, reply to this email; keep the ticket number in the subject.' : `To add anything, write to us quoting ticket #${ticket.number}.` },
+        `We received your request and opened ${name}.`,
+        ticket.reference ? `Your reference: ${ticket.reference} (ticket #${ticket.number}). Please quote it if you contact us another way.` : `Your ticket number: #${ticket.number}.`,
+        repliesReachTicket ? 'To add anything, reply to this email; keep the ticket number in the subject.' : `To add anything, write to us quoting ticket #${ticket.number}.`,
       ];
     case CustomerMailKind.COMMENT:
-      return [{ text: `${oneLine(content.author)} wrote on ${name}:` }, { quote: content.body }];
+      return [`${oneLine(content.author)} wrote on ${name}:`, { quote: content.body }];
     case CustomerMailKind.WAITING_ON_YOU:
       return [
-        { text: `We need something from you before we can go on with ${name}:` },
+        `We need something from you before we can go on with ${name}:`,
         { quote: content.reason },
-        { text: repliesReachTicket ? 'Reply to this email with what we asked for and the ticket goes back to the team.' : 'Please send us what we asked for, quoting the ticket number.' },
+        repliesReachTicket ? 'Reply to this email with what we asked for and the ticket goes back to the team.' : 'Please send us what we asked for, quoting the ticket number.',
       ];
     case CustomerMailKind.RESOLVED:
       return [
-        { text: `We resolved ${name}.` },
-        ...(content.notes ? [{ text: 'How it was resolved:' }, { quote: content.notes }] : []),
-        ...(content.resolutionUrl ? [{ label: 'Confirm the resolution, or reopen the ticket if the problem is not solved', url: content.resolutionUrl }] : []),
-        ...(!content.resolutionUrl && repliesReachTicket ? [{ text: 'If the problem is not solved, reply to this email and the ticket is reopened.' }] : []),
-        ...(content.rateUrl ? [{ label: 'Tell us how we did (one rating per ticket)', url: content.rateUrl }] : []),
+        `We resolved ${name}.`,
+        ...(content.notes ? ['How it was resolved:', { quote: content.notes }] : []),
+        ...(content.resolutionUrl ? [{ label: 'Confirm the resolution, or reopen the ticket if the problem is not solved', href: content.resolutionUrl }] : []),
+        ...(!content.resolutionUrl && repliesReachTicket ? ['If the problem is not solved, reply to this email and the ticket is reopened.'] : []),
+        ...(content.rateUrl ? [{ label: 'Tell us how we did (one rating per ticket)', href: content.rateUrl }] : []),
       ];
     case CustomerMailKind.CLOSED:
       return [
-        { text: content.automatic ? `We closed ${name}: it stayed resolved without an answer.` : `${name[0].toUpperCase()}${name.slice(1)} is closed.` },
-        ...(content.rateUrl ? [{ label: 'Tell us how we did (one rating per ticket)', url: content.rateUrl }] : []),
-        { text: 'If you need more help, open a new request.' },
+        content.automatic ? `We closed ${name}: it stayed resolved without an answer.` : `${name[0].toUpperCase()}${name.slice(1)} is closed.`,
+        ...(content.rateUrl ? [{ label: 'Tell us how we did (one rating per ticket)', href: content.rateUrl }] : []),
+        'If you need more help, open a new request.',
       ];
   }
 }
 
-function footerBlocks(footer: MailFooter): Block[] {
+function footerBlocks(footer: MailFooter): MailBlock[] {
   return [
     footer.optional
-      ? { label: 'Stop updates like this one (you still get receipts of your requests and our replies)', url: footer.unsubscribeUrl }
-      : { label: 'Stop optional updates (this kind of mail is always sent)', url: footer.unsubscribeUrl },
+      ? { label: 'Stop updates like this one (you still get receipts of your requests and our replies)', href: footer.unsubscribeUrl }
+      : { label: 'Stop optional updates (this kind of mail is always sent)', href: footer.unsubscribeUrl },
   ];
-}
-
-function asText(blocks: Block[]): string {
-  return blocks
-    .map((block) => {
-      if ('quote' in block) return block.quote.split('\n').map((line) => `    ${line}`).join('\n');
-      if ('url' in block) return `${block.label}:\n${block.url}`;
-      return block.text;
-    })
-    .join('\n\n');
-}
-
-function asHtml(blocks: Block[], footer: Block[]): string {
-  const render = (block: Block) => {
-    if ('quote' in block) return `<blockquote style="margin:0 0 1em 0;padding-left:1em;border-left:3px solid #ccc">${escapeHtml(block.quote).replace(/\n/g, '<br>')}</blockquote>`;
-    if ('url' in block) return `<p><a href="${escapeHtml(block.url)}">${escapeHtml(block.label)}</a></p>`;
-    return `<p>${escapeHtml(block.text)}</p>`;
-  };
-  return `<!doctype html><html><body style="font-family:sans-serif">${blocks.map(render).join('')}<hr><div style="font-size:small;color:#666">${footer.map(render).join('')}</div></body></html>`;
 }
 
 export function composeCustomerMail(content: CustomerMailContent, footer: MailFooter): ComposedMail {
   const blocks = blocksOf(content, footer.repliesReachTicket);
   const end = footerBlocks(footer);
-  return { subject: subjectOf(content), text: `${asText(blocks)}\n\n-- \n${asText(end)}\n`, html: asHtml(blocks, end) };
+  return { subject: subjectOf(content), text: plainText(blocks, end), html: simpleHtml(blocks, end) };
 }

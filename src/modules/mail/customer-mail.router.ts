@@ -5,7 +5,7 @@ import { contextForActor, type AppDeps } from '../../context';
 import { ANONYMOUS, type Actor } from '../users/auth/actor';
 import { Ticket } from '../tickets/ticket.entity';
 import { TicketStatus } from '../tickets/ticket.enums';
-import { escapeHtml } from './customer-mail.compose';
+import { escapeHtml } from './html';
 import { readResolutionToken } from './mail-links';
 import { MailRecipient } from './mail-recipient.entity';
 

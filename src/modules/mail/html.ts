@@ -5,16 +5,29 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
 
-/** A paragraph of a simple mail: text, or one link. */
-export type MailParagraph = string | { href: string; label: string };
+/** A block of a simple mail: a paragraph, words quoted from someone, or one link. */
+export type MailBlock = string | { quote: string } | { href: string; label: string };
 
-/** The plain-text part: paragraphs separated by blank lines, a link as "label: href". */
-export function plainText(paragraphs: readonly MailParagraph[]): string {
-  return paragraphs.map((p) => (typeof p === 'string' ? p : `${p.label}: ${p.href}`)).join('\n\n') + '\n';
+function blockText(block: MailBlock): string {
+  if (typeof block === 'string') return block;
+  if ('quote' in block) return block.quote.split('\n').map((line) => `    ${line}`).join('\n');
+  return `${block.label}:\n${block.href}`;
 }
 
-/** The HTML part: the same paragraphs, every piece of text escaped. */
-export function simpleHtml(paragraphs: readonly MailParagraph[]): string {
-  const body = paragraphs.map((p) => (typeof p === 'string' ? `<p>${escapeHtml(p)}</p>` : `<p><a href="${escapeHtml(p.href)}">${escapeHtml(p.label)}</a></p>`));
-  return `<!doctype html><html><body>${body.join('')}</body></html>`;
+function blockHtml(block: MailBlock): string {
+  if (typeof block === 'string') return `<p>${escapeHtml(block)}</p>`;
+  if ('quote' in block) return `<blockquote style="margin:0 0 1em 0;padding-left:1em;border-left:3px solid #ccc">${escapeHtml(block.quote).replace(/\n/g, '<br>')}</blockquote>`;
+  return `<p><a href="${escapeHtml(block.href)}">${escapeHtml(block.label)}</a></p>`;
+}
+
+/** The plain-text part: blocks separated by blank lines, then the footer after a signature line. */
+export function plainText(blocks: readonly MailBlock[], footer: readonly MailBlock[] = []): string {
+  const body = blocks.map(blockText).join('\n\n');
+  return footer.length ? `${body}\n\n-- \n${footer.map(blockText).join('\n\n')}\n` : `${body}\n`;
+}
+
+/** The HTML part: the same blocks, every piece of text escaped. */
+export function simpleHtml(blocks: readonly MailBlock[], footer: readonly MailBlock[] = []): string {
+  const end = footer.length ? `<hr><div style="font-size:small;color:#666">${footer.map(blockHtml).join('')}</div>` : '';
+  return `<!doctype html><html><body style="font-family:sans-serif">${blocks.map(blockHtml).join('')}${end}</body></html>`;
 }

@@ -1,4 +1,4 @@
-import { plainText, simpleHtml, type MailParagraph } from '../mail/html';
+import { plainText, simpleHtml, type MailBlock } from '../mail/html';
 import type { MailSettings } from '../mail/mail-settings';
 import { newMessageId, type OutboundMail } from '../mail/outbound-mail';
 
@@ -7,7 +7,7 @@ import { newMessageId, type OutboundMail } from '../mail/outbound-mail';
  * text or internal detail is copied into it; the link leads to the ticket, where access is checked.
  */
 export function notificationMail(settings: MailSettings, to: { email: string; name: string }, notification: { title: string; ticketNumber: number | null }): OutboundMail {
-  const paragraphs: MailParagraph[] = [`Hello ${to.name},`, notification.title];
+  const paragraphs: MailBlock[] = [`Hello ${to.name},`, notification.title];
   if (notification.ticketNumber !== null) {
     paragraphs.push({ href: `${settings.publicUrl}/tickets/${notification.ticketNumber}`, label: `Open ticket #${notification.ticketNumber}` });
   }

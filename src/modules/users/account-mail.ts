@@ -1,4 +1,4 @@
-import { plainText, simpleHtml, type MailParagraph } from '../mail/html';
+import { plainText, simpleHtml, type MailBlock } from '../mail/html';
 import type { MailSettings } from '../mail/mail-settings';
 import { newMessageId, type OutboundMail } from '../mail/outbound-mail';
 
@@ -6,7 +6,7 @@ function hours(seconds: number): string {
   return seconds % 86_400 === 0 ? `${seconds / 86_400} day(s)` : seconds % 3600 === 0 ? `${seconds / 3600} hour(s)` : `${Math.round(seconds / 60)} minute(s)`;
 }
 
-function mail(settings: MailSettings, to: string, subject: string, paragraphs: MailParagraph[], kind: string): OutboundMail {
+function mail(settings: MailSettings, to: string, subject: string, paragraphs: MailBlock[], kind: string): OutboundMail {
   return { to, subject, text: plainText(paragraphs), html: simpleHtml(paragraphs), messageId: newMessageId(settings.mailFrom), kind, sensitive: true };
 }
 
