@@ -21,6 +21,7 @@ import { TimelineHub } from './modules/realtime/timeline-hub';
 import { TimelinePublisher } from './modules/realtime/timeline-publisher';
 import { FeedConsumers } from './modules/feed/consumers';
 import { rollUpConsumer } from './modules/reports/roll-up.writer';
+import { webhookConsumer } from './modules/webhooks/webhook.consumer';
 
 export interface App {
   url: string;
@@ -71,11 +72,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     started.push(() => timeline.stop());
     const schema = await createSchema(pubSub);
     const rateLimits = new RequestRateLimits(config.requestRateLimit, redis);
-    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations };
+    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, webhooks: config.webhooks };
     const http = await startHttpServer(deps, schema, config);
     started.push(() => http.stop());
     const consumers = new FeedConsumers(database.orm, pubSub, logger, config.feed);
     consumers.register(rollUpConsumer);
+    consumers.register(webhookConsumer);
     if (config.feed.consumers) {
       consumers.start();
       started.push(() => consumers.stop());

@@ -33,6 +33,8 @@ import type { RevocationBus } from './modules/users/auth/revocations';
 import { AuditService } from './modules/audit/audit.service';
 import { createUserLoaders } from './modules/users/user.loaders';
 import { UserService } from './modules/users/user.service';
+import { WebhookService } from './modules/webhooks/webhook.service';
+import type { WebhookSettings } from './config';
 
 /** What lives as long as the process: shared by every request's context. */
 export interface AppDeps {
@@ -49,6 +51,8 @@ export interface AppDeps {
   loginThrottle: LoginThrottle;
   /** Tells every instance which sessions, accounts and keys lost access, so their connections close. */
   revocations: RevocationBus;
+  /** Checks of webhook endpoint URLs (private addresses allowed or not). */
+  webhooks: WebhookSettings;
 }
 
 function createLoaders(em: EntityManager, actor: Actor) {
@@ -85,6 +89,7 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     assignment: new AssignmentService(em, actor, tickets, tags),
     users: new UserService(em, actor, deps, audit, { clientAddress, sessionId }),
     apiKeys: new ApiKeyService(em, actor, audit, deps.revocations),
+    webhooks: new WebhookService(em, actor, audit, deps.webhooks),
     audit,
     satisfaction: new SatisfactionService(em, actor),
     reports: new ReportService(em, actor),

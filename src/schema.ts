@@ -21,6 +21,7 @@ import { AgentProfileResolver, TicketAssignmentResolver } from './modules/assign
 import { SatisfactionResolver } from './modules/satisfaction/satisfaction.resolver';
 import { ReportResolver } from './modules/reports/report.resolver';
 import { refuseUnstorableArgs } from './shared/storable-input';
+import { WebhookResolver } from './modules/webhooks/webhook.resolver';
 
 export const resolvers = [
   TicketResolver,
@@ -45,6 +46,7 @@ export const resolvers = [
   AgentProfileResolver,
   SatisfactionResolver,
   ReportResolver,
+  WebhookResolver,
 ] as const;
 
 /** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */

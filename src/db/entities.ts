@@ -15,6 +15,7 @@ import { Attachment } from '../modules/intake/attachment.entity';
 import { EmailMessage } from '../modules/intake/email-message.entity';
 import { AssignmentPolicy } from '../modules/assignment/assignment-policy.entity';
 import { SatisfactionRating } from '../modules/satisfaction/satisfaction-rating.entity';
+import { WebhookEndpoint } from '../modules/webhooks/webhook-endpoint.entity';
 
 /** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
-export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry];
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, WebhookEndpoint];

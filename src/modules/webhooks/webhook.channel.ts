@@ -1,0 +1,86 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { WebhookSettings } from '../../config';
+import type { AttemptResult, DeliveryChannel } from '../deliveries/delivery-channel';
+import { DeliveryStatus, type Delivery } from '../deliveries/delivery.entity';
+import { WebhookDisabledReason, WebhookEndpoint } from './webhook-endpoint.entity';
+import { disableEndpoint } from './webhook-disable';
+import { postJson } from './webhook-http';
+import type { WebhookMessage } from './webhook-message';
+import { FAILING_DISABLE_MS, webhookRetryDelaySeconds } from './webhook-retry';
+import { signedHeaders } from './webhook-signing';
+
+/** The secrets that sign a message sent at `at`: the current one, and the previous one during a rotation's overlap. */
+export function signingSecrets(endpoint: WebhookEndpoint, at: Date): string[] {
+  const overlapping = endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > at;
+  return overlapping ? [endpoint.secret, endpoint.previousSecret!] : [endpoint.secret];
+}
+
+/** The body as sent: `type`, `timestamp`, `data` in that order (the stored jsonb keeps no key order). */
+export function messageBody(payload: Record<string, unknown>): string {
+  const message = payload as unknown as WebhookMessage;
+  return JSON.stringify({ type: message.type, timestamp: message.timestamp, data: message.data });
+}
+
+function describe(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return `No answer within ${timeoutMs} ms.`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The WEBHOOK delivery channel: POSTs a delivery's message to its endpoint, signed per Standard
+ * Webhooks, and keeps the endpoint's health: a 410 disables it at once, five days of failures
+ * (since its last success) disable it too.
+ */
+export class WebhookChannel implements DeliveryChannel {
+  readonly channel = 'WEBHOOK' as const;
+
+  constructor(
+    private readonly settings: WebhookSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  async send(em: EntityManager, delivery: Delivery): Promise<AttemptResult> {
+    const endpoint = await em.findOne(WebhookEndpoint, { id: delivery.target });
+    if (!endpoint) return { ok: false, permanent: true, error: 'The endpoint was deleted.' };
+    if (endpoint.disabledAt) return { ok: false, permanent: true, error: `The endpoint is disabled (${endpoint.disabledReason}).` };
+    const body = messageBody(delivery.payload);
+    const at = new Date();
+    const headers = { ...signedHeaders(signingSecrets(endpoint, at), delivery.id, at, body), 'user-agent': 'Ticketgraph-Webhooks/1' };
+    const started = performance.now();
+    try {
+      const answer = await postJson(endpoint.url, body, headers, this.settings);
+      const durationMs = Math.round(performance.now() - started);
+      if (answer.status >= 200 && answer.status < 300) return { ok: true, responseCode: answer.status, durationMs };
+      return { ok: false, responseCode: answer.status, durationMs, permanent: answer.status === 410, error: `HTTP ${answer.status}: ${answer.body}` };
+    } catch (error) {
+      return { ok: false, durationMs: Math.round(performance.now() - started), error: describe(error, this.settings.timeoutMs) };
+    }
+  }
+
+  retryDelaySeconds(attempts: number): number | null {
+    return webhookRetryDelaySeconds(attempts);
+  }
+
+  /** Keeps `failingSince` and disables the endpoint on a 410 or after five days of failures. */
+  async afterAttempt(em: EntityManager, delivery: Delivery, result: AttemptResult): Promise<void> {
+    const endpoint = await em.findOne(WebhookEndpoint, { id: delivery.target });
+    if (!endpoint || endpoint.disabledAt) return;
+    if (result.ok) {
+      endpoint.failingSince = null;
+      return;
+    }
+    const attemptAt = delivery.lastAttemptAt ?? new Date();
+    endpoint.failingSince ??= attemptAt;
+    const reason =
+      result.responseCode === 410
+        ? WebhookDisabledReason.GONE
+        : attemptAt.getTime() - endpoint.failingSince.getTime() >= FAILING_DISABLE_MS
+          ? WebhookDisabledReason.FAILING
+          : null;
+    if (!reason) return;
+    await disableEndpoint(em, endpoint, reason, this.logger, delivery.id);
+    // No retry of this one either: the endpoint receives nothing until it is enabled again.
+    delivery.status = DeliveryStatus.FAILED;
+  }
+}
