@@ -21,7 +21,11 @@ import { TimelineHub } from './modules/realtime/timeline-hub';
 import { TimelinePublisher } from './modules/realtime/timeline-publisher';
 import { FeedConsumers } from './modules/feed/consumers';
 import { rollUpConsumer } from './modules/reports/roll-up.writer';
+import { DeliveryDispatcher } from './modules/deliveries/dispatcher';
+import { createMailTransport } from './modules/mail/mail-transport';
+import { MailChannel } from './modules/mail/mail.channel';
 import { webhookConsumer } from './modules/webhooks/webhook.consumer';
+import { WebhookChannel } from './modules/webhooks/webhook.channel';
 
 export interface App {
   url: string;
@@ -29,6 +33,8 @@ export interface App {
   database: Database;
   /** The timeline's consumers; running unless FEED_CONSUMERS=false (they can still be caught up by hand). */
   consumers: FeedConsumers;
+  /** Sends outgoing mail and webhooks; running with the consumers (`runDue()` sends what is due by hand). */
+  deliveries: DeliveryDispatcher;
   /** The demo logins, when this start loaded the demo data. */
   demoLogins?: DemoLogin[];
   stop(): Promise<void>;
@@ -36,8 +42,8 @@ export interface App {
 
 /**
  * Starts everything in order: PubSub (Redis or in-process), database (and migrations), admin account,
- * demo data for an empty embedded database, schema, HTTP + WebSocket, the timeline's consumers,
- * background jobs. `stop()` (or a
+ * demo data for an empty embedded database, schema, HTTP + WebSocket, the timeline's consumers and
+ * the deliveries they decide, background jobs. `stop()` (or a
  * failure half-way) closes what was started, in reverse order.
  */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
@@ -77,10 +83,17 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     started.push(() => http.stop());
     const consumers = new FeedConsumers(database.orm, pubSub, logger, config.feed);
     consumers.register(rollUpConsumer);
+    const mail = createMailTransport(config.smtpUrl, config.dataDir, logger);
+    started.push(async () => mail.close());
+    const deliveries = new DeliveryDispatcher(database.orm, logger, config.deliveries);
+    deliveries.register(new MailChannel(mail, config.mailFrom));
     consumers.register(webhookConsumer);
+    deliveries.register(new WebhookChannel(config.webhooks, logger));
     if (config.feed.consumers) {
       consumers.start();
       started.push(() => consumers.stop());
+      deliveries.start();
+      started.push(() => deliveries.stop());
     }
     const jobs = startJobs(database.orm.em as EntityManager, config, logger);
     started.push(() => jobs.stop());
@@ -89,6 +102,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       port: http.port,
       database,
       consumers,
+      deliveries,
       demoLogins,
       stop: closeAll,
     };

@@ -31,7 +31,14 @@ export interface Config {
   /** Unset means: generate one and keep it under `dataDir`, so tokens survive a restart. */
   jwtSecret?: string;
   tokenTtlSeconds: number;
+  /** Unset means: write outgoing mail as `.eml` files under `dataDir/mail/`. */
   smtpUrl?: string;
+  /** The From of every mail we send; its domain ends our Message-IDs. */
+  mailFrom: string;
+  /** Where users reach this server: the base of every link in a mail (no trailing slash). */
+  publicUrl: string;
+  /** Outgoing mail and webhooks: how long an instance's claim on one attempt lasts, attempts in flight at once. */
+  deliveries: { leaseSeconds: number; concurrency: number };
   dataDir: string;
   logLevel: string;
   /** How long a RESOLVED ticket stays quiet before it closes by itself. */
@@ -166,17 +173,31 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('INBOUND_AUTHSERV_ID', 'must be an authserv-id such as mx.example.com (letters, digits, dots, dashes)');
   }
 
+  const mailFrom = optional(env, 'MAIL_FROM') ?? 'Ticketgraph Support <support@localhost>';
+  // A host without a dot (localhost) is allowed here: mail written to files needs no real domain.
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(/<([^>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom)) {
+    throw new ConfigError('MAIL_FROM', 'must be an address, optionally with a name: Support <support@example.com>');
+  }
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+
   const logLevel = optional(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
   return {
-    port: integer(env, 'PORT', 4000, 0, 65535),
+    port,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     admin: adminEmail && adminPassword ? { email: adminEmail.toLowerCase(), password: adminPassword } : undefined,
     jwtSecret,
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom,
+    publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    deliveries: {
+      // Above the longest attempt (a webhook's 15 s timeout), so a slow attempt is not sent twice.
+      leaseSeconds: integer(env, 'DELIVERY_LEASE_SECONDS', 60, 20, 3600),
+      concurrency: integer(env, 'DELIVERY_CONCURRENCY', 8, 1, 256),
+    },
     dataDir: path.resolve(optional(env, 'DATA_DIR') ?? '.data'),
     logLevel,
     autoCloseAfterSeconds: duration(env, 'AUTO_CLOSE_AFTER', '7d'),

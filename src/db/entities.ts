@@ -1,3 +1,4 @@
+import { Delivery } from '../modules/deliveries/delivery.entity';
 import { Business } from '../modules/businesses/business.entity';
 import { Contact } from '../modules/businesses/contact.entity';
 import { Comment } from '../modules/comments/comment.entity';
@@ -18,4 +19,4 @@ import { SatisfactionRating } from '../modules/satisfaction/satisfaction-rating.
 import { WebhookEndpoint } from '../modules/webhooks/webhook-endpoint.entity';
 
 /** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
-export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, WebhookEndpoint];
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, Delivery, WebhookEndpoint];

@@ -23,6 +23,7 @@ import { Migration20261206030000_inbound_trust } from './Migration20261206030000
 import { Migration20261206050000_dedup_per_caller } from './Migration20261206050000_dedup_per_caller';
 import { Migration20261206060000_feed_positions } from './Migration20261206060000_feed_positions';
 import { Migration20261206070000_general_roll_ups } from './Migration20261206070000_general_roll_ups';
+import { Migration20261206080000_deliveries } from './Migration20261206080000_deliveries';
 import { Migration20261206090000_webhooks } from './Migration20261206090000_webhooks';
 
 /**
@@ -54,5 +55,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206050000_dedup_per_caller', class: Migration20261206050000_dedup_per_caller },
   { name: 'Migration20261206060000_feed_positions', class: Migration20261206060000_feed_positions },
   { name: 'Migration20261206070000_general_roll_ups', class: Migration20261206070000_general_roll_ups },
+  { name: 'Migration20261206080000_deliveries', class: Migration20261206080000_deliveries },
   { name: 'Migration20261206090000_webhooks', class: Migration20261206090000_webhooks },
 ];

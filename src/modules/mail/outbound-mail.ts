@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { enqueueDeliveries } from '../deliveries/outbox';
+
+/** A mail as decided, kept in its delivery's payload until it is sent. */
+export interface OutboundMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Ours, made when the mail is decided: the same on every attempt, so a repeat is recognisable. */
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  replyTo?: string;
+  /** Extra headers (List-Unsubscribe...). The channel adds those every mail of ours carries. */
+  headers?: Record<string, string>;
+  /** What it is (RECEIPT, COMMENT, ...), for logs and tests. */
+  kind: string;
+}
+
+/** The domain our Message-IDs end in: the sender address's. */
+export function messageIdDomain(mailFrom: string): string {
+  const address = /<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom;
+  return address.slice(address.lastIndexOf('@') + 1).trim();
+}
+
+export function newMessageId(mailFrom: string): string {
+  return `<${randomUUID()}@${messageIdDomain(mailFrom)}>`;
+}
+
+/**
+ * Decides a mail in the caller's transaction (see enqueueDeliveries): it is sent if and only if the
+ * transaction commits, once per `dedupKey`.
+ */
+export async function queueMail(em: EntityManager, mail: OutboundMail, about: { dedupKey: string; ticketId?: string | null }): Promise<boolean> {
+  const made = await enqueueDeliveries(em, [{ channel: 'MAIL', target: mail.to.toLowerCase(), ticketId: about.ticketId, dedupKey: about.dedupKey, payload: { ...mail } }]);
+  return made.length > 0;
+}
