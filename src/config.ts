@@ -246,8 +246,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     webhooks: {
       allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE'),
-      // At most 30 s: an attempt must end well within the delivery claim (60 s), or it is sent twice.
-      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 30_000),
+      // At most 15 s: an attempt must end within the delivery claim (DELIVERY_LEASE_SECONDS, 20 s at least), or it is sent twice.
+      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 15_000),
     },
   };
 }

@@ -22,9 +22,11 @@ export function messageBody(payload: Record<string, unknown>): string {
   return JSON.stringify({ type: message.type, timestamp: message.timestamp, data: message.data });
 }
 
+/** An attempt's failure in words. Errors are read by shape: node's own may come from another realm (jest's vm). */
 function describe(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return `No answer within ${timeoutMs} ms.`;
-  return error instanceof Error ? error.message : String(error);
+  const { name, message } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown };
+  if (name === 'AbortError' || name === 'TimeoutError') return `No answer within ${timeoutMs} ms.`;
+  return typeof message === 'string' ? message : String(error);
 }
 
 /**

@@ -54,7 +54,7 @@ async function loadFacts(em: EntityManager, entries: readonly TicketEvent[]): Pr
 
 /**
  * The timeline consumer 'webhooks': for each entry, one delivery per enabled endpoint subscribed to its
- * event type that may see it, its message composed now for that endpoint. The deliveries are inserted
+ * event type, created before the entry, that may see it, its message composed now for that endpoint. The deliveries are inserted
  * in the batch's transaction, so each is decided exactly once (and sent at least once by the dispatcher).
  */
 export const webhookConsumer: FeedConsumer = {
@@ -63,7 +63,8 @@ export const webhookConsumer: FeedConsumer = {
     const endpoints = await em.find(WebhookEndpoint, { disabledAt: null });
     const subscribers = (entry: TicketEvent) => {
       const type = webhookEventTypeOf(entry.type);
-      return type ? endpoints.filter((endpoint) => endpoint.events.includes(type)) : [];
+      // An endpoint hears of changes made after it was created, not of older ones the consumer reads late.
+      return type ? endpoints.filter((endpoint) => endpoint.events.includes(type) && entry.createdAt >= endpoint.createdAt) : [];
     };
     const wanted = entries.filter((entry) => subscribers(entry).length > 0);
     if (wanted.length === 0) return;
