@@ -639,7 +639,7 @@ export type UpdateWebhookInput = {
   enabled?: boolean | null | undefined;
   /** New event types; at least one. */
   events?: Array<WebhookEventType> | null | undefined;
-  /** Whether to send internal content. */
+  /** Whether to send internal content. Turning it off cancels the messages still waiting (composed with internal content) and refuses to redeliver earlier ones. */
   includeInternal?: boolean | null | undefined;
   /** New URL (checked as in createWebhook). */
   url?: string | null | undefined;
@@ -649,11 +649,11 @@ export type UpdateWebhookInput = {
 
 /** Where a webhook message stands. */
 export enum WebhookDeliveryStatus {
-  /** Dropped before it was sent: its endpoint was disabled. */
+  /** Dropped while waiting: its endpoint was disabled or deleted, or stopped receiving internal content. */
   CANCELLED = 'CANCELLED',
   /** The endpoint answered 2xx. */
   DELIVERED = 'DELIVERED',
-  /** Given up: the endpoint answered 410, was disabled, or the retry schedule ran out. */
+  /** Given up: the endpoint answered 410 or was disabled, the retry schedule ran out, or the message held internal content the endpoint no longer receives. */
   FAILED = 'FAILED',
   /** Waiting for its next attempt (see `nextAttemptAt`), or being attempted now. */
   PENDING = 'PENDING'

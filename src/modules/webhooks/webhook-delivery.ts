@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { toGlobalId } from '../../shared/global-id';
 import { DeliveryStatus, type Delivery } from '../deliveries/delivery.entity';
+import type { WebhookDeliveryPayload } from './webhook-message';
 
 export enum WebhookDeliveryStatus {
   PENDING = 'PENDING',
@@ -15,8 +16,8 @@ registerEnumType(WebhookDeliveryStatus, {
   valuesConfig: {
     PENDING: { description: 'Waiting for its next attempt (see `nextAttemptAt`), or being attempted now.' },
     DELIVERED: { description: 'The endpoint answered 2xx.' },
-    FAILED: { description: 'Given up: the endpoint answered 410, was disabled, or the retry schedule ran out.' },
-    CANCELLED: { description: 'Dropped before it was sent: its endpoint was disabled.' },
+    FAILED: { description: 'Given up: the endpoint answered 410 or was disabled, the retry schedule ran out, or the message held internal content the endpoint no longer receives.' },
+    CANCELLED: { description: 'Dropped while waiting: its endpoint was disabled or deleted, or stopped receiving internal content.' },
   },
 });
 
@@ -66,7 +67,7 @@ export class WebhookDelivery {
     return Object.assign(new WebhookDelivery(), {
       id: toGlobalId('WebhookDelivery', delivery.id),
       webhookId: delivery.id,
-      eventType: String(delivery.payload.type),
+      eventType: (delivery.payload as unknown as WebhookDeliveryPayload).message.type,
       status: delivery.status as string as WebhookDeliveryStatus,
       attempts: delivery.attempts,
       responseCode: delivery.responseCode,

@@ -3,11 +3,18 @@ import type { Logger } from 'pino';
 import { DeliveryStatus } from '../deliveries/delivery.entity';
 import type { WebhookDisabledReason, WebhookEndpoint } from './webhook-endpoint.entity';
 
+/** Cancels an endpoint's messages still waiting, all but `keepDeliveryId` (one whose outcome is being recorded). */
+export async function cancelWaitingDeliveries(em: EntityManager, endpointId: string, keepDeliveryId?: string): Promise<void> {
+  await em.execute(
+    `update delivery set status = ? where channel = 'WEBHOOK' and target = ? and status = ?${keepDeliveryId ? ' and id <> ?' : ''}`,
+    [DeliveryStatus.CANCELLED, endpointId, DeliveryStatus.PENDING, ...(keepDeliveryId ? [keepDeliveryId] : [])],
+  );
+}
+
 /**
- * Stops an endpoint: it is marked disabled with its reason, and its deliveries still waiting are
- * cancelled (all but `keepDeliveryId`, the one whose outcome is being recorded). Runs in the caller's
- * transaction. Disabling by the system (410, five days failing) is logged at warn level as
- * "webhook endpoint disabled", for admins to be told.
+ * Stops an endpoint: it is marked disabled with its reason, and its messages still waiting are
+ * cancelled. Runs in the caller's transaction. When the system disables it (410, five days failing),
+ * the warning "webhook endpoint disabled" is logged for admins to be told.
  */
 export async function disableEndpoint(
   em: EntityManager,
@@ -20,9 +27,6 @@ export async function disableEndpoint(
   endpoint.disabledAt = now;
   endpoint.disabledReason = reason;
   endpoint.updatedAt = now;
-  await em.execute(
-    `update delivery set status = ? where channel = 'WEBHOOK' and target = ? and status = ?${keepDeliveryId ? ' and id <> ?' : ''}`,
-    [DeliveryStatus.CANCELLED, endpoint.id, DeliveryStatus.PENDING, ...(keepDeliveryId ? [keepDeliveryId] : [])],
-  );
+  await cancelWaitingDeliveries(em, endpoint.id, keepDeliveryId);
   logger?.warn({ webhookEndpoint: endpoint.globalId, url: endpoint.url, reason }, 'webhook endpoint disabled');
 }

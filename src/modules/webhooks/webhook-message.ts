@@ -17,6 +17,23 @@ export interface WebhookMessage {
 }
 
 /**
+ * A WEBHOOK delivery's payload: the message, and whether it was composed with internal content (for
+ * an endpoint with includeInternal), so it is not sent once the endpoint no longer includes it.
+ */
+export interface WebhookDeliveryPayload {
+  message: WebhookMessage;
+  internal: boolean;
+}
+
+/** Why a delivery may not go to the endpoint as it is now, or null: internal content for an endpoint that no longer includes it. */
+export function withheldReason(endpoint: { includeInternal: boolean }, payload: WebhookDeliveryPayload): string | null {
+  return payload.internal && !endpoint.includeInternal ? 'The message was composed with internal content, which the endpoint no longer receives.' : null;
+}
+
+/** Stored as jsonb: the interface as the plain record the outbox takes. */
+export const storedPayload = (payload: WebhookDeliveryPayload): Record<string, unknown> => ({ ...payload });
+
+/**
  * Whom a message is composed for: an API key with the endpoint's rights. An endpoint reads tickets
  * as a key with TICKETS_READ does, and internal content as one with COMMENTS_INTERNAL only when it
  * `includeInternal`. Every rule applied below is the API's own (access/visibility.ts).

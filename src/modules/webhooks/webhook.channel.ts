@@ -6,7 +6,7 @@ import { DeliveryStatus, type Delivery } from '../deliveries/delivery.entity';
 import { WebhookDisabledReason, WebhookEndpoint } from './webhook-endpoint.entity';
 import { disableEndpoint } from './webhook-disable';
 import { postJson } from './webhook-http';
-import type { WebhookMessage } from './webhook-message';
+import { withheldReason, type WebhookDeliveryPayload, type WebhookMessage } from './webhook-message';
 import { FAILING_DISABLE_MS, webhookRetryDelaySeconds } from './webhook-retry';
 import { signedHeaders } from './webhook-signing';
 
@@ -17,9 +17,8 @@ export function signingSecrets(endpoint: WebhookEndpoint, at: Date): string[] {
 }
 
 /** The body as sent: `type`, `timestamp`, `data` in that order (the stored jsonb keeps no key order). */
-export function messageBody(payload: Record<string, unknown>): string {
-  const message = payload as unknown as WebhookMessage;
-  return JSON.stringify({ type: message.type, timestamp: message.timestamp, data: message.data });
+export function messageBody({ type, timestamp, data }: WebhookMessage): string {
+  return JSON.stringify({ type, timestamp, data });
 }
 
 /** An attempt's failure in words. Errors are read by shape: node's own may come from another realm (jest's vm). */
@@ -46,7 +45,10 @@ export class WebhookChannel implements DeliveryChannel {
     const endpoint = await em.findOne(WebhookEndpoint, { id: delivery.target });
     if (!endpoint) return { ok: false, permanent: true, error: 'The endpoint was deleted.' };
     if (endpoint.disabledAt) return { ok: false, permanent: true, error: `The endpoint is disabled (${endpoint.disabledReason}).` };
-    const body = messageBody(delivery.payload);
+    const payload = delivery.payload as unknown as WebhookDeliveryPayload;
+    const withheld = withheldReason(endpoint, payload);
+    if (withheld) return { ok: false, permanent: true, error: withheld };
+    const body = messageBody(payload.message);
     const at = new Date();
     const headers = { ...signedHeaders(signingSecrets(endpoint, at), delivery.id, at, body), 'user-agent': 'Ticketgraph-Webhooks/1' };
     const started = performance.now();

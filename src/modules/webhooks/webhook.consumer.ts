@@ -10,7 +10,7 @@ import { Ticket } from '../tickets/ticket.entity';
 import { User } from '../users/user.entity';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 import { webhookEventTypeOf } from './webhook-event-type';
-import { endpointViewer, entryMessageData, type EntryFacts, type WebhookMessage } from './webhook-message';
+import { endpointViewer, entryMessageData, storedPayload, type EntryFacts, type WebhookMessage } from './webhook-message';
 
 /** The dedup key of an entry's message to an endpoint: a batch applied twice makes one delivery. */
 export const entryDedupKey = (endpointId: string, entryId: string) => `webhook:${endpointId}:${entryId}`;
@@ -75,7 +75,13 @@ export const webhookConsumer: FeedConsumer = {
         const data = entryMessageData(endpointViewer(endpoint), facts.get(entry.id)!);
         if (!data) continue;
         const message: WebhookMessage = { type: webhookEventTypeOf(entry.type)!, timestamp: entry.createdAt.toISOString(), data };
-        deliveries.push({ channel: 'WEBHOOK', target: endpoint.id, ticketId: entry.ticket.id, dedupKey: entryDedupKey(endpoint.id, entry.id), payload: { ...message } });
+        deliveries.push({
+          channel: 'WEBHOOK',
+          target: endpoint.id,
+          ticketId: entry.ticket.id,
+          dedupKey: entryDedupKey(endpoint.id, entry.id),
+          payload: storedPayload({ message, internal: endpoint.includeInternal }),
+        });
       }
     }
     await enqueueDeliveries(em, deliveries);

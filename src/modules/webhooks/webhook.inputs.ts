@@ -33,7 +33,11 @@ export class UpdateWebhookInput {
   @Field(() => String, { nullable: true, description: 'New description; an empty string clears it.' })
   description?: string | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'Whether to send internal content.' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Whether to send internal content. Turning it off cancels the messages still waiting (composed with internal content) and refuses to redeliver earlier ones.',
+  })
   includeInternal?: boolean | null;
 
   @Field(() => Boolean, {

@@ -14,11 +14,11 @@ import { denied } from '../users/auth/access';
 import type { Actor } from '../users/auth/actor';
 import { User } from '../users/user.entity';
 import { canAdminister } from '../users/user.policy';
-import { disableEndpoint } from './webhook-disable';
+import { cancelWaitingDeliveries, disableEndpoint } from './webhook-disable';
 import { WebhookDelivery } from './webhook-delivery';
 import { WebhookDisabledReason, WebhookEndpoint } from './webhook-endpoint.entity';
 import { PING_TYPE, WebhookEventType } from './webhook-event-type';
-import type { WebhookMessage } from './webhook-message';
+import { storedPayload, withheldReason, type WebhookDeliveryPayload, type WebhookMessage } from './webhook-message';
 import { generateWebhookSecret } from './webhook-signing';
 import { checkWebhookUrl } from './webhook-url';
 
@@ -96,6 +96,8 @@ export class WebhookService {
     return this.em.transactional(async (em) => {
       const webhook = await em.findOne(WebhookEndpoint, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!webhook) throw notFound('WebhookEndpoint');
+      // Messages composed with internal content are not sent once the endpoint stops receiving it.
+      if (webhook.includeInternal && changes.includeInternal === false) await cancelWaitingDeliveries(em, webhook.id);
       em.assign(webhook, changes);
       const details: Record<string, unknown> = { ...changes };
       if (input.enabled === false && webhook.enabled) {
@@ -120,7 +122,7 @@ export class WebhookService {
     await this.em.transactional(async (em) => {
       const webhook = await em.findOne(WebhookEndpoint, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!webhook) throw notFound('WebhookEndpoint');
-      await em.nativeUpdate(Delivery, { channel: 'WEBHOOK', target: id, status: DeliveryStatus.PENDING }, { status: DeliveryStatus.CANCELLED });
+      await cancelWaitingDeliveries(em, id);
       this.audit.record(em, AuditAction.DELETE_WEBHOOK, { target: auditTarget(webhook) });
       em.remove(webhook);
     });
@@ -164,7 +166,9 @@ export class WebhookService {
         timestamp: new Date().toISOString(),
         data: { webhook: { id: webhook.globalId, url: webhook.url }, message: 'A test message from Ticketgraph.' },
       };
-      const [deliveryId] = await enqueueDeliveries(em, [{ channel: 'WEBHOOK', target: id, dedupKey: `webhook:${id}:ping:${uuidv7()}`, payload: { ...message } }]);
+      const [deliveryId] = await enqueueDeliveries(em, [
+        { channel: 'WEBHOOK', target: id, dedupKey: `webhook:${id}:ping:${uuidv7()}`, payload: storedPayload({ message, internal: false }) },
+      ]);
       return WebhookDelivery.from(await em.findOneOrFail(Delivery, { id: deliveryId }));
     });
   }
@@ -181,6 +185,8 @@ export class WebhookService {
       const webhook = delivery && (await em.findOne(WebhookEndpoint, { id: delivery.target }));
       if (!delivery || !webhook) throw notFound('WebhookDelivery');
       if (!webhook.enabled) throw conflict('The endpoint is disabled; enable it first (updateWebhook with enabled: true).');
+      const withheld = withheldReason(webhook, delivery.payload as unknown as WebhookDeliveryPayload);
+      if (withheld) throw conflict(withheld);
       em.assign(delivery, { status: DeliveryStatus.PENDING, nextAttemptAt: new Date() });
       return WebhookDelivery.from(delivery);
     });
