@@ -34,6 +34,7 @@ import { AuditService } from './modules/audit/audit.service';
 import { createUserLoaders } from './modules/users/user.loaders';
 import { UserService } from './modules/users/user.service';
 import { WebhookService } from './modules/webhooks/webhook.service';
+import { createWebhookLoaders } from './modules/webhooks/webhook.loaders';
 import type { WebhookSettings } from './config';
 
 /** What lives as long as the process: shared by every request's context. */
@@ -66,6 +67,7 @@ function createLoaders(em: EntityManager, actor: Actor) {
     ...createAssignmentLoaders(em),
     ...createAttachmentLoaders(em, actor),
     ...createSatisfactionLoaders(em),
+    ...createWebhookLoaders(em, actor),
   };
 }
 

@@ -430,6 +430,22 @@ describe('administration', () => {
     expect(receiver.at(path)).toHaveLength(1);
   });
 
+  it('lists endpoints with their deliveries in the same statements for one endpoint as for six', async () => {
+    const statementsFor = async (endpoints: number) => {
+      for (let i = 0; i < endpoints; i++) {
+        const { webhook } = await endpoint();
+        ok(await app.gql(TestWebhookDocument, { input: { webhookId: webhook.id } }, admin.token));
+      }
+      const { result, statements } = await app.countStatements(() => app.gql(WebhooksDocument, { deliveries: 5 }, admin.token));
+      const nodes = ok(result).webhooks.nodes;
+      expect(nodes).toHaveLength(endpoints);
+      expect(nodes.every((node) => node.deliveries.totalCount === 1 && node.deliveries.nodes[0].eventType === 'PING')).toBe(true);
+      await app.em().execute(`update delivery set status = 'CANCELLED' where status = 'PENDING'; delete from webhook_endpoint`);
+      return statements;
+    };
+    expect(await statementsFor(6)).toBe(await statementsFor(1));
+  });
+
   it('refuses every webhook operation to customers, agents and API keys (FORBIDDEN) and to anonymous callers (UNAUTHENTICATED), writing nothing', async () => {
     const { webhook } = await endpoint();
     const ping = ok(await app.gql(TestWebhookDocument, { input: { webhookId: webhook.id } }, admin.token)).testWebhook.delivery;

@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { INPUT } from '../../shared/descriptions';
-import { AFTER_DESCRIPTION, Connection, FIRST_DESCRIPTION, toConnection } from '../../shared/pagination';
+import { checkedChildPageKey } from '../../shared/child-pages';
+import { AFTER_DESCRIPTION, Connection, FIRST_DESCRIPTION, mapPage, toConnection } from '../../shared/pagination';
 import { WebhookDelivery } from './webhook-delivery';
 import { WebhookEndpoint } from './webhook-endpoint.entity';
 import { CreateWebhookInput, RedeliverWebhookDeliveryInput, RotateWebhookSecretInput, UpdateWebhookInput, WebhookIdInput } from './webhook.inputs';
@@ -72,6 +73,6 @@ export class WebhookResolver {
     @Arg('first', () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first?: number,
     @Arg('after', () => String, { nullable: true, description: AFTER_DESCRIPTION }) after?: string,
   ) {
-    return toConnection(await ctx.services.webhooks.deliveries(webhook, { first, after }));
+    return toConnection(mapPage(await ctx.loaders.webhookDeliveryPages.load(checkedChildPageKey(webhook.id, first, after)), WebhookDelivery.from));
   }
 }

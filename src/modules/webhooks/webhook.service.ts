@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { WebhookSettings } from '../../config';
 import { badInput, conflict, notFound } from '../../shared/errors';
 import { newestFirst } from '../../shared/newest-first';
-import { mapPage, type Page } from '../../shared/pagination';
+import type { Page } from '../../shared/pagination';
 import { idOf, optionalText } from '../../shared/validation';
 import { AuditAction } from '../audit/audit.enums';
 import type { AuditService } from '../audit/audit.service';
@@ -190,11 +190,5 @@ export class WebhookService {
       em.assign(delivery, { status: DeliveryStatus.PENDING, nextAttemptAt: new Date() });
       return WebhookDelivery.from(delivery);
     });
-  }
-
-  /** An endpoint's messages, newest first. */
-  async deliveries(webhook: WebhookEndpoint, args: { first?: number | null; after?: string | null }): Promise<Page<WebhookDelivery>> {
-    this.mustAdminister();
-    return mapPage(await newestFirst(this.em, Delivery, { channel: 'WEBHOOK', target: webhook.id }, args), WebhookDelivery.from);
   }
 }
