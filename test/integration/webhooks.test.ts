@@ -34,6 +34,7 @@ let agent: make.Staff;
 let acme: Awaited<ReturnType<typeof make.business>>;
 let customer: make.Customer;
 let fullKey: string;
+let reportsKey: string;
 
 /** A short timeout, so the test of a receiver that never answers waits half a second, not fifteen. */
 const TIMEOUT_MS = 500;
@@ -46,6 +47,7 @@ beforeAll(async () => {
   acme = await make.business(app, { name: 'Acme' });
   customer = await make.customer(app, acme);
   fullKey = await make.apiKey(app, admin.user, Object.values(ApiScope));
+  reportsKey = await make.apiKey(app, admin.user, [ApiScope.REPORTS_READ]);
 });
 afterAll(async () => {
   await app.stop();
@@ -462,6 +464,7 @@ describe('administration', () => {
       ['customer', customer.token, 'FORBIDDEN'],
       ['agent', agent.token, 'FORBIDDEN'],
       ['API key with every scope', fullKey, 'FORBIDDEN'],
+      ['API key with REPORTS_READ only', reportsKey, 'FORBIDDEN'],
       ['anonymous', undefined, 'UNAUTHENTICATED'],
     ];
     await writesNothing(app, WEBHOOK_TABLES, async () => {
