@@ -17,6 +17,14 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** Answers the next `count` messages with this SMTP reply (451: try later, 550: refused) instead of accepting them. */
   refuseNext(count: number, code: number, message?: string): void;
+  /**
+   * Keeps every message from now on as received but holds back its answer until `release()`: the sender
+   * has delivered the bytes and does not know it (a process killed now will send them again).
+   */
+  hold(): void;
+  release(): void;
+  /** Messages received and not yet answered (held). */
+  held(): number;
   /** Resolves when at least `count` messages have arrived. */
   waitFor(count: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -26,6 +34,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const waiters: (() => void)[] = [];
   let refusals: { count: number; code: number; message: string } = { count: 0, code: 0, message: '' };
+  let holding = false;
+  const heldAnswers = new Set<() => void>();
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
@@ -47,7 +57,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             parsed,
           });
           for (const wake of waiters.splice(0)) wake();
-          callback();
+          if (!holding) return callback();
+          const answer = () => {
+            heldAnswers.delete(answer);
+            callback();
+          };
+          heldAnswers.add(answer);
         }, callback);
       });
     },
@@ -60,6 +75,14 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     refuseNext(count, code, message = code >= 500 ? 'Mailbox unavailable' : 'Try again later') {
       refusals = { count, code, message };
     },
+    hold() {
+      holding = true;
+    },
+    release() {
+      holding = false;
+      for (const answer of [...heldAnswers]) answer();
+    },
+    held: () => heldAnswers.size,
     async waitFor(count) {
       while (received.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
       return received;
