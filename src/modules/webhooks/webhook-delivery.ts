@@ -3,14 +3,8 @@ import { toGlobalId } from '../../shared/global-id';
 import { DeliveryStatus, type Delivery } from '../deliveries/delivery.entity';
 import type { WebhookDeliveryPayload } from './webhook-message';
 
-export enum WebhookDeliveryStatus {
-  PENDING = 'PENDING',
-  DELIVERED = 'DELIVERED',
-  FAILED = 'FAILED',
-  CANCELLED = 'CANCELLED',
-}
-
-registerEnumType(WebhookDeliveryStatus, {
+// The outbox's statuses, as the webhook API names and explains them.
+registerEnumType(DeliveryStatus, {
   name: 'WebhookDeliveryStatus',
   description: 'Where a webhook message stands.',
   valuesConfig: {
@@ -33,8 +27,8 @@ export class WebhookDelivery {
   @Field({ description: 'The message `type`: a WebhookEventType, or PING for testWebhook.' })
   eventType!: string;
 
-  @Field(() => WebhookDeliveryStatus, { description: 'Where it stands.' })
-  status!: WebhookDeliveryStatus;
+  @Field(() => DeliveryStatus, { description: 'Where it stands.' })
+  status!: DeliveryStatus;
 
   @Field(() => Int, { description: 'Attempts made so far.' })
   attempts!: number;
@@ -68,7 +62,7 @@ export class WebhookDelivery {
       id: toGlobalId('WebhookDelivery', delivery.id),
       webhookId: delivery.id,
       eventType: (delivery.payload as unknown as WebhookDeliveryPayload).message.type,
-      status: delivery.status as string as WebhookDeliveryStatus,
+      status: delivery.status,
       attempts: delivery.attempts,
       responseCode: delivery.responseCode,
       durationMs: delivery.durationMs,

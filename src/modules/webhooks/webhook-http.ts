@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { bareHost, isNonPublicAddress, NonPublicAddressError, publicOnlyLookup } from './webhook-address';
 
 /** How much of a receiver's answer is read (and kept, on failure): enough for an error message. */
-export const RESPONSE_BODY_CAP = 64 * 1024;
+const RESPONSE_BODY_CAP = 64 * 1024;
 
 export interface PostAnswer {
   status: number;

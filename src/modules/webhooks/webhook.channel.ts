@@ -11,13 +11,13 @@ import { FAILING_DISABLE_MS, webhookRetryDelaySeconds } from './webhook-retry';
 import { signedHeaders } from './webhook-signing';
 
 /** The secrets that sign a message sent at `at`: the current one, and the previous one during a rotation's overlap. */
-export function signingSecrets(endpoint: WebhookEndpoint, at: Date): string[] {
+function signingSecrets(endpoint: WebhookEndpoint, at: Date): string[] {
   const overlapping = endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > at;
   return overlapping ? [endpoint.secret, endpoint.previousSecret!] : [endpoint.secret];
 }
 
 /** The body as sent: `type`, `timestamp`, `data` in that order (the stored jsonb keeps no key order). */
-export function messageBody({ type, timestamp, data }: WebhookMessage): string {
+function messageBody({ type, timestamp, data }: WebhookMessage): string {
   return JSON.stringify({ type, timestamp, data });
 }
 
@@ -68,6 +68,8 @@ export class WebhookChannel implements DeliveryChannel {
 
   /** Keeps `failingSince` and disables the endpoint on a 410 or after five days of failures. */
   async afterAttempt(em: EntityManager, delivery: Delivery, result: AttemptResult): Promise<void> {
+    // Refused before any request (endpoint deleted or disabled, content withheld): nothing learnt of the endpoint's health.
+    if (result.permanent && result.responseCode === undefined) return;
     const endpoint = await em.findOne(WebhookEndpoint, { id: delivery.target });
     if (!endpoint || endpoint.disabledAt) return;
     if (result.ok) {

@@ -13,7 +13,7 @@ import { webhookEventTypeOf } from './webhook-event-type';
 import { endpointViewer, entryMessageData, storedPayload, type EntryFacts, type WebhookMessage } from './webhook-message';
 
 /** The dedup key of an entry's message to an endpoint: a batch applied twice makes one delivery. */
-export const entryDedupKey = (endpointId: string, entryId: string) => `webhook:${endpointId}:${entryId}`;
+const entryDedupKey = (endpointId: string, entryId: string) => `webhook:${endpointId}:${entryId}`;
 
 async function byId<T extends { id: string }>(em: EntityManager, entity: new (...args: never[]) => T, ids: Iterable<string>): Promise<Map<string, T>> {
   const wanted = [...new Set(ids)];
@@ -53,9 +53,10 @@ async function loadFacts(em: EntityManager, entries: readonly TicketEvent[]): Pr
 }
 
 /**
- * The timeline consumer 'webhooks': for each entry, one delivery per enabled endpoint subscribed to its
- * event type, created before the entry, that may see it, its message composed now for that endpoint. The deliveries are inserted
- * in the batch's transaction, so each is decided exactly once (and sent at least once by the dispatcher).
+ * The timeline consumer 'webhooks': for each entry, one delivery per enabled endpoint that subscribes
+ * to its event type, existed when it was made and may see it, with the message composed now for that
+ * endpoint. The deliveries are inserted in the batch's transaction, so each is decided exactly once
+ * (and sent at least once by the dispatcher).
  */
 export const webhookConsumer: FeedConsumer = {
   name: 'webhooks',
