@@ -18,6 +18,7 @@ import {
   WebhooksDocument,
   type CreateWebhookInput,
 } from '../__generated__/graphql';
+import { AuditEntry } from '../../src/modules/audit/audit-entry.entity';
 import { Delivery, DeliveryStatus } from '../../src/modules/deliveries/delivery.entity';
 import { WebhookEndpoint } from '../../src/modules/webhooks/webhook-endpoint.entity';
 import { fromGlobalId, toGlobalId } from '../../src/shared/global-id';
@@ -413,6 +414,11 @@ describe('administration', () => {
     expect(receiver.at(path)).toHaveLength(0);
     expect(ok(await app.gql(WebhooksDocument, {}, admin.token)).webhooks.nodes.map((node) => node.id)).not.toContain(webhook.id);
     expect(failure(await app.gql(RedeliverWebhookDeliveryDocument, { input: { deliveryId: ping.id } }, admin.token)).code).toBe('NOT_FOUND');
+    const audit = await app.em().find(AuditEntry, { targetId: keyOf(webhook.id) }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    expect(audit.map((entry) => [entry.action, entry.actorId, entry.targetType])).toEqual(
+      ['CREATE_WEBHOOK', 'UPDATE_WEBHOOK', 'UPDATE_WEBHOOK', 'UPDATE_WEBHOOK', 'DELETE_WEBHOOK'].map((action) => [action, admin.user.id, 'WebhookEndpoint']),
+    );
+    expect(audit[2].details).toEqual({ enabled: false });
   });
 
   it('stops messages composed with internal content once the endpoint no longer receives it', async () => {
