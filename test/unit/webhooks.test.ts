@@ -6,6 +6,7 @@ import { Ticket } from '../../src/modules/tickets/ticket.entity';
 import { TicketChannel, TicketPriority, TicketStatus } from '../../src/modules/tickets/ticket.enums';
 import { ApiScope } from '../../src/modules/users/auth/api-scope.enum';
 import { isNonPublicAddress } from '../../src/modules/webhooks/webhook-address';
+import { postJson } from '../../src/modules/webhooks/webhook-http';
 import { webhookEventTypeOf, WebhookEventType } from '../../src/modules/webhooks/webhook-event-type';
 import { endpointViewer, entryMessageData, type EntryFacts } from '../../src/modules/webhooks/webhook-message';
 import { WEBHOOK_RETRY_DELAYS, webhookRetryDelaySeconds } from '../../src/modules/webhooks/webhook-retry';
@@ -59,6 +60,21 @@ describe('checkWebhookUrl', () => {
   it('allows private hosts when told to, and gives the URL back normalized', async () => {
     expect(await checkWebhookUrl('  http://LOCALHOST:3000/hook  ', true)).toBe('http://localhost:3000/hook');
     expect(await refusal('ftp://localhost/x', true)).toEqual({ code: 'BAD_USER_INPUT', field: 'url' });
+  });
+});
+
+describe('postJson', () => {
+  const strict = { timeoutMs: 2000, allowPrivate: false };
+
+  it('refuses to connect to a name that resolves to a non-public address, at connection time', async () => {
+    await expect(postJson('http://localhost:9/hook', '{}', {}, strict)).rejects.toMatchObject({
+      code: 'ENONPUBLIC',
+      message: expect.stringContaining('which is not a public address'),
+    });
+  });
+
+  it('refuses an IP literal that is not public without connecting', async () => {
+    await expect(postJson('http://[::ffff:127.0.0.1]:9/hook', '{}', {}, strict)).rejects.toMatchObject({ name: 'NonPublicAddressError' });
   });
 });
 
