@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { startJobs } from './jobs';
 import Redis from 'ioredis';
 import { createSubmitLimiter } from './modules/intake/rate-limit';
+import { createLimiter } from './shared/rate-limiter';
 import type { Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { DeadlineGuard } from './db/deadline-guard';
@@ -26,6 +27,10 @@ import { createMailTransport } from './modules/mail/mail-transport';
 import { MailChannel } from './modules/mail/mail.channel';
 import { webhookConsumer } from './modules/webhooks/webhook.consumer';
 import { WebhookChannel } from './modules/webhooks/webhook.channel';
+import { Notifier } from './modules/notifications/notifier';
+import { notificationConsumer } from './modules/notifications/notification.consumer';
+import { NotificationPublisher } from './modules/notifications/notification.publisher';
+import { NotificationStream } from './modules/notifications/notification-stream';
 
 export interface App {
   url: string;
@@ -35,6 +40,8 @@ export interface App {
   consumers: FeedConsumers;
   /** Sends outgoing mail and webhooks; running with the consumers (`runDue()` sends what is due by hand). */
   deliveries: DeliveryDispatcher;
+  /** Staff notifications: what the 'notifications' consumer uses, and `notifyAdmins` for notices outside the timeline. */
+  notifier: Notifier;
   /** The demo logins, when this start loaded the demo data. */
   demoLogins?: DemoLogin[];
   stop(): Promise<void>;
@@ -56,7 +63,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     if (shared) started.push(() => shared.close());
     const pubSub = shared?.pubSub ?? createLocalPubSub();
 
-    const database = await openDatabase(config.databaseUrl, config.dataDir, logger, config.database, [new TimelinePublisher(pubSub), new DeadlineGuard()]);
+    const database = await openDatabase(config.databaseUrl, config.dataDir, logger, config.database, [new TimelinePublisher(pubSub), new NotificationPublisher(pubSub), new DeadlineGuard()]);
     started.push(() => database.close());
     const em = database.orm.em.fork();
     if (config.admin && (await ensureAdmin(em, config.admin))) logger.info({ email: config.admin.email }, 'admin created');
@@ -78,11 +85,21 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     started.push(() => timeline.stop());
     const schema = await createSchema(pubSub);
     const rateLimits = new RequestRateLimits(config.requestRateLimit, redis);
-    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, webhooks: config.webhooks };
+    const notifications = new NotificationStream(pubSub);
+    const mailSettings = { mailFrom: config.mailFrom, publicUrl: config.publicUrl };
+    const accountMail = {
+      mail: mailSettings,
+      invitationTtlSeconds: config.accountMail.invitationTtlSeconds,
+      passwordResetTtlSeconds: config.accountMail.passwordResetTtlSeconds,
+      resetLimiter: createLimiter({ keyPrefix: 'password-reset', points: config.accountMail.resetRequestsPerHour, durationSeconds: 3600 }, redis),
+    };
+    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, notifications, accountMail, webhooks: config.webhooks };
     const http = await startHttpServer(deps, schema, config);
     started.push(() => http.stop());
     const consumers = new FeedConsumers(database.orm, pubSub, logger, config.feed);
     consumers.register(rollUpConsumer);
+    const notifier = new Notifier(mailSettings);
+    consumers.register(notificationConsumer(notifier));
     const mail = createMailTransport(config.smtpUrl, config.dataDir, logger);
     started.push(async () => mail.close());
     const deliveries = new DeliveryDispatcher(database.orm, logger, config.deliveries);
@@ -103,6 +120,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       database,
       consumers,
       deliveries,
+      notifier,
       demoLogins,
       stop: closeAll,
     };

@@ -43,8 +43,12 @@ export interface Config {
   logLevel: string;
   /** How long a RESOLVED ticket stays quiet before it closes by itself. */
   autoCloseAfterSeconds: number;
-  /** How often the background jobs (auto-close, SLA breaches) run; 0 turns them off. */
+  /** How often the background jobs (auto-close, SLA warnings and breaches, due follow-ups) run; 0 turns them off. */
   jobIntervalSeconds: number;
+  /** The share of an SLA clock's time (0 < share < 1) after which it is recorded as at risk (SLA_AT_RISK). */
+  slaWarnAt: number;
+  /** Mailed account links: how long an invitation and a password reset stay valid, and reset requests allowed per address and hour. */
+  accountMail: { invitationTtlSeconds: number; passwordResetTtlSeconds: number; resetRequestsPerHour: number };
   /** The timeline's consumers (roll-ups, deliveries): whether this instance runs them, their lease and first retry. */
   feed: { consumers: boolean; leaseSeconds: number; retrySeconds: number };
   /** Public submissions allowed per client address and window. */
@@ -133,6 +137,15 @@ function duration(env: Env, name: string, fallback: string): number {
   return Math.round(milliseconds / 1000);
 }
 
+/** A share strictly between 0 and 1, such as 0.8. */
+function share(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^0?\.\d+$/.test(raw) || !(value > 0 && value < 1)) throw new ConfigError(name, `must be a number between 0 and 1 (exclusive) such as 0.8, got "${raw}"`);
+  return value;
+}
+
 function url(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = optional(env, name);
   if (raw === undefined) return undefined;
@@ -202,6 +215,12 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     autoCloseAfterSeconds: duration(env, 'AUTO_CLOSE_AFTER', '7d'),
     jobIntervalSeconds: integer(env, 'JOB_INTERVAL_SECONDS', 60, 0, 24 * 3600),
+    slaWarnAt: share(env, 'SLA_WARN_AT', 0.8),
+    accountMail: {
+      invitationTtlSeconds: duration(env, 'INVITATION_TTL', '7d'),
+      passwordResetTtlSeconds: duration(env, 'PASSWORD_RESET_TTL', '1h'),
+      resetRequestsPerHour: integer(env, 'PASSWORD_RESET_REQUESTS_PER_HOUR', 5, 1, 1000),
+    },
     feed: {
       consumers: boolean(env, 'FEED_CONSUMERS', true),
       leaseSeconds: integer(env, 'FEED_LEASE_SECONDS', 10, 1, 3600),

@@ -36,6 +36,9 @@ import { UserService } from './modules/users/user.service';
 import { WebhookService } from './modules/webhooks/webhook.service';
 import { createWebhookLoaders } from './modules/webhooks/webhook.loaders';
 import type { WebhookSettings } from './config';
+import { NotificationService } from './modules/notifications/notification.service';
+import { AccountMailService, type AccountMailDeps } from './modules/users/account-mail.service';
+import type { NotificationStream } from './modules/notifications/notification-stream';
 
 /** What lives as long as the process: shared by every request's context. */
 export interface AppDeps {
@@ -54,6 +57,10 @@ export interface AppDeps {
   revocations: RevocationBus;
   /** Checks of webhook endpoint URLs (private addresses allowed or not). */
   webhooks: WebhookSettings;
+  /** New in-app notifications as they commit, on every instance, for `notificationAdded`. */
+  notifications: NotificationStream;
+  /** Invitations and password resets: mail settings, link lifetimes, the reset-request limit. */
+  accountMail: AccountMailDeps;
 }
 
 function createLoaders(em: EntityManager, actor: Actor) {
@@ -90,11 +97,13 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     triage: new TriageService(em, actor, tickets, businesses),
     assignment: new AssignmentService(em, actor, tickets, tags),
     users: new UserService(em, actor, deps, audit, { clientAddress, sessionId }),
+    accountMail: new AccountMailService(em, actor, deps, deps.accountMail, audit, { clientAddress, sessionId }),
     apiKeys: new ApiKeyService(em, actor, audit, deps.revocations),
     webhooks: new WebhookService(em, actor, audit, deps.webhooks),
     audit,
     satisfaction: new SatisfactionService(em, actor),
     reports: new ReportService(em, actor),
+    notifications: new NotificationService(em, actor, deps.notifications),
   };
 }
 

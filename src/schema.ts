@@ -20,6 +20,8 @@ import { TriageResolver } from './modules/triage/triage.resolver';
 import { AgentProfileResolver, TicketAssignmentResolver } from './modules/assignment/assignment.resolver';
 import { SatisfactionResolver } from './modules/satisfaction/satisfaction.resolver';
 import { ReportResolver } from './modules/reports/report.resolver';
+import { NotificationResolver } from './modules/notifications/notification.resolver';
+import { AccountMailResolver } from './modules/users/account-mail.resolver';
 import { refuseUnstorableArgs } from './shared/storable-input';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver';
 
@@ -47,6 +49,8 @@ export const resolvers = [
   SatisfactionResolver,
   ReportResolver,
   WebhookResolver,
+  NotificationResolver,
+  AccountMailResolver,
 ] as const;
 
 /** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */

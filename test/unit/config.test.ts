@@ -29,6 +29,8 @@ describe('loadConfig', () => {
       logLevel: 'info',
       autoCloseAfterSeconds: 7 * 24 * 3600,
       jobIntervalSeconds: 60,
+      slaWarnAt: 0.8,
+      accountMail: { invitationTtlSeconds: 7 * 24 * 3600, passwordResetTtlSeconds: 3600, resetRequestsPerHour: 5 },
       feed: { consumers: true, leaseSeconds: 10, retrySeconds: 1 },
       submitRateLimit: { points: 10, windowSeconds: 600 },
       trustProxy: false,
@@ -49,6 +51,16 @@ describe('loadConfig', () => {
   it('refuses a login throttle limit of 0 and a window that is not a number', () => {
     expect(configError({ LOGIN_MAX_FAILURES: '0' }).variable).toBe('LOGIN_MAX_FAILURES');
     expect(configError({ LOGIN_THROTTLE_SECONDS: 'soon' }).variable).toBe('LOGIN_THROTTLE_SECONDS');
+  });
+
+  it('reads the SLA warning share and the account link settings, and refuses what they cannot be', () => {
+    const config = loadConfig({ SLA_WARN_AT: '0.75', INVITATION_TTL: '2d', PASSWORD_RESET_TTL: '30m', PASSWORD_RESET_REQUESTS_PER_HOUR: '2' });
+    expect(config.slaWarnAt).toBe(0.75);
+    expect(config.accountMail).toEqual({ invitationTtlSeconds: 2 * 24 * 3600, passwordResetTtlSeconds: 1800, resetRequestsPerHour: 2 });
+    for (const value of ['0', '1', '1.5', '-0.2', '80%', 'soon']) expect(configError({ SLA_WARN_AT: value }).variable).toBe('SLA_WARN_AT');
+    expect(configError({ PASSWORD_RESET_TTL: '10s' }).variable).toBe('PASSWORD_RESET_TTL');
+    expect(configError({ INVITATION_TTL: 'a week' }).variable).toBe('INVITATION_TTL');
+    expect(configError({ PASSWORD_RESET_REQUESTS_PER_HOUR: '0' }).variable).toBe('PASSWORD_RESET_REQUESTS_PER_HOUR');
   });
 
   it('treats blank values as unset', () => {
@@ -78,6 +90,10 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       AUTO_CLOSE_AFTER: '36h',
       JOB_INTERVAL_SECONDS: '0',
+      SLA_WARN_AT: '.9',
+      INVITATION_TTL: '3d',
+      PASSWORD_RESET_TTL: '20m',
+      PASSWORD_RESET_REQUESTS_PER_HOUR: '4',
       FEED_CONSUMERS: 'false',
       FEED_LEASE_SECONDS: '3',
       FEED_RETRY_SECONDS: '5',
@@ -125,6 +141,8 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       autoCloseAfterSeconds: 36 * 3600,
       jobIntervalSeconds: 0,
+      slaWarnAt: 0.9,
+      accountMail: { invitationTtlSeconds: 3 * 24 * 3600, passwordResetTtlSeconds: 1200, resetRequestsPerHour: 4 },
       feed: { consumers: false, leaseSeconds: 3, retrySeconds: 5 },
       submitRateLimit: { points: 3, windowSeconds: 60 },
       trustProxy: true,

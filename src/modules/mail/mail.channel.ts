@@ -1,5 +1,5 @@
 import type { AttemptResult, DeliveryChannel } from '../deliveries/delivery-channel';
-import type { Delivery } from '../deliveries/delivery.entity';
+import { DeliveryStatus, type Delivery } from '../deliveries/delivery.entity';
 import type { MailTransport } from './mail-transport';
 import type { OutboundMail } from './outbound-mail';
 
@@ -45,6 +45,12 @@ export class MailChannel implements DeliveryChannel {
 
   retryDelaySeconds(attempts: number): number | null {
     return RETRY_SECONDS[attempts - 1] ?? null;
+  }
+
+  /** A sensitive mail's body (a one-time link) stays in the outbox only while it may still be sent. */
+  async afterAttempt(_em: unknown, delivery: Delivery): Promise<void> {
+    const mail = delivery.payload as unknown as OutboundMail;
+    if (mail.sensitive && delivery.status !== DeliveryStatus.PENDING) delivery.payload = { ...mail, text: '', html: '' };
   }
 }
 

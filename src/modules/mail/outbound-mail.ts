@@ -17,6 +17,8 @@ export interface OutboundMail {
   headers?: Record<string, string>;
   /** What it is (RECEIPT, COMMENT, ...), for logs and tests. */
   kind: string;
+  /** The body holds a secret (a one-time link): it is dropped from the outbox once the mail is sent or given up. */
+  sensitive?: boolean;
 }
 
 /** The domain our Message-IDs end in: the sender address's. */
