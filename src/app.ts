@@ -105,7 +105,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const deliveries = new DeliveryDispatcher(database.orm, logger, config.deliveries);
     deliveries.register(new MailChannel(mail, config.mailFrom));
     consumers.register(webhookConsumer);
-    deliveries.register(new WebhookChannel(config.webhooks, logger));
+    deliveries.register(new WebhookChannel(config.webhooks, logger, notifier));
     if (config.feed.consumers) {
       consumers.start();
       started.push(() => consumers.stop());

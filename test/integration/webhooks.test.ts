@@ -20,6 +20,8 @@ import {
 } from '../__generated__/graphql';
 import { AuditEntry } from '../../src/modules/audit/audit-entry.entity';
 import { Delivery, DeliveryStatus } from '../../src/modules/deliveries/delivery.entity';
+import { Notification } from '../../src/modules/notifications/notification.entity';
+import { NotificationEvent } from '../../src/modules/notifications/notification.enums';
 import { WebhookEndpoint } from '../../src/modules/webhooks/webhook-endpoint.entity';
 import { fromGlobalId, toGlobalId } from '../../src/shared/global-id';
 import { Role } from '../../src/modules/users/user.enums';
@@ -118,6 +120,12 @@ function messagesTo(path: string, secret: string): Message[] {
   const messages = receiver.at(path).map((request) => verified(secret, request));
   const order = (message: Message) => keyOf(message.data.entry.id);
   return messages.sort((a, b) => order(a).localeCompare(order(b)));
+}
+
+/** The admin's in-app notices that this endpoint was disabled: its reasons. */
+async function disabledNotices(webhookId: string): Promise<unknown[]> {
+  const notices = await app.em().find(Notification, { recipient: admin.user.id, event: NotificationEvent.WEBHOOK_DISABLED });
+  return notices.filter((notice) => notice.details.webhook === webhookId).map((notice) => notice.details.reason);
 }
 
 /** Makes a waiting delivery due now, as time passing would. */
@@ -317,6 +325,7 @@ describe('retries and endpoint health', () => {
     ]);
     const listed = ok(await app.gql(WebhooksDocument, {}, admin.token)).webhooks.nodes.find((node) => node.id === webhook.id)!;
     expect(listed).toMatchObject({ enabled: false, disabledReason: WebhookDisabledReason.GONE });
+    expect(await disabledNotices(webhook.id)).toEqual([WebhookDisabledReason.GONE]);
 
     await make.ticket(app, { business: acme });
     await deliverAll();
@@ -348,6 +357,7 @@ describe('retries and endpoint health', () => {
     await dueNow(first);
     await app.app.deliveries.runDue();
     expect((await endpointRow(webhook.id)).disabledAt).toBeNull();
+    expect(await disabledNotices(webhook.id)).toEqual([]);
 
     // Five days and a minute: the next failure disables it, and the waiting messages go with it.
     await make.ticket(app, { business: acme });
@@ -359,6 +369,7 @@ describe('retries and endpoint health', () => {
     await app.app.deliveries.runDue();
     const row = await endpointRow(webhook.id);
     expect(row).toMatchObject({ disabledReason: WebhookDisabledReason.FAILING });
+    expect(await disabledNotices(webhook.id)).toEqual([WebhookDisabledReason.FAILING]);
     expect(row.disabledAt).toBeInstanceOf(Date);
     expect(await deliveriesTo(webhook.id)).toEqual([
       expect.objectContaining({ id: first.id, status: DeliveryStatus.FAILED, attempts: 3, responseCode: 503 }),

@@ -14,7 +14,7 @@ export async function cancelWaitingDeliveries(em: EntityManager, endpointId: str
 /**
  * Stops an endpoint: it is marked disabled with its reason, and its messages still waiting are
  * cancelled. Runs in the caller's transaction. When the system disables it (410, five days failing),
- * the warning "webhook endpoint disabled" is logged for admins to be told.
+ * the warning "webhook endpoint disabled" is logged (and the channel notifies the admins).
  */
 export async function disableEndpoint(
   em: EntityManager,

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { WebhookSettings } from '../../config';
 import type { AttemptResult, DeliveryChannel } from '../deliveries/delivery-channel';
 import { DeliveryStatus, type Delivery } from '../deliveries/delivery.entity';
+import { NotificationEvent } from '../notifications/notification.enums';
+import type { Notifier } from '../notifications/notifier';
 import { WebhookDisabledReason, WebhookEndpoint } from './webhook-endpoint.entity';
 import { disableEndpoint } from './webhook-disable';
 import { postJson } from './webhook-http';
@@ -31,7 +33,7 @@ function describe(error: unknown, timeoutMs: number): string {
 /**
  * The WEBHOOK delivery channel: POSTs a delivery's message to its endpoint, signed per Standard
  * Webhooks, and keeps the endpoint's health: a 410 disables it at once, five days of failures
- * (since its last success) disable it too.
+ * (since its last success) disable it too, and every active admin is notified (WEBHOOK_DISABLED).
  */
 export class WebhookChannel implements DeliveryChannel {
   readonly channel = 'WEBHOOK' as const;
@@ -39,6 +41,7 @@ export class WebhookChannel implements DeliveryChannel {
   constructor(
     private readonly settings: WebhookSettings,
     private readonly logger: Logger,
+    private readonly notifier: Notifier,
   ) {}
 
   async send(em: EntityManager, delivery: Delivery): Promise<AttemptResult> {
@@ -88,5 +91,10 @@ export class WebhookChannel implements DeliveryChannel {
     await disableEndpoint(em, endpoint, reason, this.logger, delivery.id);
     // No retry of this one either: the endpoint receives nothing until it is enabled again.
     delivery.status = DeliveryStatus.FAILED;
+    await this.notifier.notifyAdmins(em, NotificationEvent.WEBHOOK_DISABLED, {
+      about: `webhook:${endpoint.id}:disabled:${endpoint.disabledAt!.toISOString()}`,
+      title: `Webhook endpoint ${new URL(endpoint.url).host} disabled: ${reason === WebhookDisabledReason.GONE ? 'it answered 410 Gone' : 'every attempt failed for five days'}`,
+      details: { webhook: endpoint.globalId, url: endpoint.url, reason },
+    });
   }
 }
