@@ -31,6 +31,9 @@ import { Notifier } from './modules/notifications/notifier';
 import { notificationConsumer } from './modules/notifications/notification.consumer';
 import { NotificationPublisher } from './modules/notifications/notification.publisher';
 import { NotificationStream } from './modules/notifications/notification-stream';
+import { customerMailConsumer } from './modules/mail/customer-mail.consumer';
+import { mailLinkKey } from './modules/mail/mail-links';
+import { replyTokenKey } from './modules/intake/email/reply-token';
 
 export interface App {
   url: string;
@@ -94,12 +97,21 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       resetLimiter: createLimiter({ keyPrefix: 'password-reset', points: config.accountMail.resetRequestsPerHour, durationSeconds: 3600 }, redis),
     };
     const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, notifications, accountMail, webhooks: config.webhooks };
-    const http = await startHttpServer(deps, schema, config);
+    const linkKey = mailLinkKey(secret);
+    const http = await startHttpServer(deps, schema, config, linkKey);
     started.push(() => http.stop());
     const consumers = new FeedConsumers(database.orm, pubSub, logger, config.feed);
     consumers.register(rollUpConsumer);
     const notifier = new Notifier(mailSettings);
     consumers.register(notificationConsumer(notifier));
+    consumers.register(
+      customerMailConsumer({
+        ...mailSettings,
+        replyKey: config.inboundEmailSecret ? replyTokenKey(config.inboundEmailSecret) : null,
+        linkKey,
+        cap: config.mailCap,
+      }),
+    );
     const mail = createMailTransport(config.smtpUrl, config.dataDir, logger);
     started.push(async () => mail.close());
     const deliveries = new DeliveryDispatcher(database.orm, logger, config.deliveries);

@@ -37,6 +37,8 @@ export interface Config {
   mailFrom: string;
   /** Where users reach this server: the base of every link in a mail (no trailing slash). */
   publicUrl: string;
+  /** Mail to one address about one ticket: at most `perTicket` within `windowSeconds`; more is cancelled, not sent. */
+  mailCap: { perTicket: number; windowSeconds: number };
   /** Outgoing mail and webhooks: how long an instance's claim on one attempt lasts, attempts in flight at once. */
   deliveries: { leaseSeconds: number; concurrency: number };
   dataDir: string;
@@ -206,6 +208,10 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom,
     publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    mailCap: {
+      perTicket: integer(env, 'MAIL_CAP_PER_TICKET', 10, 1, 1000),
+      windowSeconds: duration(env, 'MAIL_CAP_WINDOW', '1h'),
+    },
     deliveries: {
       // Above the longest attempt (a webhook's 15 s timeout), so a slow attempt is not sent twice.
       leaseSeconds: integer(env, 'DELIVERY_LEASE_SECONDS', 60, 20, 3600),

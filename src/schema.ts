@@ -20,6 +20,7 @@ import { TriageResolver } from './modules/triage/triage.resolver';
 import { AgentProfileResolver, TicketAssignmentResolver } from './modules/assignment/assignment.resolver';
 import { SatisfactionResolver } from './modules/satisfaction/satisfaction.resolver';
 import { ReportResolver } from './modules/reports/report.resolver';
+import { MailStatusResolver } from './modules/mail/mail-status.resolver';
 import { NotificationResolver } from './modules/notifications/notification.resolver';
 import { AccountMailResolver } from './modules/users/account-mail.resolver';
 import { refuseUnstorableArgs } from './shared/storable-input';
@@ -32,6 +33,7 @@ export const resolvers = [
   CommentResolver,
   BusinessResolver,
   ContactResolver,
+  MailStatusResolver,
   UserResolver,
   ContactLoginResolver,
   ApiKeyResolver,

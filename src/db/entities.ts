@@ -1,4 +1,5 @@
 import { Delivery } from '../modules/deliveries/delivery.entity';
+import { MailRecipient } from '../modules/mail/mail-recipient.entity';
 import { Business } from '../modules/businesses/business.entity';
 import { Contact } from '../modules/businesses/contact.entity';
 import { Comment } from '../modules/comments/comment.entity';
@@ -21,4 +22,4 @@ import { Notification } from '../modules/notifications/notification.entity';
 import { AccountToken } from '../modules/users/auth/account-token.entity';
 
 /** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
-export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, Delivery, Notification, AccountToken, WebhookEndpoint];
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, Delivery, Notification, AccountToken, MailRecipient, WebhookEndpoint];

@@ -18,13 +18,11 @@ export interface SmtpSink {
   /** Answers the next `count` messages with this SMTP reply (451: try later, 550: refused) instead of accepting them. */
   refuseNext(count: number, code: number, message?: string): void;
   /**
-   * Keeps every message from now on as received but holds back its answer until `release()`: the sender
-   * has delivered the bytes and does not know it (a process killed now will send them again).
+   * Keeps the next message (recorded in `received` like any other) without answering it: its sender
+   * never learns that it arrived, as when the sender is killed mid-send. Resolves with it once it has
+   * arrived; `close()` lets it go.
    */
-  hold(): void;
-  release(): void;
-  /** Messages received and not yet answered (held). */
-  held(): number;
+  holdNext(): Promise<ReceivedMail>;
   /** Resolves when at least `count` messages have arrived. */
   waitFor(count: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -34,8 +32,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const waiters: (() => void)[] = [];
   let refusals: { count: number; code: number; message: string } = { count: 0, code: 0, message: '' };
-  let holding = false;
-  const heldAnswers = new Set<() => void>();
+  let hold: ((mail: ReceivedMail) => void) | null = null;
+  const unanswered: (() => void)[] = [];
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
@@ -50,19 +48,17 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         }
         const raw = Buffer.concat(chunks);
         void simpleParser(raw).then((parsed) => {
-          received.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-            raw,
-            parsed,
-          });
+          const mail = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw, parsed };
+          received.push(mail);
           for (const wake of waiters.splice(0)) wake();
-          if (!holding) return callback();
-          const answer = () => {
-            heldAnswers.delete(answer);
-            callback();
-          };
-          heldAnswers.add(answer);
+          if (hold) {
+            const arrived = hold;
+            hold = null;
+            unanswered.push(() => callback());
+            arrived(mail);
+            return;
+          }
+          callback();
         }, callback);
       });
     },
@@ -75,18 +71,14 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     refuseNext(count, code, message = code >= 500 ? 'Mailbox unavailable' : 'Try again later') {
       refusals = { count, code, message };
     },
-    hold() {
-      holding = true;
-    },
-    release() {
-      holding = false;
-      for (const answer of [...heldAnswers]) answer();
-    },
-    held: () => heldAnswers.size,
+    holdNext: () => new Promise<ReceivedMail>((resolve) => (hold = resolve)),
     async waitFor(count) {
       while (received.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
       return received;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      for (const answer of unanswered.splice(0)) answer();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

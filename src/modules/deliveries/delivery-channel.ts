@@ -10,6 +10,8 @@ export interface AttemptResult {
   durationMs?: number;
   /** The receiver refused for good (HTTP 410, SMTP 5xx): no retry. */
   permanent?: boolean;
+  /** Not attempted: the channel found it must not be sent (its recipient unsubscribed, bounced...); `error` says why. */
+  cancelled?: boolean;
 }
 
 /** A way of sending deliveries outward; the dispatcher claims, retries and records, the channel sends. */

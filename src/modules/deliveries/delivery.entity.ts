@@ -10,7 +10,10 @@ export enum DeliveryStatus {
   DELIVERED = 'DELIVERED',
   /** Given up: permanently refused, or out of retries. */
   FAILED = 'FAILED',
-  /** Dropped before it was sent (its endpoint deleted, its recipient unsubscribed). */
+  /**
+   * Dropped before it was sent, `lastError` saying why: its endpoint deleted; for mail, over the cap, or
+   * a recipient that unsubscribed, bounced, or must never get mail (our own address, a mailer-daemon).
+   */
   CANCELLED = 'CANCELLED',
 }
 

@@ -141,7 +141,9 @@ export class DeliveryDispatcher {
       delivery.responseCode = result.responseCode ?? null;
       delivery.durationMs = result.durationMs ?? null;
       delivery.lastError = result.ok ? null : (result.error ?? 'failed').slice(0, ERROR_CHARS);
-      if (result.ok) {
+      if (result.cancelled) {
+        delivery.status = DeliveryStatus.CANCELLED;
+      } else if (result.ok) {
         delivery.status = DeliveryStatus.DELIVERED;
         delivery.deliveredAt = now;
       } else {

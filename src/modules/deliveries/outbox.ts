@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
-import type { DeliveryChannelName } from './delivery.entity';
+import { DeliveryStatus, type DeliveryChannelName } from './delivery.entity';
 
 export interface NewDelivery {
   channel: DeliveryChannelName;
@@ -11,6 +11,8 @@ export interface NewDelivery {
   payload: Record<string, unknown>;
   /** The first attempt's time (default now). */
   notBefore?: Date;
+  /** Decided but not to be sent (over a cap...): recorded as CANCELLED with this reason. */
+  cancelled?: string;
 }
 
 /**
@@ -29,6 +31,8 @@ export async function enqueueDeliveries(em: EntityManager, deliveries: readonly 
     dedup_key: delivery.dedupKey,
     payload: JSON.stringify(delivery.payload),
     next_attempt_at: delivery.notBefore ?? now,
+    status: delivery.cancelled === undefined ? DeliveryStatus.PENDING : DeliveryStatus.CANCELLED,
+    last_error: delivery.cancelled ?? null,
     created_at: now,
   }));
   const made = await em.execute<{ id: string }[]>(em.getKnex().insert(rows).into('delivery').onConflict('dedup_key').ignore().returning('id'));

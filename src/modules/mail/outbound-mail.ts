@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { enqueueDeliveries } from '../deliveries/outbox';
+import { enqueueDeliveries, type NewDelivery } from '../deliveries/outbox';
 
 /** A mail as decided, kept in its delivery's payload until it is sent. */
 export interface OutboundMail {
@@ -19,6 +19,8 @@ export interface OutboundMail {
   kind: string;
   /** The body holds a secret (a one-time link): it is dropped from the outbox once the mail is sent or given up. */
   sensitive?: boolean;
+  /** The recipient may have turned it off (List-Unsubscribe): then it is cancelled, not sent. */
+  optional?: boolean;
 }
 
 /** The domain our Message-IDs end in: the sender address's. */
@@ -31,11 +33,16 @@ export function newMessageId(mailFrom: string): string {
   return `<${randomUUID()}@${messageIdDomain(mailFrom)}>`;
 }
 
+/** A mail as a row of the outbox (to decide many at once with enqueueDeliveries). */
+export function mailDelivery(mail: OutboundMail, about: { dedupKey: string; ticketId?: string | null; cancelled?: string }): NewDelivery {
+  return { channel: 'MAIL', target: mail.to.toLowerCase(), ticketId: about.ticketId, dedupKey: about.dedupKey, payload: { ...mail }, cancelled: about.cancelled };
+}
+
 /**
  * Decides a mail in the caller's transaction (see enqueueDeliveries): it is sent if and only if the
  * transaction commits, once per `dedupKey`.
  */
-export async function queueMail(em: EntityManager, mail: OutboundMail, about: { dedupKey: string; ticketId?: string | null }): Promise<boolean> {
-  const made = await enqueueDeliveries(em, [{ channel: 'MAIL', target: mail.to.toLowerCase(), ticketId: about.ticketId, dedupKey: about.dedupKey, payload: { ...mail } }]);
+export async function queueMail(em: EntityManager, mail: OutboundMail, about: { dedupKey: string; ticketId?: string | null; cancelled?: string }): Promise<boolean> {
+  const made = await enqueueDeliveries(em, [mailDelivery(mail, about)]);
   return made.length > 0;
 }
