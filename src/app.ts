@@ -25,6 +25,8 @@ import { rollUpConsumer } from './modules/reports/roll-up.writer';
 import { DeliveryDispatcher } from './modules/deliveries/dispatcher';
 import { createMailTransport } from './modules/mail/mail-transport';
 import { MailChannel } from './modules/mail/mail.channel';
+import { webhookConsumer } from './modules/webhooks/webhook.consumer';
+import { WebhookChannel } from './modules/webhooks/webhook.channel';
 import { Notifier } from './modules/notifications/notifier';
 import { notificationConsumer } from './modules/notifications/notification.consumer';
 import { NotificationPublisher } from './modules/notifications/notification.publisher';
@@ -94,7 +96,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       passwordResetTtlSeconds: config.accountMail.passwordResetTtlSeconds,
       resetLimiter: createLimiter({ keyPrefix: 'password-reset', points: config.accountMail.resetRequestsPerHour, durationSeconds: 3600 }, redis),
     };
-    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, notifications, accountMail };
+    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, notifications, accountMail, webhooks: config.webhooks };
     const linkKey = mailLinkKey(secret);
     const http = await startHttpServer(deps, schema, config, linkKey);
     started.push(() => http.stop());
@@ -114,6 +116,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     started.push(async () => mail.close());
     const deliveries = new DeliveryDispatcher(database.orm, logger, config.deliveries);
     deliveries.register(new MailChannel(mail, config.mailFrom));
+    consumers.register(webhookConsumer);
+    deliveries.register(new WebhookChannel(config.webhooks, logger, notifier));
     if (config.feed.consumers) {
       consumers.start();
       started.push(() => consumers.stop());

@@ -77,6 +77,15 @@ export interface Config {
   queryLimits: QueryLimits;
   /** GraphQL requests (and WebSocket subscribe messages) allowed per window, per actor. */
   requestRateLimit: { points: number; anonymousPoints: number; windowSeconds: number };
+  /** Outgoing webhooks: whether endpoints may resolve to private addresses, and how long one attempt may take. */
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** Accept endpoint URLs that resolve to loopback, private, link-local or other non-public addresses (tests, private networks). */
+  allowPrivate: boolean;
+  /** How long one attempt may take, answer included, before it counts as failed. */
+  timeoutMs: number;
 }
 
 export interface QueryLimits {
@@ -259,6 +268,11 @@ export function loadConfig(env: Env = process.env): Config {
       points: integer(env, 'RATE_LIMIT_POINTS', 600, 1, 100_000_000),
       anonymousPoints: integer(env, 'RATE_LIMIT_ANONYMOUS_POINTS', 120, 1, 100_000_000),
       windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 24 * 3600),
+    },
+    webhooks: {
+      allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE'),
+      // At most 15 s: an attempt must end within the delivery claim (DELIVERY_LEASE_SECONDS, 20 s at least), or it is sent twice.
+      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 15_000),
     },
   };
 }

@@ -34,6 +34,9 @@ import { AuditService } from './modules/audit/audit.service';
 import { createUserLoaders } from './modules/users/user.loaders';
 import { createMailStatusLoaders, MailStatusService } from './modules/mail/mail-status.service';
 import { UserService } from './modules/users/user.service';
+import { WebhookService } from './modules/webhooks/webhook.service';
+import { createWebhookLoaders } from './modules/webhooks/webhook.loaders';
+import type { WebhookSettings } from './config';
 import { NotificationService } from './modules/notifications/notification.service';
 import { AccountMailService, type AccountMailDeps } from './modules/users/account-mail.service';
 import type { NotificationStream } from './modules/notifications/notification-stream';
@@ -53,6 +56,8 @@ export interface AppDeps {
   loginThrottle: LoginThrottle;
   /** Tells every instance which sessions, accounts and keys lost access, so their connections close. */
   revocations: RevocationBus;
+  /** Checks of webhook endpoint URLs (private addresses allowed or not). */
+  webhooks: WebhookSettings;
   /** New in-app notifications as they commit, on every instance, for `notificationAdded`. */
   notifications: NotificationStream;
   /** Invitations and password resets: mail settings, link lifetimes, the reset-request limit. */
@@ -70,6 +75,7 @@ function createLoaders(em: EntityManager, actor: Actor) {
     ...createAssignmentLoaders(em),
     ...createAttachmentLoaders(em, actor),
     ...createSatisfactionLoaders(em),
+    ...createWebhookLoaders(em, actor),
     ...createMailStatusLoaders(em),
   };
 }
@@ -95,6 +101,7 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     users: new UserService(em, actor, deps, audit, { clientAddress, sessionId }),
     accountMail: new AccountMailService(em, actor, deps, deps.accountMail, audit, { clientAddress, sessionId }),
     apiKeys: new ApiKeyService(em, actor, audit, deps.revocations),
+    webhooks: new WebhookService(em, actor, audit, deps.webhooks),
     audit,
     satisfaction: new SatisfactionService(em, actor),
     reports: new ReportService(em, actor),

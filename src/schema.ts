@@ -24,6 +24,7 @@ import { MailStatusResolver } from './modules/mail/mail-status.resolver';
 import { NotificationResolver } from './modules/notifications/notification.resolver';
 import { AccountMailResolver } from './modules/users/account-mail.resolver';
 import { refuseUnstorableArgs } from './shared/storable-input';
+import { WebhookResolver } from './modules/webhooks/webhook.resolver';
 
 export const resolvers = [
   TicketResolver,
@@ -49,6 +50,7 @@ export const resolvers = [
   AgentProfileResolver,
   SatisfactionResolver,
   ReportResolver,
+  WebhookResolver,
   NotificationResolver,
   AccountMailResolver,
 ] as const;

@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, windowSeconds: 900 },
       queryLimits: { maxDepth: 12, maxAliases: 30, maxRootFields: 10, maxTokens: 10_000, maxIntrospectionFields: 300, maxCost: 25_000, maxSubscriptionCost: 1000 },
       requestRateLimit: { points: 600, anonymousPoints: 120, windowSeconds: 60 },
+      webhooks: { allowPrivate: false, timeoutMs: 15_000 },
     });
   });
 
@@ -125,6 +126,8 @@ describe('loadConfig', () => {
       RATE_LIMIT_POINTS: '100',
       RATE_LIMIT_ANONYMOUS_POINTS: '20',
       RATE_LIMIT_WINDOW_SECONDS: '10',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_TIMEOUT_MS: '2000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -158,6 +161,7 @@ describe('loadConfig', () => {
       loginThrottle: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 60 },
       queryLimits: { maxDepth: 8, maxAliases: 0, maxRootFields: 3, maxTokens: 2000, maxIntrospectionFields: 250, maxCost: 500, maxSubscriptionCost: 50 },
       requestRateLimit: { points: 100, anonymousPoints: 20, windowSeconds: 10 },
+      webhooks: { allowPrivate: true, timeoutMs: 2000 },
     });
   });
 
@@ -224,6 +228,9 @@ describe('loadConfig', () => {
     ['RATE_LIMIT_POINTS', { RATE_LIMIT_POINTS: '0' }],
     ['RATE_LIMIT_ANONYMOUS_POINTS', { RATE_LIMIT_ANONYMOUS_POINTS: '-1' }],
     ['RATE_LIMIT_WINDOW_SECONDS', { RATE_LIMIT_WINDOW_SECONDS: '0' }],
+    ['WEBHOOK_ALLOW_PRIVATE', { WEBHOOK_ALLOW_PRIVATE: 'yes' }],
+    ['WEBHOOK_TIMEOUT_MS', { WEBHOOK_TIMEOUT_MS: '99' }],
+    ['WEBHOOK_TIMEOUT_MS', { WEBHOOK_TIMEOUT_MS: '15001' }],
   ];
 
   it.each(bad)('refuses a bad %s (%j) with a ConfigError naming it', (variable, env) => {
