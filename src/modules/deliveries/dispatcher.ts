@@ -28,6 +28,7 @@ export class DeliveryDispatcher {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly orm: MikroORM,
@@ -45,7 +46,8 @@ export class DeliveryDispatcher {
     this.loop = (async () => {
       while (this.running) {
         try {
-          if ((await this.sendDue()) > 0) continue;
+          // More may be due when every free slot found work; otherwise wait for a slot or the next look.
+          if ((await this.fill()) > 0 && this.inFlight.size < this.options.concurrency) continue;
         } catch (error) {
           this.logger.error({ err: error }, 'delivery dispatch failed');
         }
@@ -64,30 +66,38 @@ export class DeliveryDispatcher {
     this.running = false;
     this.wake?.();
     await this.loop;
+    await Promise.all(this.inFlight);
   }
 
   /** Sends everything due now, until nothing is (tests and scripts); returns the attempts made. */
   async runDue(): Promise<number> {
     let attempts = 0;
     for (;;) {
-      const sent = await this.sendDue();
-      if (sent === 0) return attempts;
-      attempts += sent;
+      attempts += await this.fill();
+      if (this.inFlight.size === 0) return attempts;
+      await Promise.race(this.inFlight);
     }
   }
 
-  /** Claims one round of due deliveries and attempts them, `concurrency` at a time. */
-  private async sendDue(): Promise<number> {
-    const claimed = await this.claim();
-    let next = 0;
-    const worker = async () => {
-      while (next < claimed.length) await this.attempt(claimed[next++]);
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, claimed.length) }, worker));
+  /**
+   * Claims as many due deliveries as this instance has free slots and starts their attempts. A slot
+   * frees as soon as its attempt ends: a slow receiver holds one slot, never the others' work.
+   */
+  private async fill(): Promise<number> {
+    const free = this.options.concurrency - this.inFlight.size;
+    if (free <= 0) return 0;
+    const claimed = await this.claim(free);
+    for (const delivery of claimed) {
+      const attempt: Promise<void> = this.attempt(delivery).finally(() => {
+        this.inFlight.delete(attempt);
+        this.wake?.();
+      });
+      this.inFlight.add(attempt);
+    }
     return claimed.length;
   }
 
-  private async claim(): Promise<Delivery[]> {
+  private async claim(limit: number): Promise<Delivery[]> {
     const em = this.orm.em.fork();
     const knex = em.getKnex();
     const due = knex('delivery')
@@ -96,7 +106,7 @@ export class DeliveryDispatcher {
       .andWhere('next_attempt_at', '<=', knex.fn.now())
       .whereIn('channel', [...this.channels.keys()])
       .orderBy('next_attempt_at')
-      .limit(this.options.concurrency * 4)
+      .limit(limit)
       .forUpdate()
       .skipLocked();
     const rows = await em.execute<{ id: string }[]>(
