@@ -23,6 +23,7 @@ import { Migration20261206030000_inbound_trust } from './Migration20261206030000
 import { Migration20261206050000_dedup_per_caller } from './Migration20261206050000_dedup_per_caller';
 import { Migration20261206060000_feed_positions } from './Migration20261206060000_feed_positions';
 import { Migration20261206070000_general_roll_ups } from './Migration20261206070000_general_roll_ups';
+import { Migration20261206120000_roll_up_reads } from './Migration20261206120000_roll_up_reads';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -53,4 +54,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206050000_dedup_per_caller', class: Migration20261206050000_dedup_per_caller },
   { name: 'Migration20261206060000_feed_positions', class: Migration20261206060000_feed_positions },
   { name: 'Migration20261206070000_general_roll_ups', class: Migration20261206070000_general_roll_ups },
+  { name: 'Migration20261206120000_roll_up_reads', class: Migration20261206120000_roll_up_reads },
 ];
