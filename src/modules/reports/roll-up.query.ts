@@ -231,12 +231,12 @@ export async function periodSums(
   if (!target) return null;
   const { months, rows: edges } = await monthCoverOf(em, window, instants);
   const merged = new Map<string, GroupedRow>();
+  const groupColumns = new Set(dimensions.map((_, i) => `g${i}`));
   const add = (row: GroupedRow) => {
     const key = groupKey(row, dimensions);
-    const sum =
-      merged.get(key) ??
-      Object.fromEntries([...dimensions.map((_, i) => [`g${i}`, row[`g${i}`] ?? null]), ...measures.flatMap((measure) => [[measure, 0], [`${measure}_sum`, 0]])]);
-    for (const [column, value] of Object.entries(row)) if (!/^g\d+$/.test(column)) sum[column] = Number(sum[column] ?? 0) + Number(value ?? 0);
+    const sum: GroupedRow =
+      merged.get(key) ?? Object.fromEntries([...[...groupColumns].map((column) => [column, row[column] ?? null]), ...measures.flatMap((measure) => [[measure, 0], [`${measure}_sum`, 0]])]);
+    for (const column in row) if (!groupColumns.has(column)) sum[column] = Number(sum[column] ?? 0) + Number(row[column] ?? 0);
     merged.set(key, sum);
   };
   if (months) {
