@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { startJobs } from './jobs';
 import Redis from 'ioredis';
 import { createSubmitLimiter } from './modules/intake/rate-limit';
+import { createLimiter } from './shared/rate-limiter';
 import type { Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { DeadlineGuard } from './db/deadline-guard';
@@ -21,6 +22,18 @@ import { TimelineHub } from './modules/realtime/timeline-hub';
 import { TimelinePublisher } from './modules/realtime/timeline-publisher';
 import { FeedConsumers } from './modules/feed/consumers';
 import { rollUpConsumer } from './modules/reports/roll-up.writer';
+import { DeliveryDispatcher } from './modules/deliveries/dispatcher';
+import { createMailTransport } from './modules/mail/mail-transport';
+import { MailChannel } from './modules/mail/mail.channel';
+import { webhookConsumer } from './modules/webhooks/webhook.consumer';
+import { WebhookChannel } from './modules/webhooks/webhook.channel';
+import { Notifier } from './modules/notifications/notifier';
+import { notificationConsumer } from './modules/notifications/notification.consumer';
+import { NotificationPublisher } from './modules/notifications/notification.publisher';
+import { NotificationStream } from './modules/notifications/notification-stream';
+import { customerMailConsumer } from './modules/mail/customer-mail.consumer';
+import { mailLinkKey } from './modules/mail/mail-links';
+import { replyTokenKey } from './modules/intake/email/reply-token';
 
 export interface App {
   url: string;
@@ -28,6 +41,10 @@ export interface App {
   database: Database;
   /** The timeline's consumers; running unless FEED_CONSUMERS=false (they can still be caught up by hand). */
   consumers: FeedConsumers;
+  /** Sends outgoing mail and webhooks; running with the consumers (`runDue()` sends what is due by hand). */
+  deliveries: DeliveryDispatcher;
+  /** Staff notifications: what the 'notifications' consumer uses, and `notifyAdmins` for notices outside the timeline. */
+  notifier: Notifier;
   /** The demo logins, when this start loaded the demo data. */
   demoLogins?: DemoLogin[];
   stop(): Promise<void>;
@@ -35,8 +52,8 @@ export interface App {
 
 /**
  * Starts everything in order: PubSub (Redis or in-process), database (and migrations), admin account,
- * demo data for an empty embedded database, schema, HTTP + WebSocket, the timeline's consumers,
- * background jobs. `stop()` (or a
+ * demo data for an empty embedded database, schema, HTTP + WebSocket, the timeline's consumers and
+ * the deliveries they decide, background jobs. `stop()` (or a
  * failure half-way) closes what was started, in reverse order.
  */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
@@ -49,7 +66,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     if (shared) started.push(() => shared.close());
     const pubSub = shared?.pubSub ?? createLocalPubSub();
 
-    const database = await openDatabase(config.databaseUrl, config.dataDir, logger, config.database, [new TimelinePublisher(pubSub), new DeadlineGuard()]);
+    const database = await openDatabase(config.databaseUrl, config.dataDir, logger, config.database, [new TimelinePublisher(pubSub), new NotificationPublisher(pubSub), new DeadlineGuard()]);
     started.push(() => database.close());
     const em = database.orm.em.fork();
     if (config.admin && (await ensureAdmin(em, config.admin))) logger.info({ email: config.admin.email }, 'admin created');
@@ -71,14 +88,41 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     started.push(() => timeline.stop());
     const schema = await createSchema(pubSub);
     const rateLimits = new RequestRateLimits(config.requestRateLimit, redis);
-    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations };
-    const http = await startHttpServer(deps, schema, config);
+    const notifications = new NotificationStream(pubSub);
+    const mailSettings = { mailFrom: config.mailFrom, publicUrl: config.publicUrl };
+    const accountMail = {
+      mail: mailSettings,
+      invitationTtlSeconds: config.accountMail.invitationTtlSeconds,
+      passwordResetTtlSeconds: config.accountMail.passwordResetTtlSeconds,
+      resetLimiter: createLimiter({ keyPrefix: 'password-reset', points: config.accountMail.resetRequestsPerHour, durationSeconds: 3600 }, redis),
+    };
+    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, notifications, accountMail, webhooks: config.webhooks };
+    const linkKey = mailLinkKey(secret);
+    const http = await startHttpServer(deps, schema, config, linkKey);
     started.push(() => http.stop());
     const consumers = new FeedConsumers(database.orm, pubSub, logger, config.feed);
     consumers.register(rollUpConsumer);
+    const notifier = new Notifier(mailSettings);
+    consumers.register(notificationConsumer(notifier));
+    consumers.register(
+      customerMailConsumer({
+        ...mailSettings,
+        replyKey: config.inboundEmailSecret ? replyTokenKey(config.inboundEmailSecret) : null,
+        linkKey,
+        cap: config.mailCap,
+      }),
+    );
+    const mail = createMailTransport(config.smtpUrl, config.dataDir, logger);
+    started.push(async () => mail.close());
+    const deliveries = new DeliveryDispatcher(database.orm, logger, config.deliveries);
+    deliveries.register(new MailChannel(mail, config.mailFrom));
+    consumers.register(webhookConsumer);
+    deliveries.register(new WebhookChannel(config.webhooks, logger, notifier));
     if (config.feed.consumers) {
       consumers.start();
       started.push(() => consumers.stop());
+      deliveries.start();
+      started.push(() => deliveries.stop());
     }
     const jobs = startJobs(database.orm.em as EntityManager, config, logger);
     started.push(() => jobs.stop());
@@ -87,6 +131,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       port: http.port,
       database,
       consumers,
+      deliveries,
+      notifier,
       demoLogins,
       stop: closeAll,
     };

@@ -31,13 +31,26 @@ export interface Config {
   /** Unset means: generate one and keep it under `dataDir`, so tokens survive a restart. */
   jwtSecret?: string;
   tokenTtlSeconds: number;
+  /** Unset means: write outgoing mail as `.eml` files under `dataDir/mail/`. */
   smtpUrl?: string;
+  /** The From of every mail we send; its domain ends our Message-IDs. */
+  mailFrom: string;
+  /** Where users reach this server: the base of every link in a mail (no trailing slash). */
+  publicUrl: string;
+  /** Mail to one address about one ticket: at most `perTicket` within `windowSeconds`; more is cancelled, not sent. */
+  mailCap: { perTicket: number; windowSeconds: number };
+  /** Outgoing mail and webhooks: how long an instance's claim on one attempt lasts, attempts in flight at once. */
+  deliveries: { leaseSeconds: number; concurrency: number };
   dataDir: string;
   logLevel: string;
   /** How long a RESOLVED ticket stays quiet before it closes by itself. */
   autoCloseAfterSeconds: number;
-  /** How often the background jobs (auto-close, SLA breaches) run; 0 turns them off. */
+  /** How often the background jobs (auto-close, SLA warnings and breaches, due follow-ups) run; 0 turns them off. */
   jobIntervalSeconds: number;
+  /** The share of an SLA clock's time (0 < share < 1) after which it is recorded as at risk (SLA_AT_RISK). */
+  slaWarnAt: number;
+  /** Mailed account links: how long an invitation and a password reset stay valid, and reset requests allowed per address and hour. */
+  accountMail: { invitationTtlSeconds: number; passwordResetTtlSeconds: number; resetRequestsPerHour: number };
   /** The timeline's consumers (roll-ups, deliveries): whether this instance runs them, their lease and first retry. */
   feed: { consumers: boolean; leaseSeconds: number; retrySeconds: number };
   /** Public submissions allowed per client address and window. */
@@ -64,6 +77,15 @@ export interface Config {
   queryLimits: QueryLimits;
   /** GraphQL requests (and WebSocket subscribe messages) allowed per window, per actor. */
   requestRateLimit: { points: number; anonymousPoints: number; windowSeconds: number };
+  /** Outgoing webhooks: whether endpoints may resolve to private addresses, and how long one attempt may take. */
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** Accept endpoint URLs that resolve to loopback, private, link-local or other non-public addresses (tests, private networks). */
+  allowPrivate: boolean;
+  /** How long one attempt may take, answer included, before it counts as failed. */
+  timeoutMs: number;
 }
 
 export interface QueryLimits {
@@ -117,6 +139,15 @@ function duration(env: Env, name: string, fallback: string): number {
   return Math.round(milliseconds / 1000);
 }
 
+/** A share strictly between 0 and 1, such as 0.8. */
+function share(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^0?\.\d+$/.test(raw) || !(value > 0 && value < 1)) throw new ConfigError(name, `must be a number between 0 and 1 (exclusive) such as 0.8, got "${raw}"`);
+  return value;
+}
+
 function url(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = optional(env, name);
   if (raw === undefined) return undefined;
@@ -157,21 +188,45 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('INBOUND_AUTHSERV_ID', 'must be an authserv-id such as mx.example.com (letters, digits, dots, dashes)');
   }
 
+  const mailFrom = optional(env, 'MAIL_FROM') ?? 'Ticketgraph Support <support@localhost>';
+  // A host without a dot (localhost) is allowed here: mail written to files needs no real domain.
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(/<([^>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom)) {
+    throw new ConfigError('MAIL_FROM', 'must be an address, optionally with a name: Support <support@example.com>');
+  }
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+
   const logLevel = optional(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
   return {
-    port: integer(env, 'PORT', 4000, 0, 65535),
+    port,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     admin: adminEmail && adminPassword ? { email: adminEmail.toLowerCase(), password: adminPassword } : undefined,
     jwtSecret,
     tokenTtlSeconds: integer(env, 'TOKEN_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom,
+    publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    mailCap: {
+      perTicket: integer(env, 'MAIL_CAP_PER_TICKET', 10, 1, 1000),
+      windowSeconds: duration(env, 'MAIL_CAP_WINDOW', '1h'),
+    },
+    deliveries: {
+      // Above the longest attempt (a webhook's 15 s timeout), so a slow attempt is not sent twice.
+      leaseSeconds: integer(env, 'DELIVERY_LEASE_SECONDS', 60, 20, 3600),
+      concurrency: integer(env, 'DELIVERY_CONCURRENCY', 8, 1, 256),
+    },
     dataDir: path.resolve(optional(env, 'DATA_DIR') ?? '.data'),
     logLevel,
     autoCloseAfterSeconds: duration(env, 'AUTO_CLOSE_AFTER', '7d'),
     jobIntervalSeconds: integer(env, 'JOB_INTERVAL_SECONDS', 60, 0, 24 * 3600),
+    slaWarnAt: share(env, 'SLA_WARN_AT', 0.8),
+    accountMail: {
+      invitationTtlSeconds: duration(env, 'INVITATION_TTL', '7d'),
+      passwordResetTtlSeconds: duration(env, 'PASSWORD_RESET_TTL', '1h'),
+      resetRequestsPerHour: integer(env, 'PASSWORD_RESET_REQUESTS_PER_HOUR', 5, 1, 1000),
+    },
     feed: {
       consumers: boolean(env, 'FEED_CONSUMERS', true),
       leaseSeconds: integer(env, 'FEED_LEASE_SECONDS', 10, 1, 3600),
@@ -213,6 +268,11 @@ export function loadConfig(env: Env = process.env): Config {
       points: integer(env, 'RATE_LIMIT_POINTS', 600, 1, 100_000_000),
       anonymousPoints: integer(env, 'RATE_LIMIT_ANONYMOUS_POINTS', 120, 1, 100_000_000),
       windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 24 * 3600),
+    },
+    webhooks: {
+      allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE'),
+      // At most 15 s: an attempt must end within the delivery claim (DELIVERY_LEASE_SECONDS, 20 s at least), or it is sent twice.
+      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 15_000),
     },
   };
 }

@@ -26,13 +26,20 @@ import { TicketWorkflowService } from './modules/tickets/ticket-workflow.service
 import type { Actor } from './modules/users/auth/actor';
 import type { RequestRateLimits } from './server/limits/rate-limits';
 import { ApiKeyService } from './modules/users/auth/api-key.service';
-import { authenticate } from './modules/users/auth/authenticate';
+import { authenticate, type Authentication } from './modules/users/auth/authenticate';
 import type { TokenService } from './modules/users/auth/tokens';
 import type { LoginThrottle } from './modules/users/auth/login-throttle';
 import type { RevocationBus } from './modules/users/auth/revocations';
 import { AuditService } from './modules/audit/audit.service';
 import { createUserLoaders } from './modules/users/user.loaders';
+import { createMailStatusLoaders, MailStatusService } from './modules/mail/mail-status.service';
 import { UserService } from './modules/users/user.service';
+import { WebhookService } from './modules/webhooks/webhook.service';
+import { createWebhookLoaders } from './modules/webhooks/webhook.loaders';
+import type { WebhookSettings } from './config';
+import { NotificationService } from './modules/notifications/notification.service';
+import { AccountMailService, type AccountMailDeps } from './modules/users/account-mail.service';
+import type { NotificationStream } from './modules/notifications/notification-stream';
 
 /** What lives as long as the process: shared by every request's context. */
 export interface AppDeps {
@@ -49,6 +56,12 @@ export interface AppDeps {
   loginThrottle: LoginThrottle;
   /** Tells every instance which sessions, accounts and keys lost access, so their connections close. */
   revocations: RevocationBus;
+  /** Checks of webhook endpoint URLs (private addresses allowed or not). */
+  webhooks: WebhookSettings;
+  /** New in-app notifications as they commit, on every instance, for `notificationAdded`. */
+  notifications: NotificationStream;
+  /** Invitations and password resets: mail settings, link lifetimes, the reset-request limit. */
+  accountMail: AccountMailDeps;
 }
 
 function createLoaders(em: EntityManager, actor: Actor) {
@@ -62,10 +75,12 @@ function createLoaders(em: EntityManager, actor: Actor) {
     ...createAssignmentLoaders(em),
     ...createAttachmentLoaders(em, actor),
     ...createSatisfactionLoaders(em),
+    ...createWebhookLoaders(em, actor),
+    ...createMailStatusLoaders(em),
   };
 }
 
-function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAddress: string, sessionId: string | undefined) {
+function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAddress: string, sessionId: string | undefined, loaders: Loaders) {
   const tags = new TagService(em, actor);
   const sla = new SlaService(em, actor);
   const tickets = new TicketService(em, actor, tags, sla);
@@ -84,10 +99,14 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     triage: new TriageService(em, actor, tickets, businesses),
     assignment: new AssignmentService(em, actor, tickets, tags),
     users: new UserService(em, actor, deps, audit, { clientAddress, sessionId }),
+    accountMail: new AccountMailService(em, actor, deps, deps.accountMail, audit, { clientAddress, sessionId }),
     apiKeys: new ApiKeyService(em, actor, audit, deps.revocations),
+    webhooks: new WebhookService(em, actor, audit, deps.webhooks),
     audit,
     satisfaction: new SatisfactionService(em, actor),
     reports: new ReportService(em, actor),
+    notifications: new NotificationService(em, actor, deps.notifications),
+    mailStatus: new MailStatusService(em, actor, loaders),
   };
 }
 
@@ -119,14 +138,27 @@ export interface Context {
  * fork and actor, so a cached row is never shared between two viewers.
  */
 export async function createContext(deps: AppDeps, authorization: string | undefined, clientAddress = 'unknown'): Promise<Context> {
-  const { actor, expiresAt, sessionId, principals } = await authenticate(deps.orm.em.fork() as EntityManager, deps.tokens, authorization);
+  return contextOf(deps, await authenticate(deps.orm.em.fork() as EntityManager, deps.tokens, authorization), clientAddress);
+}
+
+/**
+ * A context for an actor proved by something other than a request's credentials: the signed link of a
+ * mail, which acts as the ticket's contact (mail/customer-mail.router.ts). No session, no principals.
+ */
+export function contextForActor(deps: AppDeps, actor: Actor, clientAddress: string): Context {
+  return contextOf(deps, { actor, principals: [] }, clientAddress);
+}
+
+function contextOf(deps: AppDeps, authentication: Authentication, clientAddress: string): Context {
+  const { actor, expiresAt, sessionId, principals } = authentication;
   // The fork, loaders and services are made when first used: a subscription message that needs none
   // of them (most do not) costs no allocation for them.
   let scoped: { em: EntityManager; loaders: Loaders; services: Services } | undefined;
   const current = () => {
     if (!scoped) {
       const em = deps.orm.em.fork() as EntityManager;
-      scoped = { em, loaders: createLoaders(em, actor), services: createServices(em, actor, deps, clientAddress, sessionId) };
+      const loaders = createLoaders(em, actor);
+      scoped = { em, loaders, services: createServices(em, actor, deps, clientAddress, sessionId, loaders) };
     }
     return scoped;
   };

@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { recordDueBreaches } from './modules/sla/breach.job';
+import { recordSlaWarnings } from './modules/sla/at-risk.job';
+import { recordDueFollowUps } from './modules/followups/follow-up-due.job';
 import { autoCloseQuietTickets } from './modules/tickets/auto-close.job';
 
 export interface Jobs {
@@ -18,8 +20,10 @@ export function startJobs(em: EntityManager, config: Config, logger: Logger): Jo
   let running: Promise<void> = Promise.resolve();
   const run = async () => {
     const closed = await autoCloseQuietTickets(em, config.autoCloseAfterSeconds);
+    const warnings = await recordSlaWarnings(em, config.slaWarnAt);
     const breaches = await recordDueBreaches(em);
-    if (closed || breaches) logger.info({ closed, breaches }, 'background jobs');
+    const followUpsDue = await recordDueFollowUps(em);
+    if (closed || warnings || breaches || followUpsDue) logger.info({ closed, warnings, breaches, followUpsDue }, 'background jobs');
   };
   const timer = setInterval(() => {
     running = running.then(run).catch((error: unknown) => logger.error({ err: error }, 'background job failed'));

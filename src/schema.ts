@@ -20,7 +20,11 @@ import { TriageResolver } from './modules/triage/triage.resolver';
 import { AgentProfileResolver, TicketAssignmentResolver } from './modules/assignment/assignment.resolver';
 import { SatisfactionResolver } from './modules/satisfaction/satisfaction.resolver';
 import { ReportResolver } from './modules/reports/report.resolver';
+import { MailStatusResolver } from './modules/mail/mail-status.resolver';
+import { NotificationResolver } from './modules/notifications/notification.resolver';
+import { AccountMailResolver } from './modules/users/account-mail.resolver';
 import { refuseUnstorableArgs } from './shared/storable-input';
+import { WebhookResolver } from './modules/webhooks/webhook.resolver';
 
 export const resolvers = [
   TicketResolver,
@@ -29,6 +33,7 @@ export const resolvers = [
   CommentResolver,
   BusinessResolver,
   ContactResolver,
+  MailStatusResolver,
   UserResolver,
   ContactLoginResolver,
   ApiKeyResolver,
@@ -45,6 +50,9 @@ export const resolvers = [
   AgentProfileResolver,
   SatisfactionResolver,
   ReportResolver,
+  WebhookResolver,
+  NotificationResolver,
+  AccountMailResolver,
 ] as const;
 
 /** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */

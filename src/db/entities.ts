@@ -1,3 +1,5 @@
+import { Delivery } from '../modules/deliveries/delivery.entity';
+import { MailRecipient } from '../modules/mail/mail-recipient.entity';
 import { Business } from '../modules/businesses/business.entity';
 import { Contact } from '../modules/businesses/contact.entity';
 import { Comment } from '../modules/comments/comment.entity';
@@ -15,6 +17,9 @@ import { Attachment } from '../modules/intake/attachment.entity';
 import { EmailMessage } from '../modules/intake/email-message.entity';
 import { AssignmentPolicy } from '../modules/assignment/assignment-policy.entity';
 import { SatisfactionRating } from '../modules/satisfaction/satisfaction-rating.entity';
+import { WebhookEndpoint } from '../modules/webhooks/webhook-endpoint.entity';
+import { Notification } from '../modules/notifications/notification.entity';
+import { AccountToken } from '../modules/users/auth/account-token.entity';
 
 /** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
-export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry];
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, Delivery, Notification, AccountToken, MailRecipient, WebhookEndpoint];

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { Config } from '../config';
 import type { AppDeps, Context } from '../context';
 import { inboundEmailRouter } from '../modules/intake/email/inbound-email.router';
+import { customerMailRouter } from '../modules/mail/customer-mail.router';
 import { formatError } from './errors';
 import { createHealthCheck } from './health';
 import { httpContext } from './http-context';
@@ -27,10 +28,10 @@ const BODY_LIMIT = '1mb';
 
 /**
  * HTTP and WebSocket on one port: `POST/GET /graphql` (Apollo), WebSocket subscriptions on the same
- * path (graphql-ws), `GET /healthz`, and `POST /inbound/email` when INBOUND_EMAIL_SECRET is set. `stop()` closes sockets (1001), drains HTTP, then returns.
+ * path (graphql-ws), `GET /healthz`, the pages behind customer mail's links under `/mail/`, and `POST /inbound/email` when INBOUND_EMAIL_SECRET is set. `stop()` closes sockets (1001), drains HTTP, then returns.
  * Every answer is JSON: a bad body, any other path and any failure too (see json-answers.ts).
  */
-export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, config: Config): Promise<HttpServer> {
+export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, config: Config, mailLinkKey: Buffer): Promise<HttpServer> {
   const app = express();
   app.set('trust proxy', config.trustProxy);
   const server = http.createServer(app);
@@ -63,6 +64,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     if (problem) res.status(503).json({ status: problem });
     else res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
   });
+  app.use('/mail', customerMailRouter(deps, mailLinkKey));
   if (config.inboundEmailSecret) app.use('/inbound/email', inboundEmailRouter(deps, config.inboundEmailSecret, config.inboundEmailMaxBytes, config.inboundAuthservId));
   app.use(
     '/graphql',

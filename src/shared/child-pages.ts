@@ -29,12 +29,15 @@ export function checkedChildPageKey(parentId: string, first?: number | null, aft
   return { parentId, first, after };
 }
 
-/** A table of children (comments, timeline entries) read per parent, oldest first, by UUIDv7 id. */
+/** A table of children (comments, timeline entries, deliveries) read per parent by UUIDv7 id: oldest first unless `newestFirst`. */
 export interface ChildTable<T> {
   entity: EntityName<T>;
   table: string;
   parentColumn: string;
-  /** The viewer's rule for these rows (from access/visibility.ts), added to every read. */
+  /** The parent column's type: `uuid` (default), or `text` for a column that names its parent as text (a delivery's target). */
+  parentType?: 'uuid' | 'text';
+  newestFirst?: boolean;
+  /** The viewer's rule for these rows (from access/visibility.ts), with any condition that makes a row a child here, added to every read. */
   visibility: (alias: string) => SqlCondition;
 }
 
@@ -45,11 +48,13 @@ export interface ChildTable<T> {
  */
 export function childPageLoaders<T extends { id: string }>(em: EntityManager, source: ChildTable<T>) {
   const visible = source.visibility('c');
+  const parents = `any(?::${source.parentType ?? 'uuid'}[])`;
+  const [order, beyond] = source.newestFirst ? ['desc', '<'] : ['asc', '>'];
 
   const counts = new DataLoader<string, number>(async (parentIds) => {
     const rows = await em.execute<{ parent_id: string; n: string }[]>(
       `select c.${source.parentColumn} as parent_id, count(*) as n from ${source.table} c
-       where c.${source.parentColumn} = any(?::uuid[]) and ${visible.sql} group by c.${source.parentColumn}`,
+       where c.${source.parentColumn} = ${parents} and ${visible.sql} group by c.${source.parentColumn}`,
       [pgArray(parentIds), ...visible.bindings],
     );
     const byParent = new Map(rows.map((r) => [r.parent_id, Number(r.n)]));
@@ -70,10 +75,10 @@ export function childPageLoaders<T extends { id: string }>(em: EntityManager, so
       const afterId = after ? childCursorId(after) : null;
       const rows = await em.execute<Record<string, unknown>[]>(
         `select * from (
-           select c.*, row_number() over (partition by c.${source.parentColumn} order by c.id) as page_row
+           select c.*, row_number() over (partition by c.${source.parentColumn} order by c.id ${order}) as page_row
            from ${source.table} c
-           where c.${source.parentColumn} = any(?::uuid[]) and ${visible.sql} ${afterId ? 'and c.id > ?' : ''}
-         ) x where page_row <= ? order by id`,
+           where c.${source.parentColumn} = ${parents} and ${visible.sql} ${afterId ? `and c.id ${beyond} ?` : ''}
+         ) x where page_row <= ? order by id ${order}`,
         [pgArray(group.map((k) => k.parentId)), ...visible.bindings, ...(afterId ? [afterId] : []), limit + 1],
       );
       for (const key of group) {

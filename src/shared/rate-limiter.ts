@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { AppError } from './errors';
 
 export interface LimiterOptions {
   keyPrefix: string;
@@ -17,4 +18,18 @@ export function createLimiter({ keyPrefix, points, durationSeconds, memoryWhileR
   const settings = { keyPrefix, points, duration: durationSeconds };
   if (!redis) return new RateLimiterMemory(settings);
   return new RateLimiterRedis({ ...settings, storeClient: redis, ...(memoryWhileRedisIsDown && { insuranceLimiter: new RateLimiterMemory(settings) }) });
+}
+
+/** Takes one point for `key`, or answers RATE_LIMITED (HTTP 429) with the seconds to wait; `what` names what was limited ("Too many …"). */
+export async function consumeOrRefuse(limiter: RateLimiterAbstract, key: string, what: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+    throw new AppError('RATE_LIMITED', `Too many ${what}; try again in ${retryAfterSeconds} s.`, {
+      retryAfterSeconds,
+      http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+    });
+  }
 }

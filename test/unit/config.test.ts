@@ -22,10 +22,16 @@ describe('loadConfig', () => {
       jwtSecret: undefined,
       tokenTtlSeconds: 12 * 3600,
       smtpUrl: undefined,
+      mailFrom: 'Ticketgraph Support <support@localhost>',
+      publicUrl: 'http://localhost:4000',
+      mailCap: { perTicket: 10, windowSeconds: 3600 },
+      deliveries: { leaseSeconds: 60, concurrency: 8 },
       dataDir: path.resolve('.data'),
       logLevel: 'info',
       autoCloseAfterSeconds: 7 * 24 * 3600,
       jobIntervalSeconds: 60,
+      slaWarnAt: 0.8,
+      accountMail: { invitationTtlSeconds: 7 * 24 * 3600, passwordResetTtlSeconds: 3600, resetRequestsPerHour: 5 },
       feed: { consumers: true, leaseSeconds: 10, retrySeconds: 1 },
       submitRateLimit: { points: 10, windowSeconds: 600 },
       trustProxy: false,
@@ -39,12 +45,23 @@ describe('loadConfig', () => {
       loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, windowSeconds: 900 },
       queryLimits: { maxDepth: 12, maxAliases: 30, maxRootFields: 10, maxTokens: 10_000, maxIntrospectionFields: 300, maxCost: 25_000, maxSubscriptionCost: 1000 },
       requestRateLimit: { points: 600, anonymousPoints: 120, windowSeconds: 60 },
+      webhooks: { allowPrivate: false, timeoutMs: 15_000 },
     });
   });
 
   it('refuses a login throttle limit of 0 and a window that is not a number', () => {
     expect(configError({ LOGIN_MAX_FAILURES: '0' }).variable).toBe('LOGIN_MAX_FAILURES');
     expect(configError({ LOGIN_THROTTLE_SECONDS: 'soon' }).variable).toBe('LOGIN_THROTTLE_SECONDS');
+  });
+
+  it('reads the SLA warning share and the account link settings, and refuses what they cannot be', () => {
+    const config = loadConfig({ SLA_WARN_AT: '0.75', INVITATION_TTL: '2d', PASSWORD_RESET_TTL: '30m', PASSWORD_RESET_REQUESTS_PER_HOUR: '2' });
+    expect(config.slaWarnAt).toBe(0.75);
+    expect(config.accountMail).toEqual({ invitationTtlSeconds: 2 * 24 * 3600, passwordResetTtlSeconds: 1800, resetRequestsPerHour: 2 });
+    for (const value of ['0', '1', '1.5', '-0.2', '80%', 'soon']) expect(configError({ SLA_WARN_AT: value }).variable).toBe('SLA_WARN_AT');
+    expect(configError({ PASSWORD_RESET_TTL: '10s' }).variable).toBe('PASSWORD_RESET_TTL');
+    expect(configError({ INVITATION_TTL: 'a week' }).variable).toBe('INVITATION_TTL');
+    expect(configError({ PASSWORD_RESET_REQUESTS_PER_HOUR: '0' }).variable).toBe('PASSWORD_RESET_REQUESTS_PER_HOUR');
   });
 
   it('treats blank values as unset', () => {
@@ -66,10 +83,20 @@ describe('loadConfig', () => {
       JWT_SECRET: 'x'.repeat(32),
       TOKEN_TTL_SECONDS: '60',
       SMTP_URL: 'smtp://mail.example:25',
+      MAIL_FROM: 'Acme Support <help@acme.example>',
+      PUBLIC_URL: 'https://help.acme.example/',
+      MAIL_CAP_PER_TICKET: '3',
+      MAIL_CAP_WINDOW: '30m',
+      DELIVERY_LEASE_SECONDS: '120',
+      DELIVERY_CONCURRENCY: '4',
       DATA_DIR: '/tmp/tg-data',
       LOG_LEVEL: 'debug',
       AUTO_CLOSE_AFTER: '36h',
       JOB_INTERVAL_SECONDS: '0',
+      SLA_WARN_AT: '.9',
+      INVITATION_TTL: '3d',
+      PASSWORD_RESET_TTL: '20m',
+      PASSWORD_RESET_REQUESTS_PER_HOUR: '4',
       FEED_CONSUMERS: 'false',
       FEED_LEASE_SECONDS: '3',
       FEED_RETRY_SECONDS: '5',
@@ -99,6 +126,8 @@ describe('loadConfig', () => {
       RATE_LIMIT_POINTS: '100',
       RATE_LIMIT_ANONYMOUS_POINTS: '20',
       RATE_LIMIT_WINDOW_SECONDS: '10',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_TIMEOUT_MS: '2000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -108,10 +137,16 @@ describe('loadConfig', () => {
       jwtSecret: 'x'.repeat(32),
       tokenTtlSeconds: 60,
       smtpUrl: 'smtp://mail.example:25',
+      mailFrom: 'Acme Support <help@acme.example>',
+      publicUrl: 'https://help.acme.example',
+      mailCap: { perTicket: 3, windowSeconds: 1800 },
+      deliveries: { leaseSeconds: 120, concurrency: 4 },
       dataDir: '/tmp/tg-data',
       logLevel: 'debug',
       autoCloseAfterSeconds: 36 * 3600,
       jobIntervalSeconds: 0,
+      slaWarnAt: 0.9,
+      accountMail: { invitationTtlSeconds: 3 * 24 * 3600, passwordResetTtlSeconds: 1200, resetRequestsPerHour: 4 },
       feed: { consumers: false, leaseSeconds: 3, retrySeconds: 5 },
       submitRateLimit: { points: 3, windowSeconds: 60 },
       trustProxy: true,
@@ -126,6 +161,7 @@ describe('loadConfig', () => {
       loginThrottle: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 60 },
       queryLimits: { maxDepth: 8, maxAliases: 0, maxRootFields: 3, maxTokens: 2000, maxIntrospectionFields: 250, maxCost: 500, maxSubscriptionCost: 50 },
       requestRateLimit: { points: 100, anonymousPoints: 20, windowSeconds: 10 },
+      webhooks: { allowPrivate: true, timeoutMs: 2000 },
     });
   });
 
@@ -148,6 +184,13 @@ describe('loadConfig', () => {
     ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'boss@x.example' }],
     ['ADMIN_EMAIL', { ADMIN_PASSWORD: 'long-password-1' }],
     ['ADMIN_EMAIL', { ADMIN_EMAIL: 'bad', ADMIN_PASSWORD: 'long-password-1' }],
+    ['MAIL_FROM', { MAIL_FROM: 'Support <not an address>' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'ftp://help.example' }],
+    ['MAIL_CAP_PER_TICKET', { MAIL_CAP_PER_TICKET: '0' }],
+    ['MAIL_CAP_PER_TICKET', { MAIL_CAP_PER_TICKET: 'ten' }],
+    ['MAIL_CAP_WINDOW', { MAIL_CAP_WINDOW: '30s' }],
+    ['DELIVERY_LEASE_SECONDS', { DELIVERY_LEASE_SECONDS: '15' }],
+    ['DELIVERY_CONCURRENCY', { DELIVERY_CONCURRENCY: '0' }],
     ['ADMIN_PASSWORD', { ADMIN_EMAIL: 'boss@x.example', ADMIN_PASSWORD: 'short' }],
     ['JWT_SECRET', { JWT_SECRET: 'x'.repeat(31) }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
@@ -185,6 +228,9 @@ describe('loadConfig', () => {
     ['RATE_LIMIT_POINTS', { RATE_LIMIT_POINTS: '0' }],
     ['RATE_LIMIT_ANONYMOUS_POINTS', { RATE_LIMIT_ANONYMOUS_POINTS: '-1' }],
     ['RATE_LIMIT_WINDOW_SECONDS', { RATE_LIMIT_WINDOW_SECONDS: '0' }],
+    ['WEBHOOK_ALLOW_PRIVATE', { WEBHOOK_ALLOW_PRIVATE: 'yes' }],
+    ['WEBHOOK_TIMEOUT_MS', { WEBHOOK_TIMEOUT_MS: '99' }],
+    ['WEBHOOK_TIMEOUT_MS', { WEBHOOK_TIMEOUT_MS: '15001' }],
   ];
 
   it.each(bad)('refuses a bad %s (%j) with a ConfigError naming it', (variable, env) => {

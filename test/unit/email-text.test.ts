@@ -35,7 +35,7 @@ describe('bodyText and cleanText', () => {
   });
 });
 
-describe('stripQuoted', () => {
+describe('stripQuoted (email-reply-parser)', () => {
   it('drops quoted lines and the trailing attribution line', () => {
     const reply = 'Works now, thanks.\n\nOn Mon, 23 Nov 2026 at 09:14, Ann <ann@example.com> wrote:\n> Try again?\n>\n> Ann';
     expect(stripQuoted(reply)).toBe('Works now, thanks.');
@@ -43,6 +43,11 @@ describe('stripQuoted', () => {
 
   it('drops an attribution wrapped over two lines', () => {
     expect(stripQuoted('Log attached.\n\nOn Mon, 23 Nov 2026 at 09:14, Ann <\nann@example.com> wrote:\n> Hi')).toBe('Log attached.');
+  });
+
+  it('drops a signature and the quoted history below it', () => {
+    const reply = 'Thanks, that did it.\n\n-- \nAnn Smith\nAcme\n\nOn Mon, 23 Nov 2026 at 09:14, Help <help@x.example> wrote:\n> Try again?';
+    expect(stripQuoted(reply)).toBe('Thanks, that did it.');
   });
 
   it('keeps the answers written between quotes, and the whole text when all of it is quoted', () => {

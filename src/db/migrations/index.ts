@@ -23,6 +23,11 @@ import { Migration20261206030000_inbound_trust } from './Migration20261206030000
 import { Migration20261206050000_dedup_per_caller } from './Migration20261206050000_dedup_per_caller';
 import { Migration20261206060000_feed_positions } from './Migration20261206060000_feed_positions';
 import { Migration20261206070000_general_roll_ups } from './Migration20261206070000_general_roll_ups';
+import { Migration20261206080000_deliveries } from './Migration20261206080000_deliveries';
+import { Migration20261206090000_webhooks } from './Migration20261206090000_webhooks';
+import { Migration20261206100000_customer_mail } from './Migration20261206100000_customer_mail';
+import { Migration20261206110000_notifications } from './Migration20261206110000_notifications';
+import { Migration20261206110500_account_tokens } from './Migration20261206110500_account_tokens';
 import { Migration20261206120000_roll_up_reads } from './Migration20261206120000_roll_up_reads';
 
 /**
@@ -54,5 +59,10 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206050000_dedup_per_caller', class: Migration20261206050000_dedup_per_caller },
   { name: 'Migration20261206060000_feed_positions', class: Migration20261206060000_feed_positions },
   { name: 'Migration20261206070000_general_roll_ups', class: Migration20261206070000_general_roll_ups },
+  { name: 'Migration20261206080000_deliveries', class: Migration20261206080000_deliveries },
+  { name: 'Migration20261206090000_webhooks', class: Migration20261206090000_webhooks },
+  { name: 'Migration20261206100000_customer_mail', class: Migration20261206100000_customer_mail },
+  { name: 'Migration20261206110000_notifications', class: Migration20261206110000_notifications },
+  { name: 'Migration20261206110500_account_tokens', class: Migration20261206110500_account_tokens },
   { name: 'Migration20261206120000_roll_up_reads', class: Migration20261206120000_roll_up_reads },
 ];

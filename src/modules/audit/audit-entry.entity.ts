@@ -5,7 +5,7 @@ import { BaseEntity } from '../../shared/base.entity';
 import { AuditAction, AuditActorType } from './audit.enums';
 
 /** The kinds of object an audit entry can be about (their GraphQL type names). */
-export type AuditTargetType = 'User' | 'Contact' | 'ApiKey';
+export type AuditTargetType = 'User' | 'Contact' | 'ApiKey' | 'WebhookEndpoint';
 
 /** One admin or security action. Written in the same transaction as the change it records. */
 @ObjectType({ description: 'One admin or security action: who did what to which account or key, when, and from where.' })
@@ -26,7 +26,7 @@ export class AuditEntry extends BaseEntity<'actorId' | 'actorName' | 'targetType
   @Property({ length: 320, nullable: true })
   actorName: string | null = null;
 
-  @Field(() => String, { nullable: true, description: 'The type of the object acted on: User, Contact or ApiKey; null when none.' })
+  @Field(() => String, { nullable: true, description: 'The type of the object acted on: User, Contact, ApiKey or WebhookEndpoint; null when none.' })
   @Property({ length: 20, nullable: true })
   targetType: AuditTargetType | null = null;
 

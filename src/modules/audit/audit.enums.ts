@@ -14,6 +14,13 @@ export enum AuditAction {
   CREATE_API_KEY = 'CREATE_API_KEY',
   REVOKE_API_KEY = 'REVOKE_API_KEY',
   ROTATE_API_KEY = 'ROTATE_API_KEY',
+  CREATE_WEBHOOK = 'CREATE_WEBHOOK',
+  UPDATE_WEBHOOK = 'UPDATE_WEBHOOK',
+  DELETE_WEBHOOK = 'DELETE_WEBHOOK',
+  ROTATE_WEBHOOK_SECRET = 'ROTATE_WEBHOOK_SECRET',
+  INVITE = 'INVITE',
+  ACCEPT_INVITATION = 'ACCEPT_INVITATION',
+  RESET_PASSWORD = 'RESET_PASSWORD',
 }
 
 /** Who acted, by kind. */
@@ -40,6 +47,13 @@ registerEnumType(AuditAction, {
     CREATE_API_KEY: { description: 'An admin created an API key.' },
     REVOKE_API_KEY: { description: 'An admin revoked an API key; its connections were closed.' },
     ROTATE_API_KEY: { description: 'An admin gave an API key a new secret (`details.graceSeconds`: how long the old one stays accepted).' },
+    CREATE_WEBHOOK: { description: 'An admin created a webhook endpoint (`details` has its URL, events and includeInternal).' },
+    UPDATE_WEBHOOK: { description: 'An admin changed a webhook endpoint (`details` has the fields changed, with their new values).' },
+    DELETE_WEBHOOK: { description: 'An admin deleted a webhook endpoint.' },
+    ROTATE_WEBHOOK_SECRET: { description: 'An admin gave a webhook endpoint a new signing secret (`details.overlapSeconds`: how long the old one still signs).' },
+    INVITE: { description: 'An admin invited a staff member, or staff invited a contact, by mail (`details.expiresAt`: until when the link works).' },
+    ACCEPT_INVITATION: { description: 'An invited account set its first password with the mailed link (the actor is the account).' },
+    RESET_PASSWORD: { description: 'An account set a new password with a mailed reset link; its sessions ended (the actor is the account).' },
   },
 });
 

@@ -8,7 +8,7 @@ import { User } from '../users/user.entity';
 /** A reminder to check back on a resolved ticket, owned by the staff member who scheduled it. */
 @ObjectType({ implements: Node, description: 'A reminder to check back with the customer after a ticket was resolved.' })
 @Entity({ tableName: 'follow_up' })
-export class FollowUp extends BaseEntity<'completedAt' | 'completedBy' | 'completionNote'> {
+export class FollowUp extends BaseEntity<'completedAt' | 'completedBy' | 'completionNote' | 'dueRecordedAt'> {
   @ManyToOne(() => Ticket, { deleteRule: 'cascade' })
   ticket!: Ticket;
 
@@ -33,4 +33,8 @@ export class FollowUp extends BaseEntity<'completedAt' | 'completedBy' | 'comple
   @Field(() => String, { nullable: true, description: 'What came of it.' })
   @Property({ type: 'text', nullable: true })
   completionNote: string | null = null;
+
+  /** When its FOLLOW_UP_DUE entry was recorded (once, see follow-up-due.job.ts). */
+  @Property({ type: 'timestamptz', nullable: true })
+  dueRecordedAt: Date | null = null;
 }

@@ -16,6 +16,7 @@ const lookups: Record<string, (ctx: Context, id: string) => Promise<Node>> = {
   ApiKey: (ctx, id) => ctx.services.apiKeys.get(id),
   FollowUp: (ctx, id) => ctx.services.followUps.get(id),
   Attachment: (ctx, id) => ctx.services.tickets.getAttachment(id),
+  Notification: (ctx, id) => ctx.services.notifications.get(id),
 };
 
 @Resolver(() => Node)

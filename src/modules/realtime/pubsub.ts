@@ -12,7 +12,15 @@ export interface TimelineMessage {
 
 export const TIMELINE_TOPIC = 'TIMELINE';
 
-export type RealtimeTopics = { [TIMELINE_TOPIC]: [TimelineMessage] };
+/** A committed in-app notification, by id: its recipient's subscriptions read it themselves. */
+export interface NotificationMessage {
+  recipientId: string;
+  notificationId: string;
+}
+
+export const NOTIFICATION_TOPIC = 'NOTIFICATION';
+
+export type RealtimeTopics = { [TIMELINE_TOPIC]: [TimelineMessage]; [NOTIFICATION_TOPIC]: [NotificationMessage] };
 
 /** The in-process PubSub (one instance). Every subscription is a listener: thousands are expected. */
 export function createLocalPubSub() {

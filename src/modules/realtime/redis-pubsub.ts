@@ -1,8 +1,12 @@
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { createLocalPubSub, TIMELINE_TOPIC, type PubSub, type TimelineMessage } from './pubsub';
+import { createLocalPubSub, NOTIFICATION_TOPIC, TIMELINE_TOPIC, type PubSub, type RealtimeTopics } from './pubsub';
 
-const CHANNEL = 'ticketgraph:timeline';
+type Topic = keyof RealtimeTopics;
+
+/** The Redis channel of each topic. */
+const CHANNELS: Record<Topic, string> = { [TIMELINE_TOPIC]: 'ticketgraph:timeline', [NOTIFICATION_TOPIC]: 'ticketgraph:notifications' };
+const TOPICS = new Map(Object.entries(CHANNELS).map(([topic, channel]) => [channel, topic as Topic]));
 
 /**
  * The PubSub across instances: publishing goes to a Redis channel; every instance (this one
@@ -17,18 +21,20 @@ export function createRedisPubSub(url: string, logger: Logger): { pubSub: PubSub
   for (const client of [publisher, subscriber]) {
     client.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection problem'));
   }
-  void subscriber.subscribe(CHANNEL);
-  subscriber.on('message', (_channel: string, raw: string) => {
+  void subscriber.subscribe(...Object.values(CHANNELS));
+  subscriber.on('message', (channel: string, raw: string) => {
+    const topic = TOPICS.get(channel);
+    if (!topic) return;
     try {
-      local.publish(TIMELINE_TOPIC, JSON.parse(raw) as TimelineMessage);
+      local.publish(topic, JSON.parse(raw) as never);
     } catch (error) {
-      logger.error({ err: error }, 'unreadable timeline message from redis');
+      logger.error({ err: error, channel }, 'unreadable message from redis');
     }
   });
   const pubSub: PubSub = {
     ...local,
-    publish: (_topic, message) => {
-      void publisher.publish(CHANNEL, JSON.stringify(message)).catch((error: Error) => logger.error({ err: error.message }, 'publish failed'));
+    publish: (topic, message) => {
+      void publisher.publish(CHANNELS[topic], JSON.stringify(message)).catch((error: Error) => logger.error({ err: error.message }, 'publish failed'));
     },
   };
   return {

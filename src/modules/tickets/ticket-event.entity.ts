@@ -21,9 +21,13 @@ export enum TicketEventType {
   COMMENTED = 'COMMENTED',
   DUE_DATE_CHANGED = 'DUE_DATE_CHANGED',
   SLA_BREACHED = 'SLA_BREACHED',
+  /** A clock passed SLA_WARN_AT of its time without being met (internal; recorded once per clock by a job). */
+  SLA_AT_RISK = 'SLA_AT_RISK',
   AUTO_CLOSED = 'AUTO_CLOSED',
   FOLLOW_UP_SCHEDULED = 'FOLLOW_UP_SCHEDULED',
   FOLLOW_UP_COMPLETED = 'FOLLOW_UP_COMPLETED',
+  /** A pending follow-up fell due (internal; recorded once per follow-up by a job). */
+  FOLLOW_UP_DUE = 'FOLLOW_UP_DUE',
   AUTO_ASSIGN_SKIPPED = 'AUTO_ASSIGN_SKIPPED',
   SATISFACTION_RATED = 'SATISFACTION_RATED',
 }
@@ -42,7 +46,8 @@ export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStat
   @Field({
     description:
       'What happened: CREATED, UPDATED, STATUS_CHANGED, PRIORITY_CHANGED, ASSIGNED, TAGGED, LINKED, COMMENTED, ' +
-      'DUE_DATE_CHANGED, SLA_BREACHED, AUTO_CLOSED, FOLLOW_UP_SCHEDULED, FOLLOW_UP_COMPLETED, AUTO_ASSIGN_SKIPPED or SATISFACTION_RATED. ' +
+      'DUE_DATE_CHANGED, SLA_AT_RISK, SLA_BREACHED, AUTO_CLOSED, FOLLOW_UP_SCHEDULED, FOLLOW_UP_DUE, FOLLOW_UP_COMPLETED, AUTO_ASSIGN_SKIPPED or ' +
+      'SATISFACTION_RATED. ' +
       'New kinds may be added; treat unknown ones as informational.',
   })
   @Property({ type: 'text' })

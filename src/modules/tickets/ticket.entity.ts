@@ -17,7 +17,8 @@ type TicketOptional =
   | 'reference' | 'version' | 'tags' | 'isOverdue' | 'dueAtManual' | 'firstResponseDueAt' | 'firstRespondedAt'
   | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt' | 'dedupKey' | 'dedupOwner' | 'occurrences'
   | 'slaPausedWallSeconds' | 'reopenCount' | 'firstResponseSeconds' | 'firstResponseBusinessSeconds' | 'resolutionSeconds'
-  | 'resolutionBusinessSeconds' | 'satisfactionToken' | 'slaClockSeconds' | 'slaClockMark' | 'satisfactionScore';
+  | 'resolutionBusinessSeconds' | 'satisfactionToken' | 'slaClockSeconds' | 'slaClockMark' | 'satisfactionScore'
+  | 'firstResponseAtRiskAt' | 'resolutionAtRiskAt';
 
 /**
  * A support request. `number` comes from a database sequence; `version` grows by one with every change
@@ -125,6 +126,14 @@ export class Ticket extends BaseEntity<TicketOptional> {
 
   @Property({ type: 'timestamptz', nullable: true })
   resolutionBreachedAt: Date | null = null;
+
+  /** When the SLA_AT_RISK entry of the first-response clock was recorded (once per clock, see sla/at-risk.job.ts). */
+  @Property({ type: 'timestamptz', nullable: true })
+  firstResponseAtRiskAt: Date | null = null;
+
+  /** When the SLA_AT_RISK entry of the resolution clock was recorded. */
+  @Property({ type: 'timestamptz', nullable: true })
+  resolutionAtRiskAt: Date | null = null;
 
   @Field(() => Date, { nullable: true, description: 'When it was last resolved.' })
   @Property({ type: 'timestamptz', nullable: true })

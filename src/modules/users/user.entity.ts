@@ -12,7 +12,7 @@ import { Availability, Role, type StaffRole } from './user.enums';
     'Customers, and API keys without TICKETS_READ, see a staff member as a public profile: id, name and role; the other fields are null for them.',
 })
 @Entity({ tableName: 'app_user' })
-export class User extends BaseEntity<'capacity' | 'availability' | 'lastAssignedAt' | 'deactivatedAt'> {
+export class User extends BaseEntity<'capacity' | 'availability' | 'lastAssignedAt' | 'deactivatedAt' | 'passwordHash'> {
   @Field({ description: 'Full name, as shown to customers on comments.' })
   @Property({ length: 200 })
   name!: string;
@@ -25,8 +25,9 @@ export class User extends BaseEntity<'capacity' | 'availability' | 'lastAssigned
   @Enum({ items: () => Role, type: 'text' })
   role!: StaffRole;
 
-  @Property({ hidden: true })
-  passwordHash!: string;
+  /** Null until an invited member sets a first password (acceptInvitation): such an account cannot log in. */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  passwordHash: string | null = null;
 
   /** Private, like `email`. Most open tickets this agent should hold. */
   @Property({ type: 'integer', default: 20 })

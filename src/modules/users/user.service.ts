@@ -41,15 +41,15 @@ export function contactAsUser(contact: Contact): User {
 }
 
 /** The account as `User`, shown to its owner: `login` and `changePassword` answer with one's own private fields. */
-function asUser(account: Account): User {
+export function asUser(account: Account): User {
   return showToOwner(account instanceof User ? account : contactAsUser(account));
 }
 
-function targetOf(account: Account): AuditTarget {
+export function targetOf(account: Account): AuditTarget {
   return { type: account instanceof User ? 'User' : 'Contact', id: account.id, name: account.email };
 }
 
-function auditActorOf(account: Account): AuditActor {
+export function auditActorOf(account: Account): AuditActor {
   return { type: account instanceof User ? AuditActorType.USER : AuditActorType.CONTACT, id: account.id, name: account.name };
 }
 

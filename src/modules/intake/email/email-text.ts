@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import type EmailReplyParserClass from 'email-reply-parser' with { 'resolution-mode': 'import' };
 import { LIMITS } from '../../../shared/validation';
 
 /** Text helpers for inbound email: pure functions of what mailparser returned. */
@@ -37,26 +39,21 @@ export function bodyText(value: string): string {
   return body === '' ? NO_TEXT : body;
 }
 
-const ATTRIBUTION = /^On\b.*\bwrote:$/i;
+/**
+ * email-reply-parser ships ES modules only. Node 20.19+ loads them with require(), which TypeScript's
+ * node16 module mode does not know of, so it is required by hand (and jest transforms it, see jest.config.js).
+ */
+const { default: EmailReplyParser } = createRequire(__filename)('email-reply-parser') as { default: typeof EmailReplyParserClass };
 
 /**
- * The new part of a reply, kept simple on purpose: lines quoted with `>` are dropped, then a trailing
- * attribution line ("On Tue, 3 Dec 2026 at 10:02, Ann <ann@example.com> wrote:", also when the client
- * wrapped it over two lines) is dropped. Replies written between quoted lines keep their own lines.
- * When nothing is left (a reply that is all quote), the whole text is kept.
+ * The new part of a reply: email-reply-parser drops the quoted history, the attribution line above it
+ * ("On Tue, 3 Dec 2026 at 10:02, Ann <ann@example.com> wrote:", also when wrapped) and a signature
+ * after "-- ". Replies written between quoted lines keep their own lines. When nothing is left (a
+ * reply that is all quote), the whole text is kept. The text is cut first: the new part is at the top,
+ * and the parser's patterns need not run over megabytes of quoted history.
  */
 export function stripQuoted(value: string): string {
-  const lines = value.split('\n').filter((line) => !/^[ \t]*>/.test(line));
-  const dropTrailingBlank = () => {
-    while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
-  };
-  dropTrailingBlank();
-  const last = lines[lines.length - 1]?.trim() ?? '';
-  const lastTwo = `${lines[lines.length - 2]?.trim() ?? ''} ${last}`;
-  if (ATTRIBUTION.test(last)) lines.pop();
-  else if (lines.length >= 2 && ATTRIBUTION.test(lastTwo)) lines.splice(-2, 2);
-  dropTrailingBlank();
-  const reply = lines.join('\n').trim();
+  const reply = new EmailReplyParser().parseReply(cut(value, 2 * LIMITS.body)).trim();
   return reply === '' ? value : reply;
 }
 

@@ -11,6 +11,8 @@ import { EmailDirection, EmailMessage } from '../email-message.entity';
 import type { IntakeService } from '../intake.service';
 import { senderFailure } from './authentication-results';
 import { automaticMarker } from './automatic-mail';
+import { hardBounces, returnedMessageId, type HardBounce } from './delivery-status';
+import { markBounced } from '../../mail/mail-recipients';
 import {
   attachmentName,
   bodyText,
@@ -84,6 +86,8 @@ export interface InboundMessage {
   automatic: string | null;
   /** Per-ticket reply tags found in To, Cc, Delivered-To and X-Original-To, not yet checked. */
   replyTags: ReplyTag[];
+  /** For a delivery report (multipart/report): the recipients it says failed for good, and the Message-ID it returns. */
+  bounce: { failed: HardBounce[]; messageId: string | null } | null;
 }
 
 /** Recipient fields a reply address can arrive in; the last two are written by the receiving server. */
@@ -136,6 +140,10 @@ export async function readMessage(raw: Buffer, authservId?: string): Promise<Inb
   }
   const name = cut(cleanText(from.name).replace(/\s+/g, ' '), LIMITS.name).trim();
   const fields = headerFields(parsed.headerLines);
+  const automatic = automaticMarker(fields, senderEmail);
+  // mailparser folds the message/delivery-status part into `text`; the returned headers stay an attachment.
+  const returned = parsed.attachments.find((part) => part.contentType === 'text/rfc822-headers' || part.contentType === 'message/rfc822');
+  const report = /^multipart\/report\b/i.test(fields.get('content-type')?.[0] ?? '');
   return {
     messageId,
     references: referencedMessageIds(parsed.inReplyTo, parsed.references),
@@ -149,8 +157,9 @@ export async function readMessage(raw: Buffer, authservId?: string): Promise<Inb
       sizeBytes: attachment.size,
     })),
     senderFailure: senderFailure(fields.get('authentication-results') ?? [], authservId),
-    automatic: automaticMarker(fields, senderEmail),
+    automatic,
     replyTags: replyTags(RECIPIENT_FIELDS.flatMap((field) => fields.get(field) ?? [])),
+    bounce: report ? { failed: hardBounces(parsed.text ?? ''), messageId: returned ? returnedMessageId(returned.content.toString('utf8')) : null } : null,
   };
 }
 
@@ -217,6 +226,7 @@ export class InboundEmailService {
       const duplicate = await this.duplicateOf(em, message.messageId);
       if (duplicate) return duplicate;
     }
+    if (message.bounce) await this.recordBounces(em, message.bounce);
     const thread = await this.threadOf(em, message);
     if (thread) {
       const text = bodyText(stripQuoted(message.text));
@@ -259,6 +269,17 @@ export class InboundEmailService {
     this.record(em, message, ticket, null, true);
     await em.flush();
     return { ticketNumber: ticket.number, outcome: 'CREATED' };
+  }
+
+  /**
+   * A delivery report about a mail of ours stops further mail to each recipient it says failed for
+   * good. Only a report that returns one of our Message-IDs, sent to that very recipient, counts: a
+   * forged report cannot stop mail to an address we did not write to with that message.
+   */
+  private async recordBounces(em: EntityManager, bounce: NonNullable<InboundMessage['bounce']>): Promise<void> {
+    if (!bounce.messageId || bounce.failed.length === 0) return;
+    const [sent] = await em.execute<{ target: string }[]>(`select target from delivery where channel = 'MAIL' and payload ->> 'messageId' = ?`, [bounce.messageId]);
+    for (const failed of bounce.failed) if (sent?.target === failed.recipient) await markBounced(em, failed.recipient, failed.reason);
   }
 
   private async duplicateOf(em: EntityManager, messageId: string): Promise<InboundResult | null> {
