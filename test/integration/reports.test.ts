@@ -1207,6 +1207,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
       ['2025-12-10T00:00:00.000Z', '2026-11-15T00:00:00.000Z'], // nothing before it in December or after it in November: both months whole
     ];
     let groups = 0;
+    let ratings = 0;
     let histograms = 0;
     let clusters = 0;
     let scopeGroups = 0;
@@ -1219,7 +1220,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
         for (const dimensions of [[], [Dimension.PRIORITY], [Dimension.CHANNEL], [Dimension.ASSIGNEE]]) {
           for (const measure of [RESOLUTION, FIRST_RESPONSE]) {
             const window = reportWindow({ from: new Date(from), to: new Date(to) }, scope);
-            const summaries = await app.em().fork().transactional((em) => durationSummaries(em, window, dimensions, measure, [0.5, 0.9]));
+            const summaries = await app.em().fork().transactional((em) => durationSummaries(em, window, dimensions, [measure], [0.5, 0.9]));
             const kept = targetOf(window, dimensions, [measure.measure]) !== null;
             expect({ dimensions, measure, from, answered: summaries !== null }).toEqual({ dimensions, measure, from, answered: kept });
             histograms += kept ? 1 : 0;
@@ -1229,6 +1230,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
         // Means divide in floating point on one side and in numeric on the other: compared to 6 decimals.
         expect(rounded({ range, scope, ...rolledUp })).toEqual(rounded({ range, scope, ...(await figures(range, { ...scope, ...everyPriority })) }));
         groups += rolledUp.byPriority.length + rolledUp.byChannel.length + rolledUp.byAssignee.length;
+        ratings += rolledUp.satisfactionByChannel.reduce((sum, row) => sum + row.rated, 0);
       }
       // Recurring titles of all tickets come from report_title_month and the edge months' rows; recurring tags of one
       // business's or agent's from report_scope_tag_month.
@@ -1256,6 +1258,7 @@ describe('the roll-ups behind series (all tickets by the hour, one business or a
     expect(histograms).toBeGreaterThan(40);
     expect(clusters).toBeGreaterThan(4);
     expect(groups).toBeGreaterThan(40);
+    expect(ratings).toBeGreaterThan(4);
     expect(scopeGroups).toBeGreaterThan(400);
     expect(scopeTags).toBeGreaterThan(2);
     expect(assignments).toBeGreaterThan(20);

@@ -28,6 +28,7 @@ import { Migration20261206090000_webhooks } from './Migration20261206090000_webh
 import { Migration20261206100000_customer_mail } from './Migration20261206100000_customer_mail';
 import { Migration20261206110000_notifications } from './Migration20261206110000_notifications';
 import { Migration20261206110500_account_tokens } from './Migration20261206110500_account_tokens';
+import { Migration20261206120000_roll_up_reads } from './Migration20261206120000_roll_up_reads';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -63,4 +64,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206100000_customer_mail', class: Migration20261206100000_customer_mail },
   { name: 'Migration20261206110000_notifications', class: Migration20261206110000_notifications },
   { name: 'Migration20261206110500_account_tokens', class: Migration20261206110500_account_tokens },
+  { name: 'Migration20261206120000_roll_up_reads', class: Migration20261206120000_roll_up_reads },
 ];

@@ -2,7 +2,7 @@ import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { optionalIdOf } from '../../shared/validation';
 import { User } from '../users/user.entity';
-import { durationSummaries, FIRST_RESPONSE, RESOLUTION, RESOLUTION_BUSINESS } from './duration-percentiles.query';
+import { durationSummaries, FIRST_RESPONSE, RESOLUTION, RESOLUTION_BUSINESS, type DurationMeasure } from './duration-percentiles.query';
 import { MOVE_INSTANTS, monthCoverOf } from './month-cover.query';
 import { ReportDimension } from './report.inputs';
 import type { AgentPerformanceRow } from './report.payloads';
@@ -68,26 +68,33 @@ async function resolutions(em: EntityManager, window: ReportWindow): Promise<Gro
   return (await periodSums(em, window, BY_ASSIGNEE, ['resolved', 'resolved_met', 'rated'], 't.resolved_at', ofRows)) ?? em.execute<GroupedRow[]>(ofRows(window));
 }
 
+type MedianField = 'resolution' | 'resolutionBusiness' | 'firstResponse';
+
 /** Per agent, the median of a duration in the period, in hours: from the roll-up's histograms, else percentile_cont over the rows. */
-async function medians(em: EntityManager, window: ReportWindow): Promise<Map<string, Record<'resolution' | 'resolutionBusiness' | 'firstResponse', number | null>>> {
-  const found = new Map<string, Record<'resolution' | 'resolutionBusiness' | 'firstResponse', number | null>>();
+async function medians(em: EntityManager, window: ReportWindow): Promise<Map<string, Record<MedianField, number | null>>> {
+  const found = new Map<string, Record<MedianField, number | null>>();
   const hours = (seconds: number | null | undefined) => (seconds === null || seconds === undefined ? null : seconds / 3600);
-  const set = (agent: string, field: 'resolution' | 'resolutionBusiness' | 'firstResponse', value: number | null) =>
+  const set = (agent: string, field: MedianField, value: number | null) =>
     found.set(agent, { resolution: null, resolutionBusiness: null, firstResponse: null, ...found.get(agent), [field]: value });
-  for (const [field, duration] of [
-    ['resolution', RESOLUTION],
-    ['resolutionBusiness', RESOLUTION_BUSINESS],
-    ['firstResponse', FIRST_RESPONSE],
-  ] as const) {
-    const summaries = await durationSummaries(em, window, BY_ASSIGNEE, duration, [0.5]);
+  // Durations counted at the same instant are read together.
+  for (const fields of [
+    [
+      ['resolution', RESOLUTION],
+      ['resolutionBusiness', RESOLUTION_BUSINESS],
+    ],
+    [['firstResponse', FIRST_RESPONSE]],
+  ] as [MedianField, DurationMeasure][][]) {
+    const summaries = await durationSummaries(em, window, BY_ASSIGNEE, fields.map(([, duration]) => duration), [0.5]);
     if (summaries) {
-      for (const summary of summaries.values()) if (summary.groups[0]) set(summary.groups[0], field, hours(summary.percentiles.get(0.5)));
+      fields.forEach(([field], i) => {
+        for (const summary of summaries[i].values()) if (summary.groups[0]) set(summary.groups[0], field, hours(summary.percentiles.get(0.5)));
+      });
       continue;
     }
-    const q = inPeriod(filteredTickets(em, window).whereNotNull('t.assignee_id'), duration.at, window)
-      .select('t.assignee_id', em.getKnex().raw(`percentile_cont(0.5) within group (order by ${duration.column}) / 3600.0 as median`))
+    const q = inPeriod(filteredTickets(em, window).whereNotNull('t.assignee_id'), fields[0][1].at, window)
+      .select('t.assignee_id', ...fields.map(([field, duration]) => em.getKnex().raw(`percentile_cont(0.5) within group (order by ${duration.column}) / 3600.0 as "${field}"`)))
       .groupBy('t.assignee_id');
-    for (const row of await em.execute<Row[]>(q)) set(String(row.assignee_id), field, num(row.median));
+    for (const row of await em.execute<Row[]>(q)) for (const [field] of fields) set(String(row.assignee_id), field, num(row[field]));
   }
   return found;
 }

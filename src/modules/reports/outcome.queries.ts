@@ -57,9 +57,9 @@ async function resolutionTimesRolledUp(em: EntityManager, window: ReportWindow, 
     [RESOLUTION, RESOLUTION_BUSINESS],
     [FIRST_RESPONSE, FIRST_RESPONSE_BUSINESS],
   ]) {
-    const w = await durationSummaries(em, window, dimensions, wall, [0.5, 0.9]);
-    const b = w && (await durationSummaries(em, window, dimensions, business, [0.5, 0.9]));
-    if (!w || !b) return null;
+    const summaries = await durationSummaries(em, window, dimensions, [wall, business], [0.5, 0.9]);
+    if (!summaries) return null;
+    const [w, b] = summaries;
     const keys = new Set([...w.keys(), ...b.keys()]);
     // Without a dimension, one row even without tickets, as the aggregate over no rows gives.
     if (dimensions.length === 0) keys.add(groupKey({}, dimensions));
@@ -135,18 +135,19 @@ export async function slaCompliance(em: EntityManager, window: ReportWindow, dim
   }));
 }
 
-/** Ratings of the tickets resolved in the period. */
+const SCORES = [1, 2, 3, 4, 5];
+
+/** Ratings of the tickets resolved in the period: from the roll-up where it keeps the grouping (a rating's bucket is its score), else from the rows. */
 export async function satisfaction(em: EntityManager, window: ReportWindow, dimensions: ReportDimension[]): Promise<SatisfactionRow[]> {
-  const q = groupBy(inPeriod(filteredTickets(em, window), 't.resolved_at', window), dimensions)
-    .select(
-      em
-        .getKnex()
-        .raw(
-          `count(*) as resolved, count(t.satisfaction_score) as rated, avg(t.satisfaction_score) as mean, ` +
-            [1, 2, 3, 4, 5].map((score) => `count(*) filter (where t.satisfaction_score = ${score}) as s${score}`).join(', '),
-        ),
+  const knex = em.getKnex();
+  const ofRows = (range: { from: Date; to: Date }) =>
+    groupBy(inPeriod(filteredTickets(em, window), 't.resolved_at', range), dimensions).select(
+      knex.raw(
+        `count(*) as resolved, count(t.satisfaction_score) as rated, coalesce(sum(t.satisfaction_score), 0) as rated_sum, ` +
+          SCORES.map((score) => `count(*) filter (where t.satisfaction_score = ${score}) as rated_${score}`).join(', '),
+      ),
     );
-  const rows = await em.execute<GroupedRow[]>(q);
+  const rows = (await periodSums(em, window, dimensions, ['resolved', 'rated'], 't.resolved_at', ofRows)) ?? (await em.execute<GroupedRow[]>(ofRows(window)));
   return (await merged(em, dimensions, rows)).map(({ group, rows: [row] }) => {
     const resolved = Number(row?.resolved ?? 0);
     const rated = Number(row?.rated ?? 0);
@@ -155,8 +156,8 @@ export async function satisfaction(em: EntityManager, window: ReportWindow, dime
       resolved,
       rated,
       responseRate: ratio(rated, resolved),
-      meanScore: row?.mean === null || row?.mean === undefined ? null : Number(row.mean),
-      distribution: [1, 2, 3, 4, 5].map((score) => Number(row?.[`s${score}`] ?? 0)),
+      meanScore: rated > 0 ? Number(row?.rated_sum) / rated : null,
+      distribution: SCORES.map((score) => Number(row?.[`rated_${score}`] ?? 0)),
     };
   });
 }

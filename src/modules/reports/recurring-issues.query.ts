@@ -7,7 +7,8 @@ import { EACH_TAG, groupBy, type GroupedRow } from './report-groups';
 import { filteredTickets, inPeriod, type ReportWindow } from './report-window';
 import { monthCoverOf } from './month-cover.query';
 import { ReportDimension } from './report.inputs';
-import { pendingShares, periodSums, rolledUpRows, scopeOf, type Target } from './roll-up.query';
+import { pendingRows, periodSums, rolledUpRows, scopeOf, type Target } from './roll-up.query';
+import { keeps } from './roll-ups';
 import { similarPairs, trigramCodes } from './title-similarity';
 
 const TOP = 20;
@@ -99,10 +100,13 @@ type FrequentTitle = { key: string; n: string; title: string; trigrams: string }
 
 /**
  * Tickets created in the period per title case-blind (`title`) or as written (`spelling`), as `key`
- * and `n`: from the roll-up's months of all tickets or one agent's, with the changes not counted yet
- * and the partial months at the edges from the rows; for another filter, all from the rows.
+ * and `n`: from the roll-up's months of all tickets or one business's or agent's, with the changes not
+ * counted yet and the partial months at the edges from the rows; for another filter, all from the rows.
+ * Keys that count nothing now may be among them (a roll-up row that went back to zero stays). With
+ * `lowers`, the roll-up's rows are read for the keys of those titles case-blind alone (the caller
+ * still filters the rest).
  */
-async function titleCounts(em: EntityManager, window: ReportWindow, dimension: 'title' | 'spelling'): Promise<{ query: Knex.QueryBuilder }> {
+async function titleCounts(em: EntityManager, window: ReportWindow, dimension: 'title' | 'spelling', lowers?: string[]): Promise<{ query: Knex.QueryBuilder }> {
   const knex = em.getKnex();
   const base = scopeOf(window);
   const ofRows = (range: { from: Date; to: Date }) => {
@@ -110,15 +114,22 @@ async function titleCounts(em: EntityManager, window: ReportWindow, dimension: '
     return inPeriod(filteredTickets(em, window), 't.created_at', range).select(knex.raw(`${column}::text as key, count(*) as n`)).groupByRaw(column);
   };
   const parts: Knex.QueryBuilder[] = [];
-  if (base && base.scope !== 'business') {
-    const target: Target = { scope: base.scope, scopeId: base.id, dimension, groups: ['key'] };
+  const rolled = base && keeps('created', base.scope, dimension) ? base : null;
+  if (rolled) {
+    const target: Target = { scope: rolled.scope, scopeId: rolled.id, dimension, groups: ['key'] };
     const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
     if (months) {
-      parts.push(knex.from((await rolledUpRows(em, target, ['created'], months)).query.as('r')).where('r.count', '>', 0).select('r.key', 'r.count as n'));
-      const pending = (await pendingShares(em)).filter(
-        (row) => row.measure === 'created' && row.scope === target.scope && row.dimension === dimension && (!target.scopeId || row.scopeId === target.scopeId) &&
-          row.at >= months.first.getTime() && row.at < months.last.getTime(),
+      const { query: rows } = await rolledUpRows(em, target, ['created'], months);
+      parts.push(
+        lowers
+          ? // One walk of the spellings' index per title (roll_up_spelling_idx), rather than every spelling filtered: `offset 0`
+            // keeps the planner from turning the walks into one join over all of them.
+            knex
+              .select('r.key', 'r.count as n')
+              .from(knex.raw('unnest(?::text[]) as l(lower) cross join lateral (select * from ? as w offset 0) as r', [pgArray(lowers), rows.whereRaw('lower(key) = l.lower')]))
+          : knex.from(rows.as('r')).select('r.key', 'r.count as n'),
       );
+      const pending = await pendingRows(em, target, ['created'], months);
       if (pending.length > 0) {
         parts.push(knex.select('*').from(knex.raw('unnest(?::text[], ?::bigint[]) as p(key, n)', [pgArray(pending.map((row) => row.key!)), `{${pending.map((row) => row.count).join(',')}}`])));
       }
@@ -129,7 +140,7 @@ async function titleCounts(em: EntityManager, window: ReportWindow, dimension: '
   }
   // Wrapped: a query builder is a thenable, which awaiting would run. The roll-up's rows alone (nothing pending, no
   // partial month) are one per key already.
-  if (parts.length === 1 && base && base.scope !== 'business') return { query: parts[0] };
+  if (parts.length === 1 && rolled) return { query: parts[0] };
   return { query: knex.from(knex.unionAll(parts, true).as('x')).select('x.key', knex.raw('sum(x.n) as n')).groupBy('x.key').havingRaw('sum(x.n) > 0') };
 }
 
@@ -140,18 +151,17 @@ async function titleCounts(em: EntityManager, window: ReportWindow, dimension: '
  */
 async function frequentTitles(em: EntityManager, window: ReportWindow): Promise<FrequentTitle[]> {
   const knex = em.getKnex();
-  const titles = await em.execute<{ lower: string; key: string; n: string }[]>(
-    knex
-      .from((await titleCounts(em, window, 'title')).query.as('c'))
-      .select(knex.raw('c.key as lower, hashtextextended(c.key, 0)::text as key, c.n'))
-      .orderBy([{ column: 'c.n', order: 'desc' }])
-      .orderByRaw('hashtextextended(c.key, 0)')
-      .limit(TITLES),
+  // The most frequent by count alone, with ties (so that an index by count serves: roll_up_top_keys_idx), then ordered by key here.
+  const candidates = await em.execute<{ lower: string; key: string; n: string }[]>(
+    knex.raw(`select c.key as lower, hashtextextended(c.key, 0)::text as key, c.n from ? as c where c.n > 0 order by c.n desc fetch first ${TITLES} rows with ties`, [
+      (await titleCounts(em, window, 'title')).query,
+    ]),
   );
+  const titles = candidates.sort((a, b) => Number(b.n) - Number(a.n) || (BigInt(a.key) < BigInt(b.key) ? -1 : 1)).slice(0, TITLES);
   if (titles.length === 0) return [];
   const spellings = await em.execute<{ lower: string; title: string; trigrams: string }[]>(
     knex
-      .from((await titleCounts(em, window, 'spelling')).query.as('c'))
+      .from((await titleCounts(em, window, 'spelling', titles.map((t) => t.lower))).query.as('c'))
       .whereRaw('lower(c.key) = any(?::text[])', [pgArray(titles.map((t) => t.lower))])
       .select(knex.raw(`distinct on (lower(c.key)) lower(c.key) as lower, c.key as title, array_to_string(show_trgm(lower(c.key)), '|') as trigrams`))
       .orderByRaw('lower(c.key), c.n desc, hashtextextended(c.key, 0)'),

@@ -51,11 +51,6 @@ export function narrowsTickets(window: ReportWindow, without: (keyof TicketFilte
   return Object.entries(window.filter ?? {}).some(([field, value]) => !without.includes(field as keyof TicketFilter) && value !== null && value !== undefined);
 }
 
-/** Whether the report covers one business's or one agent's tickets (whatever else the filter holds). */
-export function withinOneScope(window: ReportWindow): boolean {
-  return Boolean(window.filter?.businessId || window.filter?.assigneeId);
-}
-
 /** `column` within the period [from, to). */
 export function inPeriod(q: Knex.QueryBuilder, column: string, window: Pick<ReportWindow, 'from' | 'to'>): Knex.QueryBuilder {
   return q.where(column, '>=', window.from).where(column, '<', window.to);

@@ -127,8 +127,8 @@ const monthsFrom = (from: Date, to: Date) => Math.max(0, (to.getUTCFullYear() - 
 
 /**
  * The statement behind rolledUp: `measure`, `scope_id`, `key`, `bucket` (and `month`), summed `count`
- * and `sum`, of the rows in `roll_up` alone. (Wrapped: a query builder is a thenable, which awaiting
- * would run.)
+ * and `sum` (bigint or float8), of the rows in `roll_up` alone. (Wrapped: a query builder is a
+ * thenable, which awaiting would run.)
  */
 export async function rolledUpRows(
   em: EntityManager,
@@ -160,7 +160,8 @@ export async function rolledUpRows(
     q.where('month', '>=', utcDay(months.first)).where('month', '<', utcDay(months.last));
   }
   if (allTime) {
-    q.whereNull('month').select(...columns, knex.raw('count::float8 as count, sum::float8 as sum'));
+    // The columns as they are, so that an order by count can follow an index (roll_up_top_keys_idx).
+    q.whereNull('month').select(...columns, 'count', 'sum');
   } else {
     q.groupBy(...columns).select(
       ...columns.filter((column) => column !== 'month'),
@@ -196,20 +197,26 @@ export async function rolledUp(
     sums.set(id, row);
   };
   for (const row of rows) add(row.measure, row.scope_id, row.key, row.bucket, row.month, Number(row.count), Number(row.sum));
-  const [first, last] = months ? [utcDay(months.first), utcDay(months.last)] : ['', '~'];
-  for (const row of await pendingShares(em)) {
-    if (!measures.includes(row.measure) || row.scope !== target.scope || row.dimension !== target.dimension) continue;
-    if ((target.scopeId && row.scopeId !== target.scopeId) || row.month! < first || row.month! >= last) continue;
-    add(row.measure, row.scopeId, row.key, row.bucket, byMonth ? row.month! : undefined, row.count, row.sum);
-  }
+  for (const row of await pendingRows(em, target, measures, months)) add(row.measure, row.scopeId, row.key, row.bucket, byMonth ? row.month! : undefined, row.count, row.sum);
   return [...sums.values()].filter((row) => row.count !== 0 || row.sum !== 0);
+}
+
+/** The signed share rows of the changes not counted yet (pendingShares) that fall in the target's rows of `measures` and the UTC months [first, last) (all time when null). */
+export async function pendingRows(em: EntityManager, target: Target, measures: readonly string[], months: { first: Date; last: Date } | null): Promise<ShareRow[]> {
+  const [first, last] = months ? [utcDay(months.first), utcDay(months.last)] : ['', '~'];
+  return (await pendingShares(em)).filter(
+    (row) =>
+      measures.includes(row.measure) && row.scope === target.scope && row.dimension === target.dimension &&
+      (!target.scopeId || row.scopeId === target.scopeId) && row.month! >= first && row.month! < last,
+  );
 }
 
 /**
  * Per group (`g0`, `g1`, … as report-groups.ts names them), the count (as `<measure>`) and sum (as
- * `<measure>_sum`) of each measure over the window's period: the whole UTC months from the roll-up, the
- * partial months at its edges from the tickets' rows (`fromRows`, selecting the same columns). Null
- * when the roll-up keeps no rows for this filter and grouping: the caller reads the rows instead.
+ * `<measure>_sum`) of each measure over the window's period, and of a bucketed measure the count of
+ * each bucket (as `<measure>_<bucket>`): the whole UTC months from the roll-up, the partial months at
+ * its edges from the tickets' rows (`fromRows`, selecting the same columns). Null when the roll-up
+ * keeps no rows for this filter and grouping: the caller reads the rows instead.
  */
 export async function periodSums(
   em: EntityManager,
@@ -224,17 +231,18 @@ export async function periodSums(
   if (!target) return null;
   const { months, rows: edges } = await monthCoverOf(em, window, instants);
   const merged = new Map<string, GroupedRow>();
+  const groupColumns = new Set(dimensions.map((_, i) => `g${i}`));
   const add = (row: GroupedRow) => {
     const key = groupKey(row, dimensions);
-    const sum = merged.get(key) ?? Object.fromEntries(dimensions.map((_, i) => [`g${i}`, row[`g${i}`] ?? null]));
-    for (const measure of measures) {
-      for (const column of [measure, `${measure}_sum`]) sum[column] = Number(sum[column] ?? 0) + Number(row[column] ?? 0);
-    }
+    const sum: GroupedRow =
+      merged.get(key) ?? Object.fromEntries([...[...groupColumns].map((column) => [column, row[column] ?? null]), ...measures.flatMap((measure) => [[measure, 0], [`${measure}_sum`, 0]])]);
+    for (const column in row) if (!groupColumns.has(column)) sum[column] = Number(sum[column] ?? 0) + Number(row[column] ?? 0);
     merged.set(key, sum);
   };
   if (months) {
     for (const s of await rolledUp(em, target, measures, months)) {
-      add({ ...Object.fromEntries(s.groups.map((value, i) => [`g${i}`, value])), [s.measure]: s.count, [`${s.measure}_sum`]: s.sum });
+      const groups = Object.fromEntries(s.groups.map((value, i) => [`g${i}`, value]));
+      add({ ...groups, [s.measure]: s.count, [`${s.measure}_sum`]: s.sum, ...(s.bucket === null ? {} : { [`${s.measure}_${s.bucket}`]: s.count }) });
     }
   }
   for (const [from, to] of edges) for (const row of await em.execute<GroupedRow[]>(fromRows({ from, to }))) add(row);

@@ -45,7 +45,7 @@ interface Fact {
   at: number;
   count?: number;
   sum?: number;
-  /** A duration's bucket (see DURATION_THRESHOLDS). */
+  /** A duration's bucket (see DURATION_THRESHOLDS), a rating's score. */
   bucket?: number;
   /** The agent an assignment names (the 'assigned_to' dimension). */
   assignedTo?: string;
@@ -97,8 +97,10 @@ const MOVES: RollUp['kept'] = { all: ['none'], business: ['none', 'assignee'], a
 const SLA: RollUp['kept'] = { all: ['none', 'status', 'priority', 'channel'], assignee: ['none', 'priority'], business: ['none'] };
 /** Of resolutions, per agent (agentPerformance), of all tickets and within one business. */
 const PER_AGENT: RollUp['kept'] = { assignee: ['none'], business: ['assignee'] };
+/** Resolutions and their ratings: per agent (above), and satisfaction of all tickets or one agent's. */
+const RATINGS: RollUp['kept'] = { all: ['none', 'priority', 'channel'], assignee: ['none', 'priority', 'channel'], business: ['assignee'] };
 /** Durations, by their instant (resolutionTimes, agentPerformance). */
-const DURATIONS: RollUp['kept'] = { all: ['none', 'priority', 'channel'], assignee: ['none'] };
+const DURATIONS: RollUp['kept'] = { all: ['none', 'priority', 'channel'], assignee: ['none', 'priority'] };
 
 export const ROLL_UPS: RollUp[] = [
   {
@@ -107,7 +109,7 @@ export const ROLL_UPS: RollUp[] = [
     kept: {
       all: ['none', 'status', 'priority', 'channel', 'tag', 'title', 'spelling'],
       assignee: ['none', 'status', 'priority', 'tag', 'title', 'spelling', 'business'],
-      business: ['none', 'status'],
+      business: ['none', 'status', 'tag', 'title', 'spelling'],
     },
   },
   { measure: 'first_response_met', facts: (t) => once(t.createdAt, t.firstRespondedAt !== null && !t.firstResponseBreached), kept: SLA },
@@ -117,9 +119,9 @@ export const ROLL_UPS: RollUp[] = [
   { measure: 'resolved_move', facts: (t) => t.resolvedMoves.map((at) => ({ at })), kept: MOVES },
   { measure: 'reopen', facts: (t) => t.reopens.map((at) => ({ at })), kept: MOVES },
   { measure: 'assigned', facts: (t) => t.assignments.map(([at, assignedTo]) => ({ at, assignedTo })), kept: { all: ['assigned_to'], business: ['assigned_to'] } },
-  { measure: 'resolved', facts: (t) => once(t.resolvedAt), kept: PER_AGENT },
+  { measure: 'resolved', facts: (t) => once(t.resolvedAt), kept: RATINGS },
   { measure: 'resolved_met', facts: (t) => once(t.resolvedAt, !t.resolutionBreached), kept: PER_AGENT },
-  { measure: 'rated', facts: (t) => once(t.resolvedAt, t.score !== null, t.score ?? 0), kept: PER_AGENT },
+  { measure: 'rated', facts: (t) => (t.resolvedAt !== null && t.score !== null ? [{ at: t.resolvedAt, sum: t.score, bucket: t.score }] : []), kept: RATINGS },
   { measure: 'resolution_seconds', facts: (t) => duration(t.resolvedAt, t.resolutionSeconds), kept: DURATIONS },
   { measure: 'resolution_business_seconds', facts: (t) => duration(t.resolvedAt, t.resolutionBusinessSeconds), kept: DURATIONS },
   { measure: 'first_response_seconds', facts: (t) => duration(t.firstRespondedAt, t.firstResponseSeconds), kept: DURATIONS },
