@@ -1,5 +1,5 @@
 import { LockMode } from '@mikro-orm/core';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityDictionary, EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { AttemptResult, DeliveryChannel } from './delivery-channel';
 import { Delivery, DeliveryStatus, type DeliveryChannelName } from './delivery.entity';
@@ -13,8 +13,17 @@ export interface DispatcherOptions {
 
 /** How often an idle dispatcher looks for due deliveries (one index scan of the pending rows). */
 const POLL_MS = 250;
+/** How long an outcome waits for others to be written with it. */
+const RECORD_MS = 20;
 /** Longest error text kept on a delivery. */
 const ERROR_CHARS = 2000;
+
+interface Outcome {
+  channel: DeliveryChannel;
+  claimed: Delivery;
+  result: AttemptResult;
+  done: () => void;
+}
 
 /**
  * Sends due deliveries through their channels, at least once, on every instance at the same time.
@@ -29,6 +38,9 @@ export class DeliveryDispatcher {
   private loop?: Promise<void>;
   private wake?: () => void;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Outcomes waiting to be written, and the write that will take them. */
+  private readonly outcomes: Outcome[] = [];
+  private recording?: Promise<void>;
 
   constructor(
     private readonly orm: MikroORM,
@@ -86,18 +98,19 @@ export class DeliveryDispatcher {
   private async fill(): Promise<number> {
     const free = this.options.concurrency - this.inFlight.size;
     if (free <= 0) return 0;
-    const claimed = await this.claim(free);
-    for (const delivery of claimed) {
-      const attempt: Promise<void> = this.attempt(delivery).finally(() => {
+    const { em, deliveries } = await this.claim(free);
+    for (const delivery of deliveries) {
+      const attempt: Promise<void> = this.attempt(em, delivery).finally(() => {
         this.inFlight.delete(attempt);
         this.wake?.();
       });
       this.inFlight.add(attempt);
     }
-    return claimed.length;
+    return deliveries.length;
   }
 
-  private async claim(limit: number): Promise<Delivery[]> {
+  /** Claims up to `limit` due deliveries: counts their attempt and holds them for the lease, in one statement. */
+  private async claim(limit: number): Promise<{ em: EntityManager; deliveries: Delivery[] }> {
     const em = this.orm.em.fork();
     const knex = em.getKnex();
     const due = knex('delivery')
@@ -109,7 +122,7 @@ export class DeliveryDispatcher {
       .limit(limit)
       .forUpdate()
       .skipLocked();
-    const rows = await em.execute<{ id: string }[]>(
+    const rows = await em.execute<EntityDictionary<Delivery>[]>(
       knex('delivery')
         .update({
           attempts: knex.raw('attempts + 1'),
@@ -117,51 +130,73 @@ export class DeliveryDispatcher {
           next_attempt_at: knex.raw('now() + make_interval(secs => ?)', [this.options.leaseSeconds]),
         })
         .whereIn('id', due)
-        .returning('id'),
+        .returning('*'),
     );
-    if (rows.length === 0) return [];
-    return em.find(Delivery, { id: { $in: rows.map((row) => row.id) } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    const deliveries = rows.map((row) => em.map(Delivery, row)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    return { em, deliveries };
   }
 
-  private async attempt(delivery: Delivery): Promise<void> {
+  /** One attempt, sent with the claim's fork (what the channel reads for one delivery, the next finds loaded), then recorded. */
+  private async attempt(em: EntityManager, delivery: Delivery): Promise<void> {
     const channel = this.channels.get(delivery.channel);
     if (!channel) return;
     const started = performance.now();
     let result: AttemptResult;
     try {
-      result = await channel.send(this.orm.em.fork(), delivery);
+      result = await channel.send(em, delivery);
     } catch (error) {
       result = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
     result.durationMs ??= Math.round(performance.now() - started);
-    try {
-      await this.record(channel, delivery, result);
-    } catch (error) {
-      // The claim stays: the delivery is attempted again when it ends.
-      this.logger.error({ err: error, delivery: delivery.id }, 'could not record a delivery attempt');
-    }
+    await new Promise<void>((done) => {
+      this.outcomes.push({ channel, claimed: delivery, result, done });
+      this.recording ??= this.recordSoon();
+    });
   }
 
-  /** Writes the outcome, unless the claim ran out and another attempt has started since. */
-  private async record(channel: DeliveryChannel, claimed: Delivery, result: AttemptResult): Promise<void> {
-    await this.orm.em.fork().transactional(async (em: EntityManager) => {
-      const delivery = await em.findOne(Delivery, { id: claimed.id, attempts: claimed.attempts, status: DeliveryStatus.PENDING }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!delivery) return;
-      const now = new Date();
-      delivery.responseCode = result.responseCode ?? null;
-      delivery.durationMs = result.durationMs ?? null;
-      delivery.lastError = result.ok ? null : (result.error ?? 'failed').slice(0, ERROR_CHARS);
-      if (result.cancelled) {
-        delivery.status = DeliveryStatus.CANCELLED;
-      } else if (result.ok) {
-        delivery.status = DeliveryStatus.DELIVERED;
-        delivery.deliveredAt = now;
-      } else {
-        const delay = result.permanent ? null : channel.retryDelaySeconds(delivery.attempts);
-        if (delay === null) delivery.status = DeliveryStatus.FAILED;
-        else delivery.nextAttemptAt = new Date(now.getTime() + delay * 1000);
+  /**
+   * Outcomes are written together: one transaction for all that ended within RECORD_MS of each other,
+   * not four statements each. An attempt's promise resolves once its outcome is written (or failed to
+   * be: then the claim stays, and the delivery is attempted again when it ends).
+   */
+  private async recordSoon(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, RECORD_MS));
+    while (this.outcomes.length > 0) {
+      const batch = this.outcomes.splice(0);
+      try {
+        await this.record(batch);
+      } catch (error) {
+        this.logger.error({ err: error, deliveries: batch.map((outcome) => outcome.claimed.id) }, 'could not record delivery attempts');
       }
-      await channel.afterAttempt?.(em, delivery, result);
+      for (const outcome of batch) outcome.done();
+    }
+    this.recording = undefined;
+  }
+
+  /** Writes each outcome, unless its claim ran out and another attempt has started since. */
+  private async record(batch: readonly Outcome[]): Promise<void> {
+    await this.orm.em.fork().transactional(async (em: EntityManager) => {
+      const rows = await em.find(Delivery, { id: { $in: batch.map((outcome) => outcome.claimed.id) }, status: DeliveryStatus.PENDING }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const now = new Date();
+      for (const { channel, claimed, result } of batch) {
+        const delivery = byId.get(claimed.id);
+        if (!delivery || delivery.attempts !== claimed.attempts) continue;
+        delivery.responseCode = result.responseCode ?? null;
+        delivery.durationMs = result.durationMs ?? null;
+        delivery.lastError = result.ok ? null : (result.error ?? 'failed').slice(0, ERROR_CHARS);
+        if (result.cancelled) {
+          delivery.status = DeliveryStatus.CANCELLED;
+        } else if (result.ok) {
+          delivery.status = DeliveryStatus.DELIVERED;
+          delivery.deliveredAt = now;
+        } else {
+          const delay = result.permanent ? null : channel.retryDelaySeconds(delivery.attempts);
+          if (delay === null) delivery.status = DeliveryStatus.FAILED;
+          else delivery.nextAttemptAt = new Date(now.getTime() + delay * 1000);
+        }
+        await channel.afterAttempt?.(em, delivery, result);
+      }
     });
   }
 }
