@@ -17,6 +17,12 @@ import { hashPassword } from '../src/modules/users/auth/passwords';
  */
 
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 10_000);
+/**
+ * Changes per second, all writers together: 0 (the default) writes as fast as the server answers (a
+ * closed loop: the machine is saturated, and the lag says how far deliveries fall behind the fastest
+ * writers); a rate paces the writes (an open loop: the lag of deliveries under that steady load).
+ */
+const RATE = Number(process.env.BENCH_RATE ?? 0);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 8);
 /** Changes are spread so no ticket gets more than a few a case: a customer is not written to a hundred times a minute. */
 const TICKETS = Math.max(WRITERS, Math.ceil(CHANGES / 5));
@@ -95,7 +101,7 @@ async function startMailReceiver(): Promise<{ url: string; server: SMTPServer }>
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}?pool=true&maxConnections=4`, server };
+  return { url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}?pool=true&maxConnections=8`, server };
 }
 
 interface Writer {
@@ -159,6 +165,8 @@ interface Result {
   missing: number;
   repeats: number;
   badSignatures: number;
+  /** Where the lag goes, from the outbox: change → delivery decided (by a consumer) → delivered (by the dispatcher), ms. */
+  stages: { decidedP50: number; decidedP99: number; sentP50: number; sentP99: number };
 }
 
 const lagStats = (lags: number[]) => {
@@ -178,6 +186,7 @@ async function measure(instances: InstanceProcess[], writers: Writer[], first: n
         const n = next++;
         if (n >= CHANGES) return;
         const change = first + n;
+        if (RATE > 0) await sleep(started + (n * 1000) / RATE - performance.now());
         const ticketId = writer.tickets[k % writer.tickets.length];
         await postGraphql(url, ADD_COMMENT, { input: { ticketId, body: `${marker(change)} Your invoice is attached to this reply.` } }, writer.token);
         receipts.answered.set(change, performance.now());
@@ -185,6 +194,7 @@ async function measure(instances: InstanceProcess[], writers: Writer[], first: n
     }),
   );
   const written = performance.now();
+  const since = new Date(Date.now() - (written - started) - 1000);
   let seen = -1;
   let lastProgress = performance.now();
   while (receipts.webhooks.size + receipts.mails.size < 2 * CHANGES && performance.now() - lastProgress < STALL_MS) {
@@ -206,15 +216,31 @@ async function measure(instances: InstanceProcess[], writers: Writer[], first: n
     webhookLag: lagStats(webhookLags),
     mailLag: lagStats(mailLags),
     missing: 2 * CHANGES - deliveries,
+    stages: await stages(since),
     repeats: receipts.repeats,
     badSignatures: receipts.badSignatures,
   };
 }
 
+/** The outbox's view of the case: when each delivery was decided and delivered, after the change (its timeline entry). */
+async function stages(since: Date): Promise<Result['stages']> {
+  const [row] = await querySql<Record<keyof Result['stages'], number>>(
+    DATABASE,
+    `with d as (
+       select extract(epoch from d.created_at - e.created_at) * 1000 as decided, extract(epoch from d.delivered_at - d.created_at) * 1000 as sent
+         from delivery d join ticket_event e on e.id = substring(d.dedup_key from '[0-9a-f-]{36}$')::uuid
+        where d.created_at >= $1)
+     select percentile_cont(0.5) within group (order by decided) as "decidedP50", percentile_cont(0.99) within group (order by decided) as "decidedP99",
+            percentile_cont(0.5) within group (order by sent) as "sentP50", percentile_cont(0.99) within group (order by sent) as "sentP99" from d`,
+    [since],
+  );
+  return row;
+}
+
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(0) : '–');
 
 function row(r: Result): string {
-  return `| ${r.instances} | ${r.changes} | ${r.writesPerSecond.toFixed(1)} | ${r.deliveriesPerSecond.toFixed(1)} | ${ms(r.lag.p50)} | ${ms(r.lag.p99)} | ${ms(r.lag.max)} | ${ms(r.webhookLag.p50)} / ${ms(r.webhookLag.p99)} | ${ms(r.mailLag.p50)} / ${ms(r.mailLag.p99)} | ${r.missing} | ${r.repeats} | ${r.badSignatures} |`;
+  return `| ${r.instances} | ${r.changes} | ${r.writesPerSecond.toFixed(1)} | ${r.deliveriesPerSecond.toFixed(1)} | ${ms(r.lag.p50)} | ${ms(r.lag.p99)} | ${ms(r.lag.max)} | ${ms(r.webhookLag.p50)} / ${ms(r.webhookLag.p99)} | ${ms(r.mailLag.p50)} / ${ms(r.mailLag.p99)} | ${ms(r.stages.decidedP50)} / ${ms(r.stages.decidedP99)} | ${ms(r.stages.sentP50)} / ${ms(r.stages.sentP99)} | ${r.missing} | ${r.repeats} | ${r.badSignatures} |`;
 }
 
 async function main(): Promise<void> {
@@ -245,7 +271,7 @@ async function main(): Promise<void> {
     hooks.setSecret((created.createWebhook as { secret: string }).secret);
     await seeder.stop();
     await skipTheSeed();
-    console.log(`bench:delivery: ${CHANGES} changes by ${WRITERS} writers over ${TICKETS} tickets${redis ? ', Redis' : ', no Redis'}`);
+    console.log(`bench:delivery: ${CHANGES} changes by ${WRITERS} writers over ${TICKETS} tickets, ${RATE > 0 ? `${RATE} a second` : 'as fast as answered'}${redis ? ', Redis' : ', no Redis'}`);
 
     const results: Result[] = [];
     for (const instances of [1, 2]) {
@@ -258,8 +284,8 @@ async function main(): Promise<void> {
       (r) => `- Lag p99 under ${TARGET_P99_MS} ms, ${r.instances === 1 ? 'one instance' : 'two instances'}: ${ms(r.lag.p99)} ms: ${r.lag.p99 < TARGET_P99_MS && r.missing === 0 ? 'met' : 'missed'}.`,
     );
     console.log(verdicts.join('\n'));
-    await record('delivery', [
-      '### Delivery (`npm run bench:delivery`)',
+    await record(RATE > 0 ? `delivery-paced` : 'delivery', [
+      `### Delivery (\`${RATE > 0 ? `BENCH_RATE=${RATE} ` : ''}npm run bench:delivery\`)`,
       '',
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}; PostgreSQL, Redis${redis ? '' : ' (not running: no Redis)'}, the`,
       'receivers and the server instances all on this machine. Each change is an external comment by an agent on a customer’s ticket',
@@ -267,11 +293,13 @@ async function main(): Promise<void> {
       'webhook to an HTTP receiver in the benchmark’s process that verifies every signature with `standardwebhooks`, and as a mail to an',
       'SMTP server in the same process (smtp-server; pooled connections). Lag: from the moment the comment’s mutation was answered to the',
       'moment the receiver had the whole message. Deliveries/s: all deliveries ÷ the time from the first write to the last receipt.',
-      'Each instance is a process of its own running the feed consumers and the dispatcher (default DELIVERY_CONCURRENCY 8);',
+      `Writes: ${RATE > 0 ? `paced at ${RATE} changes a second (BENCH_RATE)` : 'as fast as the server answers them (a closed loop, the machine saturated)'}. Decided after: from the change's timeline entry to its`,
+      'delivery row (the consumers); sent after: from that row to its delivery (the dispatcher), both from the outbox.',
+      'Each instance is a process of its own running the feed consumers and the dispatcher (default DELIVERY_CONCURRENCY 32);',
       'with two, writer i uses instance i mod 2.',
       '',
-      '| instances | changes | writes/s | deliveries/s | lag p50 ms | lag p99 ms | lag max ms | webhooks p50 / p99 ms | mails p50 / p99 ms | missing | repeats | bad signatures |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| instances | changes | writes/s | deliveries/s | lag p50 ms | lag p99 ms | lag max ms | webhooks p50 / p99 ms | mails p50 / p99 ms | decided after p50 / p99 ms | sent after p50 / p99 ms | missing | repeats | bad signatures |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...results.map(row),
       '',
       'Target (issue 18):',

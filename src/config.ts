@@ -215,7 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
     deliveries: {
       // Above the longest attempt (a webhook's 15 s timeout), so a slow attempt is not sent twice.
       leaseSeconds: integer(env, 'DELIVERY_LEASE_SECONDS', 60, 20, 3600),
-      concurrency: integer(env, 'DELIVERY_CONCURRENCY', 8, 1, 256),
+      concurrency: integer(env, 'DELIVERY_CONCURRENCY', 32, 1, 256),
     },
     dataDir: path.resolve(optional(env, 'DATA_DIR') ?? '.data'),
     logLevel,

@@ -25,7 +25,7 @@ describe('loadConfig', () => {
       mailFrom: 'Ticketgraph Support <support@localhost>',
       publicUrl: 'http://localhost:4000',
       mailCap: { perTicket: 10, windowSeconds: 3600 },
-      deliveries: { leaseSeconds: 60, concurrency: 8 },
+      deliveries: { leaseSeconds: 60, concurrency: 32 },
       dataDir: path.resolve('.data'),
       logLevel: 'info',
       autoCloseAfterSeconds: 7 * 24 * 3600,

@@ -22,7 +22,6 @@ interface Outcome {
   channel: DeliveryChannel;
   claimed: Delivery;
   result: AttemptResult;
-  done: () => void;
 }
 
 /**
@@ -79,15 +78,21 @@ export class DeliveryDispatcher {
     this.wake?.();
     await this.loop;
     await Promise.all(this.inFlight);
+    await this.recording;
   }
 
-  /** Sends everything due now, until nothing is (tests and scripts); returns the attempts made. */
+  /** Sends everything due now, until nothing is, its outcomes written (tests and scripts); returns the attempts made. */
   async runDue(): Promise<number> {
     let attempts = 0;
     for (;;) {
-      attempts += await this.fill();
-      if (this.inFlight.size === 0) return attempts;
-      await Promise.race(this.inFlight);
+      const started = await this.fill();
+      attempts += started;
+      if (this.inFlight.size > 0) {
+        await Promise.race(this.inFlight);
+      } else {
+        await this.recording;
+        if (started === 0) return attempts;
+      }
     }
   }
 
@@ -148,16 +153,15 @@ export class DeliveryDispatcher {
       result = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
     result.durationMs ??= Math.round(performance.now() - started);
-    await new Promise<void>((done) => {
-      this.outcomes.push({ channel, claimed: delivery, result, done });
-      this.recording ??= this.recordSoon();
-    });
+    // The slot is free again now; the outcome is written with others shortly after.
+    this.outcomes.push({ channel, claimed: delivery, result });
+    this.recording ??= this.recordSoon();
   }
 
   /**
    * Outcomes are written together: one transaction for all that ended within RECORD_MS of each other,
-   * not four statements each. An attempt's promise resolves once its outcome is written (or failed to
-   * be: then the claim stays, and the delivery is attempted again when it ends).
+   * not four statements each. One that cannot be written leaves its claim in place: the delivery is
+   * attempted again when the claim ends.
    */
   private async recordSoon(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, RECORD_MS));
@@ -168,7 +172,6 @@ export class DeliveryDispatcher {
       } catch (error) {
         this.logger.error({ err: error, deliveries: batch.map((outcome) => outcome.claimed.id) }, 'could not record delivery attempts');
       }
-      for (const outcome of batch) outcome.done();
     }
     this.recording = undefined;
   }
