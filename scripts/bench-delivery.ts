@@ -289,7 +289,7 @@ async function main(): Promise<void> {
       '',
       `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}; PostgreSQL, Redis${redis ? '' : ' (not running: no Redis)'}, the`,
       'receivers and the server instances all on this machine. Each change is an external comment by an agent on a customer’s ticket',
-      `(${WRITERS} agents writing at once in a closed loop, ${TICKETS} tickets, each with a contact), delivered twice: as a COMMENT_ADDED`,
+      `(${WRITERS} agents writing at once, ${TICKETS} tickets, each with a contact), delivered twice: as a COMMENT_ADDED`,
       'webhook to an HTTP receiver in the benchmark’s process that verifies every signature with `standardwebhooks`, and as a mail to an',
       'SMTP server in the same process (smtp-server; pooled connections). Lag: from the moment the comment’s mutation was answered to the',
       'moment the receiver had the whole message. Deliveries/s: all deliveries ÷ the time from the first write to the last receipt.',
