@@ -1,9 +1,11 @@
 import {
   AddCommentDocument,
+  CreateWebhookDocument,
   NotificationEvent as Event,
   NotifyListDocument,
   OnTicketEventsDocument,
   TicketHistoryDocument,
+  WebhookEventType,
 } from '../__generated__/graphql';
 import { Delivery } from '../../src/modules/deliveries/delivery.entity';
 import { recordDueFollowUps } from '../../src/modules/followups/follow-up-due.job';
@@ -20,12 +22,15 @@ import { Role } from '../../src/modules/users/user.enums';
 import * as make from '../factories';
 import { startSmtpSink, type SmtpSink } from '../setup/smtp-sink';
 import { startTestApp, type TestApp } from '../setup/test-app';
+import { startWebhookReceiver, type WebhookReceiver } from '../setup/webhook-receiver';
 import { subscribe, wsClient } from '../setup/ws-client';
+import { webhookConsumer } from '../../src/modules/webhooks/webhook.consumer';
 
-const ENV = { REDIS_URL: 'redis://127.0.0.1:6379', MAIL_FROM: 'Help Desk <help@ticketgraph.test>' };
+const ENV = { REDIS_URL: 'redis://127.0.0.1:6379', MAIL_FROM: 'Help Desk <help@ticketgraph.test>', WEBHOOK_ALLOW_PRIVATE: 'true' };
 const MINUTE = 60_000;
 
 let smtp: SmtpSink;
+let receiver: WebhookReceiver;
 let app: TestApp;
 let second: TestApp;
 let agents: make.Staff[];
@@ -34,6 +39,7 @@ let carol: make.Customer;
 
 beforeAll(async () => {
   smtp = await startSmtpSink();
+  receiver = await startWebhookReceiver();
   app = await startTestApp({ ...ENV, SMTP_URL: smtp.url });
   second = await startTestApp({ ...ENV, SMTP_URL: smtp.url }, app);
   agents = [await make.staffUser(app), await make.staffUser(app), await make.staffUser(app)];
@@ -41,6 +47,7 @@ beforeAll(async () => {
   carol = await make.customer(app, acme);
 });
 afterAll(async () => {
+  await receiver.close();
   await second.stop();
   await app.stop();
   await smtp.close();
@@ -113,9 +120,15 @@ describe('SLA_AT_RISK', () => {
 });
 
 describe('two instances running the jobs at the same time', () => {
-  it('record each breach and warning once; the timeline subscription, notifications and mails each see it once', async () => {
+  it('record each breach and warning once; the timeline subscription, notifications, mails and webhooks each see it once', async () => {
     const watched = await make.business(app);
     const watcher = await make.staffUser(app, Role.ADMIN);
+    const endpoint = await app.gql(
+      CreateWebhookDocument,
+      { input: { url: receiver.url('/sla'), events: [WebhookEventType.SLA_BREACHED, WebhookEventType.SLA_AT_RISK], includeInternal: true } },
+      watcher.token,
+    );
+    expect(endpoint.errors).toBeUndefined();
     const client = wsClient(second.url, watcher.token);
     try {
       const stream = subscribe(client, OnTicketEventsDocument, { filter: { businessId: watched.globalId } });
@@ -175,6 +188,15 @@ describe('two instances running the jobs at the same time', () => {
       const mails = smtp.received.slice(before).filter((mail) => deliveries.some((d) => (d.payload as { messageId: string }).messageId === mail.parsed.messageId));
       expect(mails).toHaveLength(300);
       expect(new Set(mails.map((mail) => mail.parsed.messageId)).size).toBe(300);
+
+      // Each is posted to the endpoint once, though both instances decide and send.
+      await Promise.all([app.app.consumers.catchUp(webhookConsumer.name), second.app.consumers.catchUp(webhookConsumer.name)]);
+      await Promise.all([app.app.deliveries.runDue(), second.app.deliveries.runDue()]);
+      const posted = receiver.at('/sla').map((request) => JSON.parse(request.body.toString()) as { type: string; data: { entry: { id: string } } });
+      expect(posted.filter((message) => message.type === 'SLA_BREACHED')).toHaveLength(150);
+      expect(posted.filter((message) => message.type === 'SLA_AT_RISK')).toHaveLength(150);
+      expect(new Set(posted.map((message) => message.data.entry.id)).size).toBe(300);
+      expect(new Set(receiver.at('/sla').map((request) => request.headers['webhook-id'])).size).toBe(300);
     } finally {
       await client.dispose();
     }
