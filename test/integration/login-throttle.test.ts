@@ -75,13 +75,18 @@ describe('login throttle per email (5 failures per 15 minutes)', () => {
 
   it('a wrong password for an unknown email takes about as long as for a known one (a dummy hash is verified)', async () => {
     const known = await make.staffUser(app);
-    const time = async (email: string) => {
-      const started = process.hrtime.bigint();
-      for (let i = 0; i < 3; i += 1) await login(app, email, `wrong-password-${i}`);
-      return Number(process.hrtime.bigint() - started);
+    // The quickest of four tries each (under the throttle's five): a busy machine only ever adds time.
+    const quickest = async (email: string) => {
+      let best = Infinity;
+      for (let i = 0; i < 4; i += 1) {
+        const started = process.hrtime.bigint();
+        await login(app, email, `wrong-password-${i}`);
+        best = Math.min(best, Number(process.hrtime.bigint() - started));
+      }
+      return best;
     };
-    const forKnown = await time(known.user.email);
-    const forUnknown = await time(`nobody-else-${Date.now()}@nowhere.example`);
+    const forKnown = await quickest(known.user.email);
+    const forUnknown = await quickest(`nobody-else-${Date.now()}@nowhere.example`);
     // Without the dummy hash an unknown email answers in about a millisecond, against tens for argon2.
     expect(forUnknown).toBeGreaterThan(forKnown * 0.3);
   });
