@@ -1,7 +1,10 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { migrationOnlyConfig } from '../../src/db/migrations.config';
+import { CUSTOMER_MAIL_CONSUMER } from '../../src/modules/mail/customer-mail.consumer';
+import { NOTIFICATION_CONSUMER } from '../../src/modules/notifications/notification.consumer';
 import { rebuildRollUps } from '../../src/modules/reports/roll-up.rebuild';
+import { webhookConsumer } from '../../src/modules/webhooks/webhook.consumer';
 
 /** The server is DATABASE_URL's; the seed works on a database of its own there. */
 export const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -44,4 +47,17 @@ export async function fillRollUps(database: string): Promise<void> {
   } finally {
     await orm.close(true);
   }
+}
+
+/**
+ * The consumers that speak to people (mail, notifications, webhooks) start after the loaded history,
+ * as an upgraded database starts them at the upgrade: two years of tickets loaded at once are not news
+ * to mail anyone about.
+ */
+export async function startConsumersAfterHistory(client: Client): Promise<void> {
+  await client.query(
+    `insert into feed_checkpoint (consumer, position) select name, timeline_watermark() from unnest($1::text[]) name
+     on conflict (consumer) do update set position = greatest(feed_checkpoint.position, excluded.position), updated_at = now()`,
+    [[CUSTOMER_MAIL_CONSUMER, NOTIFICATION_CONSUMER, webhookConsumer.name]],
+  );
 }

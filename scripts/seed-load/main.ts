@@ -1,5 +1,5 @@
 import { DAY } from './clock';
-import { connect, createMigratedDatabase, fillRollUps, SERVER, urlFor } from './database';
+import { connect, createMigratedDatabase, fillRollUps, SERVER, startConsumersAfterHistory, urlFor } from './database';
 import { parseOptions } from './options';
 import { loadPolicies } from './policies';
 import { Rng } from './random';
@@ -62,6 +62,8 @@ export async function main(): Promise<void> {
   await fillRollUps(options.database);
   await client.query('vacuum analyze roll_up, roll_up_ticket');
   console.log(`report roll-ups filled: ${((Date.now() - rollUpsStarted) / 1000).toFixed(1)} s (${elapsed()})`);
+  await startConsumersAfterHistory(client);
+  console.log('mail, notification and webhook consumers start after the loaded history');
 
   await printContents(client);
   await client.end();
