@@ -25,9 +25,13 @@ export class Migration20261206090000_webhooks extends Migration {
       check ((disabled_at is null) = (disabled_reason is null))
     );`);
     this.addSql(`create index webhook_endpoint_created_idx on webhook_endpoint (created_at desc, id desc);`);
+    // The 'webhooks' consumer starts at the upgrade: an endpoint only hears of later changes, so reading
+    // the history before it would post nothing and cost a pass over the whole timeline.
+    this.addSql(`insert into feed_checkpoint (consumer, position) values ('webhooks', timeline_watermark()) on conflict (consumer) do nothing;`);
   }
 
   override async down(): Promise<void> {
+    this.addSql(`delete from feed_checkpoint where consumer = 'webhooks';`);
     this.addSql(`drop table webhook_endpoint;`);
   }
 }
