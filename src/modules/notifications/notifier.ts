@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { queueMail } from '../mail/outbound-mail';
+import { enqueueDeliveries, type NewDelivery } from '../deliveries/outbox';
+import { mailDelivery } from '../mail/outbound-mail';
 import { Ticket } from '../tickets/ticket.entity';
 import { User } from '../users/user.entity';
 import { Role } from '../users/user.enums';
@@ -39,6 +40,8 @@ export class Notifier {
     const choices = await loadChoices(em, [...recipients.keys()]);
     const keyed = drafts.map((draft) => ({ draft, key: `${draft.about}:${draft.recipientId}` }));
     const done = new Set((await em.find(Notification, { key: { $in: keyed.map(({ key }) => key) } }, { fields: ['key'] })).map((n) => n.key));
+    // A batch's mails are decided in one statement, not one each.
+    const mails: NewDelivery[] = [];
     for (const { draft, key } of keyed) {
       const recipient = recipients.get(draft.recipientId);
       if (!recipient || done.has(key) || !eventsFor(recipient.role).includes(draft.event)) continue;
@@ -49,9 +52,10 @@ export class Notifier {
       }
       if (wants(mine, draft.event, NotificationChannel.EMAIL)) {
         const mail = notificationMail(this.mail, recipient, { title: draft.title, ticketNumber: draft.ticket?.number ?? null });
-        await queueMail(em, mail, { dedupKey: `notification:${key}`, ticketId: draft.ticket?.id ?? null });
+        mails.push(mailDelivery(mail, { dedupKey: `notification:${key}`, ticketId: draft.ticket?.id ?? null }));
       }
     }
+    await enqueueDeliveries(em, mails);
   }
 
   /**
