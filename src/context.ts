@@ -40,6 +40,12 @@ import type { WebhookSettings } from './config';
 import { NotificationService } from './modules/notifications/notification.service';
 import { AccountMailService, type AccountMailDeps } from './modules/users/account-mail.service';
 import type { NotificationStream } from './modules/notifications/notification-stream';
+import { MergeService } from './modules/merge/merge.service';
+import { createMergeLoaders } from './modules/merge/merge.loaders';
+import { LinkService } from './modules/links/link.service';
+import { createLinkLoaders } from './modules/links/link.loaders';
+import { ProblemService } from './modules/problems/problem.service';
+import { createProblemLoaders } from './modules/problems/problem.loaders';
 
 /** What lives as long as the process: shared by every request's context. */
 export interface AppDeps {
@@ -77,6 +83,9 @@ function createLoaders(em: EntityManager, actor: Actor) {
     ...createSatisfactionLoaders(em),
     ...createWebhookLoaders(em, actor),
     ...createMailStatusLoaders(em),
+    ...createMergeLoaders(em, actor),
+    ...createLinkLoaders(em),
+    ...createProblemLoaders(em, actor),
   };
 }
 
@@ -107,6 +116,9 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     reports: new ReportService(em, actor),
     notifications: new NotificationService(em, actor, deps.notifications),
     mailStatus: new MailStatusService(em, actor, loaders),
+    merges: new MergeService(em, actor, tickets, workflow),
+    links: new LinkService(em, actor, workflow),
+    problems: new ProblemService(em, actor),
   };
 }
 

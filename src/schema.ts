@@ -25,6 +25,9 @@ import { NotificationResolver } from './modules/notifications/notification.resol
 import { AccountMailResolver } from './modules/users/account-mail.resolver';
 import { refuseUnstorableArgs } from './shared/storable-input';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver';
+import { MergeResolver } from './modules/merge/merge.resolver';
+import { LinkResolver } from './modules/links/link.resolver';
+import { ProblemResolver, ProblemTicketResolver } from './modules/problems/problem.resolver';
 
 export const resolvers = [
   TicketResolver,
@@ -53,6 +56,10 @@ export const resolvers = [
   WebhookResolver,
   NotificationResolver,
   AccountMailResolver,
+  MergeResolver,
+  LinkResolver,
+  ProblemResolver,
+  ProblemTicketResolver,
 ] as const;
 
 /** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */

@@ -20,6 +20,9 @@ import { SatisfactionRating } from '../modules/satisfaction/satisfaction-rating.
 import { WebhookEndpoint } from '../modules/webhooks/webhook-endpoint.entity';
 import { Notification } from '../modules/notifications/notification.entity';
 import { AccountToken } from '../modules/users/auth/account-token.entity';
+import { TicketMerge } from '../modules/merge/ticket-merge.entity';
+import { TicketLink } from '../modules/links/ticket-link.entity';
+import { Problem } from '../modules/problems/problem.entity';
 
 /** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
-export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, Delivery, Notification, AccountToken, MailRecipient, WebhookEndpoint];
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, Delivery, Notification, AccountToken, MailRecipient, WebhookEndpoint, TicketMerge, TicketLink, Problem];

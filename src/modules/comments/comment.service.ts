@@ -28,7 +28,8 @@ export class CommentService {
   /**
    * Adds a comment under the ticket's row lock. Internal comments are for those who work on tickets;
    * a customer comments only on its business's tickets, never internally, and its reply hands a
-   * ticket waiting on it (or resolved) back to the team.
+   * ticket waiting on it (or resolved) back to the team. A comment on a merged ticket lands on the
+   * ticket it was merged into.
    */
   async add(input: AddCommentInput): Promise<{ comment: Comment; ticket: Ticket }> {
     const body = text(input.body, 'body', LIMITS.body);
@@ -45,7 +46,7 @@ export class CommentService {
         comment = await writeComment(em, locked, this.actor, body, isInternal);
         return this.actor.kind === 'contact' && this.workflow.customerReplied(em, locked);
       },
-      { customerMay: true },
+      { customerMay: true, followMerge: true },
     );
     return { comment: comment!, ticket };
   }

@@ -111,7 +111,8 @@ async function decide(em: EntityManager, settings: CustomerMailSettings, entries
       const resolvable = contact && ticket.status === TicketStatus.RESOLVED && ticket.resolvedAt;
       const resolutionUrl = resolvable ? mailLinks.resolution(settings.publicUrl, resolutionToken(settings.linkKey, { id: ticket.id, resolvedAt: ticket.resolvedAt! })) : null;
       add({ kind: CustomerMailKind.RESOLVED, ticket: about, notes: entry.reasonInternal ? null : entry.reason, resolutionUrl, rateUrl: rateUrl() }, true);
-    } else if (entry.toStatus === TicketStatus.CLOSED && byStaff(entry)) {
+    } else if (entry.toStatus === TicketStatus.CLOSED && byStaff(entry) && entry.details.trigger !== 'MERGE') {
+      // A merge's close is told by its notice comment (where the conversation continues), not a second mail.
       add({ kind: CustomerMailKind.CLOSED, ticket: about, automatic: false, rateUrl: rateUrl() }, true);
     }
   }

@@ -17,6 +17,7 @@ const lookups: Record<string, (ctx: Context, id: string) => Promise<Node>> = {
   FollowUp: (ctx, id) => ctx.services.followUps.get(id),
   Attachment: (ctx, id) => ctx.services.tickets.getAttachment(id),
   Notification: (ctx, id) => ctx.services.notifications.get(id),
+  Problem: (ctx, id) => ctx.services.problems.get(id),
 };
 
 @Resolver(() => Node)

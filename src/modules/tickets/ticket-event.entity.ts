@@ -30,6 +30,16 @@ export enum TicketEventType {
   FOLLOW_UP_DUE = 'FOLLOW_UP_DUE',
   AUTO_ASSIGN_SKIPPED = 'AUTO_ASSIGN_SKIPPED',
   SATISFACTION_RATED = 'SATISFACTION_RATED',
+  /** This ticket was merged into another (details.into names it); see modules/merge. */
+  MERGED = 'MERGED',
+  /** Other tickets were merged into this one (details.sources names them). */
+  MERGED_IN = 'MERGED_IN',
+  /** A merge was undone, on the source and on its target. */
+  UNMERGED = 'UNMERGED',
+  /** A link to another ticket was added or removed (details.linked); see modules/links. */
+  TICKET_LINKED = 'TICKET_LINKED',
+  /** The ticket was linked to, or unlinked from, a problem, or a linked problem changed (internal); see modules/problems. */
+  PROBLEM_CHANGED = 'PROBLEM_CHANGED',
 }
 
 /**
@@ -47,7 +57,7 @@ export class TicketEvent extends BaseEntity<'actor' | 'actorContact' | 'fromStat
     description:
       'What happened: CREATED, UPDATED, STATUS_CHANGED, PRIORITY_CHANGED, ASSIGNED, TAGGED, LINKED, COMMENTED, ' +
       'DUE_DATE_CHANGED, SLA_AT_RISK, SLA_BREACHED, AUTO_CLOSED, FOLLOW_UP_SCHEDULED, FOLLOW_UP_DUE, FOLLOW_UP_COMPLETED, AUTO_ASSIGN_SKIPPED or ' +
-      'SATISFACTION_RATED. ' +
+      'SATISFACTION_RATED, MERGED, MERGED_IN, UNMERGED, TICKET_LINKED or PROBLEM_CHANGED. ' +
       'New kinds may be added; treat unknown ones as informational.',
   })
   @Property({ type: 'text' })

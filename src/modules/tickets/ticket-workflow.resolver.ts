@@ -20,9 +20,12 @@ export class TicketWorkflowResolver {
     return { ticket: await ctx.services.workflow.changeStatus(input) };
   }
 
-  @Mutation(() => TicketPayload, { description: 'IN_PROGRESS → RESOLVED, with the solution documented.' })
-  async resolveTicket(@Arg('input', () => ResolveTicketInput, { description: INPUT }) input: ResolveTicketInput, @Ctx() ctx: Context) {
-    return { ticket: await ctx.services.workflow.resolve(input) };
+  @Mutation(() => TicketPayload, {
+    description:
+      'IN_PROGRESS → RESOLVED, with the solution documented. The answer lists the ticket’s children still open (`openChildren`); with `resolveChildren` they are resolved too.',
+  })
+  resolveTicket(@Arg('input', () => ResolveTicketInput, { description: INPUT }) input: ResolveTicketInput, @Ctx() ctx: Context) {
+    return ctx.services.links.resolve(input);
   }
 
   @Mutation(() => TicketPayload, { description: "RESOLVED → CLOSED: the customer (or staff) confirms the solution." })

@@ -59,14 +59,15 @@ export class TicketWorkflowService {
     });
   }
 
-  resolve(input: ResolveTicketInput): Promise<Ticket> {
+  /** `em`: inside the caller's transaction (a parent resolving its children, see modules/links). */
+  resolve(input: ResolveTicketInput, em?: EntityManager): Promise<Ticket> {
     return this.move({
       ticketId: input.ticketId,
       to: TicketStatus.RESOLVED,
       explanation: text(input.resolutionNotes, 'resolutionNotes', LIMITS.body),
       notifyCustomer: input.notifyCustomer ?? false,
       expectedVersion: input.expectedVersion,
-    });
+    }, em);
   }
 
   confirmResolution(input: TicketRefInput): Promise<Ticket> {
@@ -99,7 +100,8 @@ export class TicketWorkflowService {
     });
   }
 
-  private move(move: Move): Promise<Ticket> {
+  /** A move addressed to a merged ticket moves the ticket it was merged into. */
+  private move(move: Move, outer?: EntityManager): Promise<Ticket> {
     return this.tickets.change(
       move.ticketId,
       move.expectedVersion,
@@ -123,7 +125,7 @@ export class TicketWorkflowService {
         if (move.explanation) await writeComment(em, ticket, this.actor, move.explanation, internal);
         return true;
       },
-      { customerMay: true },
+      { customerMay: true, followMerge: true, em: outer },
     );
   }
 
@@ -137,8 +139,12 @@ export class TicketWorkflowService {
     return true;
   }
 
-  /** Moves the status with the fields and clocks that go with it, and records the STATUS_CHANGED entry. */
-  private async transition(em: EntityManager, ticket: Ticket, to: TicketStatus, fields: EventFields, actor = this.actor): Promise<void> {
+  /**
+   * Moves the status with the fields and clocks that go with it, and records the STATUS_CHANGED entry.
+   * No check of the status table: callers check it, or make a move outside it on purpose (a merge
+   * closes its sources, an unmerge restores them), on a ticket they locked.
+   */
+  async transition(em: EntityManager, ticket: Ticket, to: TicketStatus, fields: EventFields, actor = this.actor): Promise<void> {
     const from = ticket.status;
     await this.applyStatus(em, ticket, to, fields.reason ?? null, fields.reasonInternal ?? false);
     recordEvent(em, ticket, actor, TicketEventType.STATUS_CHANGED, { ...fields, fromStatus: from, toStatus: to });

@@ -18,7 +18,7 @@ type TicketOptional =
   | 'slaPausedSince' | 'slaPausedSeconds' | 'firstResponseBreachedAt' | 'resolutionBreachedAt' | 'dedupKey' | 'dedupOwner' | 'occurrences'
   | 'slaPausedWallSeconds' | 'reopenCount' | 'firstResponseSeconds' | 'firstResponseBusinessSeconds' | 'resolutionSeconds'
   | 'resolutionBusinessSeconds' | 'satisfactionToken' | 'slaClockSeconds' | 'slaClockMark' | 'satisfactionScore'
-  | 'firstResponseAtRiskAt' | 'resolutionAtRiskAt';
+  | 'firstResponseAtRiskAt' | 'resolutionAtRiskAt' | 'mergedInto';
 
 /**
  * A support request. `number` comes from a database sequence; `version` grows by one with every change
@@ -195,6 +195,10 @@ export class Ticket extends BaseEntity<TicketOptional> {
   @Field(() => Int, { description: 'How many times the alert behind this ticket fired (1 for other tickets).' })
   @Property({ type: 'integer', default: 1 })
   occurrences: number = 1;
+
+  /** Set while this ticket is merged into another (shown as `mergedInto`, see modules/merge). */
+  @ManyToOne(() => Ticket, { nullable: true, deleteRule: 'set null' })
+  mergedInto: Ticket | null = null;
 
   @ManyToMany(() => Tag, undefined, { pivotTable: 'ticket_tag', joinColumn: 'ticket_id', inverseJoinColumn: 'tag_id' })
   tags = new Collection<Tag>(this);

@@ -208,6 +208,14 @@ export class ResolveTicketInput {
   @Field(() => Boolean, { nullable: true, description: NOTIFY })
   notifyCustomer?: boolean | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Staff: also resolve the open children of this ticket (PARENT_OF links) with the same notes, in the same transaction (`notifyCustomer` applies to each). ' +
+      'Default false: the children are only listed in `openChildren`.',
+  })
+  resolveChildren?: boolean | null;
+
   @Field(() => Int, { nullable: true, description: EXPECTED_VERSION })
   expectedVersion?: number | null;
 }

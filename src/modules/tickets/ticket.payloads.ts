@@ -10,6 +10,15 @@ export const TicketEventConnection = Connection(TicketEvent, 'TicketEvent');
 export class TicketPayload {
   @Field(() => Ticket, { description: 'The ticket as it is now.' })
   ticket!: Ticket;
+
+  @Field(() => [Ticket], {
+    nullable: true,
+    description: 'resolveTicket only (null elsewhere): the children of the ticket (PARENT_OF links) still neither resolved nor closed, those the viewer may see.',
+  })
+  openChildren?: Ticket[] | null;
+
+  @Field(() => [Ticket], { nullable: true, description: 'resolveTicket with `resolveChildren` only (null elsewhere): the children resolved with it.' })
+  resolvedChildren?: Ticket[] | null;
 }
 
 @ObjectType({ description: 'What a web-form submitter gets back: enough to quote, nothing more.' })

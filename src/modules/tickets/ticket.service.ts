@@ -36,6 +36,7 @@ import type {
 import { canWorkOnTickets } from './ticket.policy';
 import { recordEvent } from './timeline';
 import { timelineWatermark } from '../feed/feed-reader';
+import { lockFollowingMerges } from '../merge/follow-merge';
 
 /**
  * The rules for reading and changing tickets. Every change runs in one transaction that locks the
@@ -336,20 +337,24 @@ export class TicketService {
    * Runs `apply` on the locked ticket inside one transaction (nested in `em`'s when given). `apply`
    * answers whether it changed the ticket; only then do `version` and `updatedAt` move. Staff work only
    * (see the ticket policy), unless `customerMay`: then the ticket's customer passes too, and `apply` decides.
+   * With `followMerge`, a change addressed to a merged ticket lands on the ticket it was merged into
+   * (`expectedVersion` is still that of the addressed ticket: a client that has not seen the merge gets CONFLICT).
    */
   async change(
     ticketId: string,
     expectedVersion: number | null | undefined,
     apply: (em: EntityManager, ticket: Ticket) => Promise<boolean>,
-    { customerMay = false, em: outer }: { customerMay?: boolean; em?: EntityManager } = {},
+    { customerMay = false, em: outer, followMerge = false }: { customerMay?: boolean; em?: EntityManager; followMerge?: boolean } = {},
   ): Promise<Ticket> {
     const id = idOf(ticketId, 'Ticket', 'ticketId');
     return (outer ?? this.em).transactional(async (em) => {
-      const ticket = await this.lockVisible(em, id);
+      const { addressed, target: ticket } = followMerge
+        ? await lockFollowingMerges(em, this.actor, id)
+        : await this.lockVisible(em, id).then((locked) => ({ addressed: locked, target: locked }));
       if (!canWorkOnTickets(this.actor) && !(customerMay && this.actor.kind === 'contact')) {
         throw denied(this.actor, 'Only staff and API keys with TICKETS_WRITE change tickets.');
       }
-      this.checkVersion(ticket, expectedVersion);
+      this.checkVersion(addressed, expectedVersion);
       if (await apply(em, ticket)) {
         ticket.version += 1;
         ticket.updatedAt = new Date();

@@ -20,6 +20,11 @@ export enum WebhookEventType {
   FOLLOW_UP_COMPLETED = 'FOLLOW_UP_COMPLETED',
   AUTO_ASSIGN_SKIPPED = 'AUTO_ASSIGN_SKIPPED',
   SATISFACTION_RATED = 'SATISFACTION_RATED',
+  TICKET_MERGED = 'TICKET_MERGED',
+  TICKET_MERGED_IN = 'TICKET_MERGED_IN',
+  TICKET_UNMERGED = 'TICKET_UNMERGED',
+  TICKET_RELATION_CHANGED = 'TICKET_RELATION_CHANGED',
+  PROBLEM_CHANGED = 'PROBLEM_CHANGED',
 }
 
 /** The `type` of the message `testWebhook` sends; not an event one subscribes to. */
@@ -44,6 +49,11 @@ const FROM_ENTRY: Record<TicketEventType, WebhookEventType> = {
   [TicketEventType.FOLLOW_UP_COMPLETED]: WebhookEventType.FOLLOW_UP_COMPLETED,
   [TicketEventType.AUTO_ASSIGN_SKIPPED]: WebhookEventType.AUTO_ASSIGN_SKIPPED,
   [TicketEventType.SATISFACTION_RATED]: WebhookEventType.SATISFACTION_RATED,
+  [TicketEventType.MERGED]: WebhookEventType.TICKET_MERGED,
+  [TicketEventType.MERGED_IN]: WebhookEventType.TICKET_MERGED_IN,
+  [TicketEventType.UNMERGED]: WebhookEventType.TICKET_UNMERGED,
+  [TicketEventType.TICKET_LINKED]: WebhookEventType.TICKET_RELATION_CHANGED,
+  [TicketEventType.PROBLEM_CHANGED]: WebhookEventType.PROBLEM_CHANGED,
 };
 
 /** The event type of a timeline entry; undefined for a kind stored by a newer version than this one. */
@@ -74,5 +84,10 @@ registerEnumType(WebhookEventType, {
     FOLLOW_UP_COMPLETED: { description: 'A follow-up was done (FOLLOW_UP_COMPLETED; always internal).' },
     AUTO_ASSIGN_SKIPPED: { description: 'Automatic assignment found nobody (AUTO_ASSIGN_SKIPPED; always internal).' },
     SATISFACTION_RATED: { description: 'The customer rated the resolution (SATISFACTION_RATED).' },
+    TICKET_MERGED: { description: 'The ticket was merged into another and closed (MERGED; `details.into` names the target).' },
+    TICKET_MERGED_IN: { description: 'Other tickets were merged into this one (MERGED_IN; `details.sources` names them).' },
+    TICKET_UNMERGED: { description: 'A merge was undone (UNMERGED), on the source and on its target.' },
+    TICKET_RELATION_CHANGED: { description: 'A link to another ticket was added or removed (TICKET_LINKED; `details.kind`, `details.other`, `details.linked`).' },
+    PROBLEM_CHANGED: { description: 'Linked to or unlinked from a problem, or a linked problem changed (PROBLEM_CHANGED; always internal).' },
   },
 });

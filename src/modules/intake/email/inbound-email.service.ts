@@ -1,3 +1,4 @@
+import { mergeTargetId } from '../../merge/follow-merge';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { simpleParser, type EmailAddress, type ParsedMail } from 'mailparser';
@@ -227,7 +228,9 @@ export class InboundEmailService {
       if (duplicate) return duplicate;
     }
     if (message.bounce) await this.recordBounces(em, message.bounce);
-    const thread = await this.threadOf(em, message);
+    const found = await this.threadOf(em, message);
+    // A reply to a merged ticket continues on the ticket it was merged into.
+    const thread = found && { ...found, ticketId: await mergeTargetId(em, found.ticketId) };
     if (thread) {
       const text = bodyText(stripQuoted(message.text));
       const note = noteCheck(message, thread.by, thread.number);
