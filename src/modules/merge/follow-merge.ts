@@ -13,11 +13,11 @@ const MAX_HOPS = 20;
  */
 export async function mergeTargetId(em: EntityManager, ticketId: string): Promise<string> {
   const [row] = await em.execute<{ id: string }[]>(
-    `with recursive chain (id, into, hops) as (
+    `with recursive chain (id, next_id, hops) as (
        select id, merged_into_id, 0 from ticket where id = ?
        union all
-       select t.id, t.merged_into_id, c.hops + 1 from ticket t join chain c on t.id = c.into where c.hops < ${MAX_HOPS}
-     ) select id from chain where into is null`,
+       select t.id, t.merged_into_id, c.hops + 1 from ticket t join chain c on t.id = c.next_id where c.hops < ${MAX_HOPS}
+     ) select id from chain where next_id is null`,
     [ticketId],
   );
   return row?.id ?? ticketId;

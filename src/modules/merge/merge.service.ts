@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../../shared/errors';
 import { pgArray } from '../../shared/sql';
 import { idOf, LIMITS, optionalText } from '../../shared/validation';
+import { Contact } from '../businesses/contact.entity';
 import { writeComment } from '../comments/write-comment';
 import { Tag } from '../tags/tag.entity';
 import { lockTickets } from '../tickets/lock-tickets';
@@ -101,8 +102,9 @@ export class MergeService {
     await source.tags.init();
     const added = source.tags.getItems().filter((tag) => !tagsBefore.has(tag.id) && !alreadyAdded.some((other) => other.id === tag.id));
     for (const tag of added) target.tags.add(tag);
-    const contactGiven = !target.contact && source.contact !== null && target.business !== null && source.contact.business.id === target.business.id;
-    if (contactGiven) target.contact = source.contact;
+    const contact = source.contact && (await em.findOneOrFail(Contact, { id: source.contact.id }));
+    const contactGiven = !target.contact && contact !== null && target.business !== null && contact.business.id === target.business.id;
+    if (contactGiven) target.contact = contact;
     em.create(TicketMerge, {
       source,
       target,
