@@ -316,6 +316,17 @@ describe('unmergeTicket', () => {
     expect(again.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'ticketId' });
   });
 
+  it('gives a source merged while RESOLVED back its resolution: status, notes and date as they were', async () => {
+    const target = await conversation();
+    const source = await conversation();
+    const resolvedAt = new Date('2026-11-30T10:00:00Z');
+    await app.em().nativeUpdate(Ticket, { id: source.ticket.id }, { status: TicketStatus.RESOLVED, resolutionNotes: 'Rebooted the printer', resolvedAt });
+    expect((await merge({ sourceIds: [source.ticket.globalId], targetId: target.ticket.globalId })).errors).toBeUndefined();
+    const result = await app.gql(UnmergeTicketDocument, { input: { ticketId: source.ticket.globalId } }, agent.token);
+    expect(result.data!.unmergeTicket.ticket).toMatchObject({ status: 'RESOLVED', resolvedAt: resolvedAt.toISOString(), closedAt: null });
+    expect((await app.em().findOneOrFail(Ticket, { id: source.ticket.id })).resolutionNotes).toBe('Rebooted the printer');
+  });
+
   it('is refused after 7 days; keys without TICKETS_WRITE get FORBIDDEN', async () => {
     const target = await conversation();
     const source = await conversation();

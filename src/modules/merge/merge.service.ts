@@ -164,9 +164,10 @@ export class MergeService {
 
       merge.undoneAt = new Date();
       source.mergedInto = null;
+      // The move back sets what a move sets (a RESOLVED ticket's notes too); the source keeps what it had.
+      const notes = { resolutionNotes: source.resolutionNotes, resolutionNotesInternal: source.resolutionNotesInternal };
       await this.workflow.transition(em, source, merge.statusBefore, { details: { trigger: 'UNMERGE', from: target.globalId } });
-      source.resolvedAt = merge.resolvedAtBefore;
-      source.closedAt = merge.closedAtBefore;
+      Object.assign(source, notes, { resolvedAt: merge.resolvedAtBefore, closedAt: merge.closedAtBefore });
       const details = { source: source.globalId, target: target.globalId, comments: comments.length };
       const across = source.business?.id !== target.business?.id;
       recordEvent(em, source, this.actor, TicketEventType.UNMERGED, { isInternal: across, details });
