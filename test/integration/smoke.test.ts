@@ -111,7 +111,8 @@ function parseDemoLogins(stdout: string): DemoLogin[] {
   const at = stdout.indexOf('Demo data loaded');
   if (at < 0) return [];
   const logins: DemoLogin[] = [];
-  for (const line of stdout.slice(at).split('\n').slice(1)) {
+  // Complete lines only: the output arrives in chunks, and a line cut short would give half a password.
+  for (const line of stdout.slice(at, stdout.lastIndexOf('\n')).split('\n').slice(1)) {
     const match = /^\s+(ADMIN|AGENT|CUSTOMER)\s+(\S+@\S+)\s+(\S+)\s*$/.exec(line);
     if (!match) break;
     logins.push({ role: match[1], email: match[2], password: match[3] });
@@ -332,7 +333,13 @@ describe('npm start with a bad configuration', () => {
     expect(started.stdout()).toContain(`Run as root, PostgreSQL runs as user postgres, which may not enter ${home}`);
     expect(started.stdout()).toContain('set DATA_DIR to a directory others can enter to keep the data');
     expect(existsSync(path.join(cluster()!, 'PG_VERSION'))).toBe(true);
-    const admin = parseDemoLogins(started.stdout()).find((l) => l.role === 'ADMIN')!;
+    // main.ts prints the logins just after the ready line; they may still be on their way.
+    let admin: DemoLogin | undefined;
+    for (let i = 0; i < 100 && !admin; i += 1) {
+      admin = parseDemoLogins(started.stdout()).find((l) => l.role === 'ADMIN');
+      if (!admin) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!admin) throw new Error(`no demo logins printed.\nstdout:\n${tail(started.stdout())}`);
     expect((await tickets(port, await login(port, admin))).totalCount).toBeGreaterThan(0);
 
     expectCleanExit(started, await terminate(started));
