@@ -40,6 +40,11 @@ import type { WebhookSettings } from './config';
 import { NotificationService } from './modules/notifications/notification.service';
 import { AccountMailService, type AccountMailDeps } from './modules/users/account-mail.service';
 import type { NotificationStream } from './modules/notifications/notification-stream';
+import { BulkService } from './modules/bulk/bulk.service';
+import { MacroService } from './modules/macros/macro.service';
+import { ViewService } from './modules/views/view.service';
+import { PresenceService } from './modules/presence/presence.service';
+import type { PresenceHub } from './modules/presence/presence-hub';
 
 /** What lives as long as the process: shared by every request's context. */
 export interface AppDeps {
@@ -62,6 +67,8 @@ export interface AppDeps {
   notifications: NotificationStream;
   /** Invitations and password resets: mail settings, link lifetimes, the reset-request limit. */
   accountMail: AccountMailDeps;
+  /** Who views and who is writing on each ticket, across instances. */
+  presence: PresenceHub;
 }
 
 function createLoaders(em: EntityManager, actor: Actor) {
@@ -107,6 +114,10 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     reports: new ReportService(em, actor),
     notifications: new NotificationService(em, actor, deps.notifications),
     mailStatus: new MailStatusService(em, actor, loaders),
+    bulk: new BulkService(em, actor),
+    macros: new MacroService(em, actor),
+    views: new ViewService(em, actor, tickets),
+    presence: new PresenceService(actor, tickets, deps.presence),
   };
 }
 

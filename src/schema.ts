@@ -25,6 +25,10 @@ import { NotificationResolver } from './modules/notifications/notification.resol
 import { AccountMailResolver } from './modules/users/account-mail.resolver';
 import { refuseUnstorableArgs } from './shared/storable-input';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver';
+import { BulkResolver } from './modules/bulk/bulk.resolver';
+import { MacroResolver } from './modules/macros/macro.resolver';
+import { TicketViewResolver } from './modules/views/view.resolver';
+import { PresenceResolver } from './modules/presence/presence.resolver';
 
 export const resolvers = [
   TicketResolver,
@@ -53,6 +57,10 @@ export const resolvers = [
   WebhookResolver,
   NotificationResolver,
   AccountMailResolver,
+  BulkResolver,
+  MacroResolver,
+  TicketViewResolver,
+  PresenceResolver,
 ] as const;
 
 /** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */

@@ -20,6 +20,8 @@ import { SatisfactionRating } from '../modules/satisfaction/satisfaction-rating.
 import { WebhookEndpoint } from '../modules/webhooks/webhook-endpoint.entity';
 import { Notification } from '../modules/notifications/notification.entity';
 import { AccountToken } from '../modules/users/auth/account-token.entity';
+import { Macro } from '../modules/macros/macro.entity';
+import { TicketView } from '../modules/views/view.entity';
 
 /** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
-export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, Delivery, Notification, AccountToken, MailRecipient, WebhookEndpoint];
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, Delivery, Notification, AccountToken, MailRecipient, WebhookEndpoint, Macro, TicketView];

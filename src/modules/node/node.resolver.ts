@@ -17,6 +17,8 @@ const lookups: Record<string, (ctx: Context, id: string) => Promise<Node>> = {
   FollowUp: (ctx, id) => ctx.services.followUps.get(id),
   Attachment: (ctx, id) => ctx.services.tickets.getAttachment(id),
   Notification: (ctx, id) => ctx.services.notifications.get(id),
+  Macro: (ctx, id) => ctx.services.macros.get(id),
+  TicketView: (ctx, id) => ctx.services.views.get(id),
 };
 
 @Resolver(() => Node)
