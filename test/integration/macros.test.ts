@@ -57,7 +57,7 @@ describe('saving macros', () => {
     expect(mine).toMatchObject({ shared: false, owner: { id: agent.user.globalId } });
     const theirs = await macro(otherAgent.token, { name: 'Theirs', priority: 'LOW' });
     await writesNothing(app, ['macro'], async () => {
-      const notAdmin = await app.gql(CreateMacroDocument, { input: { name: 'Team', priority: 'LOW', shared: true } }, agent.token);
+      const notAdmin = await app.gql(CreateMacroDocument, { input: { name: 'Team', priority: 'LOW' as never, shared: true } }, agent.token);
       expect(notAdmin.errors![0].extensions!.code).toBe('FORBIDDEN');
     });
     const shared = await macro(admin.token, { name: 'Team', commentBody: 'Thanks!', shared: true });
@@ -71,9 +71,9 @@ describe('saving macros', () => {
     expect((await app.gql(NodeMacroOrViewDocument, { id: shared.id }, agent.token)).data!.node).toMatchObject({ name: 'Team' });
 
     await writesNothing(app, ['macro'], async () => {
-      const otherOwn = await app.gql(UpdateMacroDocument, { input: { macroId: theirs.id, name: 'Mine now', priority: 'LOW' } }, agent.token);
+      const otherOwn = await app.gql(UpdateMacroDocument, { input: { macroId: theirs.id, name: 'Mine now', priority: 'LOW' as never } }, agent.token);
       expect(otherOwn.errors![0].extensions!.code).toBe('NOT_FOUND');
-      const sharedByAgent = await app.gql(UpdateMacroDocument, { input: { macroId: shared.id, name: 'Changed', priority: 'LOW' } }, agent.token);
+      const sharedByAgent = await app.gql(UpdateMacroDocument, { input: { macroId: shared.id, name: 'Changed', priority: 'LOW' as never } }, agent.token);
       expect(sharedByAgent.errors![0].extensions!.code).toBe('FORBIDDEN');
       expect((await app.gql(DeleteMacroDocument, { input: { macroId: shared.id } }, agent.token)).errors![0].extensions!.code).toBe('FORBIDDEN');
       // An admin does not read another agent's personal macros either.
@@ -95,7 +95,7 @@ describe('saving macros', () => {
     ] as const) {
       await writesNothing(app, TABLES, async () => {
         expect((await app.gql(MacrosDocument, {}, token)).errors![0].extensions!.code).toBe(code);
-        expect((await app.gql(CreateMacroDocument, { input: { name: 'x', priority: 'LOW' } }, token)).errors![0].extensions!.code).toBe(code);
+        expect((await app.gql(CreateMacroDocument, { input: { name: 'x', priority: 'LOW' as never } }, token)).errors![0].extensions!.code).toBe(code);
         expect((await app.gql(ApplyMacroDocument, { input: { ticketId: t.globalId, macroId: team.id } }, token)).errors![0].extensions!.code).toBe(code);
         expect((await app.gql(NodeMacroOrViewDocument, { id: team.id }, token)).errors![0].extensions!.code).toBe(code);
       });

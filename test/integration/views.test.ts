@@ -81,7 +81,7 @@ describe('saved views', () => {
     const names = (await app.gql(ViewsDocument, {}, agent.token)).data!.views.map((v) => v.name);
     expect(names).toContain('Team queue');
     expect(names).not.toContain('Theirs');
-    const changed = await app.gql(UpdateViewDocument, { input: { viewId: team.id, name: 'Team: waiting', filter: { status: ['WAITING_ON_CUSTOMER'] } } }, admin.token);
+    const changed = await app.gql(UpdateViewDocument, { input: { viewId: team.id, name: 'Team: waiting', filter: { status: ['WAITING_ON_CUSTOMER' as never] } } }, admin.token);
     expect(changed.data!.updateView).toMatchObject({ name: 'Team: waiting', shared: true, filter: { status: ['WAITING_ON_CUSTOMER'] }, orderBy: null });
     expect((await app.gql(DeleteViewDocument, { input: { viewId: team.id } }, admin.token)).data!.deleteView.deletedId).toBe(team.id);
   });

@@ -87,7 +87,8 @@ export class PresenceHub {
     const present = await this.store.read(ticketId);
     // A member is `<user>:<subscription>`: two tabs of one agent are one viewer.
     const viewerIds = [...new Set(present.viewing.map((member) => member.slice(0, member.indexOf(':'))))].sort();
-    return { ticketId, viewerIds, typistIds: [...present.typing].sort() };
+    // Typing shows only while the typist views the ticket: a closed socket takes the typing mark with it.
+    return { ticketId, viewerIds, typistIds: present.typing.filter((id) => viewerIds.includes(id)).sort() };
   }
 
   private deliver(watcher: Watcher, snapshot: PresenceSnapshot): void {

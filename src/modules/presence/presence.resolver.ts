@@ -21,7 +21,9 @@ export class PresenceResolver {
   }
 
   @Mutation(() => TicketPresence, {
-    description: `Says you are (or stopped) writing a reply on a ticket; its viewers are told. Answers who is on the ticket now. ${STAFF_ONLY}`,
+    description:
+      'Says you are (or stopped) writing a reply on a ticket; its viewers are told. You are shown as typing while you also view it ' +
+      `(ticketViewers). Answers who is on the ticket now. ${STAFF_ONLY}`,
   })
   setTyping(@Arg('input', () => SetTypingInput, { description: INPUT }) input: SetTypingInput, @Ctx() ctx: Context) {
     return ctx.services.presence.setTyping(input);
@@ -32,7 +34,7 @@ export class PresenceResolver {
     return usersOf(ctx, presence.viewerIds);
   }
 
-  @FieldResolver(() => [User], { description: 'Staff members writing a reply on it now.' })
+  @FieldResolver(() => [User], { description: 'Staff members viewing it who are writing a reply now (setTyping).' })
   async typing(@Root() presence: TicketPresence, @Ctx() ctx: Context) {
     return usersOf(ctx, presence.typistIds);
   }
