@@ -26,8 +26,8 @@ import { AccountMailResolver } from './modules/users/account-mail.resolver';
 import { refuseUnstorableArgs } from './shared/storable-input';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver';
 import { BulkResolver } from './modules/bulk/bulk.resolver';
-import { MacroResolver } from './modules/macros/macro.resolver';
-import { TicketViewResolver } from './modules/views/view.resolver';
+import { MacroOwnerResolver, MacroResolver } from './modules/macros/macro.resolver';
+import { TicketViewOwnerResolver, TicketViewResolver } from './modules/views/view.resolver';
 import { PresenceResolver } from './modules/presence/presence.resolver';
 
 export const resolvers = [
@@ -59,7 +59,9 @@ export const resolvers = [
   AccountMailResolver,
   BulkResolver,
   MacroResolver,
+  MacroOwnerResolver,
   TicketViewResolver,
+  TicketViewOwnerResolver,
   PresenceResolver,
 ] as const;
 

@@ -1,8 +1,8 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { INPUT } from '../../shared/descriptions';
 import { TicketPayload } from '../tickets/ticket.payloads';
-import { User } from '../users/user.entity';
+import { ownedFieldsResolver } from '../access/owned-fields.resolver';
 import { Macro } from './macro.entity';
 import { ApplyMacroInput, CreateMacroInput, MacroRefInput, UpdateMacroInput } from './macro.inputs';
 import { DeletedPayload } from './macro.payloads';
@@ -39,14 +39,6 @@ export class MacroResolver {
   async applyMacro(@Arg('input', () => ApplyMacroInput, { description: INPUT }) input: ApplyMacroInput, @Ctx() ctx: Context) {
     return { ticket: await ctx.services.macros.apply(input) };
   }
-
-  @FieldResolver(() => Boolean, { description: 'true: shared with every staff member (admins change it); false: personal to its owner.' })
-  shared(@Root() macro: Macro): boolean {
-    return macro.owner === null;
-  }
-
-  @FieldResolver(() => User, { nullable: true, description: 'Whose personal macro it is; null for a shared one.' })
-  owner(@Root() macro: Macro, @Ctx() ctx: Context) {
-    return macro.owner && ctx.loaders.users.load(macro.owner.id);
-  }
 }
+
+export const MacroOwnerResolver = ownedFieldsResolver(Macro, 'macro');

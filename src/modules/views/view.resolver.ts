@@ -5,7 +5,7 @@ import { INPUT } from '../../shared/descriptions';
 import { AFTER_DESCRIPTION, FIRST_DESCRIPTION, toConnection } from '../../shared/pagination';
 import { DeletedPayload } from '../macros/macro.payloads';
 import { TicketConnection } from '../tickets/ticket.payloads';
-import { User } from '../users/user.entity';
+import { ownedFieldsResolver } from '../access/owned-fields.resolver';
 import { watchViewCounts, VIEW_COUNT_INTERVAL_MS } from './view-counts';
 import { TicketView } from './view.entity';
 import { CreateViewInput, UpdateViewInput, ViewRefInput } from './view.inputs';
@@ -77,14 +77,6 @@ export class TicketViewResolver {
   orderBy(@Root() view: TicketView) {
     return view.orderBy;
   }
-
-  @FieldResolver(() => Boolean, { description: 'true: shared with every staff member (admins change it); false: personal to its owner.' })
-  shared(@Root() view: TicketView): boolean {
-    return view.owner === null;
-  }
-
-  @FieldResolver(() => User, { nullable: true, description: 'Whose personal view it is; null for a shared one.' })
-  owner(@Root() view: TicketView, @Ctx() ctx: Context) {
-    return view.owner && ctx.loaders.users.load(view.owner.id);
-  }
 }
+
+export const TicketViewOwnerResolver = ownedFieldsResolver(TicketView, 'view');
