@@ -137,7 +137,7 @@ export type BulkUpdateTicketsInput = {
   expectedVersions?: Array<TicketVersionInput> | null | undefined;
   /** Set this priority (the SLA due dates follow it). */
   priority?: TicketPriority | null | undefined;
-  /** The reason for the move, as in changeTicketStatus (required for the waiting statuses, reopening and, as resolution notes, RESOLVED); at most 2000 characters. An internal note for the team. */
+  /** The reason for the move, as in changeTicketStatus (required for the waiting statuses, reopening and, as resolution notes, RESOLVED); at most 2000 characters (20000 for RESOLVED). An internal note for the team. */
   reason?: string | null | undefined;
   /** Tag names to remove (case ignored); a name may not be in both lists. */
   removeTags?: Array<string> | null | undefined;

@@ -123,6 +123,7 @@ describe('bulkUpdateTickets', () => {
       [{ ticketIds: [t.globalId], assigneeId: agent.user.globalId, unassign: true }, 'unassign'],
       [{ ticketIds: [t.globalId], priority: 'LOW', expectedVersions: [{ ticketId: toGlobalId('Ticket', '01890000-0000-7000-8000-000000000001'), version: 1 }] }, 'expectedVersions'],
       [{ ticketIds: [t.globalId], reason: 'why', priority: 'LOW' }, 'reason'],
+      [{ ticketIds: [t.globalId], status: 'WAITING_ON_CUSTOMER', reason: 'x'.repeat(2_001) }, 'reason'],
     ];
     await writesNothing(app, TABLES, async () => {
       for (const [input, field] of cases) {

@@ -31,7 +31,7 @@ export class BulkUpdateTicketsInput {
 
   @Field(() => String, {
     nullable: true,
-    description: `The reason for the move, as in changeTicketStatus (required for the waiting statuses, reopening and, as resolution notes, RESOLVED); at most ${LIMITS.reason} characters. An internal note for the team.`,
+    description: `The reason for the move, as in changeTicketStatus (required for the waiting statuses, reopening and, as resolution notes, RESOLVED); at most ${LIMITS.reason} characters (${LIMITS.body} for RESOLVED). An internal note for the team.`,
   })
   reason?: string | null;
 

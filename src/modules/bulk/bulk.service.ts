@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { badInput } from '../../shared/errors';
 import { idOf, LIMITS, optionalIdOf, optionalText } from '../../shared/validation';
+import { TicketStatus } from '../tickets/ticket.enums';
 import { canWorkOnTickets } from '../tickets/ticket.policy';
 import { denied } from '../users/auth/access';
 import type { Actor } from '../users/auth/actor';
@@ -56,7 +57,8 @@ export class BulkService {
     const assigneeId = optionalIdOf(input.assigneeId, 'User', 'assigneeId');
     if (assigneeId && input.unassign) throw badInput('Either assign (assigneeId) or unassign, not both.', 'unassign');
     if (assigneeId && !(await this.em.findOne(User, { id: assigneeId }))) throw badInput('assigneeId names nothing that exists.', 'assigneeId');
-    const reason = optionalText(input.reason, 'reason', LIMITS.body);
+    // As changeStatus: resolution notes may be as long as a comment, other reasons are shorter.
+    const reason = optionalText(input.reason, 'reason', input.status === TicketStatus.RESOLVED ? LIMITS.body : LIMITS.reason);
     if (reason && !input.status) throw badInput('A reason goes with a status.', 'reason');
     const tags = tagChanges(input.addTags, input.removeTags);
 
