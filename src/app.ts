@@ -34,6 +34,8 @@ import { NotificationStream } from './modules/notifications/notification-stream'
 import { customerMailConsumer } from './modules/mail/customer-mail.consumer';
 import { mailLinkKey } from './modules/mail/mail-links';
 import { replyTokenKey } from './modules/intake/email/reply-token';
+import { PresenceHub } from './modules/presence/presence-hub';
+import { MemoryPresenceStore, RedisPresenceStore } from './modules/presence/presence-store';
 
 export interface App {
   url: string;
@@ -96,7 +98,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       passwordResetTtlSeconds: config.accountMail.passwordResetTtlSeconds,
       resetLimiter: createLimiter({ keyPrefix: 'password-reset', points: config.accountMail.resetRequestsPerHour, durationSeconds: 3600 }, redis),
     };
-    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, notifications, accountMail, webhooks: config.webhooks };
+    const presence = new PresenceHub(config.redisUrl ? new RedisPresenceStore(config.redisUrl, logger) : new MemoryPresenceStore(), logger);
+    started.push(() => presence.stop());
+    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, notifications, accountMail, webhooks: config.webhooks, presence };
     const linkKey = mailLinkKey(secret);
     const http = await startHttpServer(deps, schema, config, linkKey);
     started.push(() => http.stop());

@@ -46,6 +46,11 @@ import { LinkService } from './modules/links/link.service';
 import { createLinkLoaders } from './modules/links/link.loaders';
 import { ProblemService } from './modules/problems/problem.service';
 import { createProblemLoaders } from './modules/problems/problem.loaders';
+import { BulkService } from './modules/bulk/bulk.service';
+import { MacroService } from './modules/macros/macro.service';
+import { ViewService } from './modules/views/view.service';
+import { PresenceService } from './modules/presence/presence.service';
+import type { PresenceHub } from './modules/presence/presence-hub';
 
 /** What lives as long as the process: shared by every request's context. */
 export interface AppDeps {
@@ -68,6 +73,8 @@ export interface AppDeps {
   notifications: NotificationStream;
   /** Invitations and password resets: mail settings, link lifetimes, the reset-request limit. */
   accountMail: AccountMailDeps;
+  /** Who views and who is writing on each ticket, across instances. */
+  presence: PresenceHub;
 }
 
 function createLoaders(em: EntityManager, actor: Actor) {
@@ -119,6 +126,10 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     merges: new MergeService(em, actor, tickets, workflow),
     links: new LinkService(em, actor, workflow),
     problems: new ProblemService(em, actor),
+    bulk: new BulkService(em, actor),
+    macros: new MacroService(em, actor),
+    views: new ViewService(em, actor, tickets),
+    presence: new PresenceService(actor, tickets, deps.presence),
   };
 }
 

@@ -28,6 +28,10 @@ import { WebhookResolver } from './modules/webhooks/webhook.resolver';
 import { MergeResolver } from './modules/merge/merge.resolver';
 import { LinkResolver } from './modules/links/link.resolver';
 import { ProblemResolver, ProblemTicketResolver } from './modules/problems/problem.resolver';
+import { BulkResolver } from './modules/bulk/bulk.resolver';
+import { MacroOwnerResolver, MacroResolver } from './modules/macros/macro.resolver';
+import { TicketViewOwnerResolver, TicketViewResolver } from './modules/views/view.resolver';
+import { PresenceResolver } from './modules/presence/presence.resolver';
 
 export const resolvers = [
   TicketResolver,
@@ -60,6 +64,12 @@ export const resolvers = [
   LinkResolver,
   ProblemResolver,
   ProblemTicketResolver,
+  BulkResolver,
+  MacroResolver,
+  MacroOwnerResolver,
+  TicketViewResolver,
+  TicketViewOwnerResolver,
+  PresenceResolver,
 ] as const;
 
 /** Builds the executable schema (`npm run schema:emit` prints the same one to schema/schema.graphql). */

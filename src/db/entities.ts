@@ -23,6 +23,8 @@ import { AccountToken } from '../modules/users/auth/account-token.entity';
 import { TicketMerge } from '../modules/merge/ticket-merge.entity';
 import { TicketLink } from '../modules/links/ticket-link.entity';
 import { Problem } from '../modules/problems/problem.entity';
+import { Macro } from '../modules/macros/macro.entity';
+import { TicketView } from '../modules/views/view.entity';
 
 /** Every entity, listed by hand so the ORM never scans folders (fast start, same under jest and node). */
-export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, Delivery, Notification, AccountToken, MailRecipient, WebhookEndpoint, TicketMerge, TicketLink, Problem];
+export const entities = [User, ApiKey, Business, Contact, Tag, Ticket, Comment, TicketEvent, SlaPolicy, BusinessHours, FollowUp, EmailMessage, Attachment, AssignmentPolicy, SatisfactionRating, Session, AuditEntry, Delivery, Notification, AccountToken, MailRecipient, WebhookEndpoint, TicketMerge, TicketLink, Problem, Macro, TicketView];

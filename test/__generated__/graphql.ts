@@ -37,6 +37,16 @@ export enum ApiScope {
   TICKETS_WRITE = 'TICKETS_WRITE'
 }
 
+/** Applies a macro to a ticket. */
+export type ApplyMacroInput = {
+  /** Refuse (CONFLICT) unless the ticket is still at this version. */
+  expectedVersion?: number | null | undefined;
+  /** A macro you may use: a shared one or your own. */
+  macroId: string | number;
+  /** The ticket. */
+  ticketId: string | number;
+};
+
 /** Who should work on a ticket. */
 export type AssignTicketInput = {
   /** A staff member; null unassigns. */
@@ -117,6 +127,28 @@ export enum Availability {
   AWAY = 'AWAY'
 }
 
+/** The same changes to many tickets. Omitted fields stay as they are; at least one change is needed. Every change obeys the rules of its single-ticket mutation (changeTicketStatus, assignTicket, updateTicket, setTicketTags). */
+export type BulkUpdateTicketsInput = {
+  /** Tag names to add (created when new). */
+  addTags?: Array<string> | null | undefined;
+  /** Assign this staff member. */
+  assigneeId?: string | number | null | undefined;
+  /** Optimistic concurrency per ticket; tickets not named here are changed whatever their version. */
+  expectedVersions?: Array<TicketVersionInput> | null | undefined;
+  /** Set this priority (the SLA due dates follow it). */
+  priority?: TicketPriority | null | undefined;
+  /** The reason for the move, as in changeTicketStatus (required for the waiting statuses, reopening and, as resolution notes, RESOLVED); at most 2000 characters (20000 for RESOLVED). An internal note for the team. */
+  reason?: string | null | undefined;
+  /** Tag names to remove (case ignored); a name may not be in both lists. */
+  removeTags?: Array<string> | null | undefined;
+  /** Move each ticket to this status (tickets already in it are left as they are); moves the status table refuses fail that ticket with INVALID_TRANSITION. */
+  status?: TicketStatus | null | undefined;
+  /** The tickets, 1 to 100, each at most once. */
+  ticketIds: Array<string | number>;
+  /** true: unassign (not together with assigneeId). */
+  unassign?: boolean | null | undefined;
+};
+
 /** A new password for the signed-in account. */
 export type ChangePasswordInput = {
   /** The password in use now. */
@@ -191,6 +223,26 @@ export type CreateContactInput = {
   phone?: string | null | undefined;
 };
 
+/** A new macro; it needs at least one action (a comment, a status, a priority or tags). */
+export type CreateMacroInput = {
+  /** Tag names to add when applied. */
+  addTags?: Array<string> | null | undefined;
+  /** The comment it writes, at most 20000 characters, with placeholders filled in when applied: {{ticket.number}}, {{ticket.title}}, {{ticket.status}}, {{ticket.priority}}, {{contact.name}}, {{contact.email}}, {{business.name}}, {{agent.name}}, {{agent.email}} (agent is the staff member applying it; a value the agent may not see, or that the ticket lacks, is left empty). Any other {{…}} is refused (BAD_USER_INPUT naming it). */
+  commentBody?: string | null | undefined;
+  /** true: the comment is an internal note; default false: a reply the customer sees. */
+  commentInternal?: boolean | null | undefined;
+  /** What agents pick it by, 1 to 200 characters. */
+  name: string;
+  /** Set this priority when applied. */
+  priority?: TicketPriority | null | undefined;
+  /** Tag names to remove when applied; a name may not be in both lists. */
+  removeTags?: Array<string> | null | undefined;
+  /** true: shared with every staff member (admins only); default false: personal to you. */
+  shared?: boolean | null | undefined;
+  /** Move the ticket to this status when applied (by the status table; a move that needs a reason gets "Macro: <name>" as an internal one). */
+  status?: TicketStatus | null | undefined;
+};
+
 /** A new problem and the tickets it explains: exactly one of `ticketIds` and `fromCluster`. */
 export type CreateProblemInput = {
   /** The tickets of a recurring-issues cluster or tag (at most 1000 may match). */
@@ -245,6 +297,18 @@ export type CreateUserInput = {
   password: string;
   /** ADMIN or AGENT (customers are contacts: use createContact). */
   role: Role;
+};
+
+/** A new saved view. */
+export type CreateViewInput = {
+  /** Which tickets it lists, as in `tickets(filter:)`; omitted: every ticket the viewer may see. */
+  filter?: TicketFilter | null | undefined;
+  /** What agents pick it by, 1 to 200 characters. */
+  name: string;
+  /** Its order, as in `tickets(orderBy:)`; omitted: CREATED_AT DESC. */
+  orderBy?: TicketOrder | null | undefined;
+  /** true: shared with every staff member (admins only); default false: personal to you. */
+  shared?: boolean | null | undefined;
 };
 
 /** A new webhook endpoint. */
@@ -327,6 +391,12 @@ export type LoginInput = {
 export type LogoutInput = {
   /** false (default): only this session; true: every session of this account. */
   everywhere?: boolean;
+};
+
+/** Names a macro. */
+export type MacroRefInput = {
+  /** The macro. */
+  macroId: string | number;
 };
 
 /** Which of your notifications to mark read: give exactly one of `ids` and `all`. */
@@ -612,6 +682,14 @@ export type SetTicketTagsInput = {
   ticketId: string | number;
 };
 
+/** Says whether you are writing a reply on a ticket. */
+export type SetTypingInput = {
+  /** The ticket. */
+  ticketId: string | number;
+  /** true: you are writing (shown for 10 seconds; send it again while still writing); false: you stopped. */
+  typing: boolean;
+};
+
 /** The public web form. */
 export type SubmitTicketInput = {
   /** The company the submitter works for, if any. */
@@ -753,6 +831,14 @@ export enum TicketStatus {
   WAITING_ON_THIRD_PARTY = 'WAITING_ON_THIRD_PARTY'
 }
 
+/** The version a ticket must still be at for bulkUpdateTickets to change it. */
+export type TicketVersionInput = {
+  /** The ticket (one of `ticketIds`). */
+  ticketId: string | number;
+  /** Refuse this ticket (CONFLICT in its result) unless it is still at this version. */
+  version: number;
+};
+
 /** Two linked tickets to unlink. */
 export type UnlinkTicketsInput = {
   /** The other one. */
@@ -797,6 +883,26 @@ export type UpdateContactMailInput = {
   contactId: string | number;
   /** False: stop optional mail (waiting on you, resolution, closing, receipts of tickets staff opened); true: send it again. Receipts of tickets the contact opened and replies written by staff are always sent. Null or absent: unchanged. */
   subscribed?: boolean | null | undefined;
+};
+
+/** Replaces a macro’s name and actions (omitted actions are removed). Your own macros; shared ones for admins. */
+export type UpdateMacroInput = {
+  /** Tag names to add when applied. */
+  addTags?: Array<string> | null | undefined;
+  /** The comment it writes, at most 20000 characters, with placeholders filled in when applied: {{ticket.number}}, {{ticket.title}}, {{ticket.status}}, {{ticket.priority}}, {{contact.name}}, {{contact.email}}, {{business.name}}, {{agent.name}}, {{agent.email}} (agent is the staff member applying it; a value the agent may not see, or that the ticket lacks, is left empty). Any other {{…}} is refused (BAD_USER_INPUT naming it). */
+  commentBody?: string | null | undefined;
+  /** true: the comment is an internal note; default false: a reply the customer sees. */
+  commentInternal?: boolean | null | undefined;
+  /** The macro. */
+  macroId: string | number;
+  /** What agents pick it by, 1 to 200 characters. */
+  name: string;
+  /** Set this priority when applied. */
+  priority?: TicketPriority | null | undefined;
+  /** Tag names to remove when applied; a name may not be in both lists. */
+  removeTags?: Array<string> | null | undefined;
+  /** Move the ticket to this status when applied (by the status table; a move that needs a reason gets "Macro: <name>" as an internal one). */
+  status?: TicketStatus | null | undefined;
 };
 
 /** Choices to store; events and channels left out keep their current setting. */
@@ -859,6 +965,18 @@ export type UpdateUserInput = {
   userId: string | number;
 };
 
+/** Replaces a view’s name, filter and order: your own, or (admins) a shared one. */
+export type UpdateViewInput = {
+  /** Which tickets it lists, as in `tickets(filter:)`; omitted: every ticket the viewer may see. */
+  filter?: TicketFilter | null | undefined;
+  /** What agents pick it by, 1 to 200 characters. */
+  name: string;
+  /** Its order, as in `tickets(orderBy:)`; omitted: CREATED_AT DESC. */
+  orderBy?: TicketOrder | null | undefined;
+  /** The view. */
+  viewId: string | number;
+};
+
 /** Changes to a webhook endpoint; fields left out stay as they are. */
 export type UpdateWebhookInput = {
   /** New description; an empty string clears it. */
@@ -873,6 +991,12 @@ export type UpdateWebhookInput = {
   url?: string | null | undefined;
   /** The endpoint. */
   webhookId: string | number;
+};
+
+/** Names a view. */
+export type ViewRefInput = {
+  /** The view. */
+  viewId: string | number;
 };
 
 /** Where a webhook message stands. */
@@ -1060,9 +1184,11 @@ export type MatrixNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { name: string, usageCount: number, id: string }
     | { id: string }
     | { reason: string | null, id: string }
+    | { id: string }
     | { email: string | null, id: string }
    | null };
 
@@ -1158,11 +1284,13 @@ export type AccessNodeQuery = { node:
     | { __typename: 'Comment', body: string, isInternal: boolean, id: string, ticket: { id: string, comments: { totalCount: number, nodes: Array<{ id: string, isInternal: boolean }> }, history: { totalCount: number } } }
     | { __typename: 'Contact', name: string, id: string, business: { id: string } }
     | { __typename: 'FollowUp', id: string }
+    | { __typename: 'Macro', id: string }
     | { __typename: 'Notification', id: string }
     | { __typename: 'Problem', id: string }
     | { __typename: 'Tag', id: string }
     | { __typename: 'Ticket', title: string, id: string, comments: { totalCount: number, nodes: Array<{ id: string, isInternal: boolean }> } }
     | { __typename: 'TicketEvent', type: string, isInternal: boolean, details: Record<string, unknown>, id: string }
+    | { __typename: 'TicketView', id: string }
     | { __typename: 'User', name: string, id: string }
    | null };
 
@@ -1388,9 +1516,11 @@ export type NodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { name: string, id: string }
     | { number: number, title: string, id: string }
     | { type: string, id: string }
+    | { id: string }
     | { name: string, id: string }
    | null };
 
@@ -1491,9 +1621,11 @@ export type NodeTicketQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { title: string, id: string }
     | { id: string }
     | { number: number, id: string, mergedInto: { id: string } | null, links: Array<{ relation: TicketRelation, ticket: { id: string } }> }
+    | { id: string }
     | { id: string }
     | { id: string }
    | null };
@@ -1633,7 +1765,9 @@ export type NotifyNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { title: string, event: NotificationEvent, id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1645,6 +1779,126 @@ export type OnNotificationAddedSubscriptionVariables = Exact<{ [key: string]: ne
 
 
 export type OnNotificationAddedSubscription = { notificationAdded: { id: string, event: NotificationEvent, title: string, details: Record<string, unknown>, ticket: { id: string, number: number } | null } };
+
+export type BulkUpdateTicketsMutationVariables = Exact<{
+  input: BulkUpdateTicketsInput;
+}>;
+
+
+export type BulkUpdateTicketsMutation = { bulkUpdateTickets: { succeeded: number, failed: number, results: Array<{ ticketId: string, ok: boolean, errorCode: string | null, errorMessage: string | null, ticket: { id: string, status: TicketStatus, priority: TicketPriority, version: number, assignee: { id: string } | null, tags: Array<{ name: string }> } | null }> } };
+
+export type MacroFieldsFragment = { id: string, name: string, shared: boolean, commentBody: string | null, commentInternal: boolean, status: TicketStatus | null, priority: TicketPriority | null, addTags: Array<string>, removeTags: Array<string>, owner: { id: string } | null };
+
+export type MacrosQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MacrosQuery = { macros: Array<{ id: string, name: string, shared: boolean, commentBody: string | null, commentInternal: boolean, status: TicketStatus | null, priority: TicketPriority | null, addTags: Array<string>, removeTags: Array<string>, owner: { id: string } | null }> };
+
+export type CreateMacroMutationVariables = Exact<{
+  input: CreateMacroInput;
+}>;
+
+
+export type CreateMacroMutation = { createMacro: { id: string, name: string, shared: boolean, commentBody: string | null, commentInternal: boolean, status: TicketStatus | null, priority: TicketPriority | null, addTags: Array<string>, removeTags: Array<string>, owner: { id: string } | null } };
+
+export type UpdateMacroMutationVariables = Exact<{
+  input: UpdateMacroInput;
+}>;
+
+
+export type UpdateMacroMutation = { updateMacro: { id: string, name: string, shared: boolean, commentBody: string | null, commentInternal: boolean, status: TicketStatus | null, priority: TicketPriority | null, addTags: Array<string>, removeTags: Array<string>, owner: { id: string } | null } };
+
+export type DeleteMacroMutationVariables = Exact<{
+  input: MacroRefInput;
+}>;
+
+
+export type DeleteMacroMutation = { deleteMacro: { deletedId: string } };
+
+export type ApplyMacroMutationVariables = Exact<{
+  input: ApplyMacroInput;
+}>;
+
+
+export type ApplyMacroMutation = { applyMacro: { ticket: { id: string, status: TicketStatus, priority: TicketPriority, version: number, tags: Array<{ name: string }>, comments: { nodes: Array<{ body: string, isInternal: boolean, authorName: string }> } } } };
+
+export type NodeMacroOrViewQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type NodeMacroOrViewQuery = { node:
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { name: string, id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { name: string, id: string }
+    | { id: string }
+   | null };
+
+export type ViewFieldsFragment = { id: string, name: string, shared: boolean, filter: Record<string, unknown>, orderBy: Record<string, unknown> | null, count: number, owner: { id: string } | null };
+
+export type ViewsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewsQuery = { views: Array<{ id: string, name: string, shared: boolean, filter: Record<string, unknown>, orderBy: Record<string, unknown> | null, count: number, owner: { id: string } | null }> };
+
+export type ViewTicketsQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type ViewTicketsQuery = { views: Array<{ id: string, name: string, count: number, tickets: { totalCount: number, nodes: Array<{ id: string, number: number }> } }> };
+
+export type CreateViewMutationVariables = Exact<{
+  input: CreateViewInput;
+}>;
+
+
+export type CreateViewMutation = { createView: { id: string, name: string, shared: boolean, filter: Record<string, unknown>, orderBy: Record<string, unknown> | null, count: number, owner: { id: string } | null } };
+
+export type UpdateViewMutationVariables = Exact<{
+  input: UpdateViewInput;
+}>;
+
+
+export type UpdateViewMutation = { updateView: { id: string, name: string, shared: boolean, filter: Record<string, unknown>, orderBy: Record<string, unknown> | null, count: number, owner: { id: string } | null } };
+
+export type DeleteViewMutationVariables = Exact<{
+  input: ViewRefInput;
+}>;
+
+
+export type DeleteViewMutation = { deleteView: { deletedId: string } };
+
+export type OnViewCountChangedSubscriptionVariables = Exact<{
+  viewIds?: Array<string | number> | string | number | null | undefined;
+}>;
+
+
+export type OnViewCountChangedSubscription = { viewCountChanged: { viewId: string, count: number, view: { name: string } } };
+
+export type OnTicketViewersSubscriptionVariables = Exact<{
+  ticketId: string | number;
+}>;
+
+
+export type OnTicketViewersSubscription = { ticketViewers: { ticketId: string, viewers: Array<{ id: string, name: string }>, typing: Array<{ id: string, name: string }> } };
+
+export type SetTypingMutationVariables = Exact<{
+  input: SetTypingInput;
+}>;
+
+
+export type SetTypingMutation = { setTyping: { ticketId: string, viewers: Array<{ id: string }>, typing: Array<{ id: string }> } };
 
 export type OnTicketAssignedSubscriptionVariables = Exact<{
   assigneeId?: string | number | null | undefined;
@@ -2074,6 +2328,8 @@ export type OnCommentAddedSubscription = { commentAdded: { id: string, body: str
 export const MatrixStaffFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"MatrixStaff"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"capacity"}},{"kind":"Field","name":{"kind":"Name","value":"availability"}},{"kind":"Field","name":{"kind":"Name","value":"openTicketCount"}},{"kind":"Field","name":{"kind":"Name","value":"expertise"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<MatrixStaffFragment, unknown>;
 export const MergedTicketFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"MergedTicket"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Ticket"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"closedAt"}},{"kind":"Field","name":{"kind":"Name","value":"resolvedAt"}},{"kind":"Field","name":{"kind":"Name","value":"mergedInto"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}}]}},{"kind":"Field","name":{"kind":"Name","value":"tags"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"contacts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<MergedTicketFragment, unknown>;
 export const ProblemFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ProblemFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Problem"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"rootCause"}},{"kind":"Field","name":{"kind":"Name","value":"fixedAt"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"ticketCount"}},{"kind":"Field","name":{"kind":"Name","value":"openTicketCount"}},{"kind":"Field","name":{"kind":"Name","value":"creator"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"tickets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}}]}}]}}]}}]} as unknown as DocumentNode<ProblemFieldsFragment, unknown>;
+export const MacroFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"MacroFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Macro"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"shared"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"commentBody"}},{"kind":"Field","name":{"kind":"Name","value":"commentInternal"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"addTags"}},{"kind":"Field","name":{"kind":"Name","value":"removeTags"}}]}}]} as unknown as DocumentNode<MacroFieldsFragment, unknown>;
+export const ViewFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ViewFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TicketView"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"shared"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"filter"}},{"kind":"Field","name":{"kind":"Name","value":"orderBy"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]} as unknown as DocumentNode<ViewFieldsFragment, unknown>;
 export const ReportsGroupValueFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReportsGroupValue"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ReportGroupValue"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dimension"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"label"}}]}}]} as unknown as DocumentNode<ReportsGroupValueFragment, unknown>;
 export const ReportsDurationFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReportsDuration"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DurationStats"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"meanHours"}},{"kind":"Field","name":{"kind":"Name","value":"medianHours"}},{"kind":"Field","name":{"kind":"Name","value":"p90Hours"}}]}}]} as unknown as DocumentNode<ReportsDurationFragment, unknown>;
 export const ReportsResolutionRowFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReportsResolutionRow"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ResolutionTimesRow"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"group"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReportsGroupValue"}}]}},{"kind":"Field","name":{"kind":"Name","value":"resolution"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReportsDuration"}}]}},{"kind":"Field","name":{"kind":"Name","value":"resolutionBusiness"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReportsDuration"}}]}},{"kind":"Field","name":{"kind":"Name","value":"firstResponse"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReportsDuration"}}]}},{"kind":"Field","name":{"kind":"Name","value":"firstResponseBusiness"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ReportsDuration"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReportsGroupValue"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ReportGroupValue"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dimension"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"label"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ReportsDuration"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"DurationStats"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"meanHours"}},{"kind":"Field","name":{"kind":"Name","value":"medianHours"}},{"kind":"Field","name":{"kind":"Name","value":"p90Hours"}}]}}]} as unknown as DocumentNode<ReportsResolutionRowFragment, unknown>;
@@ -2176,6 +2432,21 @@ export const NotifyUpdatePreferencesDocument = {"kind":"Document","definitions":
 export const NotifyMarkReadDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"NotifyMarkRead"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"MarkNotificationsReadInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"markNotificationsRead"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"marked"}},{"kind":"Field","name":{"kind":"Name","value":"unreadCount"}}]}}]}}]} as unknown as DocumentNode<NotifyMarkReadMutation, NotifyMarkReadMutationVariables>;
 export const NotifyNodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NotifyNode"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Notification"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"event"}}]}}]}}]}}]} as unknown as DocumentNode<NotifyNodeQuery, NotifyNodeQueryVariables>;
 export const OnNotificationAddedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"OnNotificationAdded"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"notificationAdded"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"event"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"details"}},{"kind":"Field","name":{"kind":"Name","value":"ticket"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}}]}}]}}]}}]} as unknown as DocumentNode<OnNotificationAddedSubscription, OnNotificationAddedSubscriptionVariables>;
+export const BulkUpdateTicketsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"BulkUpdateTickets"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"BulkUpdateTicketsInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"bulkUpdateTickets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"succeeded"}},{"kind":"Field","name":{"kind":"Name","value":"failed"}},{"kind":"Field","name":{"kind":"Name","value":"results"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ticketId"}},{"kind":"Field","name":{"kind":"Name","value":"ok"}},{"kind":"Field","name":{"kind":"Name","value":"errorCode"}},{"kind":"Field","name":{"kind":"Name","value":"errorMessage"}},{"kind":"Field","name":{"kind":"Name","value":"ticket"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"assignee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"tags"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<BulkUpdateTicketsMutation, BulkUpdateTicketsMutationVariables>;
+export const MacrosDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Macros"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"macros"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"MacroFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"MacroFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Macro"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"shared"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"commentBody"}},{"kind":"Field","name":{"kind":"Name","value":"commentInternal"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"addTags"}},{"kind":"Field","name":{"kind":"Name","value":"removeTags"}}]}}]} as unknown as DocumentNode<MacrosQuery, MacrosQueryVariables>;
+export const CreateMacroDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateMacro"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateMacroInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createMacro"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"MacroFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"MacroFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Macro"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"shared"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"commentBody"}},{"kind":"Field","name":{"kind":"Name","value":"commentInternal"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"addTags"}},{"kind":"Field","name":{"kind":"Name","value":"removeTags"}}]}}]} as unknown as DocumentNode<CreateMacroMutation, CreateMacroMutationVariables>;
+export const UpdateMacroDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateMacro"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateMacroInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateMacro"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"MacroFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"MacroFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Macro"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"shared"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"commentBody"}},{"kind":"Field","name":{"kind":"Name","value":"commentInternal"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"addTags"}},{"kind":"Field","name":{"kind":"Name","value":"removeTags"}}]}}]} as unknown as DocumentNode<UpdateMacroMutation, UpdateMacroMutationVariables>;
+export const DeleteMacroDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteMacro"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"MacroRefInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteMacro"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedId"}}]}}]}}]} as unknown as DocumentNode<DeleteMacroMutation, DeleteMacroMutationVariables>;
+export const ApplyMacroDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ApplyMacro"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ApplyMacroInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"applyMacro"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ticket"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"priority"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"tags"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"comments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"50"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"isInternal"}},{"kind":"Field","name":{"kind":"Name","value":"authorName"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<ApplyMacroMutation, ApplyMacroMutationVariables>;
+export const NodeMacroOrViewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"NodeMacroOrView"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Macro"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TicketView"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<NodeMacroOrViewQuery, NodeMacroOrViewQueryVariables>;
+export const ViewsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Views"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"views"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ViewFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ViewFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TicketView"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"shared"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"filter"}},{"kind":"Field","name":{"kind":"Name","value":"orderBy"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]} as unknown as DocumentNode<ViewsQuery, ViewsQueryVariables>;
+export const ViewTicketsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ViewTickets"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"views"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"tickets"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ViewTicketsQuery, ViewTicketsQueryVariables>;
+export const CreateViewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateView"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateViewInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createView"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ViewFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ViewFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TicketView"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"shared"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"filter"}},{"kind":"Field","name":{"kind":"Name","value":"orderBy"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]} as unknown as DocumentNode<CreateViewMutation, CreateViewMutationVariables>;
+export const UpdateViewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateView"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateViewInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateView"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ViewFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ViewFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"TicketView"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"shared"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"filter"}},{"kind":"Field","name":{"kind":"Name","value":"orderBy"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]} as unknown as DocumentNode<UpdateViewMutation, UpdateViewMutationVariables>;
+export const DeleteViewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeleteView"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ViewRefInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deleteView"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deletedId"}}]}}]}}]} as unknown as DocumentNode<DeleteViewMutation, DeleteViewMutationVariables>;
+export const OnViewCountChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"OnViewCountChanged"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"viewIds"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewCountChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"viewIds"},"value":{"kind":"Variable","name":{"kind":"Name","value":"viewIds"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewId"}},{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"view"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<OnViewCountChangedSubscription, OnViewCountChangedSubscriptionVariables>;
+export const OnTicketViewersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"OnTicketViewers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ticketId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ticketViewers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ticketId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ticketId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ticketId"}},{"kind":"Field","name":{"kind":"Name","value":"viewers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"typing"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<OnTicketViewersSubscription, OnTicketViewersSubscriptionVariables>;
+export const SetTypingDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetTyping"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SetTypingInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setTyping"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ticketId"}},{"kind":"Field","name":{"kind":"Name","value":"viewers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"typing"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<SetTypingMutation, SetTypingMutationVariables>;
 export const OnTicketAssignedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"OnTicketAssigned"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"assigneeId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ticketAssigned"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"assigneeId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"assigneeId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"fromAssigneeId"}},{"kind":"Field","name":{"kind":"Name","value":"toAssigneeId"}},{"kind":"Field","name":{"kind":"Name","value":"ticket"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<OnTicketAssignedSubscription, OnTicketAssignedSubscriptionVariables>;
 export const OnTicketEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"OnTicketEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TicketEventFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"since"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ticketEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"since"},"value":{"kind":"Variable","name":{"kind":"Name","value":"since"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"isInternal"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"ticketVersion"}}]}}]}}]} as unknown as DocumentNode<OnTicketEventsSubscription, OnTicketEventsSubscriptionVariables>;
 export const OnTicketStatusChangedWithCommentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"OnTicketStatusChangedWithComments"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"ticketId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ticketStatusChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"ticketId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"ticketId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"ticket"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"assignee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"comments"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"10"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"isInternal"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<OnTicketStatusChangedWithCommentsSubscription, OnTicketStatusChangedWithCommentsSubscriptionVariables>;

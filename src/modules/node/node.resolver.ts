@@ -18,6 +18,8 @@ const lookups: Record<string, (ctx: Context, id: string) => Promise<Node>> = {
   Attachment: (ctx, id) => ctx.services.tickets.getAttachment(id),
   Notification: (ctx, id) => ctx.services.notifications.get(id),
   Problem: (ctx, id) => ctx.services.problems.get(id),
+  Macro: (ctx, id) => ctx.services.macros.get(id),
+  TicketView: (ctx, id) => ctx.services.views.get(id),
 };
 
 @Resolver(() => Node)

@@ -112,11 +112,7 @@ export async function listTickets(em: EntityManager, args: TicketListArgs): Prom
   const order = args.orderBy ?? DEFAULT_ORDER;
   const limit = pageSize(args.first);
   const after = args.after ? keyset(args.after, order) : null;
-  const knex = em.getKnex();
-
-  const base = knex('ticket as t');
-  base.whereRaw(args.visible.sql, args.visible.bindings);
-  applyFilter(base, args.filter);
+  const base = filtered(em, args);
 
   const { column, nullable } = SORT_COLUMNS[order.field];
   const direction = order.direction === OrderDirection.ASC ? 'asc' : 'desc';
@@ -128,8 +124,23 @@ export async function listTickets(em: EntityManager, args: TicketListArgs): Prom
 
   const rows = await em.execute<Record<string, unknown>[]>(rowsQuery);
   const tickets = rows.map(({ priority_rank: _rank, ...columns }) => em.map(Ticket, columns as never));
-  return pageFromRows(tickets, limit, args.after, (t) => cursorOf(t, order), async () => {
-    const [{ count }] = await em.execute<{ count: string }[]>(base.clone().count({ count: '*' }));
-    return Number(count);
-  });
+  return pageFromRows(tickets, limit, args.after, (t) => cursorOf(t, order), () => countRows(em, base));
+}
+
+async function countRows(em: EntityManager, query: Knex.QueryBuilder): Promise<number> {
+  const [{ count }] = await em.execute<{ count: string }[]>(query.clone().count({ count: '*' }));
+  return Number(count);
+}
+
+/** How many tickets the list would hold: the `totalCount` of listTickets, without reading a page. */
+export function countTickets(em: EntityManager, args: Pick<TicketListArgs, 'visible' | 'filter'>): Promise<number> {
+  return countRows(em, filtered(em, args));
+}
+
+/** The visible, filtered tickets as a query over `ticket t`. */
+function filtered(em: EntityManager, args: Pick<TicketListArgs, 'visible' | 'filter'>): Knex.QueryBuilder {
+  const base = em.getKnex()('ticket as t');
+  base.whereRaw(args.visible.sql, args.visible.bindings);
+  applyFilter(base, args.filter);
+  return base;
 }
