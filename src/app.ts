@@ -15,6 +15,9 @@ import { loadOrCreateJwtSecret } from './modules/users/auth/jwt-secret';
 import { TokenService } from './modules/users/auth/tokens';
 import { LoginThrottle } from './modules/users/auth/login-throttle';
 import { RevocationBus } from './modules/users/auth/revocations';
+import { CredentialCache } from './modules/users/auth/credential-cache';
+import { ChangeNotices } from './db/change-notices';
+import { SlaSettings } from './modules/sla/sla-settings';
 import { ensureAdmin } from './modules/users/user.service';
 import { createLocalPubSub } from './modules/realtime/pubsub';
 import { createRedisPubSub } from './modules/realtime/redis-pubsub';
@@ -84,6 +87,11 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const loginThrottle = new LoginThrottle(config.loginThrottle, redis);
     const revocations = new RevocationBus(config.redisUrl, logger);
     started.push(() => revocations.close());
+    const notices = new ChangeNotices(database.orm.config.get('clientUrl')!, logger);
+    await notices.start();
+    started.push(() => notices.stop());
+    const credentials = new CredentialCache(notices);
+    const slaSettings = new SlaSettings(notices);
     const timeline = new TimelineHub(database.orm, pubSub, logger);
     started.push(() => timeline.stop());
     const schema = await createSchema(pubSub);
@@ -96,7 +104,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       passwordResetTtlSeconds: config.accountMail.passwordResetTtlSeconds,
       resetLimiter: createLimiter({ keyPrefix: 'password-reset', points: config.accountMail.resetRequestsPerHour, durationSeconds: 3600 }, redis),
     };
-    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, notifications, accountMail, webhooks: config.webhooks };
+    const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, credentials, slaSettings, notifications, accountMail, webhooks: config.webhooks };
     const linkKey = mailLinkKey(secret);
     const http = await startHttpServer(deps, schema, config, linkKey);
     started.push(() => http.stop());

@@ -29,6 +29,7 @@ import { Migration20261206100000_customer_mail } from './Migration20261206100000
 import { Migration20261206110000_notifications } from './Migration20261206110000_notifications';
 import { Migration20261206110500_account_tokens } from './Migration20261206110500_account_tokens';
 import { Migration20261206120000_roll_up_reads } from './Migration20261206120000_roll_up_reads';
+import { Migration20261207010000_change_notices } from './Migration20261207010000_change_notices';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -65,4 +66,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206110000_notifications', class: Migration20261206110000_notifications },
   { name: 'Migration20261206110500_account_tokens', class: Migration20261206110500_account_tokens },
   { name: 'Migration20261206120000_roll_up_reads', class: Migration20261206120000_roll_up_reads },
+  { name: 'Migration20261207010000_change_notices', class: Migration20261207010000_change_notices },
 ];
