@@ -37,9 +37,13 @@ type FromInstance = { type: 'ready'; url: string } | ({ type: 'times' } & Instan
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** BENCH_CPU_PROF=<dir>: each instance writes a V8 CPU profile there when it stops (open it in Chrome DevTools). */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+
 /** Starts an instance on `database` with `env` for its config (see startBenchServer); resolves once it serves. */
 export function startInstanceProcess(database: string, env: Record<string, string> = {}): Promise<InstanceProcess> {
-  const child = fork(__filename, [database, JSON.stringify(env)], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = fork(__filename, [database, JSON.stringify(env)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async () => {

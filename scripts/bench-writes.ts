@@ -43,6 +43,8 @@ const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 30);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const WRITERS = [1, 8, 32];
 const SAMPLE_MS = 20;
+/** Writers set up at once (not measured). */
+const SEED_AT_ONCE = 4;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** BENCH_REDIS=0: instances without Redis (then two instances share no PubSub). */
 const WITH_REDIS = process.env.BENCH_REDIS !== '0';
@@ -103,22 +105,27 @@ async function seed(url: string, count: number): Promise<Writer[]> {
        select gen_random_uuid(), now(), 'Writer ' || i, 'writer' || i || '@bench.example', 'AGENT', $1 from generate_series(1, $2::int) i`,
     [await hashPassword(password), count],
   );
-  return Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const login = await postGraphql(url, 'mutation($input: LoginInput!) { login(input: $input) { token } }', { input: { email: `writer${i + 1}@bench.example`, password } });
-      const token = (login.login as { token: string }).token;
-      const business = await postGraphql(url, 'mutation($input: CreateBusinessInput!) { createBusiness(input: $input) { id } }', { input: { name: `Writer ${i + 1} Ltd`, domain: `w${i + 1}.example` } }, token);
-      const created = await postGraphql(
-        url,
-        'mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } } }',
-        { input: { title: `Printer jam #${i + 1}`, description: 'The printer eats every page.', businessId: (business.createBusiness as { id: string }).id } },
-        token,
-      );
-      const ticketId = (created.createTicket as { ticket: { id: string } }).ticket.id;
-      await postGraphql(url, CHANGE_STATUS, { input: { ticketId, status: 'IN_PROGRESS' } }, token);
-      return { token, ticketId, status: 'IN_PROGRESS' as const, comments: 0 };
-    }),
+  // A few at a time: 32 logins at once (argon2) on a busy machine held the pool past its acquire timeout.
+  const writers: Writer[] = [];
+  for (let first = 0; first < count; first += SEED_AT_ONCE) {
+    writers.push(...(await Promise.all(Array.from({ length: Math.min(SEED_AT_ONCE, count - first) }, (_, j) => seedWriter(url, first + j, password)))));
+  }
+  return writers;
+}
+
+async function seedWriter(url: string, i: number, password: string): Promise<Writer> {
+  const login = await postGraphql(url, 'mutation($input: LoginInput!) { login(input: $input) { token } }', { input: { email: `writer${i + 1}@bench.example`, password } });
+  const token = (login.login as { token: string }).token;
+  const business = await postGraphql(url, 'mutation($input: CreateBusinessInput!) { createBusiness(input: $input) { id } }', { input: { name: `Writer ${i + 1} Ltd`, domain: `w${i + 1}.example` } }, token);
+  const created = await postGraphql(
+    url,
+    'mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } } }',
+    { input: { title: `Printer jam #${i + 1}`, description: 'The printer eats every page.', businessId: (business.createBusiness as { id: string }).id } },
+    token,
   );
+  const ticketId = (created.createTicket as { ticket: { id: string } }).ticket.id;
+  await postGraphql(url, CHANGE_STATUS, { input: { ticketId, status: 'IN_PROGRESS' } }, token);
+  return { token, ticketId, status: 'IN_PROGRESS' as const, comments: 0 };
 }
 
 // --- sampling pg_stat_activity ------------------------------------------------------------------

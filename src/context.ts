@@ -30,6 +30,8 @@ import { authenticate, type Authentication } from './modules/users/auth/authenti
 import type { TokenService } from './modules/users/auth/tokens';
 import type { LoginThrottle } from './modules/users/auth/login-throttle';
 import type { RevocationBus } from './modules/users/auth/revocations';
+import type { CredentialCache } from './modules/users/auth/credential-cache';
+import type { SlaSettings } from './modules/sla/sla-settings';
 import { AuditService } from './modules/audit/audit.service';
 import { createUserLoaders } from './modules/users/user.loaders';
 import { createMailStatusLoaders, MailStatusService } from './modules/mail/mail-status.service';
@@ -67,6 +69,10 @@ export interface AppDeps {
   loginThrottle: LoginThrottle;
   /** Tells every instance which sessions, accounts and keys lost access, so their connections close. */
   revocations: RevocationBus;
+  /** Live sessions and API keys, so a request is authenticated without a statement (dropped on every change). */
+  credentials: CredentialCache;
+  /** The SLA targets of each priority, cached until a policy or the business hours change. */
+  slaSettings: SlaSettings;
   /** Checks of webhook endpoint URLs (private addresses allowed or not). */
   webhooks: WebhookSettings;
   /** New in-app notifications as they commit, on every instance, for `notificationAdded`. */
@@ -98,7 +104,7 @@ function createLoaders(em: EntityManager, actor: Actor) {
 
 function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAddress: string, sessionId: string | undefined, loaders: Loaders) {
   const tags = new TagService(em, actor);
-  const sla = new SlaService(em, actor);
+  const sla = new SlaService(em, actor, deps.slaSettings);
   const tickets = new TicketService(em, actor, tags, sla);
   const workflow = new TicketWorkflowService(actor, tickets, sla);
   const businesses = new BusinessService(em, actor);
@@ -126,8 +132,8 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     merges: new MergeService(em, actor, tickets, workflow),
     links: new LinkService(em, actor, workflow),
     problems: new ProblemService(em, actor),
-    bulk: new BulkService(em, actor),
-    macros: new MacroService(em, actor),
+    bulk: new BulkService(em, actor, deps.slaSettings),
+    macros: new MacroService(em, actor, deps.slaSettings),
     views: new ViewService(em, actor, tickets),
     presence: new PresenceService(actor, tickets, deps.presence),
   };
@@ -161,7 +167,7 @@ export interface Context {
  * fork and actor, so a cached row is never shared between two viewers.
  */
 export async function createContext(deps: AppDeps, authorization: string | undefined, clientAddress = 'unknown'): Promise<Context> {
-  return contextOf(deps, await authenticate(deps.orm.em.fork() as EntityManager, deps.tokens, authorization), clientAddress);
+  return contextOf(deps, await authenticate(deps.orm.em.fork() as EntityManager, deps, authorization), clientAddress);
 }
 
 /**

@@ -29,6 +29,7 @@ import { Migration20261206100000_customer_mail } from './Migration20261206100000
 import { Migration20261206110000_notifications } from './Migration20261206110000_notifications';
 import { Migration20261206110500_account_tokens } from './Migration20261206110500_account_tokens';
 import { Migration20261206120000_roll_up_reads } from './Migration20261206120000_roll_up_reads';
+import { Migration20261207010000_change_notices } from './Migration20261207010000_change_notices';
 import { Migration20261207050000_merge_links_problems } from './Migration20261207050000_merge_links_problems';
 import { Migration20261207060000_macros_views } from './Migration20261207060000_macros_views';
 
@@ -67,6 +68,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206110000_notifications', class: Migration20261206110000_notifications },
   { name: 'Migration20261206110500_account_tokens', class: Migration20261206110500_account_tokens },
   { name: 'Migration20261206120000_roll_up_reads', class: Migration20261206120000_roll_up_reads },
+  { name: 'Migration20261207010000_change_notices', class: Migration20261207010000_change_notices },
   { name: 'Migration20261207050000_merge_links_problems', class: Migration20261207050000_merge_links_problems },
   { name: 'Migration20261207060000_macros_views', class: Migration20261207060000_macros_views },
 ];

@@ -1,3 +1,4 @@
+import type { SlaSettings } from '../sla/sla-settings';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { badInput } from '../../shared/errors';
@@ -22,6 +23,7 @@ export class BulkService {
   constructor(
     private readonly em: EntityManager,
     private readonly actor: Actor,
+    private readonly slaSettings: SlaSettings,
   ) {}
 
   async update(input: BulkUpdateTicketsInput): Promise<BulkUpdateTicketsPayload> {
@@ -31,7 +33,7 @@ export class BulkService {
     for (const ticketId of input.ticketIds) {
       try {
         // A fork per ticket: nothing read for one ticket is served, stale, to the next.
-        const ticket = await applyChangeSet(this.em.fork(), this.actor, ticketId, versions.get(ticketId), () => changes);
+        const ticket = await applyChangeSet(this.em.fork(), this.actor, this.slaSettings, ticketId, versions.get(ticketId), () => changes);
         results.push({ ticketId, ok: true, errorCode: null, errorMessage: null, ticket });
       } catch (error) {
         results.push({ ticketId, ok: false, ...errorOf(error), ticket: null });

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CommentService } from '../comments/comment.service';
 import { SlaService } from '../sla/sla.service';
+import type { SlaSettings } from '../sla/sla-settings';
 import { TagService } from '../tags/tag.service';
 import { TicketService } from '../tickets/ticket.service';
 import { TicketWorkflowService } from '../tickets/ticket-workflow.service';
@@ -36,13 +37,14 @@ export interface ChangeSet {
 export async function applyChangeSet(
   rootEm: EntityManager,
   actor: Actor,
+  slaSettings: SlaSettings,
   ticketId: string,
   expectedVersion: number | null | undefined,
   build: (em: EntityManager, ticket: Ticket) => Promise<ChangeSet> | ChangeSet,
 ): Promise<Ticket> {
   const id = idOf(ticketId, 'Ticket', 'ticketId');
   return rootEm.transactional(async (em) => {
-    const sla = new SlaService(em, actor);
+    const sla = new SlaService(em, actor, slaSettings);
     const tags = new TagService(em, actor);
     const tickets = new TicketService(em, actor, tags, sla);
     const workflow = new TicketWorkflowService(actor, tickets, sla);

@@ -1,3 +1,4 @@
+import type { SlaSettings } from '../sla/sla-settings';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../../shared/errors';
 import { LIMITS, optionalText, text } from '../../shared/validation';
@@ -24,6 +25,7 @@ export class MacroService {
   constructor(
     private readonly em: EntityManager,
     private readonly actor: Actor,
+    private readonly slaSettings: SlaSettings,
   ) {
     this.rows = new OwnedRows(em, actor, Macro, 'Macro', 'macros');
   }
@@ -57,7 +59,7 @@ export class MacroService {
    */
   async apply(input: ApplyMacroInput): Promise<Ticket> {
     const macro = await this.get(input.macroId);
-    return applyChangeSet(this.em, this.actor, input.ticketId, input.expectedVersion, async (em, ticket) => ({
+    return applyChangeSet(this.em, this.actor, this.slaSettings, input.ticketId, input.expectedVersion, async (em, ticket) => ({
       ...(macro.commentBody !== null && {
         comment: { body: fillPlaceholders(macro.commentBody, await this.values(em, ticket)), isInternal: macro.commentInternal },
       }),

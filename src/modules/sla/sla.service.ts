@@ -12,6 +12,7 @@ import { recordBreaches } from './breaches';
 import { computeDueDates, markClock, onStatusChange, settleFirstResponse, settleOutcome, type SlaTargets } from './sla-clock';
 import type { UpdateBusinessHoursInput, UpdateSlaPolicyInput } from './sla.inputs';
 import { SlaPolicy } from './sla-policy.entity';
+import type { SlaSettings } from './sla-settings';
 
 /** A year of minutes: the largest target accepted. */
 const MAX_TARGET_MINUTES = 365 * 24 * 60;
@@ -52,6 +53,7 @@ export class SlaService {
   constructor(
     private readonly em: EntityManager,
     private readonly actor: Actor,
+    private readonly settings: SlaSettings,
   ) {}
 
   policies(): Promise<SlaPolicy[]> {
@@ -72,7 +74,7 @@ export class SlaService {
         throw badInput(`${field} must be between 1 and ${MAX_TARGET_MINUTES}.`, field);
       }
     }
-    return this.em.transactional(async (em) => {
+    const changed = await this.em.transactional(async (em) => {
       const policy = await em.findOneOrFail(SlaPolicy, { priority: input.priority }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       policy.firstResponseMinutes = input.firstResponseMinutes ?? policy.firstResponseMinutes;
       policy.resolutionMinutes = input.resolutionMinutes ?? policy.resolutionMinutes;
@@ -81,11 +83,13 @@ export class SlaService {
       policy.updatedAt = new Date();
       return policy;
     });
+    this.settings.changed();
+    return changed;
   }
 
   async updateBusinessHours(input: UpdateBusinessHoursInput): Promise<BusinessHours> {
     if (!canAdminister(this.actor)) throw denied(this.actor, 'Only admins change the business hours.');
-    return this.em.transactional(async (em) => {
+    const changed = await this.em.transactional(async (em) => {
       const hours = await em.findOneOrFail(BusinessHours, { id: 1 }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const next = {
         timeZone: input.timeZone ?? hours.timeZone,
@@ -99,11 +103,13 @@ export class SlaService {
       Object.assign(hours, next, { updatedAt: new Date() });
       return hours;
     });
+    this.settings.changed();
+    return changed;
   }
 
-  /** The targets for a priority, read inside the caller's transaction. */
+  /** The targets for a priority: cached, or read inside the caller's transaction. */
   targets(em: EntityManager, priority: TicketPriority): Promise<SlaTargets> {
-    return slaTargets(em, priority);
+    return this.settings.targets(em, priority);
   }
 
   /** Before a priority change: the clock's stretch so far counts on the calendar of the policy it ran under. */
