@@ -71,6 +71,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Schema introspection, and the "Did you mean …" suggestions that would reveal the schema without it. */
   introspection: boolean;
+  /** GraphiQL for browsers that open /graphql (its bundle under /ide/). */
+  graphiql: boolean;
   /** Failed logins allowed per email and per client address within the window, before logins are refused. */
   loginThrottle: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
   /** What one GraphQL operation may ask for, on HTTP and WebSocket alike (see server/limits). */
@@ -250,6 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     // On by default: partners generate their clients from it.
     introspection: boolean(env, 'INTROSPECTION', true),
+    graphiql: boolean(env, 'GRAPHIQL', true),
     loginThrottle: {
       maxFailuresPerAccount: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
       maxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),

@@ -15,6 +15,7 @@ import { httpContext } from './http-context';
 import { errorsAsJson, notFoundAsJson } from './json-answers';
 import { queryCostPlugin } from './limits/cost-plugin';
 import { dropLateAnswer, requestDeadline, resolveBeforeDeadline, timeLimitStatus } from './time-limits';
+import { graphiqlRouter } from './ide/graphiql';
 import { createWebSocketServer } from './ws';
 
 export interface HttpServer {
@@ -28,7 +29,7 @@ const BODY_LIMIT = '1mb';
 
 /**
  * HTTP and WebSocket on one port: `POST/GET /graphql` (Apollo), WebSocket subscriptions on the same
- * path (graphql-ws), `GET /healthz`, the pages behind customer mail's links under `/mail/`, and `POST /inbound/email` when INBOUND_EMAIL_SECRET is set. `stop()` closes sockets (1001), drains HTTP, then returns.
+ * path (graphql-ws), GraphiQL for a browser's `GET /graphql` (its bundle under `/ide/`) unless GRAPHIQL=false, `GET /healthz`, the pages behind customer mail's links under `/mail/`, and `POST /inbound/email` when INBOUND_EMAIL_SECRET is set. `stop()` closes sockets (1001), drains HTTP, then returns.
  * Every answer is JSON: a bad body, any other path and any failure too (see json-answers.ts).
  */
 export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, config: Config, mailLinkKey: Buffer): Promise<HttpServer> {
@@ -45,7 +46,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     introspection: config.introspection,
     // main.ts owns the signals and stops everything in order; Apollo must not stop itself first.
     stopOnTerminationSignals: false,
-    // No landing page: /graphql answers JSON only, even to a browser.
+    // Not Apollo's landing page (it loads from a CDN): GraphiQL from our own bundle, when GRAPHIQL is on.
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
@@ -64,6 +65,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     if (problem) res.status(503).json({ status: problem });
     else res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
   });
+  if (config.graphiql) app.use(graphiqlRouter(deps.logger));
   app.use('/mail', customerMailRouter(deps, mailLinkKey));
   if (config.inboundEmailSecret) app.use('/inbound/email', inboundEmailRouter(deps, config.inboundEmailSecret, config.inboundEmailMaxBytes, config.inboundAuthservId));
   app.use(
