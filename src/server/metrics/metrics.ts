@@ -6,6 +6,9 @@ import type { DeliveryDispatcher } from '../../modules/deliveries/dispatcher';
 /** Distinct operation names kept as label values; later new names count as "other" (clients choose names freely). */
 const MAX_OPERATION_NAMES = 200;
 
+/** Feed lag is counted up to this many entries: beyond it the figure says "at least". */
+const MAX_LAG_COUNTED = 100_000;
+
 /** The pool the ORM's knex draws connections from (tarn), as far as the metrics read it. */
 interface Pool {
   numUsed(): number;
@@ -119,22 +122,27 @@ export class Metrics {
   }
 
   /**
-   * How far behind the timeline each feed consumer is, in timeline positions: from its checkpoint to
-   * the watermark (below it every entry is decided). Shared by all instances: it is read from the database.
+   * How far behind the timeline each feed consumer is: the entries after its checkpoint and below the
+   * watermark (every entry below it is decided), counted up to MAX_LAG_COUNTED so that a scrape stays
+   * one short index range even when a consumer is far behind. Read from the database: the same on
+   * every instance.
    */
   watchFeed(orm: MikroORM): void {
     new Gauge({
       name: 'ticketgraph_feed_consumer_lag',
-      help: 'Timeline positions between a feed consumer checkpoint and the timeline watermark.',
+      help: `Timeline entries a feed consumer has yet to apply (counted up to ${MAX_LAG_COUNTED}).`,
       labelNames: ['consumer'],
       registers: [this.registry],
       async collect() {
-        const rows = await orm.em
-          .fork()
-          .getConnection()
-          .execute<{ consumer: string; lag: string }[]>('select consumer, greatest(timeline_watermark() - 1 - position, 0)::text as lag from feed_checkpoint');
+        const rows = await orm.em.fork().getConnection().execute<{ consumer: string; lag: number }[]>(
+          `select checkpoint.consumer,
+                  (select count(*) from (select 1 from ticket_event entry
+                                          where entry.position > checkpoint.position and entry.position < now.watermark
+                                          limit ${MAX_LAG_COUNTED}) behind)::int as lag
+             from feed_checkpoint checkpoint, (select timeline_watermark() as watermark) now`,
+        );
         this.reset();
-        for (const row of rows) this.set({ consumer: row.consumer }, Number(row.lag));
+        for (const row of rows) this.set({ consumer: row.consumer }, row.lag);
       },
     });
   }
