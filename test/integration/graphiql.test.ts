@@ -145,8 +145,10 @@ it('is off with GRAPHIQL=false: a browser gets the JSON answer of before', async
   const off = await startTestApp({ GRAPHIQL: 'false' });
   try {
     const page = await fetch(off.url, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(400);
     expect(page.headers.get('content-type')).toMatch(/json/);
     expect(page.headers.get('content-security-policy')).toBeNull();
+    expect(((await page.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('BAD_REQUEST');
     expect((await fetch(new URL('/ide/graphiql.js', off.url))).status).toBe(404);
   } finally {
     await off.stop();
