@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AddCommentDocument } from '../__generated__/graphql';
@@ -19,6 +20,7 @@ let browser: Browser;
 let agent: make.Staff;
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); these tests never download a browser.`);
   // The bundle is made by `npm run build`; this makes it when it is missing or older than its sources.
   execFileSync(process.execPath, [path.resolve(__dirname, '../../scripts/build-ide.mjs')], { stdio: 'inherit' });
   app = await startTestApp();
