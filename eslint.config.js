@@ -39,6 +39,14 @@ module.exports = tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!@mikro-orm/[^/]+$|node:|\\./Migration\\d{14}_\\w+$)', message: MIGRATION_IMPORTS }] }] },
   },
   {
+    // GraphiQL's page: browser code, bundled by scripts/build-ide.mjs.
+    files: ['src/server/ide/browser/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { document: 'readonly', location: 'readonly', Worker: 'readonly', URL: 'readonly', CSSStyleSheet: 'readonly', MutationObserver: 'readonly' },
+    },
+  },
+  {
     files: ['*.js', 'test/setup/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

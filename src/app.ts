@@ -10,6 +10,8 @@ import { DeadlineGuard } from './db/deadline-guard';
 import { isEmpty, seedDemo, type DemoLogin } from './db/seeders/demo';
 import { createSchema } from './schema';
 import { startHttpServer } from './server/http';
+import { Metrics } from './server/metrics/metrics';
+import { startMetricsServer } from './server/metrics/metrics-endpoint';
 import { RequestRateLimits } from './server/limits/rate-limits';
 import { loadOrCreateJwtSecret } from './modules/users/auth/jwt-secret';
 import { TokenService } from './modules/users/auth/tokens';
@@ -50,6 +52,8 @@ export interface App {
   deliveries: DeliveryDispatcher;
   /** Staff notifications: what the 'notifications' consumer uses, and `notifyAdmins` for notices outside the timeline. */
   notifier: Notifier;
+  /** The port of the metrics' own listener, when METRICS_PORT is set. */
+  metricsPort?: number;
   /** The demo logins, when this start loaded the demo data. */
   demoLogins?: DemoLogin[];
   stop(): Promise<void>;
@@ -110,7 +114,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     started.push(() => presence.stop());
     const deps = { orm: database.orm, tokens, logger, submitLimiter, rateLimits, timeline, loginThrottle, revocations, credentials, slaSettings, notifications, accountMail, webhooks: config.webhooks, presence };
     const linkKey = mailLinkKey(secret);
-    const http = await startHttpServer(deps, schema, config, linkKey);
+    const metrics = config.metrics.token !== undefined || config.metrics.port !== undefined ? new Metrics() : undefined;
+    const http = await startHttpServer(deps, schema, config, linkKey, { metrics, redis });
     started.push(() => http.stop());
     const consumers = new FeedConsumers(database.orm, pubSub, logger, config.feed);
     consumers.register(rollUpConsumer);
@@ -138,6 +143,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     }
     const jobs = startJobs(database.orm.em as EntityManager, config, logger);
     started.push(() => jobs.stop());
+    if (metrics) {
+      metrics.watchPool(database.orm);
+      metrics.watchFeed(database.orm);
+      metrics.watchDeliveries(deliveries);
+    }
+    const metricsServer = metrics && config.metrics.port !== undefined ? await startMetricsServer(metrics, config.metrics.port, config.metrics.token) : undefined;
+    if (metricsServer) started.push(() => metricsServer.close());
     return {
       url: `http://localhost:${http.port}/graphql`,
       port: http.port,
@@ -145,6 +157,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       consumers,
       deliveries,
       notifier,
+      metricsPort: metricsServer?.port,
       demoLogins,
       stop: closeAll,
     };

@@ -71,6 +71,10 @@ export interface Config {
   requestTimeoutMs: number;
   /** Schema introspection, and the "Did you mean …" suggestions that would reveal the schema without it. */
   introspection: boolean;
+  /** GraphiQL for browsers that open /graphql (its bundle under /ide/). */
+  graphiql: boolean;
+  /** /metrics: off unless a bearer token or a port of its own is set (both: the port, with the token). */
+  metrics: { token?: string; port?: number };
   /** Failed logins allowed per email and per client address within the window, before logins are refused. */
   loginThrottle: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
   /** What one GraphQL operation may ask for, on HTTP and WebSocket alike (see server/limits). */
@@ -183,6 +187,9 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('INBOUND_EMAIL_SECRET', 'must be at least 16 characters');
   }
 
+  const metricsToken = optional(env, 'METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
+
   const inboundAuthservId = optional(env, 'INBOUND_AUTHSERV_ID');
   if (inboundAuthservId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(inboundAuthservId)) {
     throw new ConfigError('INBOUND_AUTHSERV_ID', 'must be an authserv-id such as mx.example.com (letters, digits, dots, dashes)');
@@ -250,6 +257,8 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
     // On by default: partners generate their clients from it.
     introspection: boolean(env, 'INTROSPECTION', true),
+    graphiql: boolean(env, 'GRAPHIQL', true),
+    metrics: { token: metricsToken, port: optional(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65535) },
     loginThrottle: {
       maxFailuresPerAccount: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1_000_000),
       maxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 20, 1, 1_000_000),

@@ -1,4 +1,45 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type Logger } from 'pino';
+
+/** What every log line written while serving one request carries: its id, and its operation once known. */
+export interface RequestLogFields {
+  requestId: string;
+  operationName?: string;
+}
+
+/** The request being served, if any (set by server/request-id.ts, the operation by the GraphQL plugins). */
+export const requestLogFields = new AsyncLocalStorage<RequestLogFields>();
+
+/**
+ * Fields whose values are secrets wherever they appear in a logged object: credentials, tokens, webhook
+ * secrets, mail bodies and a GraphQL request's variables (which carry passwords and secrets as inputs).
+ */
+const REDACTED = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'password',
+  '*.password',
+  'newPassword',
+  '*.newPassword',
+  'currentPassword',
+  '*.currentPassword',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'key',
+  '*.key',
+  'variables',
+  '*.variables',
+  'text',
+  '*.text',
+  'html',
+  '*.html',
+  'body',
+  '*.body',
+];
 
 /**
  * A database error as the log keeps it. The driver's message (and the stack's first line) starts with
@@ -24,12 +65,16 @@ function isDatabaseError(error: unknown): error is Error & Record<string, unknow
   return error instanceof Error && typeof (error as { sqlState?: unknown; routine?: unknown }).routine === 'string';
 }
 
-/** JSON logs on stdout (pino). Secrets in headers are redacted, and database errors lose the values of their statement. */
+/**
+ * JSON logs on stdout (pino). Each line written while serving a request carries its `requestId` and
+ * `operationName`; secrets are redacted (REDACTED), and database errors lose the values of their statement.
+ */
 export function createLogger(level: string, destination: pino.DestinationStream = pino.destination(1)): Logger {
   return pino(
     {
       level,
-      redact: ['req.headers.authorization', 'authorization'],
+      redact: REDACTED,
+      mixin: () => ({ ...requestLogFields.getStore() }),
       serializers: { err: (error: unknown) => (isDatabaseError(error) ? databaseError(error) : pino.stdSerializers.err(error as Error)) },
     },
     destination,

@@ -7,6 +7,8 @@ const STALE_AFTER_MS = 3000;
 export interface HealthCheck {
   /** Null when the database answered a recent check; otherwise why not. Never waits. */
   databaseProblem(): string | null;
+  /** The names of the migrations the database has applied (read on the check's own connection). */
+  appliedMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,10 @@ export async function createHealthCheck(clientUrl: string): Promise<HealthCheck>
     databaseProblem() {
       if (failed) return 'database unavailable';
       return Date.now() - lastGood > STALE_AFTER_MS ? 'database did not answer in time' : null;
+    },
+    async appliedMigrations() {
+      const { rows } = await pool.query<{ name: string }>('select name from mikro_orm_migrations');
+      return rows.map((row) => row.name);
     },
     async close() {
       clearInterval(timer);

@@ -4,6 +4,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
+import type Redis from 'ioredis';
 import http from 'node:http';
 import type { Config } from '../config';
 import type { AppDeps, Context } from '../context';
@@ -15,7 +16,18 @@ import { httpContext } from './http-context';
 import { errorsAsJson, notFoundAsJson } from './json-answers';
 import { queryCostPlugin } from './limits/cost-plugin';
 import { dropLateAnswer, requestDeadline, resolveBeforeDeadline, timeLimitStatus } from './time-limits';
+import { graphiqlRouter } from './ide/graphiql';
+import { metricsHandler } from './metrics/metrics-endpoint';
+import type { Metrics } from './metrics/metrics';
+import { readiness } from './readiness';
+import { requestId, requestLogPlugin } from './request-log';
 import { createWebSocketServer } from './ws';
+
+/** What operators reach: the metrics when on (METRICS_TOKEN or METRICS_PORT), and Redis for /readyz when configured. */
+export interface Operations {
+  metrics?: Metrics;
+  redis?: Redis;
+}
 
 export interface HttpServer {
   server: http.Server;
@@ -28,14 +40,16 @@ const BODY_LIMIT = '1mb';
 
 /**
  * HTTP and WebSocket on one port: `POST/GET /graphql` (Apollo), WebSocket subscriptions on the same
- * path (graphql-ws), `GET /healthz`, the pages behind customer mail's links under `/mail/`, and `POST /inbound/email` when INBOUND_EMAIL_SECRET is set. `stop()` closes sockets (1001), drains HTTP, then returns.
+ * path (graphql-ws), GraphiQL for a browser's `GET /graphql` (its bundle under `/ide/`) unless GRAPHIQL=false, `GET /healthz`, `GET /readyz`, `GET /metrics` with METRICS_TOKEN (and no METRICS_PORT), the pages behind customer mail's links under `/mail/`, and `POST /inbound/email` when INBOUND_EMAIL_SECRET is set. `stop()` closes sockets (1001), drains HTTP, then returns.
  * Every answer is JSON: a bad body, any other path and any failure too (see json-answers.ts).
  */
-export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, config: Config, mailLinkKey: Buffer): Promise<HttpServer> {
+export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, config: Config, mailLinkKey: Buffer, operations: Operations = {}): Promise<HttpServer> {
   const app = express();
   app.set('trust proxy', config.trustProxy);
+  app.use(requestId);
   const server = http.createServer(app);
   const ws = createWebSocketServer(server, schema, deps, config);
+  operations.metrics?.watchSockets(ws.counts);
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -45,7 +59,7 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     introspection: config.introspection,
     // main.ts owns the signals and stops everything in order; Apollo must not stop itself first.
     stopOnTerminationSignals: false,
-    // No landing page: /graphql answers JSON only, even to a browser.
+    // Not Apollo's landing page (it loads from a CDN): GraphiQL from our own bundle, when GRAPHIQL is on.
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
@@ -53,6 +67,8 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
       resolveBeforeDeadline,
       timeLimitStatus,
       queryCostPlugin(config.queryLimits),
+      requestLogPlugin(deps.logger),
+      ...(operations.metrics ? [operations.metrics.plugin()] : []),
     ],
   });
   await apollo.start();
@@ -64,6 +80,17 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     if (problem) res.status(503).json({ status: problem });
     else res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'starting' });
   });
+  if (config.graphiql) app.use(graphiqlRouter(deps.logger));
+  app.get('/readyz', async (_req, res, next) => {
+    try {
+      const { ready, checks } = await readiness(health, operations.redis);
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+    } catch (error) {
+      next(error);
+    }
+  });
+  // With METRICS_PORT the metrics have a listener of their own (app.ts); otherwise here, behind the token.
+  if (operations.metrics && config.metrics.token && config.metrics.port === undefined) app.get('/metrics', metricsHandler(operations.metrics, config.metrics.token));
   app.use('/mail', customerMailRouter(deps, mailLinkKey));
   if (config.inboundEmailSecret) app.use('/inbound/email', inboundEmailRouter(deps, config.inboundEmailSecret, config.inboundEmailMaxBytes, config.inboundAuthservId));
   app.use(

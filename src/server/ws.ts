@@ -60,6 +60,8 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
   const stopListening = deps.revocations.listen((revocation) => access.revoke(revocation));
   /** Who each connection is, for its rate-limit budget: a subscribe message costs as much as an HTTP request. */
   const actors = new WeakMap<object, { actor: Actor; address: string }>();
+  /** Accepted connections and their running subscriptions, for the metrics. */
+  const open = new Set<{ subscriptions: Record<string, unknown> }>();
   /** The cost of each running operation, sent in `extensions.cost` of its results. */
   const costs = new WeakMap<ExecutionArgs, OperationCost>();
   const handle = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
@@ -82,7 +84,11 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
         actors.set(ctx, { actor: context.actor, address });
         if (context.expiresAt !== undefined) closeAt(socket, context.expiresAt, 'Session expired');
         access.add(socket, context.principals);
+        open.add(ctx);
         return true;
+      },
+      onClose: (ctx) => {
+        open.delete(ctx);
       },
       onSubscribe: async (ctx, _id, payload) => {
         // graphql-ws has already registered this one, so it is counted too.
@@ -149,5 +155,10 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
       };
     },
   };
-  return { wss, drainPlugin };
+  /** Open WebSocket connections (accepted or not yet), and subscriptions running on accepted ones. */
+  const counts = () => ({
+    connections: wss.clients.size,
+    subscriptions: [...open].reduce((sum, ctx) => sum + Object.keys(ctx.subscriptions).length, 0),
+  });
+  return { wss, drainPlugin, counts };
 }

@@ -4,7 +4,7 @@ import { print, type GraphQLFormattedError } from 'graphql';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { startApp, type App } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { TokenService } from '../../src/modules/users/auth/tokens';
@@ -33,7 +33,8 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, sameDatabaseAs?: TestApp): Promise<TestApp> {
+/** `logger`: where the app logs (silent unless TEST_LOG_LEVEL); a suite that reads the log passes its own. */
+export async function startTestApp(env: Record<string, string> = {}, sameDatabaseAs?: TestApp, logger?: Logger): Promise<TestApp> {
   const server = serverUrl();
   const database = sameDatabaseAs
     ? new URL(sameDatabaseAs.databaseUrl).pathname.slice(1)
@@ -63,7 +64,7 @@ export async function startTestApp(env: Record<string, string> = {}, sameDatabas
     RATE_LIMIT_ANONYMOUS_POINTS: '1000000',
     ...env,
   });
-  const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const app = await startApp(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const url = `http://127.0.0.1:${app.port}/graphql`;
   let statements = 0;
   app.database.orm.em.getConnection().getKnex().on('query', () => {

@@ -42,11 +42,23 @@ describe('loadConfig', () => {
       database: { poolMax: 10, acquireTimeoutMs: 5000, statementTimeoutMs: 15_000 },
       requestTimeoutMs: 30_000,
       introspection: true,
+      graphiql: true,
+      metrics: { token: undefined, port: undefined },
       loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, windowSeconds: 900 },
       queryLimits: { maxDepth: 12, maxAliases: 30, maxRootFields: 10, maxTokens: 10_000, maxIntrospectionFields: 300, maxCost: 25_000, maxSubscriptionCost: 1000 },
       requestRateLimit: { points: 600, anonymousPoints: 120, windowSeconds: 60 },
       webhooks: { allowPrivate: false, timeoutMs: 15_000 },
     });
+  });
+
+  it('reads GRAPHIQL and the metrics settings, and refuses a short token or a bad port', () => {
+    expect(loadConfig({ GRAPHIQL: 'false', METRICS_TOKEN: 'a-token-of-16-chars', METRICS_PORT: '9464' })).toMatchObject({
+      graphiql: false,
+      metrics: { token: 'a-token-of-16-chars', port: 9464 },
+    });
+    expect(configError({ METRICS_TOKEN: 'short' }).variable).toBe('METRICS_TOKEN');
+    expect(configError({ METRICS_PORT: '70000' }).variable).toBe('METRICS_PORT');
+    expect(configError({ GRAPHIQL: 'maybe' }).variable).toBe('GRAPHIQL');
   });
 
   it('refuses a login throttle limit of 0 and a window that is not a number', () => {
@@ -113,6 +125,9 @@ describe('loadConfig', () => {
       DB_STATEMENT_TIMEOUT_MS: '60000',
       REQUEST_TIMEOUT_MS: '90000',
       INTROSPECTION: 'false',
+      GRAPHIQL: 'false',
+      METRICS_TOKEN: 'metrics-token-0123456789',
+      METRICS_PORT: '9464',
       LOGIN_MAX_FAILURES: '3',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '50',
       LOGIN_THROTTLE_SECONDS: '60',
@@ -158,6 +173,8 @@ describe('loadConfig', () => {
       database: { poolMax: 25, acquireTimeoutMs: 1500, statementTimeoutMs: 60_000 },
       requestTimeoutMs: 90_000,
       introspection: false,
+      graphiql: false,
+      metrics: { token: 'metrics-token-0123456789', port: 9464 },
       loginThrottle: { maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, windowSeconds: 60 },
       queryLimits: { maxDepth: 8, maxAliases: 0, maxRootFields: 3, maxTokens: 2000, maxIntrospectionFields: 250, maxCost: 500, maxSubscriptionCost: 50 },
       requestRateLimit: { points: 100, anonymousPoints: 20, windowSeconds: 10 },

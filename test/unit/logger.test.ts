@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/logger';
+import { createLogger, requestLogFields } from '../../src/logger';
 
 function captured() {
   const lines: string[] = [];
@@ -44,5 +44,37 @@ describe('createLogger', () => {
     logger.error({ err: new Error('the mail server went away'), authorization: 'Bearer tgk_secret' }, 'failed');
     expect(text()).toContain('the mail server went away');
     expect(text()).not.toContain('tgk_secret');
+  });
+});
+
+describe('createLogger redaction', () => {
+  it('redacts credentials, tokens, secrets, variables and mail bodies wherever a logged object holds them', () => {
+    const { logger, text } = captured();
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer tok-1', cookie: 'sid=tok-2' } },
+        input: { password: 'pw-3', newPassword: 'pw-4', currentPassword: 'pw-5', token: 'tok-6', secret: 'whsec-7', key: 'tg_key-8' },
+        request: { variables: { input: { password: 'pw-9' } } },
+        mail: { text: 'body-10', html: '<p>body-11</p>', body: 'body-12' },
+        secret: 'whsec-13',
+      },
+      'something',
+    );
+    const logged = text();
+    for (const value of ['tok-1', 'tok-2', 'pw-3', 'pw-4', 'pw-5', 'tok-6', 'whsec-7', 'tg_key-8', 'pw-9', 'body-10', 'body-11', 'body-12', 'whsec-13']) {
+      expect({ value, found: logged.includes(value) }).toEqual({ value, found: false });
+    }
+  });
+
+  it('carries the request id and operation of the request being served', () => {
+    const { logger, text } = captured();
+    requestLogFields.run({ requestId: 'req-1' }, () => {
+      requestLogFields.getStore()!.operationName = 'Tickets';
+      logger.info('inside');
+    });
+    logger.info('outside');
+    const [inside, outside] = text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(inside).toMatchObject({ requestId: 'req-1', operationName: 'Tickets', msg: 'inside' });
+    expect(outside.requestId).toBeUndefined();
   });
 });

@@ -18,6 +18,10 @@ const RECORD_MS = 20;
 /** Longest error text kept on a delivery. */
 const ERROR_CHARS = 2000;
 
+/** How a recorded attempt ended: sent, to be tried again, given up, or cancelled (not to be sent). */
+export type AttemptOutcome = 'delivered' | 'retry' | 'failed' | 'cancelled';
+export type OutcomeListener = (channel: DeliveryChannelName, outcome: AttemptOutcome) => void;
+
 interface Outcome {
   channel: DeliveryChannel;
   claimed: Delivery;
@@ -40,6 +44,7 @@ export class DeliveryDispatcher {
   /** Outcomes waiting to be written, and the write that will take them. */
   private readonly outcomes: Outcome[] = [];
   private recording?: Promise<void>;
+  private readonly listeners: OutcomeListener[] = [];
 
   constructor(
     private readonly orm: MikroORM,
@@ -50,6 +55,11 @@ export class DeliveryDispatcher {
   register(channel: DeliveryChannel): void {
     if (this.channels.has(channel.channel)) throw new Error(`A ${channel.channel} channel is already registered.`);
     this.channels.set(channel.channel, channel);
+  }
+
+  /** Hears every outcome written, after its transaction commits (the metrics count them). */
+  onOutcome(listener: OutcomeListener): void {
+    this.listeners.push(listener);
   }
 
   start(): void {
@@ -179,6 +189,7 @@ export class DeliveryDispatcher {
 
   /** Writes each outcome, unless its claim ran out and another attempt has started since. */
   private async record(batch: readonly Outcome[]): Promise<void> {
+    const written: [DeliveryChannelName, AttemptOutcome][] = [];
     await this.orm.em.fork().transactional(async (em: EntityManager) => {
       const rows = await em.find(Delivery, { id: { $in: batch.map((outcome) => outcome.claimed.id) }, status: DeliveryStatus.PENDING }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const byId = new Map(rows.map((row) => [row.id, row]));
@@ -191,16 +202,20 @@ export class DeliveryDispatcher {
         delivery.lastError = result.ok ? null : (result.error ?? 'failed').slice(0, ERROR_CHARS);
         if (result.cancelled) {
           delivery.status = DeliveryStatus.CANCELLED;
+          written.push([channel.channel, 'cancelled']);
         } else if (result.ok) {
           delivery.status = DeliveryStatus.DELIVERED;
           delivery.deliveredAt = now;
+          written.push([channel.channel, 'delivered']);
         } else {
           const delay = result.permanent ? null : channel.retryDelaySeconds(delivery.attempts);
           if (delay === null) delivery.status = DeliveryStatus.FAILED;
           else delivery.nextAttemptAt = new Date(now.getTime() + delay * 1000);
+          written.push([channel.channel, delay === null ? 'failed' : 'retry']);
         }
         await channel.afterAttempt?.(em, delivery, result);
       }
     });
+    for (const [channel, outcome] of written) for (const listener of this.listeners) listener(channel, outcome);
   }
 }
