@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import path from 'node:path';
 import { startInstanceProcess } from './bench-instance';
 import { startFloorProcess, type FloorServer } from './fanout-floor';
@@ -10,13 +11,18 @@ import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
 
 /**
  * `npm run bench:fanout`: subscription fan-out. Starts the real server, opens BENCH_CLIENTS graphql-ws
- * clients (default 2,000; the target is 5,000) from BENCH_WORKERS worker processes (default 4), each
+ * clients (default 2,000; the target is 10,000) from BENCH_WORKERS worker processes (default 4), each
  * subscribed to `ticketStatusChanged`, sends BENCH_EVENTS status changes (default 20, one every
  * BENCH_INTERVAL_MS = 250 ms) and reports reach (deliveries ÷ clients × changes), p50/p99 delivery
- * latency (receive time minus the event's `at`) and the server's memory per idle connection. Then the
- * same with two instances on one database and Redis (REDIS_URL, default redis://127.0.0.1:6379; the
- * second instance in a process of its own): half the clients on each, changes made on the first.
- * Targets: 5,000 clients with 100 % reach and p99 under 500 ms; under 50 KB per idle connection.
+ * latency (receive time minus the event's `at`) and the server's memory per idle connection. Before
+ * the clients connect, the same changes with nobody subscribed give `changeTicketStatus`'s idle
+ * latency. Then the floor: the same clients on a bare graphql-ws server (scripts/fanout-floor.ts)
+ * pushing a payload of the same shape on the same schedule; the run prints Ticketgraph's p99 ÷ the
+ * floor's and the mutation's latency while delivering ÷ idle. Then the same with two instances on one
+ * database and Redis (REDIS_URL, default redis://127.0.0.1:6379; the second instance in a process of
+ * its own): half the clients on each, changes made on the first.
+ * Targets: 10,000 clients on one instance with 100 % reach and a p99 within 2× the floor's; the
+ * mutation within 2× its idle latency while deliveries run; under 25 KB per idle connection.
  *
  * The (first) server runs in this process, so its memory is this process's; the clients live in the
  * workers. Every phase has a time bound (BENCH_*_SECONDS below), and so has the whole run.
@@ -32,6 +38,11 @@ const WITH_REDIS = process.env.BENCH_REDIS !== '0';
 const CONNECT_SECONDS = Number(process.env.BENCH_CONNECT_SECONDS ?? 90);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 90);
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 120);
+/**
+ * BENCH_CPU_PROFILE=dir writes a CPU profile (open it in Chrome DevTools or speedscope) of the
+ * single-instance server (this process) from the first measured change until the deliveries are in.
+ */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 /** The whole run, whatever happens: then everything is stopped and the database dropped. */
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 720);
 /**
@@ -57,6 +68,24 @@ function openFileLimit(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Starts profiling this process; the function returned stops and writes the profile, and answers its path. */
+async function startProfile(): Promise<() => Promise<string>> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: object };
+    session.disconnect();
+    mkdirSync(PROFILE_DIR!, { recursive: true });
+    const file = path.resolve(PROFILE_DIR!, `fanout-${CLIENTS}-${Date.now()}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  };
 }
 
 // --- workers -------------------------------------------------------------------------------------
@@ -478,6 +507,7 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
     // does not depend on this (busy) process; none waits for an earlier answer except one on the
     // same ticket.
     await fleet.reset();
+    const profile = measureMemory && PROFILE_DIR ? await startProfile() : undefined;
     started = Date.now();
     const fired = await fire(fleet, target, EVENTS);
     const mutationTimes = fired.mutationMs;
@@ -490,6 +520,7 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
     if (drained.ended === 'timeout') log(`stopped waiting after BENCH_DRAIN_SECONDS=${DRAIN_SECONDS} with deliveries still arriving`);
     // What has arrived by now, before asking the (maybe still busy) server anything else.
     const stats = await fleet.stats();
+    if (profile) log(`CPU profile of the server while delivering: ${await profile()}`);
     const measured = fired.measured;
     if (measured.length !== EVENTS) log(`warning: found ${measured.length} new status changes on the timeline, expected ${EVENTS}`);
 
