@@ -329,7 +329,8 @@ function ticketgraphTarget(primary: BenchServer, urls: string[], scene: Scene, i
 
 function floorTarget(floor: FloorServer): Target {
   const changes = (count: number): PlannedChange[] =>
-    Array.from({ length: count }, (_, i) => ({ ticketId: '', to: i % 2 ? 'IN_PROGRESS' : 'WAITING_ON_THIRD_PARTY', reason: null }));
+    // Distinct keys: the worker holds a change back only behind an earlier one on the same ticket.
+    Array.from({ length: count }, (_, i) => ({ ticketId: `floor-${i}`, to: i % 2 ? 'IN_PROGRESS' : 'WAITING_ON_THIRD_PARTY', reason: null }));
   return {
     urls: [`${floor.url.replace(/^http/, 'ws')}/graphql`],
     token: 'none',
