@@ -1,21 +1,28 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import path from 'node:path';
 import { startInstanceProcess } from './bench-instance';
+import { startFloorProcess, type FloorServer } from './fanout-floor';
 import { machine, quantile, querySql, record, redisAnswers, runSql, startBenchServer, type BenchServer } from './bench-support';
-import type { ConnectRequest, EventStats, PlannedChange, WorkerCommand, WorkerCounts, WorkerReply, WorkerRequest } from './fanout-worker';
+import type { ConnectRequest, EventStats, FireRequest, PlannedChange, WorkerCommand, WorkerCounts, WorkerReply, WorkerRequest } from './fanout-worker';
 import { hashPassword } from '../src/modules/users/auth/passwords';
 import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
 
 /**
  * `npm run bench:fanout`: subscription fan-out. Starts the real server, opens BENCH_CLIENTS graphql-ws
- * clients (default 2,000; the target is 5,000) from BENCH_WORKERS worker processes (default 4), each
+ * clients (default 2,000; the target is 10,000) from BENCH_WORKERS worker processes (default 4), each
  * subscribed to `ticketStatusChanged`, sends BENCH_EVENTS status changes (default 20, one every
  * BENCH_INTERVAL_MS = 250 ms) and reports reach (deliveries ÷ clients × changes), p50/p99 delivery
- * latency (receive time minus the event's `at`) and the server's memory per idle connection. Then the
- * same with two instances on one database and Redis (REDIS_URL, default redis://127.0.0.1:6379; the
- * second instance in a process of its own): half the clients on each, changes made on the first.
- * Targets: 5,000 clients with 100 % reach and p99 under 500 ms; under 50 KB per idle connection.
+ * latency (receive time minus the event's `at`) and the server's memory per idle connection. Before
+ * the clients connect, the same changes with nobody subscribed give `changeTicketStatus`'s idle
+ * latency. Then the floor: the same clients on a bare graphql-ws server (scripts/fanout-floor.ts)
+ * pushing a payload of the same shape on the same schedule; the run prints Ticketgraph's p99 ÷ the
+ * floor's and the mutation's latency while delivering ÷ idle. Then the same with two instances on one
+ * database and Redis (REDIS_URL, default redis://127.0.0.1:6379; the second instance in a process of
+ * its own): half the clients on each, changes made on the first.
+ * Targets: 10,000 clients on one instance with 100 % reach and a p99 within 2× the floor's; the
+ * mutation within 2× its idle latency while deliveries run; under 25 KB per idle connection.
  *
  * The (first) server runs in this process, so its memory is this process's; the clients live in the
  * workers. Every phase has a time bound (BENCH_*_SECONDS below), and so has the whole run.
@@ -31,6 +38,11 @@ const WITH_REDIS = process.env.BENCH_REDIS !== '0';
 const CONNECT_SECONDS = Number(process.env.BENCH_CONNECT_SECONDS ?? 90);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 90);
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 120);
+/**
+ * BENCH_CPU_PROF=dir writes a CPU profile (open it in Chrome DevTools or speedscope) of the
+ * single-instance server (this process) from the first measured change until the deliveries are in.
+ */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 /** The whole run, whatever happens: then everything is stopped and the database dropped. */
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 720);
 /**
@@ -56,6 +68,24 @@ function openFileLimit(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Starts profiling this process; the function returned stops and writes the profile, and answers its path. */
+async function startProfile(): Promise<() => Promise<string>> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: object };
+    session.disconnect();
+    mkdirSync(PROFILE_DIR!, { recursive: true });
+    const file = path.resolve(PROFILE_DIR!, `fanout-${CLIENTS}-${Date.now()}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  };
 }
 
 // --- workers -------------------------------------------------------------------------------------
@@ -261,6 +291,58 @@ async function statusEventIds(server: BenchServer, scene: Scene): Promise<Set<st
   return new Set(rows.map((row) => toGlobalId('TicketEvent', row.id)));
 }
 
+/** What the clients subscribe to and what makes the changes: Ticketgraph (one or two instances) or the floor. */
+interface Target {
+  /** WebSocket URLs of the instances the clients spread over, client i on `urls[i % urls.length]`. */
+  urls: string[];
+  token: string;
+  /** One change, waiting for its answer (the warm-up). */
+  warmUp(): Promise<void>;
+  /** The measured changes: what a worker sends, and, once sent, the ids of their events. */
+  changes(count: number): { request: Omit<FireRequest, 'type' | 'timeoutMs'>; eventIds(fired: string[]): Promise<string[]> };
+  /** Whether to time the same changes with nobody subscribed first (the mutation's idle latency). */
+  idleFirst: boolean;
+  floor: boolean;
+}
+
+function ticketgraphTarget(primary: BenchServer, urls: string[], scene: Scene, idleFirst: boolean): Target {
+  return {
+    urls: urls.map((url) => url.replace(/^http/, 'ws')),
+    token: scene.token,
+    warmUp: () => flip(primary, scene),
+    changes(count) {
+      const changes = plan(scene, count);
+      const known = statusEventIds(primary, scene);
+      return {
+        request: { url: primary.app.url, token: scene.token, intervalMs: INTERVAL_MS, changes },
+        async eventIds() {
+          applied(scene, changes);
+          const before = await known;
+          return [...(await statusEventIds(primary, scene))].filter((id) => !before.has(id));
+        },
+      };
+    },
+    idleFirst,
+    floor: false,
+  };
+}
+
+function floorTarget(floor: FloorServer): Target {
+  const changes = (count: number): PlannedChange[] =>
+    // Distinct keys: the worker holds a change back only behind an earlier one on the same ticket.
+    Array.from({ length: count }, (_, i) => ({ ticketId: `floor-${i}`, to: i % 2 ? 'IN_PROGRESS' : 'WAITING_ON_THIRD_PARTY', reason: null }));
+  return {
+    urls: [`${floor.url.replace(/^http/, 'ws')}/graphql`],
+    token: 'none',
+    warmUp: async () => {
+      await fetch(`${floor.url}/publish`, { method: 'POST', body: JSON.stringify({ to: 'IN_PROGRESS' }) });
+    },
+    changes: (count) => ({ request: { url: floor.url, floor: true, token: 'none', intervalMs: INTERVAL_MS, changes: changes(count) }, eventIds: async (fired) => fired }),
+    idleFirst: false,
+    floor: true,
+  };
+}
+
 // --- one scenario --------------------------------------------------------------------------------
 
 interface Memory {
@@ -270,6 +352,8 @@ interface Memory {
 
 interface Result {
   name: string;
+  /** The bare graphql-ws server, not Ticketgraph. */
+  floor: boolean;
   instances: number;
   connected: number;
   connectSeconds: number;
@@ -284,6 +368,8 @@ interface Result {
   p99: number;
   max: number;
   mutationMedianMs: number;
+  /** The same changes with nobody subscribed, before the clients connect (Ticketgraph's single instance only). */
+  idleMutationMedianMs?: number;
   /** From sending the first change to sending the last (EVENTS − 1) × INTERVAL_MS unless a ticket's previous change held one back. */
   fireSeconds: number;
   /** The wait for deliveries ended at DRAIN_SECONDS while they were still arriving: reach is a lower bound. */
@@ -340,20 +426,35 @@ async function waitFor(
   }
 }
 
+/** Sends `count` changes to `target` from a worker, on schedule; throws when any failed. */
+async function fire(fleet: Fleet, target: Target, count: number) {
+  const { request, eventIds } = target.changes(count);
+  const fired = await fleet.workers[0].ask<'fired'>({ type: 'fire', ...request, timeoutMs: 60_000 }, count * INTERVAL_MS + 120_000);
+  if (fired.errors.length) throw new Error(`${fired.errors.length} of ${count} changes failed; first: ${fired.errors[0]}`);
+  return { ...fired, measured: await eventIds(fired.eventIds) };
+}
+
 /**
- * One run: `primary` (in this process) takes the changes; the clients spread over `urls` (the
- * primary's first, then other instances'), client i on `urls[i % urls.length]`.
+ * One run: the clients spread over the target's `urls`, client i on `urls[i % urls.length]`; the
+ * memory figure (`measureMemory`) is this process's, so only for a server running in it.
  */
-async function runScenario(name: string, primary: BenchServer, urls: string[], scene: Scene, measureMemory: boolean, lifetimeMs: number): Promise<Result> {
+async function runScenario(name: string, target: Target, measureMemory: boolean, lifetimeMs: number): Promise<Result> {
+  const urls = target.urls;
   const fleet = Fleet.spawn(WORKERS);
   try {
+    let idleMutationMedianMs: number | undefined;
+    if (target.idleFirst) {
+      const idle = await fire(fleet, target, EVENTS);
+      idleMutationMedianMs = quantile(idle.mutationMs.sort((a, b) => a - b), 0.5);
+      log(`${EVENTS} changes with nobody subscribed: changeTicketStatus answered in median ${msOf(idleMutationMedianMs)}`);
+    }
     const before = measureMemory ? await memoryNow() : undefined;
 
     // 1. Connect everyone.
     let started = Date.now();
     await fleet.connect(
-      urls.map((url) => url.replace(/^http/, 'ws')),
-      scene.token,
+      urls,
+      target.token,
       lifetimeMs,
     );
     let counts = await waitFor(fleet, CONNECT_SECONDS * 1000, (c) => !c.connecting, (c) => c.connected + c.failed, 30_000);
@@ -365,7 +466,7 @@ async function runScenario(name: string, primary: BenchServer, urls: string[], s
     // live); another one only when deliveries have stopped and some clients still have nothing.
     started = Date.now();
     let warmups = 1;
-    await flip(primary, scene);
+    await target.warmUp();
     counts = await waitFor(
       fleet,
       WARMUP_SECONDS * 1000,
@@ -379,7 +480,7 @@ async function runScenario(name: string, primary: BenchServer, urls: string[], s
         const settled = c.live > 0 && c.connectedPerUrl.every((connected, i) => c.livePerUrl[i] === 0 || c.livePerUrl[i] >= connected);
         if (warmups >= 3 || settled) return false;
         warmups += 1;
-        await flip(primary, scene);
+        await target.warmUp();
         return true;
       },
     );
@@ -406,16 +507,10 @@ async function runScenario(name: string, primary: BenchServer, urls: string[], s
     // 3. The measured status changes, one every INTERVAL_MS. A worker sends them, so the schedule
     // does not depend on this (busy) process; none waits for an earlier answer except one on the
     // same ticket.
-    const known = await statusEventIds(primary, scene);
     await fleet.reset();
-    const changes = plan(scene, EVENTS);
+    const profile = measureMemory && PROFILE_DIR ? await startProfile() : undefined;
     started = Date.now();
-    const fired = await fleet.workers[0].ask<'fired'>(
-      { type: 'fire', url: primary.app.url, token: scene.token, intervalMs: INTERVAL_MS, changes, timeoutMs: 60_000 },
-      EVENTS * INTERVAL_MS + 120_000,
-    );
-    if (fired.errors.length) throw new Error(`${fired.errors.length} of ${EVENTS} status changes failed; first: ${fired.errors[0]}`);
-    applied(scene, changes);
+    const fired = await fire(fleet, target, EVENTS);
     const mutationTimes = fired.mutationMs;
     const fireSeconds = fired.sentSeconds;
     log(`sent ${EVENTS} status changes over ${fireSeconds.toFixed(1)} s; the last answered ${secondsSince(started)} s after the first was sent`);
@@ -426,7 +521,8 @@ async function runScenario(name: string, primary: BenchServer, urls: string[], s
     if (drained.ended === 'timeout') log(`stopped waiting after BENCH_DRAIN_SECONDS=${DRAIN_SECONDS} with deliveries still arriving`);
     // What has arrived by now, before asking the (maybe still busy) server anything else.
     const stats = await fleet.stats();
-    const measured = [...(await statusEventIds(primary, scene))].filter((id) => !known.has(id));
+    if (profile) log(`CPU profile of the server while delivering: ${await profile()}`);
+    const measured = fired.measured;
     if (measured.length !== EVENTS) log(`warning: found ${measured.length} new status changes on the timeline, expected ${EVENTS}`);
 
     // 4. Figures over the measured events only.
@@ -443,6 +539,7 @@ async function runScenario(name: string, primary: BenchServer, urls: string[], s
     mutationTimes.sort((a, b) => a - b);
     return {
       name,
+      floor: target.floor,
       instances: urls.length,
       connected: stats.counts.connected,
       connectSeconds,
@@ -456,6 +553,7 @@ async function runScenario(name: string, primary: BenchServer, urls: string[], s
       p99: quantile(latencies, 0.99),
       max: latencies[latencies.length - 1] ?? NaN,
       mutationMedianMs: quantile(mutationTimes, 0.5),
+      idleMutationMedianMs,
       fireSeconds,
       cutOff: drained.ended === 'timeout',
       memoryPerConnection,
@@ -488,7 +586,8 @@ function describe(r: Result): string {
 function row(r: Result): string {
   const memory = r.memoryPerConnection ? `${r.memoryPerConnection.rssKb.toFixed(1)} / ${r.memoryPerConnection.heapKb.toFixed(1)}` : '—';
   const reach = r.instances > 1 ? `${pct(r.reach)} (A ${pct(r.reachPerInstance[0])}, B ${pct(r.reachPerInstance[1])})` : pct(r.reach);
-  const fired = `${r.events} over ${r.fireSeconds.toFixed(1)} s (mutation median ${msOf(r.mutationMedianMs)})`;
+  const idle = r.idleMutationMedianMs === undefined ? '' : `; idle ${msOf(r.idleMutationMedianMs)}`;
+  const fired = `${r.events} over ${r.fireSeconds.toFixed(1)} s (${r.floor ? 'publish' : 'mutation'} median ${msOf(r.mutationMedianMs)}${idle})`;
   return `| ${r.name} | ${r.connected} / ${CLIENTS} | ${fired} | ${reach}${r.cutOff ? ' ¹' : ''} | ${msOf(r.p50)} | ${msOf(r.p99)} | ${msOf(r.max)} | ${memory} |`;
 }
 
@@ -533,11 +632,29 @@ async function main(): Promise<void> {
     const server = await startBenchServer('fanout');
     running.push(server);
     const scene = await seed(server);
-    const result = await runScenario('1 instance', server, [server.app.url], scene, true, lifetimeMs);
+    const result = await runScenario('1 instance', ticketgraphTarget(server, [server.app.url], scene, true), true, lifetimeMs);
     console.log(describe(result));
     results.push(result);
     await stopAll();
   }
+
+  // The floor: a bare graphql-ws server pushing the same payload to the same number of clients.
+  if (stopped) throw new Error('interrupted');
+  const floor = await startFloorProcess();
+  running.push(floor);
+  const floorResult = await runScenario('floor (bare graphql-ws)', floorTarget(floor), false, lifetimeMs);
+  console.log(describe(floorResult));
+  await stopAll();
+  const ticketgraph = results[0];
+  const ratios = {
+    p99: ticketgraph.p99 / floorResult.p99,
+    mutation: ticketgraph.mutationMedianMs / ticketgraph.idleMutationMedianMs!,
+  };
+  console.log(
+    `1 instance ÷ floor: p99 ${ratios.p99.toFixed(2)}× (target ≤ 2), reach ${pct(ticketgraph.reach)} vs ${pct(floorResult.reach)}; ` +
+      `changeTicketStatus while delivering ÷ idle: ${ratios.mutation.toFixed(2)}× (${msOf(ticketgraph.mutationMedianMs)} ÷ ${msOf(ticketgraph.idleMutationMedianMs!)}, target ≤ 2)`,
+  );
+  results.push(floorResult);
 
   // Two instances on one database with Redis; half the clients on each, mutations on A.
   let redisNote = '';
@@ -551,7 +668,7 @@ async function main(): Promise<void> {
       const b = await startInstanceProcess(a.database, { REDIS_URL });
       running.push(b);
       const scene = await seed(a);
-      const result = await runScenario('2 instances + Redis', a, [a.app.url, b.url], scene, false, lifetimeMs);
+      const result = await runScenario('2 instances + Redis', ticketgraphTarget(a, [a.app.url, b.url], scene, false), false, lifetimeMs);
       console.log(describe(result));
       results.push(result);
       if (result.reachPerInstance[1] < 0.5 * result.reachPerInstance[0]) {
@@ -575,11 +692,18 @@ async function main(): Promise<void> {
     'each subscribed to `ticketStatusChanged { eventId to at }` as the same agent; after a warm-up change has reached every',
     `client, ${EVENTS} status changes (IN_PROGRESS ⇄ WAITING_ON_THIRD_PARTY, with a reason) over ${TICKETS} tickets, fired one every ${INTERVAL_MS} ms`,
     'on schedule through `changeTicketStatus` from a worker (not waiting for earlier answers; never two at once on one ticket).',
+    'Before the clients connect, the same changes are timed with nobody subscribed (“idle”).',
+    'Floor, in the same run: a bare graphql-ws server (`scripts/fanout-floor.ts`: graphql-ws `useServer`, a trivial schema, no auth, no',
+    'database, its own process) pushing a payload of the same shape to the same number of clients, one `POST /publish` per change on the same schedule.',
     'Reach = deliveries ÷ (clients × changes); latency = receive time in the client process − the event’s `at` (same clock).',
     'Memory: RSS / V8 heap of the process running the (first) server, after forced GC, with all clients connected, subscribed and',
     'idle, minus the same before connecting, ÷ clients (RSS is the noisier of the two). Clients, servers, PostgreSQL and Redis share the cores.',
     'Two instances: one database, REDIS_URL on both, B in a process of its own, half the clients on each, changes made on A.',
-    'Targets: 5,000 clients on one instance with 100 % reach and p99 under 500 ms; under 50 KB per idle connection.',
+    'Targets: 10,000 clients on one instance with 100 % reach and a p99 within 2× the floor’s; `changeTicketStatus` within 2× its idle',
+    'latency while deliveries run; under 25 KB per idle connection.',
+    '',
+    `Same-run ratios: 1 instance ÷ floor p99 **${ratios.p99.toFixed(2)}×**, reach ${pct(ticketgraph.reach)} vs ${pct(floorResult.reach)}; ` +
+      `changeTicketStatus while delivering ÷ idle **${ratios.mutation.toFixed(2)}×** (${msOf(ticketgraph.mutationMedianMs)} ÷ ${msOf(ticketgraph.idleMutationMedianMs!)}).`,
     '',
     '| scenario | clients connected | changes fired | reach | p50 | p99 | max | KB per idle connection (RSS / heap) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

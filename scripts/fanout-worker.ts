@@ -33,10 +33,13 @@ export interface PlannedChange {
 /**
  * Sends change i at `intervalMs × i` after the start, without waiting for earlier answers, except that
  * a change waits for the previous one on the same ticket. Answered with `fired` once all have answered.
+ * With `floor`, each change is a `POST /publish { to }` to the floor server (scripts/fanout-floor.ts)
+ * instead of a `changeTicketStatus`.
  */
 export interface FireRequest {
   type: 'fire';
   url: string;
+  floor?: boolean;
   token: string;
   intervalMs: number;
   changes: PlannedChange[];
@@ -77,8 +80,11 @@ export type WorkerReply =
   | { id: number; type: 'counts'; counts: WorkerCounts }
   | { id: number; type: 'stats'; counts: WorkerCounts; events: Record<string, EventStats> }
   | { id: number; type: 'ok' }
-  /** `sentSeconds`: from the start until the last change was sent; `mutationMs`: each answer's time; `errors`: failed changes. */
-  | { id: number; type: 'fired'; sentSeconds: number; mutationMs: number[]; errors: string[] };
+  /**
+   * `sentSeconds`: from the start until the last change was sent; `mutationMs`: each answer's time; `errors`: failed changes;
+   * `eventIds`: what the floor answered (Ticketgraph's are read from its database).
+   */
+  | { id: number; type: 'fired'; sentSeconds: number; mutationMs: number[]; errors: string[]; eventIds: string[] };
 
 const SUBSCRIPTION = 'subscription { ticketStatusChanged { eventId to at } }';
 
@@ -211,20 +217,26 @@ async function fire(request: FireRequest): Promise<Omit<Extract<WorkerReply, { t
   let lastSent = started;
   const mutationMs: number[] = [];
   const errors: string[] = [];
+  const eventIds: string[] = [];
   const previous = new Map<string, Promise<unknown>>();
   const send = async (change: PlannedChange) => {
     lastSent = Math.max(lastSent, Date.now());
     const sentAt = performance.now();
     try {
-      const response = await fetch(request.url, {
+      const response = await fetch(request.floor ? `${request.url}/publish` : request.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}` },
-        body: JSON.stringify({ query: CHANGE_STATUS, variables: { input: { ticketId: change.ticketId, status: change.to, reason: change.reason } } }),
+        body: JSON.stringify(
+          request.floor
+            ? { to: change.to }
+            : { query: CHANGE_STATUS, variables: { input: { ticketId: change.ticketId, status: change.to, reason: change.reason } } },
+        ),
         signal: AbortSignal.timeout(request.timeoutMs),
       });
-      const body = (await response.json()) as { errors?: { message: string }[] };
+      const body = (await response.json()) as { errors?: { message: string }[]; eventId?: string };
       if (body.errors?.length) errors.push(body.errors[0].message);
       else mutationMs.push(performance.now() - sentAt);
+      if (body.eventId) eventIds.push(body.eventId);
     } catch (error) {
       errors.push(error instanceof Error ? error.message : String(error));
     }
@@ -238,7 +250,7 @@ async function fire(request: FireRequest): Promise<Omit<Extract<WorkerReply, { t
     all.push(done);
   }
   await Promise.all(all);
-  return { sentSeconds: (lastSent - started) / 1000, mutationMs, errors };
+  return { sentSeconds: (lastSent - started) / 1000, mutationMs, errors, eventIds };
 }
 
 function reply(message: WorkerReply): void {

@@ -36,7 +36,7 @@ function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): st
  * 4408 (graphql-ws), and the socket closes with 4403 when the session token runs out, or when its
  * session, account or API key is revoked (on whichever instance: see RevocationBus). Each
  * connection may hold `wsMaxSubscriptions` subscriptions; every `wsKeepAliveSeconds` the server pings
- * and drops a client that did not answer the previous ping. graphql-ws sends a subscription's next
+ * each socket and drops one that has not answered by then (graphql-ws's keep-alive). graphql-ws sends a subscription's next
  * message once the last one has left, so a client that stops reading holds back only itself: its
  * messages wait in its feed (at most MAX_BEHIND, see timeline-feed.ts) until the missed ping drops
  * it. Subscribers with the same query and access share its parsing, validation and execution.
@@ -45,7 +45,6 @@ function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): st
  */
 export function createWebSocketServer(server: http.Server, schema: GraphQLSchema, deps: AppDeps, config: Config) {
   const wss = new WebSocketServer({ server, path: '/graphql' });
-  const alive = new WeakSet<WebSocket>();
   const documents = documentCache(config.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule]);
   // Errors of execution (they have a path) are presented as on HTTP, so no internals leak; errors of
   // the request itself (validation, variables) pass as they are, without suggestions while
@@ -124,29 +123,16 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
       },
     },
     wss,
+    // graphql-ws's own keep-alive: it pings each socket every period (from its own connection time, so
+    // 10,000 sockets are not pinged in one burst) and terminates one that has not answered within the
+    // period. Left at its default (12 s) beside a heartbeat of our own, every socket was pinged twice.
+    config.wsKeepAliveSeconds * 1000,
   );
-
-  wss.on('connection', (socket) => {
-    alive.add(socket);
-    socket.on('pong', () => alive.add(socket));
-  });
-  const heartbeat = setInterval(() => {
-    for (const socket of wss.clients) {
-      if (!alive.has(socket)) {
-        socket.terminate();
-        continue;
-      }
-      alive.delete(socket);
-      socket.ping();
-    }
-  }, config.wsKeepAliveSeconds * 1000);
-  heartbeat.unref();
 
   const drainPlugin: ApolloServerPlugin = {
     async serverWillStart() {
       return {
         async drainServer() {
-          clearInterval(heartbeat);
           stopListening();
           for (const client of wss.clients) client.close(GOING_AWAY, 'Server shutting down');
           await handle.dispose();

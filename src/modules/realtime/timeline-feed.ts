@@ -26,22 +26,27 @@ export class TimelineFeed<T> implements AsyncIterableIterator<T> {
     private readonly onEnd: () => void,
   ) {}
 
-  offer(entry: LoadedEntry): void {
-    if (this.ended) return;
+  /** Whether the entry was for this subscriber (it is then delivered, or queued for it). */
+  offer(entry: LoadedEntry): boolean {
+    if (this.ended) return false;
     if (this.ctx.expiresAt !== undefined && Date.now() >= this.ctx.expiresAt) {
-      return this.fail(unauthenticated('The session has expired; log in again.'));
+      this.fail(unauthenticated('The session has expired; log in again.'));
+      return false;
     }
     const value = this.select(entry);
-    if (value === null) return;
+    if (value === null) return false;
     if (this.waiting) {
       const { resolve } = this.waiting;
       this.waiting = undefined;
-      return resolve({ value, done: false });
+      resolve({ value, done: false });
+      return true;
     }
     if (this.queue.length >= MAX_BEHIND) {
-      return this.fail(new AppError('RATE_LIMITED', `This subscription fell ${MAX_BEHIND} messages behind and was ended; subscribe again (with \`since\` to catch up).`));
+      this.fail(new AppError('RATE_LIMITED', `This subscription fell ${MAX_BEHIND} messages behind and was ended; subscribe again (with \`since\` to catch up).`));
+      return false;
     }
     this.queue.push(value);
+    return true;
   }
 
   next(): Promise<IteratorResult<T>> {

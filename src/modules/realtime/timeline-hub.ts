@@ -7,6 +7,7 @@ import { TicketEvent } from '../tickets/ticket-event.entity';
 import type { Ticket } from '../tickets/ticket.entity';
 import { TIMELINE_TOPIC, type PubSub, type TimelineMessage } from './pubsub';
 import { canSee } from './subscriber-access';
+import { SlicedFanOut } from './sliced-fan-out';
 import { TimelineFeed } from './timeline-feed';
 import { entriesBetween, timelineWatermark } from '../feed/feed-reader';
 
@@ -50,8 +51,12 @@ const LAST_RETRY_MS = 500;
  * Messages from the publishers (the highest position a commit wrote) only say how far to read. While
  * nobody listens, the hub reads nothing; the first feed makes it start from the watermark of then.
  */
+type Feed = Pick<TimelineFeed<unknown>, 'offer' | 'return'>;
+
 export class TimelineHub {
-  private readonly feeds = new Set<Pick<TimelineFeed<unknown>, 'offer' | 'return'>>();
+  private readonly feeds = new Set<Feed>();
+  /** Hands each entry to the feeds a slice per turn of the event loop, so a storm of deliveries does not starve requests. */
+  private readonly fanOut = new SlicedFanOut<LoadedEntry, Feed>(() => [...this.feeds], (feed, entry) => this.offerTo(feed, entry));
   private readonly source: AsyncIterator<TimelineMessage>;
   private readonly running: Promise<void>;
   /** Every entry at or below it has been offered; null while nobody listens. */
@@ -80,7 +85,7 @@ export class TimelineHub {
   }
 
   /** Without feeds the hub goes idle (a running read makes it so when it ends): the next feed starts afresh. */
-  private drop(feed: Pick<TimelineFeed<unknown>, 'offer' | 'return'>): void {
+  private drop(feed: Feed): void {
     this.feeds.delete(feed);
     if (this.feeds.size === 0 && !this.reading) this.position = null;
   }
@@ -100,6 +105,7 @@ export class TimelineHub {
     await this.source.return?.();
     await this.running;
     await this.reading;
+    await this.fanOut.drained();
   }
 
   private async listen(): Promise<void> {
@@ -152,21 +158,20 @@ export class TimelineHub {
     for (;;) {
       const events = await entriesBetween(em, this.position!, watermark, PAGE, ['ticket', 'actor']);
       const comments = await commentsOf(em, events);
-      for (const event of events) this.offer({ event, ticket: event.ticket, comment: comments.get(event) ?? null });
+      for (const event of events) this.fanOut.push({ event, ticket: event.ticket, comment: comments.get(event) ?? null });
       if (events.length < PAGE) break;
       this.position = BigInt(events[events.length - 1].position);
     }
     this.position = watermark - 1n;
   }
 
-  private offer(entry: LoadedEntry): void {
-    for (const feed of this.feeds) {
-      try {
-        feed.offer(entry);
-      } catch (error) {
-        // One subscriber's failure must not cost the others this entry.
-        this.logger.error({ err: error, eventId: entry.event.id }, 'could not offer a timeline entry to a subscriber');
-      }
+  private offerTo(feed: Feed, entry: LoadedEntry): boolean {
+    try {
+      return feed.offer(entry);
+    } catch (error) {
+      // One subscriber's failure must not cost the others this entry.
+      this.logger.error({ err: error, eventId: entry.event.id }, 'could not offer a timeline entry to a subscriber');
+      return false;
     }
   }
 }
