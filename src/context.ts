@@ -83,7 +83,7 @@ function createLoaders(em: EntityManager, actor: Actor) {
 function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAddress: string, sessionId: string | undefined, loaders: Loaders) {
   const tags = new TagService(em, actor);
   const sla = new SlaService(em, actor);
-  const tickets = new TicketService(em, actor, tags, sla);
+  const tickets = new TicketService(em, actor, tags, sla, loaders);
   const workflow = new TicketWorkflowService(actor, tickets, sla);
   const businesses = new BusinessService(em, actor);
   const audit = new AuditService(em, actor, clientAddress);
