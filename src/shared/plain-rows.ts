@@ -36,13 +36,20 @@ function columnsOf(meta: EntityMetadata): Map<string, Column> {
 export function plainRows<T extends object>(em: EntityManager, entity: new (...args: never[]) => T, rows: readonly Record<string, unknown>[]): T[] {
   const columns = columnsOf(em.getMetadata().get(entity.name));
   return rows.map((row) => {
-    const object = Object.create(entity.prototype) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(row)) {
+    // Own data properties, not assignments: the ORM puts accessors for relations on the entity's
+    // prototype, and an assignment would run them (wrapping references, tracking changes).
+    const own: PropertyDescriptorMap = {};
+    for (const name in row) {
       const column = columns.get(name);
       if (!column) continue;
-      object[column.property] =
-        value === null ? null : column.kind === 'date' ? new Date(value as string) : column.kind === 'reference' ? { id: value } : value;
+      const value = row[name];
+      own[column.property] = {
+        value: value === null ? null : column.kind === 'date' ? new Date(value as string) : column.kind === 'reference' ? { id: value } : value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      };
     }
-    return object as T;
+    return Object.create(entity.prototype, own) as T;
   });
 }
