@@ -106,6 +106,8 @@ const median = (values: number[]) => {
 };
 
 async function main(): Promise<void> {
+  // Both servers run as in production (graphql-js skips its development checks there); they inherit it.
+  process.env.NODE_ENV = 'production';
   await ensureDatabase();
   const [{ ticket_id: q2Ticket }] = await querySql<{ ticket_id: string }>(
     DATABASE,
