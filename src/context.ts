@@ -105,7 +105,7 @@ function createLoaders(em: EntityManager, actor: Actor) {
 function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAddress: string, sessionId: string | undefined, loaders: Loaders) {
   const tags = new TagService(em, actor);
   const sla = new SlaService(em, actor, deps.slaSettings);
-  const tickets = new TicketService(em, actor, tags, sla);
+  const tickets = new TicketService(em, actor, tags, sla, loaders);
   const workflow = new TicketWorkflowService(actor, tickets, sla);
   const businesses = new BusinessService(em, actor);
   const audit = new AuditService(em, actor, clientAddress);
@@ -132,8 +132,8 @@ function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAd
     merges: new MergeService(em, actor, tickets, workflow),
     links: new LinkService(em, actor, workflow),
     problems: new ProblemService(em, actor),
-    bulk: new BulkService(em, actor, deps.slaSettings),
-    macros: new MacroService(em, actor, deps.slaSettings),
+    bulk: new BulkService(em, actor, { slaSettings: deps.slaSettings, loaders }),
+    macros: new MacroService(em, actor, { slaSettings: deps.slaSettings, loaders }),
     views: new ViewService(em, actor, tickets),
     presence: new PresenceService(actor, tickets, deps.presence),
   };

@@ -1,9 +1,9 @@
-import type { EntityName } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { SqlCondition } from '../modules/access/visibility';
 import { badInput } from './errors';
 import { pgArray } from './sql';
+import { plainRows } from './plain-rows';
 import { decodeCursor, encodeCursor, pageFromRows, pageSize, type Page } from './pagination';
 
 /** Asks for one parent's page of children: `after` is the cursor of the previous page. */
@@ -31,35 +31,76 @@ export function checkedChildPageKey(parentId: string, first?: number | null, aft
 
 /** A table of children (comments, timeline entries, deliveries) read per parent by UUIDv7 id: oldest first unless `newestFirst`. */
 export interface ChildTable<T> {
-  entity: EntityName<T>;
+  entity: new (...args: never[]) => T;
   table: string;
   parentColumn: string;
   /** The parent column's type: `uuid` (default), or `text` for a column that names its parent as text (a delivery's target). */
   parentType?: 'uuid' | 'text';
   newestFirst?: boolean;
+  /** The entity's property for the parent column (`ticket` for `ticket_id`): rows are grouped by it. */
+  parentProperty: string;
   /** The viewer's rule for these rows (from access/visibility.ts), with any condition that makes a row a child here, added to every read. */
   visibility: (alias: string) => SqlCondition;
+}
+
+/**
+ * The first `limit + 1` rows (the extra one tells that a next page exists) of every parent in
+ * `parents`, after `afterId`, under the viewer's rule: one window-function query. `parents` is SQL for
+ * the set of parent keys, as `= any(?::uuid[])` or `in (select id from page)`, with its bindings.
+ * Rows come with every column of the table and a `page_row` column.
+ */
+export function childRowsSql<T>(source: ChildTable<T>, parents: { sql: string; bindings: unknown[] }, limit: number, afterId: string | null) {
+  const visible = source.visibility('c');
+  const [order, beyond] = source.newestFirst ? ['desc', '<'] : ['asc', '>'];
+  return {
+    sql: `select * from (
+           select c.*, row_number() over (partition by c.${source.parentColumn} order by c.id ${order}) as page_row
+           from ${source.table} c
+           where c.${source.parentColumn} ${parents.sql} and ${visible.sql} ${afterId ? `and c.id ${beyond} ?` : ''}
+         ) x where page_row <= ? order by id ${order}`,
+    bindings: [...parents.bindings, ...visible.bindings, ...(afterId ? [afterId] : []), limit + 1],
+  };
+}
+
+/** How many visible children each parent in `parents` (as in childRowsSql) has: rows of `parent_id` and `n`. */
+export function childCountsSql<T>(source: ChildTable<T>, parents: { sql: string; bindings: unknown[] }) {
+  const visible = source.visibility('c');
+  return {
+    sql: `select c.${source.parentColumn} as parent_id, count(*) as n from ${source.table} c
+          where c.${source.parentColumn} ${parents.sql} and ${visible.sql} group by c.${source.parentColumn}`,
+    bindings: [...parents.bindings, ...visible.bindings],
+  };
 }
 
 /**
  * Loaders for pages of children of many parents at once: one window-function query returns the
  * first N rows of every parent in the batch, and one grouped count serves every `totalCount`.
  * So a list of 100 tickets with `comments(first: 3)` costs the same statements as a list of 10.
+ * `prime` fills both from rows a read model fetched in its own statement (tickets/ticket-read.ts).
  */
 export function childPageLoaders<T extends { id: string }>(em: EntityManager, source: ChildTable<T>) {
-  const visible = source.visibility('c');
-  const parents = `any(?::${source.parentType ?? 'uuid'}[])`;
-  const [order, beyond] = source.newestFirst ? ['desc', '<'] : ['asc', '>'];
+  const parents = (ids: readonly string[]) => ({ sql: `= any(?::${source.parentType ?? 'uuid'}[])`, bindings: [pgArray(ids)] });
 
   const counts = new DataLoader<string, number>(async (parentIds) => {
-    const rows = await em.execute<{ parent_id: string; n: string }[]>(
-      `select c.${source.parentColumn} as parent_id, count(*) as n from ${source.table} c
-       where c.${source.parentColumn} = ${parents} and ${visible.sql} group by c.${source.parentColumn}`,
-      [pgArray(parentIds), ...visible.bindings],
-    );
+    const query = childCountsSql(source, parents(parentIds));
+    const rows = await em.execute<{ parent_id: string; n: string }[]>(query.sql, query.bindings);
     const byParent = new Map(rows.map((r) => [r.parent_id, Number(r.n)]));
     return parentIds.map((id) => byParent.get(id) ?? 0);
   });
+
+  /** The pages of `group` (keys that share `first` and `after`) from the rows childRowsSql gave for them. */
+  const pagesOf = (group: readonly ChildPageKey[], rows: T[]) => {
+    const limit = pageSize(group[0].first);
+    const byParent = new Map<string, T[]>();
+    for (const row of rows) {
+      const parent = (row as Record<string, unknown>)[source.parentProperty] as { id: string } | string;
+      const id = typeof parent === 'string' ? parent : parent.id;
+      byParent.set(id, [...(byParent.get(id) ?? []), row]);
+    }
+    return group.map((key) =>
+      pageFromRows(byParent.get(key.parentId) ?? [], limit, key.after, (c) => encodeCursor([c.id]), () => counts.load(key.parentId)),
+    );
+  };
 
   const load = async (keys: readonly ChildPageKey[]) => {
     // Keys in one batch usually share `first`/`after`; each distinct pair is one query.
@@ -70,26 +111,11 @@ export function childPageLoaders<T extends { id: string }>(em: EntityManager, so
     }
     const pages = new Map<ChildPageKey, Page<T>>();
     for (const group of groups.values()) {
-      const limit = pageSize(group[0].first);
       const after = group[0].after;
-      const afterId = after ? childCursorId(after) : null;
-      const rows = await em.execute<Record<string, unknown>[]>(
-        `select * from (
-           select c.*, row_number() over (partition by c.${source.parentColumn} order by c.id ${order}) as page_row
-           from ${source.table} c
-           where c.${source.parentColumn} = ${parents} and ${visible.sql} ${afterId ? `and c.id ${beyond} ?` : ''}
-         ) x where page_row <= ? order by id ${order}`,
-        [pgArray(group.map((k) => k.parentId)), ...visible.bindings, ...(afterId ? [afterId] : []), limit + 1],
-      );
-      for (const key of group) {
-        const mine = rows
-          .filter((r) => r[source.parentColumn] === key.parentId)
-          .map(({ page_row: _row, ...columns }) => em.map(source.entity, columns as never) as T);
-        pages.set(
-          key,
-          pageFromRows(mine, limit, after, (c) => encodeCursor([c.id]), () => counts.load(key.parentId)),
-        );
-      }
+      const query = childRowsSql(source, parents(group.map((k) => k.parentId)), pageSize(group[0].first), after ? childCursorId(after) : null);
+      const rows = await em.execute<Record<string, unknown>[]>(query.sql, query.bindings);
+      const found = plainRows(em, source.entity, rows);
+      pagesOf(group, found).forEach((page, i) => pages.set(group[i], page));
     }
     return keys.map((key) => pages.get(key)!);
   };
@@ -97,5 +123,17 @@ export function childPageLoaders<T extends { id: string }>(em: EntityManager, so
   const pagesLoader = new DataLoader<ChildPageKey, Page<T>, string>(load, {
     cacheKeyFn: (key) => JSON.stringify([key.parentId, key.first ?? null, key.after ?? null]),
   });
-  return { pages: pagesLoader, counts };
+  return {
+    pages: pagesLoader,
+    counts,
+    source,
+    /** Fills the loaders: the pages of `keys` (sharing `first` and `after`) from their rows, and counts when known. */
+    prime(keys: readonly ChildPageKey[], rows: T[], countsByParent?: ReadonlyMap<string, number>) {
+      if (keys.length === 0) return;
+      pagesOf(keys, rows).forEach((page, i) => pagesLoader.prime(keys[i], page));
+      if (countsByParent) for (const key of keys) counts.prime(key.parentId, countsByParent.get(key.parentId) ?? 0);
+    },
+  };
 }
+
+export type ChildPageLoaders<T extends { id: string }> = ReturnType<typeof childPageLoaders<T>>;

@@ -1,4 +1,3 @@
-import type { SlaSettings } from '../sla/sla-settings';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError } from 'graphql';
 import { badInput } from '../../shared/errors';
@@ -10,7 +9,7 @@ import type { Actor } from '../users/auth/actor';
 import { User } from '../users/user.entity';
 import { BULK_LIMIT, type BulkUpdateTicketsInput } from './bulk.inputs';
 import type { BulkTicketResult, BulkUpdateTicketsPayload } from './bulk.payloads';
-import { applyChangeSet, type ChangeSet } from './change-set';
+import { applyChangeSet, type ChangeSet, type ChangeSetDeps } from './change-set';
 import { tagChanges } from './tag-changes';
 
 /**
@@ -23,7 +22,7 @@ export class BulkService {
   constructor(
     private readonly em: EntityManager,
     private readonly actor: Actor,
-    private readonly slaSettings: SlaSettings,
+    private readonly changeDeps: Omit<ChangeSetDeps, 'actor'>,
   ) {}
 
   async update(input: BulkUpdateTicketsInput): Promise<BulkUpdateTicketsPayload> {
@@ -33,7 +32,7 @@ export class BulkService {
     for (const ticketId of input.ticketIds) {
       try {
         // A fork per ticket: nothing read for one ticket is served, stale, to the next.
-        const ticket = await applyChangeSet(this.em.fork(), this.actor, this.slaSettings, ticketId, versions.get(ticketId), () => changes);
+        const ticket = await applyChangeSet(this.em.fork(), { actor: this.actor, ...this.changeDeps }, ticketId, versions.get(ticketId), () => changes);
         results.push({ ticketId, ok: true, errorCode: null, errorMessage: null, ticket });
       } catch (error) {
         results.push({ ticketId, ok: false, ...errorOf(error), ticket: null });

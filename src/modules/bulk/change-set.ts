@@ -10,6 +10,7 @@ import type { TicketPriority, TicketStatus } from '../tickets/ticket.enums';
 import { canWorkOnTickets } from '../tickets/ticket.policy';
 import { denied } from '../users/auth/access';
 import type { Actor } from '../users/auth/actor';
+import type { Loaders } from '../../context';
 import { idOf } from '../../shared/validation';
 
 /**
@@ -34,10 +35,16 @@ export interface ChangeSet {
  * would alone. Any refusal rolls the whole set back. `build` sees the locked ticket (macros fill their
  * placeholders from it). Staff work only, as for a single change.
  */
+/** What a change set needs of the request beyond its entity manager. */
+export interface ChangeSetDeps {
+  actor: Actor;
+  slaSettings: SlaSettings;
+  loaders: Loaders;
+}
+
 export async function applyChangeSet(
   rootEm: EntityManager,
-  actor: Actor,
-  slaSettings: SlaSettings,
+  { actor, slaSettings, loaders }: ChangeSetDeps,
   ticketId: string,
   expectedVersion: number | null | undefined,
   build: (em: EntityManager, ticket: Ticket) => Promise<ChangeSet> | ChangeSet,
@@ -46,7 +53,7 @@ export async function applyChangeSet(
   return rootEm.transactional(async (em) => {
     const sla = new SlaService(em, actor, slaSettings);
     const tags = new TagService(em, actor);
-    const tickets = new TicketService(em, actor, tags, sla);
+    const tickets = new TicketService(em, actor, tags, sla, loaders);
     const workflow = new TicketWorkflowService(actor, tickets, sla);
     let ticket = await tickets.lockVisible(em, id);
     if (!canWorkOnTickets(actor)) throw denied(actor, 'Only staff and API keys with TICKETS_WRITE change tickets.');

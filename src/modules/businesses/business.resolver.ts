@@ -1,10 +1,12 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { INPUT } from '../../shared/descriptions';
 import { notFound } from '../../shared/errors';
 import { AFTER_DESCRIPTION, Connection, FIRST_DESCRIPTION, toConnection } from '../../shared/pagination';
 import { TicketFilter } from '../tickets/ticket.inputs';
 import { TicketConnection } from '../tickets/ticket.payloads';
+import { ticketSelection } from '../tickets/ticket-read';
 import { User } from '../users/user.entity';
 import { Business } from './business.entity';
 import { CreateBusinessInput, CreateContactInput } from './business.inputs';
@@ -53,11 +55,12 @@ export class BusinessResolver {
   async tickets(
     @Root() business: Business,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => TicketFilter, { nullable: true, description: 'What to include.' }) filter?: TicketFilter,
     @Arg('first', () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first?: number,
     @Arg('after', () => String, { nullable: true, description: AFTER_DESCRIPTION }) after?: string,
   ) {
-    const page = await ctx.services.tickets.list({ filter: { ...filter, businessId: business.globalId }, first, after });
+    const page = await ctx.services.tickets.list({ filter: { ...filter, businessId: business.globalId }, first, after }, ticketSelection(info, 'connection'));
     return toConnection(page);
   }
 }

@@ -10,7 +10,8 @@ export function createCommentLoaders(em: EntityManager, actor: Actor) {
     entity: Comment,
     table: 'comment',
     parentColumn: 'ticket_id',
+    parentProperty: 'ticket',
     visibility: commentRule(actor).sql,
   });
-  return { commentPages: comments.pages, commentCounts: comments.counts };
+  return { comments, commentPages: comments.pages, commentCounts: comments.counts };
 }

@@ -1,4 +1,3 @@
-import type { SlaSettings } from '../sla/sla-settings';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput } from '../../shared/errors';
 import { LIMITS, optionalText, text } from '../../shared/validation';
@@ -7,7 +6,7 @@ import { staffOnly } from '../access/ownership';
 import { businessRule, contactRule } from '../access/visibility';
 import { Business } from '../businesses/business.entity';
 import { Contact } from '../businesses/contact.entity';
-import { applyChangeSet } from '../bulk/change-set';
+import { applyChangeSet, type ChangeSetDeps } from '../bulk/change-set';
 import { tagChanges } from '../bulk/tag-changes';
 import { requiredExplanation } from '../tickets/status-machine';
 import type { Ticket } from '../tickets/ticket.entity';
@@ -25,7 +24,7 @@ export class MacroService {
   constructor(
     private readonly em: EntityManager,
     private readonly actor: Actor,
-    private readonly slaSettings: SlaSettings,
+    private readonly changeDeps: Omit<ChangeSetDeps, 'actor'>,
   ) {
     this.rows = new OwnedRows(em, actor, Macro, 'Macro', 'macros');
   }
@@ -59,7 +58,7 @@ export class MacroService {
    */
   async apply(input: ApplyMacroInput): Promise<Ticket> {
     const macro = await this.get(input.macroId);
-    return applyChangeSet(this.em, this.actor, this.slaSettings, input.ticketId, input.expectedVersion, async (em, ticket) => ({
+    return applyChangeSet(this.em, { actor: this.actor, ...this.changeDeps }, input.ticketId, input.expectedVersion, async (em, ticket) => ({
       ...(macro.commentBody !== null && {
         comment: { body: fillPlaceholders(macro.commentBody, await this.values(em, ticket)), isInternal: macro.commentInternal },
       }),

@@ -1,12 +1,14 @@
-import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Query, Resolver, Root } from 'type-graphql';
+import { ticketSelection } from '../tickets/ticket-read';
 import type { Context } from '../../context';
 import { badInput } from '../../shared/errors';
 import { fromGlobalId } from '../../shared/global-id';
 import { Node } from '../../shared/node';
 
 /** Each type's lookup, through the same service (and so the same access rule) as its own query. */
-const lookups: Record<string, (ctx: Context, id: string) => Promise<Node>> = {
-  Ticket: (ctx, id) => ctx.services.tickets.get(id),
+const lookups: Record<string, (ctx: Context, id: string, info: GraphQLResolveInfo) => Promise<Node>> = {
+  Ticket: (ctx, id, info) => ctx.services.tickets.get(id, ticketSelection(info, 'ticket')),
   TicketEvent: (ctx, id) => ctx.services.tickets.getEvent(id),
   Comment: (ctx, id) => ctx.services.comments.get(id),
   Business: (ctx, id) => ctx.services.businesses.get(id),
@@ -34,9 +36,9 @@ export class NodeResolver {
     nullable: true,
     description: 'Any object by its id, under the same access rules as its own query (NOT_FOUND when not visible).',
   })
-  node(@Arg('id', () => ID, { description: 'An id from any object of this API.' }) id: string, @Ctx() ctx: Context) {
+  node(@Arg('id', () => ID, { description: 'An id from any object of this API.' }) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     const lookup = lookups[fromGlobalId(id)?.type ?? ''];
     if (!lookup) throw badInput('id is not an id of this API.', 'id');
-    return lookup(ctx, id);
+    return lookup(ctx, id, info);
   }
 }

@@ -105,10 +105,15 @@ export interface TicketListArgs {
 }
 
 /**
- * One page of tickets: a single keyset query (`limit first + 1`), plus a count with the same
- * conditions that runs only if `totalCount` is read. Everything is validated before any SQL runs.
+ * One page of tickets: a single keyset query (`limit first + 1`), given to `read` (ticket-read.ts,
+ * which reads what the selection needs with it) with its ordering over `t`; plus a count with the
+ * same conditions that runs only if `totalCount` is read. Everything is validated before any SQL runs.
  */
-export async function listTickets(em: EntityManager, args: TicketListArgs): Promise<Page<Ticket>> {
+export async function listTickets(
+  em: EntityManager,
+  args: TicketListArgs,
+  read: (tickets: { sql: string; bindings: unknown[] }, order: string) => Promise<Ticket[]>,
+): Promise<Page<Ticket>> {
   const order = args.orderBy ?? DEFAULT_ORDER;
   const limit = pageSize(args.first);
   const after = args.after ? keyset(args.after, order) : null;
@@ -118,12 +123,11 @@ export async function listTickets(em: EntityManager, args: TicketListArgs): Prom
   const direction = order.direction === OrderDirection.ASC ? 'asc' : 'desc';
   const rowsQuery = base.clone().select('t.*');
   if (after) applyKeyset(rowsQuery, order, after);
-  rowsQuery
-    .orderByRaw(`${column} ${direction}${nullable ? ' nulls last' : ''}, t.id ${direction}`)
-    .limit(limit + 1);
+  const ordering = `${column} ${direction}${nullable ? ' nulls last' : ''}, t.id ${direction}`;
+  rowsQuery.orderByRaw(ordering).limit(limit + 1);
 
-  const rows = await em.execute<Record<string, unknown>[]>(rowsQuery);
-  const tickets = rows.map(({ priority_rank: _rank, ...columns }) => em.map(Ticket, columns as never));
+  const { sql, bindings } = rowsQuery.toSQL();
+  const tickets = await read({ sql, bindings: [...bindings] }, ordering);
   return pageFromRows(tickets, limit, args.after, (t) => cursorOf(t, order), () => countRows(em, base));
 }
 

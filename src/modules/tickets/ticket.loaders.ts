@@ -14,10 +14,12 @@ export function createTicketLoaders(em: EntityManager, actor: Actor) {
     entity: TicketEvent,
     table: 'ticket_event',
     parentColumn: 'ticket_id',
+    parentProperty: 'ticket',
     visibility: timelineRule(actor).sql,
   });
   return {
     visibleTickets: where ? entityLoader(em, Ticket, where) : new DataLoader<string, Ticket | null>(async (ids) => ids.map(() => null)),
+    history,
     historyPages: history.pages,
     historyCounts: history.counts,
   };

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { INPUT } from '../../shared/descriptions';
 import { checkedChildPageKey } from '../../shared/child-pages';
@@ -9,6 +10,7 @@ import { CommentConnection } from '../comments/comment.payloads';
 import { Tag } from '../tags/tag.entity';
 import { User } from '../users/user.entity';
 import { Ticket } from './ticket.entity';
+import { ticketSelection } from './ticket-read';
 import { seesReason } from '../access/visibility';
 import {
   AssignTicketInput,
@@ -25,8 +27,8 @@ import { SubmitTicketPayload, TicketConnection, TicketEventConnection, TicketPay
 @Resolver(() => Ticket)
 export class TicketResolver {
   @Query(() => Ticket, { nullable: true, description: 'One ticket. NOT_FOUND when it does not exist or the viewer may not see it.' })
-  ticket(@Arg('id', () => ID, { description: 'The ticket id.' }) id: string, @Ctx() ctx: Context) {
-    return ctx.services.tickets.get(id);
+  ticket(@Arg('id', () => ID, { description: 'The ticket id.' }) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return ctx.services.tickets.get(id, ticketSelection(info, 'ticket'));
   }
 
   @Query(() => TicketConnection, {
@@ -34,12 +36,13 @@ export class TicketResolver {
   })
   async tickets(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => TicketFilter, { nullable: true, description: 'What to include.' }) filter?: TicketFilter,
     @Arg('orderBy', () => TicketOrder, { nullable: true, description: 'Sort order; default CREATED_AT DESC.' }) orderBy?: TicketOrder,
     @Arg('first', () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first?: number,
     @Arg('after', () => String, { nullable: true, description: AFTER_DESCRIPTION }) after?: string,
   ) {
-    return toConnection(await ctx.services.tickets.list({ filter, orderBy, first, after }));
+    return toConnection(await ctx.services.tickets.list({ filter, orderBy, first, after }, ticketSelection(info, 'connection')));
   }
 
   @Mutation(() => SubmitTicketPayload, { description: 'The public web form: anyone may submit; the ticket starts UNASSIGNED.' })

@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import { denied } from '../users/auth/access';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, conflict } from '../../shared/errors';
+import { badInput, conflict, notFound } from '../../shared/errors';
 import type { Page } from '../../shared/pagination';
 import { dueDate, idOf, LIMITS, optionalEmail, optionalIdOf, optionalText, text } from '../../shared/validation';
 import { Business } from '../businesses/business.entity';
@@ -12,6 +12,9 @@ import { ApiScope } from '../users/auth/api-scope.enum';
 import { User } from '../users/user.entity';
 import { SlaService } from '../sla/sla.service';
 import { listTickets } from './ticket-list.query';
+import { readTickets } from './ticket-read';
+import type { ResolveTree } from 'graphql-parse-resolve-info';
+import type { Loaders } from '../../context';
 import { assignBest } from '../assignment/assign-best';
 import { AssignmentPolicy } from '../assignment/assignment-policy.entity';
 import { actorKey, findIdempotent, rememberIdempotent } from './idempotency';
@@ -49,11 +52,20 @@ export class TicketService {
     private readonly actor: Actor,
     private readonly tags: TagService,
     private readonly sla: SlaService,
+    private readonly loaders: Loaders,
   ) {}
 
-  /** A ticket the viewer may see; NOT_FOUND otherwise (existence does not leak). */
-  get(ticketId: string): Promise<Ticket> {
-    return findVisible(this.em, Ticket, 'Ticket', ticketId, ticketRule(this.actor).where);
+  /**
+   * A ticket the viewer may see, read with what `selection` (the client's Ticket fields) asks for
+   * (ticket-read.ts); NOT_FOUND otherwise (existence does not leak).
+   */
+  async get(ticketId: string, selection: readonly ResolveTree[] = []): Promise<Ticket> {
+    const id = idOf(ticketId, 'Ticket', 'id');
+    const visible = ticketRule(this.actor).sql('t');
+    const tickets = { sql: `select t.* from ticket t where t.id = ? and ${visible.sql}`, bindings: [id, ...visible.bindings] };
+    const [ticket] = visible.sql === 'false' ? [] : await readTickets(this.em, this.actor, this.loaders, { tickets, selection });
+    if (!ticket) throw notFound('Ticket');
+    return ticket;
   }
 
   /**
@@ -90,13 +102,21 @@ export class TicketService {
     return findVisible(this.em, TicketEvent, 'TicketEvent', eventId, timelineRule(this.actor).where);
   }
 
-  /** Tickets in the viewer's scope. Anonymous viewers and keys without TICKETS_READ are refused, not shown an empty list. */
-  list(args: { filter?: TicketFilter | null; orderBy?: TicketOrder | null; first?: number | null; after?: string | null }): Promise<Page<Ticket>> {
+  /**
+   * Tickets in the viewer's scope, read with what `selection` (the client's Ticket fields) asks for
+   * (ticket-read.ts). Anonymous viewers and keys without TICKETS_READ are refused, not shown an empty list.
+   */
+  list(
+    args: { filter?: TicketFilter | null; orderBy?: TicketOrder | null; first?: number | null; after?: string | null },
+    selection: readonly ResolveTree[] = [],
+  ): Promise<Page<Ticket>> {
     const rule = ticketRule(this.actor);
     if (!rule.where) {
       throw denied(this.actor, 'Reading tickets needs a staff account, a customer login or an API key with TICKETS_READ.');
     }
-    return listTickets(this.em, { ...args, visible: rule.sql('t') });
+    return listTickets(this.em, { ...args, visible: rule.sql('t') }, (tickets, order) =>
+      readTickets(this.em, this.actor, this.loaders, { tickets, order, selection }),
+    );
   }
 
   /**

@@ -14,6 +14,7 @@ export function createWebhookLoaders(em: EntityManager, actor: Actor) {
     entity: Delivery,
     table: 'delivery',
     parentColumn: 'target',
+    parentProperty: 'target',
     parentType: 'text',
     newestFirst: true,
     visibility: (alias) => ({ sql: admin ? `${alias}.channel = 'WEBHOOK'` : 'false', bindings: [] }),

@@ -1,0 +1,127 @@
+import { ReadBoardDocument, ReadTicketDocument, ReadUrgentDocument, TicketPriority, TicketStatus } from '../__generated__/graphql';
+import * as make from '../factories';
+import { startTestApp, type TestApp } from '../setup/test-app';
+
+/**
+ * The read model of tickets (tickets/ticket-read.ts) on the shapes of bench:api's queries: a page or
+ * one ticket and everything nested under it is one statement, whatever the page size, after the one
+ * that authenticates the request; and the access rules hold on it (a customer's read never carries
+ * an internal comment, another business's ticket or a staff member's email).
+ */
+
+let app: TestApp;
+let agent: make.Staff;
+let customer: make.Customer;
+let seen: Awaited<ReturnType<typeof make.ticket>>;
+
+const AUTHENTICATION = 1;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  agent = await make.staffUser(app);
+  const manager = await make.staffUser(app);
+  const acme = await make.business(app, { accountManager: manager.user });
+  const other = await make.business(app);
+  customer = await make.customer(app, acme);
+  for (let i = 0; i < 45; i += 1) {
+    const ticket = await make.ticket(app, {
+      business: i % 3 === 0 ? other : acme,
+      assignee: agent.user,
+      priority: i % 2 ? TicketPriority.HIGH : TicketPriority.LOW,
+      dueAt: new Date(Date.now() + (50 - i) * 3_600_000),
+      tags: [`tag-${i % 4}`, 'shared'],
+    });
+    await make.comment(app, ticket, agent.user, `external ${i}`, false);
+    await make.comment(app, ticket, agent.user, `internal ${i}`, true);
+    seen = ticket;
+  }
+  for (let i = 0; i < 24; i += 1) await make.comment(app, seen, agent.user, `more ${i}`, i % 2 === 0);
+});
+afterAll(() => app.stop());
+
+describe('Q1: the board', () => {
+  it('is one statement after authentication (and one for totalCount), at 5 tickets as at 45', async () => {
+    const small = await app.countStatements(() => app.gql(ReadBoardDocument, { first: 5 }, agent.token));
+    const large = await app.countStatements(() => app.gql(ReadBoardDocument, { first: 45 }, agent.token));
+    expect(large.result.errors).toBeUndefined();
+    expect(large.result.data!.tickets.nodes).toHaveLength(45);
+    expect(large.statements).toBe(small.statements);
+    expect(large.statements).toBeLessThanOrEqual(AUTHENTICATION + 2);
+  });
+
+  it('answers every nested field for an agent: internal comments, staff emails, tags by name, counts', async () => {
+    const res = await app.gql(ReadBoardDocument, { first: 45 }, agent.token);
+    const nodes = res.data!.tickets.nodes;
+    expect(res.data!.tickets.totalCount).toBe(45);
+    const newest = nodes[0];
+    expect(newest.id).toBe(seen.globalId);
+    expect(newest.assignee).toEqual({ id: agent.user.globalId, name: agent.user.name, email: agent.user.email });
+    expect(newest.business!.accountManager!.email).toMatch(/@/);
+    expect(newest.tags.map((t) => t.name)).toEqual(['shared', 'tag-0'].sort((a, b) => a.localeCompare(b)));
+    expect(newest.comments.totalCount).toBe(26);
+    expect(newest.comments.nodes.map((c) => c.body)).toEqual(['external 44', 'internal 44', 'more 0']);
+    expect(newest.comments.nodes[1]).toMatchObject({ isInternal: true, author: { name: agent.user.name } });
+    expect(nodes.slice(1).every((n) => n.comments.totalCount === 2 && n.comments.nodes.length === 2)).toBe(true);
+    expect(typeof newest.isOverdue).toBe('boolean');
+  });
+
+  it('as a customer: its business only, no internal comment in the page or the count, no staff email', async () => {
+    const { result: res, statements } = await app.countStatements(() => app.gql(ReadBoardDocument, { first: 45 }, customer.token));
+    expect(res.errors).toBeUndefined();
+    expect(statements).toBeLessThanOrEqual(AUTHENTICATION + 2);
+    const nodes = res.data!.tickets.nodes;
+    expect(nodes).toHaveLength(30);
+    expect(nodes.every((n) => n.business!.name === nodes[0].business!.name)).toBe(true);
+    expect(nodes.flatMap((n) => n.comments.nodes).some((c) => c.isInternal || c.body.startsWith('internal'))).toBe(false);
+    const newest = nodes.find((n) => n.id === seen.globalId)!;
+    expect(newest.comments.totalCount).toBe(13);
+    expect(newest.assignee!.email).toBeNull();
+    expect(newest.business!.accountManager!.email).toBeNull();
+  });
+});
+
+describe('Q2: one ticket with its conversation', () => {
+  it('is one statement after authentication, comments, timeline, their people and counts included', async () => {
+    const { result: res, statements } = await app.countStatements(() => app.gql(ReadTicketDocument, { id: seen.globalId }, agent.token));
+    expect(res.errors).toBeUndefined();
+    expect(statements).toBe(AUTHENTICATION + 1);
+    const ticket = res.data!.ticket!;
+    expect(ticket.comments.totalCount).toBe(26);
+    expect(ticket.comments.nodes).toHaveLength(20);
+    expect(ticket.comments.pageInfo.hasNextPage).toBe(true);
+    expect(ticket.history.totalCount).toBe(27);
+    expect(ticket.history.nodes[0]).toMatchObject({ type: 'CREATED', toStatus: 'OPEN' });
+    expect(ticket.history.nodes[1].actor).toEqual({ id: agent.user.globalId, name: agent.user.name });
+    // A timeline position is a bigint: its cursor must carry every digit (JSON numbers would round it).
+    expect(ticket.history.nodes.map((n) => n.cursor)).toEqual([...new Set(ticket.history.nodes.map((n) => n.cursor))]);
+  });
+
+  it('as a customer: no internal comment or timeline entry, nor in the counts', async () => {
+    const res = await app.gql(ReadTicketDocument, { id: seen.globalId }, customer.token);
+    const ticket = res.data!.ticket!;
+    expect(ticket.comments.totalCount).toBe(13);
+    expect(ticket.comments.nodes.some((c) => c.isInternal)).toBe(false);
+    expect(ticket.history.totalCount).toBe(14);
+    expect(ticket.history.nodes.some((e) => e.isInternal)).toBe(false);
+  });
+
+  it('a ticket of another business answers NOT_FOUND to a customer', async () => {
+    const board = await app.gql(ReadBoardDocument, { first: 45 }, agent.token);
+    const foreign = board.data!.tickets.nodes.find((n) => n.business!.name !== board.data!.tickets.nodes[0].business!.name)!;
+    const res = await app.gql(ReadTicketDocument, { id: foreign.id }, customer.token);
+    expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('Q3: the urgent queue', () => {
+  it('is one statement after authentication, soonest due first', async () => {
+    const { result: res, statements } = await app.countStatements(() => app.gql(ReadUrgentDocument, {}, agent.token));
+    expect(res.errors).toBeUndefined();
+    expect(statements).toBe(AUTHENTICATION + 1);
+    const nodes = res.data!.tickets.nodes;
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes.every((n) => n.priority === TicketPriority.HIGH && n.status === TicketStatus.OPEN)).toBe(true);
+    const due = nodes.map((n) => n.dueAt!);
+    expect(due).toEqual([...due].sort());
+  });
+});
