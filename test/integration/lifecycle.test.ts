@@ -179,8 +179,9 @@ describe('the timeline', () => {
     await autoCloseQuietTickets(app.em() as never, 7 * 24 * 3600);
 
     const entries = (await history(id)).history.nodes;
-    // Follow-up completion, skipped auto-assignment, ratings and the jobs' SLA warnings and due follow-ups have tests of their own.
-    const elsewhere = ['FOLLOW_UP_COMPLETED', 'AUTO_ASSIGN_SKIPPED', 'SATISFACTION_RATED', 'SLA_AT_RISK', 'FOLLOW_UP_DUE'];
+    // Follow-up completion, skipped auto-assignment, ratings, the jobs' SLA warnings and due follow-ups, merges, links
+    // between tickets and problems have tests of their own (merge, links and problems tests).
+    const elsewhere = ['FOLLOW_UP_COMPLETED', 'AUTO_ASSIGN_SKIPPED', 'SATISFACTION_RATED', 'SLA_AT_RISK', 'FOLLOW_UP_DUE', 'MERGED', 'MERGED_IN', 'UNMERGED', 'TICKET_LINKED', 'PROBLEM_CHANGED'];
     expect(new Set(entries.map((e) => e.type))).toEqual(new Set(Object.values(TicketEventType).filter((t) => !elsewhere.includes(t))));
     expect(entries.map((e) => Date.parse(e.at))).toEqual([...entries.map((e) => Date.parse(e.at))].sort((a, b) => a - b));
     expect(entries[0]).toMatchObject({ type: 'CREATED', actor: { id: agent.user.globalId }, ticketVersion: 1 });
