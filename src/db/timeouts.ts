@@ -19,3 +19,8 @@ export function isStatementTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '57014' || code === '25P03';
 }
+
+/** PostgreSQL broke a deadlock between two transactions by failing this one (`deadlock_detected`, 40P01). */
+export function isDeadlock(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '40P01';
+}

@@ -2,8 +2,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import { isPoolTimeout, isStatementTimeout } from '../db/timeouts';
-import { PUBLIC_CODES, serviceUnavailable, timedOut, type AppError } from '../shared/errors';
+import { isDeadlock, isPoolTimeout, isStatementTimeout } from '../db/timeouts';
+import { conflict, PUBLIC_CODES, serviceUnavailable, timedOut, type AppError } from '../shared/errors';
 
 /** Codes Apollo itself gives to documents it cannot run; they describe the request, not our internals. */
 const REQUEST_CODES = new Set([
@@ -17,12 +17,15 @@ const REQUEST_CODES = new Set([
 ]);
 
 /**
- * The client's error for the database's time limits: SERVICE_UNAVAILABLE when no pool connection came
- * free in time (HTTP 503, Retry-After), TIMEOUT when PostgreSQL stopped a statement at its timeout.
+ * The client's error for the database's limits: SERVICE_UNAVAILABLE when no pool connection came
+ * free in time (HTTP 503, Retry-After), TIMEOUT when PostgreSQL stopped a statement at its timeout,
+ * CONFLICT when it broke a deadlock by rolling this transaction back.
  */
 export function databaseLimitError(error: unknown): AppError | undefined {
   if (isPoolTimeout(error)) return serviceUnavailable();
   if (isStatementTimeout(error)) return timedOut('A database statement took too long and was stopped.');
+  // Two changes that took the same rows in opposite orders: PostgreSQL rolled this one back.
+  if (isDeadlock(error)) return conflict('Another change to the same tickets ran at the same moment; nothing was written. Try again.');
   return undefined;
 }
 
@@ -53,7 +56,7 @@ export function formatError(logger: Logger, { hideSuggestions = false } = {}) {
     }
     const limit = databaseLimitError(original);
     if (limit) {
-      logger.warn({ err: original, path: formatted.path }, 'database time limit reached');
+      logger.warn({ err: original, path: formatted.path }, 'database limit reached');
       return { message: limit.message, locations: formatted.locations, path: formatted.path, extensions: { code: limit.extensions.code } };
     }
     if (REQUEST_CODES.has(code) && hideSuggestions) return { ...formatted, message: withoutSuggestions(formatted.message), extensions };

@@ -129,6 +129,7 @@ describe('linkTickets', () => {
       await link({ ticketId: a.globalId, otherId: b.globalId, kind: 'RELATED' as never });
     };
     for (let i = 0; i < 3; i += 1) await addPair();
+    await count(); // the first request also reads the session, later ones find it cached
     const few = await count();
     for (let i = 0; i < 10; i += 1) await addPair();
     expect(await count()).toBe(few);

@@ -25,10 +25,15 @@ export async function mergeTargetId(em: EntityManager, ticketId: string): Promis
 
 /**
  * Locks the ticket a change is addressed to and, when it is merged, the ticket its conversation
- * continues on: both in id order (as a merge locks them), then checks that the chain did not move
- * meanwhile (an unmerge or a further merge that committed first), trying again if it did.
+ * continues on, then checks that the chain did not move meanwhile (an unmerge or a further merge that
+ * committed first), trying again if it did. Most tickets were never merged, so the addressed ticket is
+ * locked first and alone: one statement decides, as for a change without merges. A merged one then locks
+ * its target out of a merge's id order; an unmerge of the same pair at that moment is a deadlock that
+ * PostgreSQL breaks by failing one side, answered CONFLICT (see server/errors.ts).
  */
 export async function lockFollowingMerges(em: EntityManager, actor: Actor, ticketId: string): Promise<{ addressed: Ticket; target: Ticket }> {
+  const addressed = (await lockTickets(em, actor, [ticketId])).get(ticketId)!;
+  if (!addressed.mergedInto) return { addressed, target: addressed };
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const targetId = await mergeTargetId(em, ticketId);
     const locked = await lockTickets(em, actor, [ticketId, targetId]);
