@@ -14,7 +14,8 @@ let agent: make.Staff;
 let customer: make.Customer;
 let seen: Awaited<ReturnType<typeof make.ticket>>;
 
-const AUTHENTICATION = 1;
+/** A session once read is cached (shared/notified-cache.ts): after each reader's first request, signing in runs no statement. */
+const AUTHENTICATION = 0;
 
 beforeAll(async () => {
   app = await startTestApp();
@@ -36,6 +37,7 @@ beforeAll(async () => {
     seen = ticket;
   }
   for (let i = 0; i < 24; i += 1) await make.comment(app, seen, agent.user, `more ${i}`, i % 2 === 0);
+  for (const reader of [agent, customer]) await app.gql(ReadUrgentDocument, {}, reader.token);
 });
 afterAll(() => app.stop());
 
