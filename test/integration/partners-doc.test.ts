@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { parse, type DocumentNode } from 'graphql';
 import ts from 'typescript';
@@ -189,27 +190,35 @@ describe('docs/partners.md', () => {
     expect(Number(response.headers.get('ratelimit-reset'))).toBeLessThanOrEqual(Number(shown['RateLimit-Reset']));
   });
 
-  it("the guide's resuming client replays after a cursor, in order, then continues live", async () => {
+  it("the guide's resuming client replays after a cursor, continues live, and resumes after a dropped connection", async () => {
     type Entry = { cursor: string; id: string; type: string };
     const { followTimeline } = load<{ followTimeline: (url: string, token: string, since: string | null, handle: (e: Entry) => void) => () => void }>(code('followTimeline'));
     const token = tokenOf('key')!;
     const history = await post('query($t: ID!) { ticket(id: $t) { history(first: 1) { nodes { cursor } } } }', { t: fixtures.ticketId }, token);
     const since = (history.body.data as { ticket: { history: { nodes: { cursor: string }[] } } }).ticket.history.nodes[0].cursor;
+    const comment = (body: string) => post('mutation($t: ID!, $b: String!) { addComment(input: { ticketId: $t, body: $b }) { comment { id } } }', { t: fixtures.ticketId, b: body }, tokens.agent);
+    const proxy = await startCuttableProxy(Number(new URL(app.url).port));
     const seen: Entry[] = [];
-    const stop = followTimeline(app.url.replace(/^http/, 'ws'), token, since, (entry) => seen.push(entry));
+    const stop = followTimeline(`ws://127.0.0.1:${proxy.port}/graphql`, token, since, (entry) => seen.push(entry));
     try {
       // The two other fixture tickets were created after the first one, and the guide's idempotent
       // example opened one more: all replayed, oldest first.
       await waitUntil(() => seen.length >= 3);
       const created = await app.em().find(TicketEvent, { type: TicketEventType.CREATED }, { orderBy: { position: 'asc' } });
       expect(seen.slice(0, 3).map((e) => e.id)).toEqual(created.slice(1).map((e) => e.globalId));
-      const before = seen.length;
-      await post('mutation($t: ID!) { addComment(input: { ticketId: $t, body: "Live now" }) { comment { id } } }', { t: fixtures.ticketId }, tokens.agent);
-      await waitUntil(() => seen.length > before);
-      expect(seen[before].type).toBe('COMMENTED');
+      await comment('Live now');
+      await waitUntil(() => seen.length === 4);
+      // The connection drops; a change made meanwhile arrives once the client has subscribed again.
+      proxy.cut();
+      await comment('While you were away');
+      await waitUntil(() => seen.length === 5);
+      expect(proxy.connections()).toBe(2);
+      const comments = await app.em().find(TicketEvent, { type: TicketEventType.COMMENTED }, { orderBy: { position: 'asc' } });
+      expect(seen.slice(3).map((e) => e.id)).toEqual(comments.map((e) => e.globalId));
       expect(new Set(seen.map((e) => e.cursor)).size).toBe(seen.length);
     } finally {
       stop();
+      await proxy.close();
     }
   });
 
@@ -227,6 +236,36 @@ describe('docs/partners.md', () => {
     expect(() => verifyMessage(secret, received[0].headers, altered)).toThrow();
   });
 });
+
+/** A TCP relay to the server whose connections the test can drop, as a flaky network would. */
+async function startCuttableProxy(target: number) {
+  const open = new Set<net.Socket>();
+  let accepted = 0;
+  const server = net.createServer((inbound) => {
+    accepted += 1;
+    const outbound = net.connect(target, '127.0.0.1');
+    for (const socket of [inbound, outbound]) {
+      open.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        open.delete(socket);
+        inbound.destroy();
+        outbound.destroy();
+      });
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections: () => accepted,
+    cut: () => open.forEach((socket) => socket.destroy()),
+    close: () => new Promise<void>((resolve) => {
+      open.forEach((socket) => socket.destroy());
+      server.close(() => resolve());
+    }),
+  };
+}
 
 async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   for (const end = Date.now() + timeoutMs; !condition(); ) {
