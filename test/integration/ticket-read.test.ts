@@ -4,8 +4,8 @@ import { startTestApp, type TestApp } from '../setup/test-app';
 
 /**
  * The read model of tickets (tickets/ticket-read.ts) on the shapes of bench:api's queries: a page or
- * one ticket and everything nested under it is one statement, whatever the page size, after the one
- * that authenticates the request; and the access rules hold on it (a customer's read never carries
+ * one ticket and everything nested under it is one statement, whatever the page size (signing in costs
+ * none once the session is cached); and the access rules hold on it (a customer's read never carries
  * an internal comment, another business's ticket or a staff member's email).
  */
 
