@@ -301,5 +301,6 @@ it('answers every query and mutation, whatever the arguments and whoever asks, w
   }
   if (!process.env.FUZZ_ONLY) expect(calls).toBeGreaterThan(600);
   expect(failures).toEqual([]);
-  // About 870 requests: 25 s on this 2-core machine under load; the margin is for a busier one.
-}, 180_000);
+  // About 870 requests: 25 s on this 2-core machine when quiet, over 180 s with a load average of 20;
+  // the limit only stops a hang, so it is wide.
+}, 600_000);
