@@ -92,13 +92,10 @@ describe('a status change', () => {
     const before = await dueOf();
     expect((await policy(before + 7)).body.errors).toBeUndefined();
     try {
-      // Unfenced (sla-settings.ts): the notice takes a moment; without it the old targets would stay.
-      let after = await dueOf();
-      for (let tries = 0; after === before && tries < 50; tries += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        after = await dueOf();
-      }
-      expect(after).toBe(before + 7);
+      // Unfenced (sla-settings.ts): the notice takes a moment, so wait until instance b has heard
+      // every notice committed so far; without the notice the old targets would stay.
+      await b.app.settled();
+      expect(await dueOf()).toBe(before + 7);
     } finally {
       await policy(before);
     }

@@ -115,7 +115,8 @@ describe('/metrics', () => {
     expect(sample(open, 'ticketgraph_subscriptions_active')).toBe(1);
     subscription.stop();
     await client.dispose();
-    for (let attempt = 0; attempt < 50 && sample(await scrape(), 'ticketgraph_websocket_connections') > 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    // The server hears the close a moment later: wait for it (a minute at most; a loaded machine is slow).
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline && sample(await scrape(), 'ticketgraph_websocket_connections') > 0; ) await new Promise((resolve) => setTimeout(resolve, 100));
     const closed = await scrape();
     expect(sample(closed, 'ticketgraph_websocket_connections')).toBe(0);
     expect(sample(closed, 'ticketgraph_subscriptions_active')).toBe(0);
