@@ -40,7 +40,7 @@ import {
 import * as make from '../factories';
 import { postQuery } from '../setup/raw-request';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../setup/test-app';
-import { subscribe, untilLive, wsClient, type Subscription } from '../setup/ws-client';
+import { receivedUntil, subscribe, untilLive, wsClient, type Subscription } from '../setup/ws-client';
 
 /**
  * Who sees what, over real HTTP and WebSocket: every kind of viewer × every path to the data (queries,
@@ -394,9 +394,9 @@ describe('subscriptions: live and replayed, under the same rules', () => {
       for (const who of WHO) {
         const count = expectedLive(who).length;
         if (count > 0) await received[who].events.waitFor(count);
-        while (seesAcme(who) && moveOf(who).length === 0) await received[who].status.waitFor(received[who].status.received.length + 1);
+        if (seesAcme(who)) await receivedUntil(received[who].status, () => moveOf(who).length > 0);
         const comments = (seesAcme(who) ? 1 : 0) + (seesAcme(who) && sees(who).internal ? 1 : 0) + (sees(who).tickets.includes('globex') ? 1 : 0);
-        while (commentsOf(who).length < comments) await received[who].comments.waitFor(received[who].comments.received.length + 1);
+        await receivedUntil(received[who].comments, () => commentsOf(who).length >= comments);
       }
       await sleep(300);
 

@@ -65,6 +65,11 @@ export function subscribe<T, V>(client: Client, document: TypedDocumentNode<T, V
   };
 }
 
+/** Waits until `subscription`'s results satisfy `done`, one arrival at a time (each within waitFor's deadline). */
+export async function receivedUntil<T>(subscription: Subscription<T>, done: (received: ExecutionResult<T>[]) => boolean): Promise<void> {
+  while (!done(subscription.received)) await subscription.waitFor(subscription.received.length + 1);
+}
+
 /**
  * Subscriptions register asynchronously. This repeats `trigger` until `probe` (subscribed after the
  * subscriptions under test, on the same client) receives something: from then on they are live too.
