@@ -26,7 +26,7 @@ import * as make from '../factories';
 import { startSmtpSink, type SmtpSink } from '../setup/smtp-sink';
 import { startTestApp, type TestApp } from '../setup/test-app';
 import { writesNothing } from '../setup/writes-nothing';
-import { subscribe, wsClient, type Subscription } from '../setup/ws-client';
+import { subscribe, triggerUntilHeard, wsClient, type Subscription } from '../setup/ws-client';
 
 const REDIS = { REDIS_URL: 'redis://127.0.0.1:6379' };
 const MAIL_FROM = 'Help Desk <help@ticketgraph.test>';
@@ -260,13 +260,12 @@ describe('the list and read state', () => {
 describe('notificationAdded', () => {
   /** Makes `subscription` live: re-announces a notice of `staff`'s own until it arrives. */
   async function live(target: TestApp, subscription: Subscription<unknown>, staff: make.Staff) {
-    for (let attempt = 0; attempt < 50 && subscription.received.length === 0; attempt += 1) {
+    let attempt = 0;
+    await triggerUntilHeard(subscription, async () => {
       const em = target.em();
-      em.create(Notification, { recipient: staff.user.id, event: NotificationEvent.FOLLOW_UP_DUE, key: `probe:${Date.now()}:${attempt}:${staff.user.id}`, title: 'probe' });
+      em.create(Notification, { recipient: staff.user.id, event: NotificationEvent.FOLLOW_UP_DUE, key: `probe:${Date.now()}:${(attempt += 1)}:${staff.user.id}`, title: 'probe' });
       await em.flush();
-      await subscription.waitFor(1, 100).catch(() => undefined);
-    }
-    if (subscription.received.length === 0) throw new Error('the subscription never became live');
+    });
     subscription.received.length = 0;
   }
 

@@ -267,7 +267,7 @@ async function startCuttableProxy(target: number) {
   };
 }
 
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function waitUntil(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   for (const end = Date.now() + timeoutMs; !condition(); ) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 20));

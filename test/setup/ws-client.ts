@@ -71,17 +71,23 @@ export async function receivedUntil<T>(subscription: Subscription<T>, done: (rec
 }
 
 /**
- * Subscriptions register asynchronously. This repeats `trigger` until `probe` (subscribed after the
- * subscriptions under test, on the same client) receives something: from then on they are live too.
- * Each attempt waits longer for the probe (a loaded machine is slow, and every extra trigger is more
- * background work), up to a minute in all.
+ * Repeats `trigger` until `probe` receives something. Each attempt waits longer for it (a loaded
+ * machine is slow, and every extra trigger is more background work), up to a minute in all.
  */
-export async function untilLive<T>(probe: Subscription<T>, trigger: () => Promise<unknown>): Promise<void> {
+export async function triggerUntilHeard<T>(probe: Subscription<T>, trigger: () => Promise<unknown>): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (let wait = 100; probe.received.length === 0 && Date.now() < deadline; wait = Math.min(wait * 2, 5_000)) {
     await trigger();
     await probe.waitFor(1, wait).catch(() => undefined);
   }
   if (probe.received.length === 0) throw new Error('the subscription never became live');
+}
+
+/**
+ * Subscriptions register asynchronously. This repeats `trigger` until `probe` (subscribed after the
+ * subscriptions under test, on the same client) receives something: from then on they are live too.
+ */
+export async function untilLive<T>(probe: Subscription<T>, trigger: () => Promise<unknown>): Promise<void> {
+  await triggerUntilHeard(probe, trigger);
   probe.stop();
 }
