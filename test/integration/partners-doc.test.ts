@@ -114,7 +114,7 @@ async function run(example: Example) {
     const client = wsClient(app.url, token);
     const stream = subscribe(client, document, variables);
     try {
-      const received = await stream.waitFor(1, 10_000).catch((e: Error) => { throw new Error(`${e.message} ${JSON.stringify(stream.errors)}`); });
+      const received = await stream.waitFor(1).catch((e: Error) => { throw new Error(`${e.message} ${JSON.stringify(stream.errors)}`); });
       expect(stream.errors).toEqual([]);
       expect(received[0].errors).toBeUndefined();
       return received[0];

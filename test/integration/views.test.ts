@@ -131,7 +131,7 @@ describe('viewCountChanged', () => {
     try {
       const counts = subscribe(client, OnViewCountChangedDocument, { viewIds: [hot.id, other.data!.createView.id] });
       // The first counts arrive once the subscription listens to the timeline.
-      const first = await counts.waitFor(2, 10_000);
+      const first = await counts.waitFor(2);
       expect(first.map((r) => [r.data!.viewCountChanged.view.name, r.data!.viewCountChanged.count])).toEqual([
         ['Hot', 1],
         ['Other', 0],
@@ -142,7 +142,7 @@ describe('viewCountChanged', () => {
       expect(bulk.data!.bulkUpdateTickets.succeeded).toBe(3);
       const hotCounts = () => counts.received.map((r) => r.data!.viewCountChanged).filter((c) => c.viewId === hot.id).map((c) => c.count);
       const untilHot = async (count: number) => {
-        while (hotCounts().at(-1) !== count) await counts.waitFor(counts.received.length + 1, 10_000);
+        while (hotCounts().at(-1) !== count) await counts.waitFor(counts.received.length + 1);
       };
       await untilHot(4);
       const climb = hotCounts();
