@@ -89,7 +89,7 @@ describe('one pool connection per request', () => {
   });
   afterAll(() => app.stop());
 
-  it('answers 50 report requests (and ten reports in one), 50 ticket lists at once, and /healthz throughout', async () => {
+  it('answers 50 report requests (and ten reports in one), 50 ticket lists at once, and /healthz in under 1 s throughout', async () => {
     // Each kind once before, so that what is measured is the load, not the first run of the code.
     for (const query of [VOLUME_BY_BUSINESS, RESOLUTION_BY_BUSINESS]) expect(codes(await post(app, query, { range: RANGE }, agent.token))).toEqual([]);
     expect(codes(await post(app, TICKET_LIST, {}, agent.token))).toEqual([]);
@@ -105,9 +105,8 @@ describe('one pool connection per request', () => {
     const volume = answers[1].body.data!.reports as { ticketVolume: { groups: { group: { label: string }[]; count: number }[] } };
     expect(volume.ticketVolume.groups.map((g) => g.group[0].label).sort()).toEqual(names);
     expect(probes.length).toBeGreaterThan(0);
-    // How fast a probe is answered while the pool is taken is shown in 'a busy pool', where the test
-    // process is not also parsing 100 answers.
-    for (const probe of probes) expect(probe.status).toBe(200);
+    // /healthz answers from the check its own connection makes every second, so a probe waits on no pool connection.
+    for (const probe of probes) expect([probe.status, probe.ms < 1000]).toEqual([200, true]);
   }, 240_000);
 });
 
