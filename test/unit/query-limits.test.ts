@@ -1,4 +1,4 @@
-import { buildSchema, getIntrospectionQuery, Kind, parse, type DocumentNode, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
+import { buildSchema, getIntrospectionQuery, Kind, parse, validate, type DocumentNode, type OperationDefinitionNode, type VariableDefinitionNode } from 'graphql';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
@@ -159,6 +159,17 @@ describe('the README', () => {
   it('has GraphQL examples, the Board query among them', () => {
     expect(blocks.length).toBeGreaterThan(5);
     expect(blocks.some((block) => block.includes('query Board'))).toBe(true);
+  });
+
+  it.each(blocks.map((block, i) => [i + 1, block]))('block %i is valid against the schema, each operation as a client would send it', (_n, block) => {
+    const document = parse(block as string);
+    const fragments = document.definitions.filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION);
+    for (const definition of document.definitions) {
+      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+      const errors = validate(schema, { kind: Kind.DOCUMENT, definitions: [definition, ...fragments] });
+      // A block's fragments serve some of its operations, not all.
+      expect(errors.map((error) => error.message).filter((message) => !/is never used/.test(message))).toEqual([]);
+    }
   });
 
   it.each(blocks.map((block, i) => [i + 1, block]))('block %i is within every default limit (a subscription within MAX_SUBSCRIPTION_COST)', (_n, block) => {
