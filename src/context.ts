@@ -11,19 +11,15 @@ import { createAssignmentLoaders } from './modules/assignment/assignment.loaders
 import { createBusinessLoaders } from './modules/businesses/business.loaders';
 import { BusinessService } from './modules/businesses/business.service';
 import { createCommentLoaders } from './modules/comments/comment.loaders';
-import { CommentService } from './modules/comments/comment.service';
 import { createTagLoaders } from './modules/tags/tag.loaders';
-import { TagService } from './modules/tags/tag.service';
-import { SlaService } from './modules/sla/sla.service';
 import { SatisfactionService } from './modules/satisfaction/satisfaction.service';
 import { createSatisfactionLoaders } from './modules/satisfaction/satisfaction.loaders';
 import { ReportService } from './modules/reports/report.service';
 import { FollowUpService } from './modules/followups/follow-up.service';
 import { createSlaLoaders } from './modules/sla/sla.loaders';
 import { createTicketLoaders } from './modules/tickets/ticket.loaders';
-import { TicketService } from './modules/tickets/ticket.service';
-import { TicketWorkflowService } from './modules/tickets/ticket-workflow.service';
 import type { Actor } from './modules/users/auth/actor';
+import { createTicketServices } from './ticket-services';
 import type { RequestRateLimits } from './server/limits/rate-limits';
 import { ApiKeyService } from './modules/users/auth/api-key.service';
 import { authenticate, type Authentication } from './modules/users/auth/authenticate';
@@ -103,18 +99,12 @@ function createLoaders(em: EntityManager, actor: Actor) {
 }
 
 function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAddress: string, sessionId: string | undefined, loaders: Loaders) {
-  const tags = new TagService(em, actor);
-  const sla = new SlaService(em, actor, deps.slaSettings);
-  const tickets = new TicketService(em, actor, tags, sla, loaders);
-  const workflow = new TicketWorkflowService(actor, tickets, sla);
+  const ticketServices = createTicketServices(em, actor, deps.slaSettings, loaders);
+  const { tags, sla, tickets, workflow } = ticketServices;
   const businesses = new BusinessService(em, actor);
   const audit = new AuditService(em, actor, clientAddress);
   return {
-    tags,
-    sla,
-    tickets,
-    workflow,
-    comments: new CommentService(em, actor, tickets, workflow),
+    ...ticketServices,
     followUps: new FollowUpService(em, actor, tickets),
     intake: new IntakeService(em, actor, sla, workflow, deps.submitLimiter, clientAddress),
     businesses,

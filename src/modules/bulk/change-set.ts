@@ -1,10 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CommentService } from '../comments/comment.service';
-import { SlaService } from '../sla/sla.service';
 import type { SlaSettings } from '../sla/sla-settings';
 import { TagService } from '../tags/tag.service';
-import { TicketService } from '../tickets/ticket.service';
-import { TicketWorkflowService } from '../tickets/ticket-workflow.service';
 import type { Ticket } from '../tickets/ticket.entity';
 import type { TicketPriority, TicketStatus } from '../tickets/ticket.enums';
 import { canWorkOnTickets } from '../tickets/ticket.policy';
@@ -12,6 +8,7 @@ import { denied } from '../users/auth/access';
 import type { Actor } from '../users/auth/actor';
 import type { Loaders } from '../../context';
 import { idOf } from '../../shared/validation';
+import { createTicketServices } from '../../ticket-services';
 
 /**
  * Several changes to one ticket, as an agent would make them one after the other; fields left
@@ -27,6 +24,13 @@ export interface ChangeSet {
   removeTags?: readonly string[];
 }
 
+/** What a change set needs of the request beyond its entity manager. */
+export interface ChangeSetDeps {
+  actor: Actor;
+  slaSettings: SlaSettings;
+  loaders: Loaders;
+}
+
 /**
  * Applies a change set to one ticket in one transaction, through the single-ticket services (so the
  * status table, assignment, SLA clocks, tags and comments obey exactly their rules and each change
@@ -35,13 +39,6 @@ export interface ChangeSet {
  * would alone. Any refusal rolls the whole set back. `build` sees the locked ticket (macros fill their
  * placeholders from it). Staff work only, as for a single change.
  */
-/** What a change set needs of the request beyond its entity manager. */
-export interface ChangeSetDeps {
-  actor: Actor;
-  slaSettings: SlaSettings;
-  loaders: Loaders;
-}
-
 export async function applyChangeSet(
   rootEm: EntityManager,
   { actor, slaSettings, loaders }: ChangeSetDeps,
@@ -51,16 +48,13 @@ export async function applyChangeSet(
 ): Promise<Ticket> {
   const id = idOf(ticketId, 'Ticket', 'ticketId');
   return rootEm.transactional(async (em) => {
-    const sla = new SlaService(em, actor, slaSettings);
-    const tags = new TagService(em, actor);
-    const tickets = new TicketService(em, actor, tags, sla, loaders);
-    const workflow = new TicketWorkflowService(actor, tickets, sla);
+    const { tickets, workflow, comments } = createTicketServices(em, actor, slaSettings, loaders);
     let ticket = await tickets.lockVisible(em, id);
     if (!canWorkOnTickets(actor)) throw denied(actor, 'Only staff and API keys with TICKETS_WRITE change tickets.');
     tickets.checkVersion(ticket, expectedVersion);
     const changes = await build(em, ticket);
 
-    if (changes.comment) ({ ticket } = await new CommentService(em, actor, tickets, workflow).add({ ticketId, ...changes.comment }));
+    if (changes.comment) ({ ticket } = await comments.add({ ticketId, ...changes.comment }));
     // Already there is no move: a bulk "set to IN_PROGRESS" leaves such tickets as they are.
     if (changes.status && changes.status.to !== ticket.status) {
       ticket = await workflow.changeStatus({ ticketId, status: changes.status.to, reason: changes.status.reason });
