@@ -199,6 +199,7 @@ describe('nested fields of a ticket', () => {
     expect([ticket.assignee, ticket.creator, ticket.business!.accountManager]).toEqual([staff, staff, staff]);
     for (const comment of ticket.comments.nodes) expect(comment.author).toEqual(staff);
     for (const entry of ticket.history.nodes.filter((e) => e.actor)) expect(entry.actor).toEqual(staff);
+    expect(new Set(ticket.history.nodes.map((e) => e.ticket.id))).toEqual(new Set([tickets.acme.globalId]));
   });
 
   it.each(acmeReaders)('%s: internal comments and attachments only with `internal`', async (who) => {
@@ -353,7 +354,7 @@ describe('subscriptions: live and replayed, under the same rules', () => {
   interface Received {
     status: Subscription<{ ticketStatusChanged: { ticket: { id: string }; to: string; reason: string | null; actor: { name: string; email: string | null } | null } }>;
     comments: Subscription<{ commentAdded: { body: string; author: { name: string; email: string | null } | null } }>;
-    events: Subscription<{ ticketEvents: { id: string; type: string; toStatus: string | null; reason: string | null; isInternal: boolean } }>;
+    events: Subscription<{ ticketEvents: { id: string; type: string; toStatus: string | null; reason: string | null; isInternal: boolean; ticket: { id: string } } }>;
   }
 
   it('every role receives what it may see of a move with an internal reason, comments and the replayed data set', async () => {
@@ -403,7 +404,7 @@ describe('subscriptions: live and replayed, under the same rules', () => {
       for (const who of WHO) {
         const ids = new Set(liveEntries.map((e) => e.globalId));
         const events = received[who].events.received.map((r) => r.data!.ticketEvents).filter((e) => ids.has(e.id));
-        expect([who, events.map((e) => e.id)]).toEqual([who, expectedLive(who).map((e) => e.globalId)]);
+        expect([who, events.map((e) => [e.id, e.ticket.id])]).toEqual([who, expectedLive(who).map((e) => [e.globalId, e.ticket.globalId])]);
         expect([who, events.filter((e) => e.type === 'STATUS_CHANGED').map((e) => e.reason)]).toEqual([
           who,
           seesAcme(who) ? [sees(who).internal ? LIVE_REASON : null] : [],
@@ -441,7 +442,7 @@ describe('subscriptions: live and replayed, under the same rules', () => {
       for (const who of WHO) {
         const ids = new Set(replayable.map((e) => e.globalId));
         const events = replayed[who].received.map((r) => r.data!.ticketEvents).filter((e) => ids.has(e.id));
-        expect([who, events.map((e) => e.id)]).toEqual([who, expectedReplay(who).map((e) => e.globalId)]);
+        expect([who, events.map((e) => [e.id, e.ticket.id])]).toEqual([who, expectedReplay(who).map((e) => [e.globalId, e.ticket.globalId])]);
         const reasons = events.filter((e) => e.type === 'STATUS_CHANGED' && e.toStatus === 'WAITING_ON_CUSTOMER').map((e) => e.reason);
         expect([who, reasons]).toEqual([who, seesAcme(who) ? [sees(who).internal ? SECRET_REASON : null] : []]);
         if (!sees(who).internal) expect(JSON.stringify(events)).not.toMatch(/walrus|heron|otter/);

@@ -191,7 +191,7 @@ describe('docs/partners.md', () => {
   });
 
   it("the guide's resuming client replays after a cursor, continues live, and resumes after a dropped connection", async () => {
-    type Entry = { cursor: string; id: string; type: string };
+    type Entry = { cursor: string; id: string; type: string; ticket: { id: string } };
     const { followTimeline } = load<{ followTimeline: (url: string, token: string, since: string | null, handle: (e: Entry) => void) => () => void }>(code('followTimeline'));
     const token = tokenOf('key')!;
     const history = await post('query($t: ID!) { ticket(id: $t) { history(first: 1) { nodes { cursor } } } }', { t: fixtures.ticketId }, token);
@@ -215,6 +215,7 @@ describe('docs/partners.md', () => {
       expect(proxy.connections()).toBe(2);
       const comments = await app.em().find(TicketEvent, { type: TicketEventType.COMMENTED }, { orderBy: { position: 'asc' } });
       expect(seen.slice(3).map((e) => e.id)).toEqual(comments.map((e) => e.globalId));
+      expect(seen.slice(3).map((e) => e.ticket.id)).toEqual([fixtures.ticketId, fixtures.ticketId]);
       expect(new Set(seen.map((e) => e.cursor)).size).toBe(seen.length);
     } finally {
       stop();
