@@ -127,7 +127,9 @@ describe('follow-ups', () => {
     expect(tooEarly.errors![0].extensions!.code).toBe('INVALID_TRANSITION');
 
     const ticket = await resolvedTicket();
-    const soon = await app.gql(ScheduleFollowUpDocument, { input: { ticketId: ticket.globalId, dueAt: new Date(Date.now() + 2000).toISOString(), note: 'Still fine?' } }, agent.token);
+    // Due in a few seconds: far enough that the request is answered before (a past date is refused), even under load.
+    const soonDueAt = Date.now() + 5000;
+    const soon = await app.gql(ScheduleFollowUpDocument, { input: { ticketId: ticket.globalId, dueAt: new Date(soonDueAt).toISOString(), note: 'Still fine?' } }, agent.token);
     const later = await app.gql(ScheduleFollowUpDocument, { input: { ticketId: ticket.globalId, dueAt: new Date(Date.now() + 30 * DAY).toISOString(), note: 'Renewal' } }, agent.token);
     expect(soon.errors).toBeUndefined();
     expect(later.errors).toBeUndefined();
@@ -139,7 +141,7 @@ describe('follow-ups', () => {
     const all = await app.gql(FollowUpsDocument, { dueOnly: false }, agent.token);
     expect(all.data!.followUps.nodes.map((f) => f.note)).toEqual(['Still fine?', 'Renewal']);
     expect((await app.gql(FollowUpsDocument, { dueOnly: false }, other.token)).data!.followUps.totalCount).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await new Promise((resolve) => setTimeout(resolve, soonDueAt + 100 - Date.now()));
     const due = await app.gql(FollowUpsDocument, {}, agent.token);
     expect(due.data!.followUps.nodes.map((f) => f.note)).toEqual(['Still fine?']);
 
