@@ -14,7 +14,7 @@ import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
  * clients (default 2,000; the target is 10,000) from BENCH_WORKERS worker processes (default 4), each
  * subscribed to `ticketStatusChanged`, sends BENCH_EVENTS status changes (default 20, one every
  * BENCH_INTERVAL_MS = 250 ms) and reports reach (deliveries ÷ clients × changes), p50/p99 delivery
- * latency (receive time minus the event's `at`) and the server's memory per idle connection. Before
+ * latency (receive time minus the moment the driver sent the change) and the server's memory per idle connection. Before
  * the clients connect, the same changes with nobody subscribed give `changeTicketStatus`'s idle
  * latency. Then the floor: the same clients on a bare graphql-ws server (scripts/fanout-floor.ts)
  * pushing a payload of the same shape on the same schedule; the run prints Ticketgraph's p99 ÷ the
@@ -194,9 +194,9 @@ class Fleet {
     const events = new Map<string, EventStats>();
     for (const reply of replies) {
       for (const [eventId, stats] of Object.entries(reply.events)) {
-        const into = events.get(eventId) ?? { perUrl: [], latencies: [] };
+        const into = events.get(eventId) ?? { perUrl: [], receivedAt: [] };
         stats.perUrl.forEach((n, i) => (into.perUrl[i] = (into.perUrl[i] ?? 0) + n));
-        for (const latency of stats.latencies) into.latencies.push(latency);
+        for (const at of stats.receivedAt) into.receivedAt.push(at);
         events.set(eventId, into);
       }
     }
@@ -207,6 +207,9 @@ class Fleet {
     await Promise.all(this.workers.map((w) => w.stop()));
   }
 }
+
+/** A worker's answer to `fire`. */
+type Fired = Extract<WorkerReply, { type: 'fired' }>;
 
 // --- the tickets and their status changes --------------------------------------------------------
 
@@ -281,14 +284,17 @@ function plan(scene: Scene, count: number): PlannedChange[] {
 }
 
 /**
- * The global ids of the STATUS_CHANGED timeline entries of the scene's tickets so far. Read with SQL,
- * not through the API: a server still busy delivering would keep such a query waiting.
+ * The STATUS_CHANGED timeline entries of the scene's tickets so far (global ids, with their ticket's),
+ * in commit order. Read with SQL, not through the API: a server still busy delivering would keep such
+ * a query waiting.
  */
-async function statusEventIds(server: BenchServer, scene: Scene): Promise<Set<string>> {
-  const rows = await querySql<{ id: string }>(server.database, `select id from ticket_event where type = 'STATUS_CHANGED' and ticket_id = any($1::uuid[])`, [
-    scene.tickets.map((t) => fromGlobalId(t.id)!.id),
-  ]);
-  return new Set(rows.map((row) => toGlobalId('TicketEvent', row.id)));
+async function statusEvents(server: BenchServer, scene: Scene): Promise<{ id: string; ticketId: string }[]> {
+  const rows = await querySql<{ id: string; ticket_id: string }>(
+    server.database,
+    `select id, ticket_id from ticket_event where type = 'STATUS_CHANGED' and ticket_id = any($1::uuid[]) order by position`,
+    [scene.tickets.map((t) => fromGlobalId(t.id)!.id)],
+  );
+  return rows.map((row) => ({ id: toGlobalId('TicketEvent', row.id), ticketId: toGlobalId('Ticket', row.ticket_id) }));
 }
 
 /** What the clients subscribe to and what makes the changes: Ticketgraph (one or two instances) or the floor. */
@@ -298,8 +304,11 @@ interface Target {
   token: string;
   /** One change, waiting for its answer (the warm-up). */
   warmUp(): Promise<void>;
-  /** The measured changes: what a worker sends, and, once sent, the ids of their events. */
-  changes(count: number): { request: Omit<FireRequest, 'type' | 'timeoutMs'>; eventIds(fired: string[]): Promise<string[]> };
+  /**
+   * The measured changes: what a worker sends, and, once sent, when the change that made each event was
+   * sent (event id → ms since the epoch), which delivery latencies count from.
+   */
+  changes(count: number): { request: Omit<FireRequest, 'type' | 'timeoutMs'>; sentAtOf(fired: Fired): Promise<Map<string, number>> };
   /** Whether to time the same changes with nobody subscribed first (the mutation's idle latency). */
   idleFirst: boolean;
   floor: boolean;
@@ -312,13 +321,20 @@ function ticketgraphTarget(primary: BenchServer, urls: string[], scene: Scene, i
     warmUp: () => flip(primary, scene),
     changes(count) {
       const changes = plan(scene, count);
-      const known = statusEventIds(primary, scene);
+      const known = statusEvents(primary, scene);
       return {
         request: { url: primary.app.url, token: scene.token, intervalMs: INTERVAL_MS, changes },
-        async eventIds() {
+        async sentAtOf(fired) {
           applied(scene, changes);
-          const before = await known;
-          return [...(await statusEventIds(primary, scene))].filter((id) => !before.has(id));
+          const before = new Set((await known).map((event) => event.id));
+          const made = (await statusEvents(primary, scene)).filter((event) => !before.has(event.id));
+          // Changes to one ticket are sent one after the other's answer, so its events commit in the order sent.
+          const sentAt = new Map<string, number>();
+          changes.forEach((change, i) => {
+            const index = made.findIndex((event) => event.ticketId === change.ticketId);
+            if (index >= 0) sentAt.set(made.splice(index, 1)[0].id, fired.sentAt[i]);
+          });
+          return sentAt;
         },
       };
     },
@@ -337,7 +353,10 @@ function floorTarget(floor: FloorServer): Target {
     warmUp: async () => {
       await fetch(`${floor.url}/publish`, { method: 'POST', body: JSON.stringify({ to: 'IN_PROGRESS' }) });
     },
-    changes: (count) => ({ request: { url: floor.url, floor: true, token: 'none', intervalMs: INTERVAL_MS, changes: changes(count) }, eventIds: async (fired) => fired }),
+    changes: (count) => ({
+      request: { url: floor.url, floor: true, token: 'none', intervalMs: INTERVAL_MS, changes: changes(count) },
+      sentAtOf: async (fired) => new Map(fired.eventIds.flatMap((id, i) => (id === null ? [] : [[id, fired.sentAt[i]] as const]))),
+    }),
     idleFirst: false,
     floor: true,
   };
@@ -428,10 +447,10 @@ async function waitFor(
 
 /** Sends `count` changes to `target` from a worker, on schedule; throws when any failed. */
 async function fire(fleet: Fleet, target: Target, count: number) {
-  const { request, eventIds } = target.changes(count);
+  const { request, sentAtOf } = target.changes(count);
   const fired = await fleet.workers[0].ask<'fired'>({ type: 'fire', ...request, timeoutMs: 60_000 }, count * INTERVAL_MS + 120_000);
   if (fired.errors.length) throw new Error(`${fired.errors.length} of ${count} changes failed; first: ${fired.errors[0]}`);
-  return { ...fired, measured: await eventIds(fired.eventIds) };
+  return { ...fired, sentAt: await sentAtOf(fired) };
 }
 
 /**
@@ -522,16 +541,16 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
     // What has arrived by now, before asking the (maybe still busy) server anything else.
     const stats = await fleet.stats();
     if (profile) log(`CPU profile of the server while delivering: ${await profile()}`);
-    const measured = fired.measured;
-    if (measured.length !== EVENTS) log(`warning: found ${measured.length} new status changes on the timeline, expected ${EVENTS}`);
+    const measured = fired.sentAt;
+    if (measured.size !== EVENTS) log(`warning: found ${measured.size} new status changes on the timeline, expected ${EVENTS}`);
 
-    // 4. Figures over the measured events only.
+    // 4. Figures over the measured events only; a delivery's latency counts from the moment its change was sent.
     const latencies: number[] = [];
     const perUrl: number[] = urls.map(() => 0);
-    for (const id of measured) {
+    for (const [id, sentAt] of measured) {
       const event = stats.events.get(id);
       if (!event) continue;
-      for (const latency of event.latencies) latencies.push(latency);
+      for (const at of event.receivedAt) latencies.push(at - sentAt);
       event.perUrl.forEach((n, i) => (perUrl[i] += n));
     }
     latencies.sort((a, b) => a - b);
@@ -545,7 +564,7 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
       connectSeconds,
       warmupSeconds,
       notLive,
-      events: measured.length,
+      events: measured.size,
       received: latencies.length,
       reach: latencies.length / (CLIENTS * EVENTS),
       reachPerInstance: perUrl.map((n, i) => n / (clientsPerUrl[i] * EVENTS)),
@@ -695,7 +714,8 @@ async function main(): Promise<void> {
     'Before the clients connect, the same changes are timed with nobody subscribed (“idle”).',
     'Floor, in the same run: a bare graphql-ws server (`scripts/fanout-floor.ts`: graphql-ws `useServer`, a trivial schema, no auth, no',
     'database, its own process) pushing a payload of the same shape to the same number of clients, one `POST /publish` per change on the same schedule.',
-    'Reach = deliveries ÷ (clients × changes); latency = receive time in the client process − the event’s `at` (same clock).',
+    'Reach = deliveries ÷ (clients × changes); latency = receive time in the client process − the moment the driver sent the change',
+    '(the `changeTicketStatus` request or the floor’s `POST /publish`: one reference point for both, one clock).',
     'Memory: RSS / V8 heap of the process running the (first) server, after forced GC, with all clients connected, subscribed and',
     'idle, minus the same before connecting, ÷ clients (RSS is the noisier of the two). Clients, servers, PostgreSQL and Redis share the cores.',
     'Two instances: one database, REDIS_URL on both, B in a process of its own, half the clients on each, changes made on A.',
