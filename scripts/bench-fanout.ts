@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { startInstanceProcess } from './bench-instance';
 import { startFloorProcess, type FloorServer } from './fanout-floor';
@@ -389,6 +390,8 @@ interface Result {
   mutationMedianMs: number;
   /** The same changes with nobody subscribed, before the clients connect (Ticketgraph's single instance only). */
   idleMutationMedianMs?: number;
+  /** This process's event-loop lateness while the changes were sent, idle and while delivering (a server in this process only). */
+  lateness?: { idle: Lateness; delivering: Lateness };
   /** From sending the first change to sending the last (EVENTS − 1) × INTERVAL_MS unless a ticket's previous change held one back. */
   fireSeconds: number;
   /** The wait for deliveries ended at DRAIN_SECONDS while they were still arriving: reach is a lower bound. */
@@ -445,6 +448,30 @@ async function waitFor(
   }
 }
 
+/** How late this process's timers ran, ms: a server in it that starves its requests shows here. */
+interface Lateness {
+  p50: number;
+  p99: number;
+}
+
+const LATENESS_RESOLUTION_MS = 5;
+
+/**
+ * Runs `work`, sampling meanwhile how late a timer every 5 ms fires in this process (node's
+ * event-loop delay histogram, less the 5 ms it waits on purpose).
+ */
+async function withLateness<T>(work: () => Promise<T>): Promise<{ result: T; lateness: Lateness }> {
+  const histogram = monitorEventLoopDelay({ resolution: LATENESS_RESOLUTION_MS });
+  histogram.enable();
+  try {
+    const result = await work();
+    const late = (percentile: number) => Math.max(0, histogram.percentile(percentile) / 1e6 - LATENESS_RESOLUTION_MS);
+    return { result, lateness: { p50: late(50), p99: late(99) } };
+  } finally {
+    histogram.disable();
+  }
+}
+
 /** Sends `count` changes to `target` from a worker, on schedule; throws when any failed. */
 async function fire(fleet: Fleet, target: Target, count: number) {
   const { request, sentAtOf } = target.changes(count);
@@ -462,8 +489,10 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
   const fleet = Fleet.spawn(WORKERS);
   try {
     let idleMutationMedianMs: number | undefined;
+    let idleLateness: Lateness | undefined;
     if (target.idleFirst) {
-      const idle = await fire(fleet, target, EVENTS);
+      const { result: idle, lateness } = await withLateness(() => fire(fleet, target, EVENTS));
+      idleLateness = lateness;
       idleMutationMedianMs = quantile(idle.mutationMs.sort((a, b) => a - b), 0.5);
       log(`${EVENTS} changes with nobody subscribed: changeTicketStatus answered in median ${msOf(idleMutationMedianMs)}`);
     }
@@ -529,7 +558,7 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
     await fleet.reset();
     const profile = measureMemory && PROFILE_DIR ? await startProfile() : undefined;
     started = Date.now();
-    const fired = await fire(fleet, target, EVENTS);
+    const { result: fired, lateness } = await withLateness(() => fire(fleet, target, EVENTS));
     const mutationTimes = fired.mutationMs;
     const fireSeconds = fired.sentSeconds;
     log(`sent ${EVENTS} status changes over ${fireSeconds.toFixed(1)} s; the last answered ${secondsSince(started)} s after the first was sent`);
@@ -573,6 +602,7 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
       max: latencies[latencies.length - 1] ?? NaN,
       mutationMedianMs: quantile(mutationTimes, 0.5),
       idleMutationMedianMs,
+      lateness: measureMemory && idleLateness ? { idle: idleLateness, delivering: lateness } : undefined,
       fireSeconds,
       cutOff: drained.ended === 'timeout',
       memoryPerConnection,
@@ -590,6 +620,7 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
 
 const pct = (x: number) => `${(100 * x).toFixed(x < 1 && x > 0.999 ? 2 : 1)} %`;
 const msOf = (x: number) => (Number.isNaN(x) ? '—' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
+const latenessOf = ({ p50, p99 }: Lateness) => `p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`;
 
 function describe(r: Result): string {
   return [
@@ -599,6 +630,7 @@ function describe(r: Result): string {
       (r.cutOff ? ` (cut off at BENCH_DRAIN_SECONDS=${DRAIN_SECONDS} with deliveries still arriving: reach is a lower bound)` : ''),
     `  ${r.events} changes sent over ${r.fireSeconds.toFixed(1)} s (changeTicketStatus answered in median ${msOf(r.mutationMedianMs)}); ${r.dropped} connections dropped; ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}`,
     ...(r.memoryPerConnection ? [`  memory per idle connection: ${r.memoryPerConnection.rssKb.toFixed(1)} KB RSS, ${r.memoryPerConnection.heapKb.toFixed(1)} KB heap`] : []),
+    ...(r.lateness ? [`  server event-loop lateness while the changes were sent: ${latenessOf(r.lateness.delivering)} (idle: ${latenessOf(r.lateness.idle)})`] : []),
   ].join('\n');
 }
 
@@ -723,7 +755,10 @@ async function main(): Promise<void> {
     'latency while deliveries run; under 25 KB per idle connection.',
     '',
     `Same-run ratios: 1 instance ÷ floor p99 **${ratios.p99.toFixed(2)}×**, reach ${pct(ticketgraph.reach)} vs ${pct(floorResult.reach)}; ` +
-      `changeTicketStatus while delivering ÷ idle **${ratios.mutation.toFixed(2)}×** (${msOf(ticketgraph.mutationMedianMs)} ÷ ${msOf(ticketgraph.idleMutationMedianMs!)}).`,
+      `changeTicketStatus while delivering ÷ idle **${ratios.mutation.toFixed(2)}×** (${msOf(ticketgraph.mutationMedianMs)} ÷ ${msOf(ticketgraph.idleMutationMedianMs!)}).` +
+      (ticketgraph.lateness
+        ? ` The server's event loop while the changes were sent (a 5 ms timer's lateness): ${latenessOf(ticketgraph.lateness.delivering)}; idle ${latenessOf(ticketgraph.lateness.idle)}.`
+        : ''),
     '',
     '| scenario | clients connected | changes fired | reach | p50 | p99 | max | KB per idle connection (RSS / heap) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -24,7 +24,7 @@ export const MAX_BUFFERED_BYTES = 512 * 1024;
  * Frames a turn of the event loop may write (one socket each; a frame is a pre-built string, so this
  * is a `send` and little else), and subscribers it may pass over in all (ended ones, the end of a stream).
  */
-export const LIMITS_PER_TURN = { deliveries: 256, offers: 1_024 };
+export const LIMITS_PER_TURN = { deliveries: 64, offers: 256 };
 
 /**
  * Marks a source stream whose events depend on nothing but the subscription's arguments and its
