@@ -224,11 +224,6 @@ export class SharedSubscriptions {
     return member;
   }
 
-  /** Resolves once every message and end handed to the fan-out so far has been written. */
-  drained(): Promise<void> {
-    return this.fanOut.drained();
-  }
-
   /** A member ended: the last one out closes its group's stream. */
   leave(member: Member): void {
     const { group } = member;
