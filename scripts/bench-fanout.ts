@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { startInstanceProcess } from './bench-instance';
 import { startFloorProcess, type FloorServer } from './fanout-floor';
@@ -14,7 +15,7 @@ import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
  * clients (default 2,000; the target is 10,000) from BENCH_WORKERS worker processes (default 4), each
  * subscribed to `ticketStatusChanged`, sends BENCH_EVENTS status changes (default 20, one every
  * BENCH_INTERVAL_MS = 250 ms) and reports reach (deliveries ÷ clients × changes), p50/p99 delivery
- * latency (receive time minus the event's `at`) and the server's memory per idle connection. Before
+ * latency (receive time minus the moment the driver sent the change) and the server's memory per idle connection. Before
  * the clients connect, the same changes with nobody subscribed give `changeTicketStatus`'s idle
  * latency. Then the floor: the same clients on a bare graphql-ws server (scripts/fanout-floor.ts)
  * pushing a payload of the same shape on the same schedule; the run prints Ticketgraph's p99 ÷ the
@@ -194,9 +195,9 @@ class Fleet {
     const events = new Map<string, EventStats>();
     for (const reply of replies) {
       for (const [eventId, stats] of Object.entries(reply.events)) {
-        const into = events.get(eventId) ?? { perUrl: [], latencies: [] };
+        const into = events.get(eventId) ?? { perUrl: [], receivedAt: [] };
         stats.perUrl.forEach((n, i) => (into.perUrl[i] = (into.perUrl[i] ?? 0) + n));
-        for (const latency of stats.latencies) into.latencies.push(latency);
+        for (const at of stats.receivedAt) into.receivedAt.push(at);
         events.set(eventId, into);
       }
     }
@@ -207,6 +208,9 @@ class Fleet {
     await Promise.all(this.workers.map((w) => w.stop()));
   }
 }
+
+/** A worker's answer to `fire`. */
+type Fired = Extract<WorkerReply, { type: 'fired' }>;
 
 // --- the tickets and their status changes --------------------------------------------------------
 
@@ -281,14 +285,17 @@ function plan(scene: Scene, count: number): PlannedChange[] {
 }
 
 /**
- * The global ids of the STATUS_CHANGED timeline entries of the scene's tickets so far. Read with SQL,
- * not through the API: a server still busy delivering would keep such a query waiting.
+ * The STATUS_CHANGED timeline entries of the scene's tickets so far (global ids, with their ticket's),
+ * in commit order. Read with SQL, not through the API: a server still busy delivering would keep such
+ * a query waiting.
  */
-async function statusEventIds(server: BenchServer, scene: Scene): Promise<Set<string>> {
-  const rows = await querySql<{ id: string }>(server.database, `select id from ticket_event where type = 'STATUS_CHANGED' and ticket_id = any($1::uuid[])`, [
-    scene.tickets.map((t) => fromGlobalId(t.id)!.id),
-  ]);
-  return new Set(rows.map((row) => toGlobalId('TicketEvent', row.id)));
+async function statusEvents(server: BenchServer, scene: Scene): Promise<{ id: string; ticketId: string }[]> {
+  const rows = await querySql<{ id: string; ticket_id: string }>(
+    server.database,
+    `select id, ticket_id from ticket_event where type = 'STATUS_CHANGED' and ticket_id = any($1::uuid[]) order by position`,
+    [scene.tickets.map((t) => fromGlobalId(t.id)!.id)],
+  );
+  return rows.map((row) => ({ id: toGlobalId('TicketEvent', row.id), ticketId: toGlobalId('Ticket', row.ticket_id) }));
 }
 
 /** What the clients subscribe to and what makes the changes: Ticketgraph (one or two instances) or the floor. */
@@ -298,8 +305,11 @@ interface Target {
   token: string;
   /** One change, waiting for its answer (the warm-up). */
   warmUp(): Promise<void>;
-  /** The measured changes: what a worker sends, and, once sent, the ids of their events. */
-  changes(count: number): { request: Omit<FireRequest, 'type' | 'timeoutMs'>; eventIds(fired: string[]): Promise<string[]> };
+  /**
+   * The measured changes: what a worker sends, and, once sent, when the change that made each event was
+   * sent (event id → ms since the epoch), which delivery latencies count from.
+   */
+  changes(count: number): { request: Omit<FireRequest, 'type' | 'timeoutMs'>; sentAtOf(fired: Fired): Promise<Map<string, number>> };
   /** Whether to time the same changes with nobody subscribed first (the mutation's idle latency). */
   idleFirst: boolean;
   floor: boolean;
@@ -312,13 +322,20 @@ function ticketgraphTarget(primary: BenchServer, urls: string[], scene: Scene, i
     warmUp: () => flip(primary, scene),
     changes(count) {
       const changes = plan(scene, count);
-      const known = statusEventIds(primary, scene);
+      const known = statusEvents(primary, scene);
       return {
         request: { url: primary.app.url, token: scene.token, intervalMs: INTERVAL_MS, changes },
-        async eventIds() {
+        async sentAtOf(fired) {
           applied(scene, changes);
-          const before = await known;
-          return [...(await statusEventIds(primary, scene))].filter((id) => !before.has(id));
+          const before = new Set((await known).map((event) => event.id));
+          const made = (await statusEvents(primary, scene)).filter((event) => !before.has(event.id));
+          // Changes to one ticket are sent one after the other's answer, so its events commit in the order sent.
+          const sentAt = new Map<string, number>();
+          changes.forEach((change, i) => {
+            const index = made.findIndex((event) => event.ticketId === change.ticketId);
+            if (index >= 0) sentAt.set(made.splice(index, 1)[0].id, fired.sentAt[i]);
+          });
+          return sentAt;
         },
       };
     },
@@ -337,7 +354,10 @@ function floorTarget(floor: FloorServer): Target {
     warmUp: async () => {
       await fetch(`${floor.url}/publish`, { method: 'POST', body: JSON.stringify({ to: 'IN_PROGRESS' }) });
     },
-    changes: (count) => ({ request: { url: floor.url, floor: true, token: 'none', intervalMs: INTERVAL_MS, changes: changes(count) }, eventIds: async (fired) => fired }),
+    changes: (count) => ({
+      request: { url: floor.url, floor: true, token: 'none', intervalMs: INTERVAL_MS, changes: changes(count) },
+      sentAtOf: async (fired) => new Map(fired.eventIds.flatMap((id, i) => (id === null ? [] : [[id, fired.sentAt[i]] as const]))),
+    }),
     idleFirst: false,
     floor: true,
   };
@@ -370,6 +390,8 @@ interface Result {
   mutationMedianMs: number;
   /** The same changes with nobody subscribed, before the clients connect (Ticketgraph's single instance only). */
   idleMutationMedianMs?: number;
+  /** This process's event-loop lateness while the changes were sent, idle and while delivering (a server in this process only). */
+  lateness?: { idle: Lateness; delivering: Lateness };
   /** From sending the first change to sending the last (EVENTS − 1) × INTERVAL_MS unless a ticket's previous change held one back. */
   fireSeconds: number;
   /** The wait for deliveries ended at DRAIN_SECONDS while they were still arriving: reach is a lower bound. */
@@ -426,12 +448,36 @@ async function waitFor(
   }
 }
 
+/** How late this process's timers ran, ms: a server in it that starves its requests shows here. */
+interface Lateness {
+  p50: number;
+  p99: number;
+}
+
+const LATENESS_RESOLUTION_MS = 5;
+
+/**
+ * Runs `work`, sampling meanwhile how late a timer every 5 ms fires in this process (node's
+ * event-loop delay histogram, less the 5 ms it waits on purpose).
+ */
+async function withLateness<T>(work: () => Promise<T>): Promise<{ result: T; lateness: Lateness }> {
+  const histogram = monitorEventLoopDelay({ resolution: LATENESS_RESOLUTION_MS });
+  histogram.enable();
+  try {
+    const result = await work();
+    const late = (percentile: number) => Math.max(0, histogram.percentile(percentile) / 1e6 - LATENESS_RESOLUTION_MS);
+    return { result, lateness: { p50: late(50), p99: late(99) } };
+  } finally {
+    histogram.disable();
+  }
+}
+
 /** Sends `count` changes to `target` from a worker, on schedule; throws when any failed. */
 async function fire(fleet: Fleet, target: Target, count: number) {
-  const { request, eventIds } = target.changes(count);
+  const { request, sentAtOf } = target.changes(count);
   const fired = await fleet.workers[0].ask<'fired'>({ type: 'fire', ...request, timeoutMs: 60_000 }, count * INTERVAL_MS + 120_000);
   if (fired.errors.length) throw new Error(`${fired.errors.length} of ${count} changes failed; first: ${fired.errors[0]}`);
-  return { ...fired, measured: await eventIds(fired.eventIds) };
+  return { ...fired, sentAt: await sentAtOf(fired) };
 }
 
 /**
@@ -443,8 +489,10 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
   const fleet = Fleet.spawn(WORKERS);
   try {
     let idleMutationMedianMs: number | undefined;
+    let idleLateness: Lateness | undefined;
     if (target.idleFirst) {
-      const idle = await fire(fleet, target, EVENTS);
+      const { result: idle, lateness } = await withLateness(() => fire(fleet, target, EVENTS));
+      idleLateness = lateness;
       idleMutationMedianMs = quantile(idle.mutationMs.sort((a, b) => a - b), 0.5);
       log(`${EVENTS} changes with nobody subscribed: changeTicketStatus answered in median ${msOf(idleMutationMedianMs)}`);
     }
@@ -510,7 +558,7 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
     await fleet.reset();
     const profile = measureMemory && PROFILE_DIR ? await startProfile() : undefined;
     started = Date.now();
-    const fired = await fire(fleet, target, EVENTS);
+    const { result: fired, lateness } = await withLateness(() => fire(fleet, target, EVENTS));
     const mutationTimes = fired.mutationMs;
     const fireSeconds = fired.sentSeconds;
     log(`sent ${EVENTS} status changes over ${fireSeconds.toFixed(1)} s; the last answered ${secondsSince(started)} s after the first was sent`);
@@ -522,16 +570,16 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
     // What has arrived by now, before asking the (maybe still busy) server anything else.
     const stats = await fleet.stats();
     if (profile) log(`CPU profile of the server while delivering: ${await profile()}`);
-    const measured = fired.measured;
-    if (measured.length !== EVENTS) log(`warning: found ${measured.length} new status changes on the timeline, expected ${EVENTS}`);
+    const measured = fired.sentAt;
+    if (measured.size !== EVENTS) log(`warning: found ${measured.size} new status changes on the timeline, expected ${EVENTS}`);
 
-    // 4. Figures over the measured events only.
+    // 4. Figures over the measured events only; a delivery's latency counts from the moment its change was sent.
     const latencies: number[] = [];
     const perUrl: number[] = urls.map(() => 0);
-    for (const id of measured) {
+    for (const [id, sentAt] of measured) {
       const event = stats.events.get(id);
       if (!event) continue;
-      for (const latency of event.latencies) latencies.push(latency);
+      for (const at of event.receivedAt) latencies.push(at - sentAt);
       event.perUrl.forEach((n, i) => (perUrl[i] += n));
     }
     latencies.sort((a, b) => a - b);
@@ -545,7 +593,7 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
       connectSeconds,
       warmupSeconds,
       notLive,
-      events: measured.length,
+      events: measured.size,
       received: latencies.length,
       reach: latencies.length / (CLIENTS * EVENTS),
       reachPerInstance: perUrl.map((n, i) => n / (clientsPerUrl[i] * EVENTS)),
@@ -554,6 +602,7 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
       max: latencies[latencies.length - 1] ?? NaN,
       mutationMedianMs: quantile(mutationTimes, 0.5),
       idleMutationMedianMs,
+      lateness: measureMemory && idleLateness ? { idle: idleLateness, delivering: lateness } : undefined,
       fireSeconds,
       cutOff: drained.ended === 'timeout',
       memoryPerConnection,
@@ -571,6 +620,7 @@ async function runScenario(name: string, target: Target, measureMemory: boolean,
 
 const pct = (x: number) => `${(100 * x).toFixed(x < 1 && x > 0.999 ? 2 : 1)} %`;
 const msOf = (x: number) => (Number.isNaN(x) ? '—' : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
+const latenessOf = ({ p50, p99 }: Lateness) => `p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`;
 
 function describe(r: Result): string {
   return [
@@ -580,6 +630,7 @@ function describe(r: Result): string {
       (r.cutOff ? ` (cut off at BENCH_DRAIN_SECONDS=${DRAIN_SECONDS} with deliveries still arriving: reach is a lower bound)` : ''),
     `  ${r.events} changes sent over ${r.fireSeconds.toFixed(1)} s (changeTicketStatus answered in median ${msOf(r.mutationMedianMs)}); ${r.dropped} connections dropped; ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''}`,
     ...(r.memoryPerConnection ? [`  memory per idle connection: ${r.memoryPerConnection.rssKb.toFixed(1)} KB RSS, ${r.memoryPerConnection.heapKb.toFixed(1)} KB heap`] : []),
+    ...(r.lateness ? [`  server event-loop lateness while the changes were sent: ${latenessOf(r.lateness.delivering)} (idle: ${latenessOf(r.lateness.idle)})`] : []),
   ].join('\n');
 }
 
@@ -695,7 +746,8 @@ async function main(): Promise<void> {
     'Before the clients connect, the same changes are timed with nobody subscribed (“idle”).',
     'Floor, in the same run: a bare graphql-ws server (`scripts/fanout-floor.ts`: graphql-ws `useServer`, a trivial schema, no auth, no',
     'database, its own process) pushing a payload of the same shape to the same number of clients, one `POST /publish` per change on the same schedule.',
-    'Reach = deliveries ÷ (clients × changes); latency = receive time in the client process − the event’s `at` (same clock).',
+    'Reach = deliveries ÷ (clients × changes); latency = receive time in the client process − the moment the driver sent the change',
+    '(the `changeTicketStatus` request or the floor’s `POST /publish`: one reference point for both, one clock).',
     'Memory: RSS / V8 heap of the process running the (first) server, after forced GC, with all clients connected, subscribed and',
     'idle, minus the same before connecting, ÷ clients (RSS is the noisier of the two). Clients, servers, PostgreSQL and Redis share the cores.',
     'Two instances: one database, REDIS_URL on both, B in a process of its own, half the clients on each, changes made on A.',
@@ -703,7 +755,10 @@ async function main(): Promise<void> {
     'latency while deliveries run; under 25 KB per idle connection.',
     '',
     `Same-run ratios: 1 instance ÷ floor p99 **${ratios.p99.toFixed(2)}×**, reach ${pct(ticketgraph.reach)} vs ${pct(floorResult.reach)}; ` +
-      `changeTicketStatus while delivering ÷ idle **${ratios.mutation.toFixed(2)}×** (${msOf(ticketgraph.mutationMedianMs)} ÷ ${msOf(ticketgraph.idleMutationMedianMs!)}).`,
+      `changeTicketStatus while delivering ÷ idle **${ratios.mutation.toFixed(2)}×** (${msOf(ticketgraph.mutationMedianMs)} ÷ ${msOf(ticketgraph.idleMutationMedianMs!)}).` +
+      (ticketgraph.lateness
+        ? ` The server's event loop while the changes were sent (a 5 ms timer's lateness): ${latenessOf(ticketgraph.lateness.delivering)}; idle ${latenessOf(ticketgraph.lateness.idle)}.`
+        : ''),
     '',
     '| scenario | clients connected | changes fired | reach | p50 | p99 | max | KB per idle connection (RSS / heap) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

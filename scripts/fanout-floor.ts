@@ -78,6 +78,9 @@ function serve(): void {
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ eventId: change.eventId }));
     });
   });
+  // Its loop is held for seconds at a time by a fan-out: an idle keep-alive connection timed out meanwhile
+  // would be closed just as the driver sends the next publish on it ("fetch failed"). Keep them open.
+  server.keepAliveTimeout = 0;
   useServer({ schema }, new WebSocketServer({ server, path: '/graphql' }));
   server.listen(0, '127.0.0.1', () => process.send!({ type: 'ready', port: (server.address() as { port: number }).port } satisfies FromFloor));
   process.on('SIGTERM', () => process.exit(0));

@@ -72,8 +72,11 @@ export interface WorkerCounts {
 export interface EventStats {
   /** Deliveries per URL index (instance). */
   perUrl: number[];
-  /** Receive time minus the event's `at`, milliseconds, one per delivery. */
-  latencies: number[];
+  /**
+   * When each delivery arrived (ms since the epoch, this machine's clock). The parent subtracts the
+   * moment the change was sent, the same reference point for Ticketgraph and the floor.
+   */
+  receivedAt: number[];
 }
 
 export type WorkerReply =
@@ -81,10 +84,11 @@ export type WorkerReply =
   | { id: number; type: 'stats'; counts: WorkerCounts; events: Record<string, EventStats> }
   | { id: number; type: 'ok' }
   /**
-   * `sentSeconds`: from the start until the last change was sent; `mutationMs`: each answer's time; `errors`: failed changes;
-   * `eventIds`: what the floor answered (Ticketgraph's are read from its database).
+   * `sentSeconds`: from the start until the last change was sent; `sentAt`: when each change (by index) was sent, ms since
+   * the epoch; `mutationMs`: each answer's time; `errors`: failed changes; `eventIds`: what the floor answered, by index
+   * (Ticketgraph's are read from its database).
    */
-  | { id: number; type: 'fired'; sentSeconds: number; mutationMs: number[]; errors: string[]; eventIds: string[] };
+  | { id: number; type: 'fired'; sentSeconds: number; sentAt: number[]; mutationMs: number[]; errors: string[]; eventIds: (string | null)[] };
 
 const SUBSCRIPTION = 'subscription { ticketStatusChanged { eventId to at } }';
 
@@ -124,11 +128,11 @@ function onResult(urlIndex: number, result: { data?: StatusChange | null; errors
   }
   let stats = events.get(change.eventId);
   if (!stats) {
-    stats = { perUrl: new Array<number>(urlCount).fill(0), latencies: [] };
+    stats = { perUrl: new Array<number>(urlCount).fill(0), receivedAt: [] };
     events.set(change.eventId, stats);
   }
   stats.perUrl[urlIndex] += 1;
-  stats.latencies.push(receivedAt - Date.parse(change.at));
+  stats.receivedAt.push(receivedAt);
   counts.received += 1;
 }
 
@@ -214,14 +218,14 @@ const CHANGE_STATUS = 'mutation($input: ChangeTicketStatusInput!) { changeTicket
 
 async function fire(request: FireRequest): Promise<Omit<Extract<WorkerReply, { type: 'fired' }>, 'id' | 'type'>> {
   const started = Date.now();
-  let lastSent = started;
+  const sentAt: number[] = request.changes.map(() => NaN);
   const mutationMs: number[] = [];
   const errors: string[] = [];
-  const eventIds: string[] = [];
+  const eventIds: (string | null)[] = request.changes.map(() => null);
   const previous = new Map<string, Promise<unknown>>();
-  const send = async (change: PlannedChange) => {
-    lastSent = Math.max(lastSent, Date.now());
-    const sentAt = performance.now();
+  const send = async (change: PlannedChange, index: number) => {
+    sentAt[index] = Date.now();
+    const sent = performance.now();
     try {
       const response = await fetch(request.floor ? `${request.url}/publish` : request.url, {
         method: 'POST',
@@ -235,8 +239,8 @@ async function fire(request: FireRequest): Promise<Omit<Extract<WorkerReply, { t
       });
       const body = (await response.json()) as { errors?: { message: string }[]; eventId?: string };
       if (body.errors?.length) errors.push(body.errors[0].message);
-      else mutationMs.push(performance.now() - sentAt);
-      if (body.eventId) eventIds.push(body.eventId);
+      else mutationMs.push(performance.now() - sent);
+      if (body.eventId) eventIds[index] = body.eventId;
     } catch (error) {
       errors.push(error instanceof Error ? error.message : String(error));
     }
@@ -245,12 +249,12 @@ async function fire(request: FireRequest): Promise<Omit<Extract<WorkerReply, { t
   for (let i = 0; i < request.changes.length; i += 1) {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + i * request.intervalMs - Date.now())));
     const change = request.changes[i];
-    const done = (previous.get(change.ticketId) ?? Promise.resolve()).then(() => send(change));
+    const done = (previous.get(change.ticketId) ?? Promise.resolve()).then(() => send(change, i));
     previous.set(change.ticketId, done);
     all.push(done);
   }
   await Promise.all(all);
-  return { sentSeconds: (lastSent - started) / 1000, mutationMs, errors, eventIds };
+  return { sentSeconds: (Math.max(...sentAt) - started) / 1000, sentAt, mutationMs, errors, eventIds };
 }
 
 function reply(message: WorkerReply): void {

@@ -16,7 +16,7 @@ const MAX_DOCUMENTS = 1_000;
 /**
  * Parses and validates each query text once. Thousands of agents subscribe with the same few queries:
  * they then hold one document between them (not one each), and subscribers of one document can share
- * its execution (see shared-execution.ts).
+ * its execution (see realtime/shared-subscriptions.ts).
  */
 export function documentCache(rules: readonly ValidationRule[] = specifiedRules) {
   const parsed = new LRUCache<string, DocumentNode>({ max: MAX_DOCUMENTS });

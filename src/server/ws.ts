@@ -1,11 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import { createContext, type AppDeps } from '../context';
-import { subscribeShared } from '../modules/realtime/shared-execution';
+import type { Context } from '../context';
+import { SharedSubscriptions, type Subscriber } from '../modules/realtime/shared-subscriptions';
 import { ANONYMOUS, type Actor } from '../modules/users/auth/actor';
 import { AccessSockets, closeAt } from './access-sockets';
 import { documentCache } from './documents';
@@ -36,10 +37,11 @@ function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): st
  * 4408 (graphql-ws), and the socket closes with 4403 when the session token runs out, or when its
  * session, account or API key is revoked (on whichever instance: see RevocationBus). Each
  * connection may hold `wsMaxSubscriptions` subscriptions; every `wsKeepAliveSeconds` the server pings
- * each socket and drops one that has not answered by then (graphql-ws's keep-alive). graphql-ws sends a subscription's next
- * message once the last one has left, so a client that stops reading holds back only itself: its
- * messages wait in its feed (at most MAX_BEHIND, see timeline-feed.ts) until the missed ping drops
- * it. Subscribers with the same query and access share its parsing, validation and execution.
+ * each socket and drops one that has not answered by then (graphql-ws's keep-alive). Subscriptions
+ * run through SharedSubscriptions (graphql-ws's `subscribe`): subscribers with the same query,
+ * variables and access share its parsing, validation, source stream, execution and serialized
+ * message, and each is written graphql-ws's own `next` frames; a client that stops reading holds back
+ * only itself, its subscriptions ending once MAX_BUFFERED_BYTES wait for it (or the missed ping drops it).
  * Every subscribe message is charged to the connection's rate-limit budget (the one its HTTP
  * requests use) and held to the query limits of HTTP; results carry `extensions.cost`.
  */
@@ -63,10 +65,22 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
   const open = new Set<{ subscriptions: Record<string, unknown> }>();
   /** The cost of each running operation, sent in `extensions.cost` of its results. */
   const costs = new WeakMap<ExecutionArgs, OperationCost>();
+  /** Where each subscription's messages go: its socket and graphql-ws id. */
+  const subscribers = new WeakMap<ExecutionArgs, Subscriber>();
+  /** Each result carries its operation's cost; its errors are presented as on HTTP. */
+  const asSent = (args: ExecutionArgs, { errors, ...result }: ExecutionResult): FormattedExecutionResult => {
+    const cost = costs.get(args);
+    return {
+      ...result,
+      ...(errors && { errors: present(errors) }),
+      ...(cost !== undefined && { extensions: { ...result.extensions, cost } }),
+    };
+  };
+  const shared = new SharedSubscriptions(asSent);
   const handle = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema,
-      subscribe: subscribeShared,
+      subscribe: (args) => shared.subscribe(args, { ...subscribers.get(args)!, expiresAt: (args.contextValue as Context).expiresAt }),
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         const address = clientAddressOf(ctx.extra.request, config.trustProxy);
@@ -89,7 +103,7 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
       onClose: (ctx) => {
         open.delete(ctx);
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // graphql-ws has already registered this one, so it is counted too.
         const active = Object.keys(ctx.subscriptions).length;
         if (active > config.wsMaxSubscriptions) {
@@ -107,20 +121,13 @@ export function createWebSocketServer(server: http.Server, schema: GraphQLSchema
         const prepared = prepareOperation(schema, documents, payload, config.queryLimits);
         if ('errors' in prepared) return [...prepared.errors];
         if (prepared.cost !== undefined) costs.set(prepared.args, prepared.cost);
+        subscribers.set(prepared.args, { socket: ctx.extra.socket, id });
         return prepared.args;
       },
       context: (ctx) => createContext(deps, authorizationOf(ctx.connectionParams), clientAddressOf(ctx.extra.request, config.trustProxy)),
       onError: (_ctx, _id, _payload, errors) => present(errors),
-      // Each result carries its operation's cost; its errors are presented as on HTTP.
-      onNext: (_ctx, _id, _payload, args, result) => {
-        const cost = costs.get(args);
-        if (cost === undefined && !result.errors) return undefined;
-        return {
-          ...result,
-          ...(result.errors && { errors: present(result.errors) }),
-          ...(cost !== undefined && { extensions: { ...result.extensions, cost } }),
-        };
-      },
+      // Queries and mutations sent over the socket, and refusals; subscriptions' messages are written by `shared`.
+      onNext: (_ctx, _id, _payload, args, result) => asSent(args, result),
     },
     wss,
     // graphql-ws's own keep-alive: it pings each socket every period (from its own connection time, so

@@ -217,6 +217,41 @@ describe('one execution per group of subscribers', () => {
     }
   });
 
+  it('groups customers by business: several customers of two businesses on one query each hear their own business only', async () => {
+    const ours = await make.ticket(app, { business: acme, status: TicketStatus.IN_PROGRESS });
+    const theirs = await make.ticket(app, { business: globex, status: TicketStatus.IN_PROGRESS });
+    const customers = [
+      { business: acme, customer: carol },
+      { business: acme, customer: await make.customer(app, acme) },
+      { business: globex, customer: await make.customer(app, globex) },
+      { business: globex, customer: await make.customer(app, globex) },
+    ];
+    const clients = customers.map(({ customer }) => wsClient(app.url, customer.token));
+    try {
+      const heard = clients.map((client) => subscribe(client, OnTicketStatusChangedDocument, {}));
+      for (const [i, { business }] of customers.entries()) {
+        // A customer hears a warm-up only on a ticket of its own business.
+        const warmUp = await make.ticket(app, { business });
+        await untilLive(subscribe(clients[i], OnCommentAddedDocument, { ticketId: warmUp.globalId }), () =>
+          app.gql(AddCommentDocument, { input: { ticketId: warmUp.globalId, body: 'ping' } }, agent.token),
+        );
+      }
+      // Customers are told of these moves (a move with nothing for the customer is internal).
+      for (const ticket of [ours, theirs]) {
+        await app.gql(ChangeTicketStatusDocument, { input: { ticketId: ticket.globalId, status: 'WAITING_ON_THIRD_PARTY' as never, reason: 'Told', notifyCustomer: true } }, agent.token);
+      }
+      for (const subscription of heard) await subscription.waitFor(1);
+      // Only gives what must not arrive a chance to show.
+      await sleep(500);
+
+      const ticketsSeen = (subscription: Subscription<unknown>) =>
+        subscription.received.map((r) => (r.data as { ticketStatusChanged: { ticket: { id: string } } }).ticketStatusChanged.ticket.id);
+      expect(heard.map(ticketsSeen)).toEqual([[ours.globalId], [ours.globalId], [theirs.globalId], [theirs.globalId]]);
+    } finally {
+      for (const client of clients) await client.dispose();
+    }
+  });
+
   it('costs the same statements for twelve subscribers of one query as for one', async () => {
     const agents = await Promise.all(Array.from({ length: 12 }, () => make.staffUser(app)));
     const clients = agents.map((a) => wsClient(app.url, a.token));

@@ -1,4 +1,3 @@
-import type { Context } from '../../src/context';
 import type { LoadedEntry } from '../../src/modules/realtime/timeline-hub';
 import { MAX_BEHIND, TimelineFeed } from '../../src/modules/realtime/timeline-feed';
 
@@ -6,9 +5,9 @@ import { MAX_BEHIND, TimelineFeed } from '../../src/modules/realtime/timeline-fe
 const entry = (n: number) => ({ n }) as unknown as LoadedEntry;
 const numberOf = (e: LoadedEntry) => (e as unknown as { n: number }).n;
 
-function feedFor(ctx: Partial<Context> = {}, select: (e: LoadedEntry) => number | null = numberOf) {
+function feedFor(select: (e: LoadedEntry) => number | null = numberOf) {
   const ended = jest.fn();
-  return { feed: new TimelineFeed<number>(ctx as Context, select, ended), ended };
+  return { feed: new TimelineFeed<number>(select, ended), ended };
 }
 
 async function drain(feed: TimelineFeed<number>, count: number): Promise<number[]> {
@@ -19,7 +18,7 @@ async function drain(feed: TimelineFeed<number>, count: number): Promise<number[
 
 describe('TimelineFeed', () => {
   it('keeps what its select accepts, in order, whether the reader waits or lags', async () => {
-    const { feed } = feedFor({}, (e) => (numberOf(e) % 2 === 0 ? numberOf(e) : null));
+    const { feed } = feedFor((e) => (numberOf(e) % 2 === 0 ? numberOf(e) : null));
     const waiting = feed.next();
     feed.offer(entry(1));
     feed.offer(entry(2));
@@ -35,18 +34,6 @@ describe('TimelineFeed', () => {
     expect(await drain(feed, MAX_BEHIND)).toEqual(Array.from({ length: MAX_BEHIND }, (_, n) => n));
     await expect(feed.next()).rejects.toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
     expect(await feed.next()).toEqual({ value: undefined, done: true });
-  });
-
-  it('ends with UNAUTHENTICATED at the first entry after the session expired', async () => {
-    const ctx = { expiresAt: Date.now() + 60_000 };
-    const { feed, ended } = feedFor(ctx);
-    feed.offer(entry(1));
-    ctx.expiresAt = Date.now() - 1;
-    const waiting = drain(feed, 1);
-    feed.offer(entry(2));
-    expect(await waiting).toEqual([1]);
-    await expect(feed.next()).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
-    expect(ended).toHaveBeenCalledTimes(1);
   });
 
   it('return() wakes a waiting reader, unregisters once and ignores later entries', async () => {

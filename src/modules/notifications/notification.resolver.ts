@@ -49,7 +49,7 @@ export class NotificationResolver {
     subscribe: ({ context }) => (context as Context).services.notifications.live(),
   })
   /**
-   * Executions are shared per payload object and access class (realtime/shared-execution.ts), and this
+   * Executions are shared per payload object and access class (realtime/shared-subscriptions.ts), and this
    * one reads the viewer's own row: that is safe because an announcement object reaches only its
    * recipient's streams (NotificationStream), so only that member's subscriptions can share it.
    */

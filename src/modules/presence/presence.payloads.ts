@@ -11,7 +11,7 @@ export class TicketPresence {
   @Field(() => ID, { description: 'The ticket.' })
   ticketId!: string;
 
-  /** One payload per snapshot, whoever receives it: its watchers then share one execution (realtime/shared-execution.ts). */
+  /** One payload per snapshot, whoever receives it: its watchers then share one execution (realtime/shared-subscriptions.ts). */
   static of(snapshot: PresenceSnapshot): TicketPresence {
     let presence = payloads.get(snapshot);
     if (!presence) {

@@ -1,18 +1,17 @@
-/** Offers a turn of the event loop may make that hand a payload on (delivered: a socket write follows). */
+/** Offers a turn of the event loop may make that hand an entry on (a delivery: the receiver took it). */
 export const DELIVERIES_PER_TURN = 64;
 /** Offers a turn may make in all: passing over a subscriber an entry is not for is cheap, not free. */
 export const OFFERS_PER_TURN = 16 * DELIVERIES_PER_TURN;
 
 /**
  * Hands entries to many receivers, in order, a bounded slice per turn of the event loop. Handing an
- * entry to a subscription runs that subscriber's whole delivery (execution result, graphql-ws, the
- * socket write) in the microtasks of the same turn, so offering one entry to 10,000 subscribers in a
- * loop would hold the process for the whole storm, and the request that made the change, the
- * database answers it waits for and every other request would wait behind it. Between two slices
- * the loop serves I/O.
+ * entry on costs each receiver some work (a feed's access check, a socket write), so offering one
+ * entry to 10,000 subscribers in a loop would hold the process for the whole storm, and the request
+ * that made the change, the database answers it waits for and every other request would wait behind
+ * it. Between two slices the loop serves I/O.
  *
- * An entry goes to the receivers there are when its turn to be handed out begins, each in the order
- * of `receivers()`; entries are handed out one after the other, so each receiver gets them in order.
+ * An entry goes to the receivers there are when its turn to be handed out begins (`receivers(entry)`),
+ * each in that order; entries are handed out one after the other, so each receiver gets them in order.
  */
 export class SlicedFanOut<E, R> {
   private readonly waiting: E[] = [];
@@ -21,7 +20,7 @@ export class SlicedFanOut<E, R> {
   private idle: (() => void)[] = [];
 
   constructor(
-    private readonly receivers: () => R[],
+    private readonly receivers: (entry: E) => R[],
     /** Hands `entry` to `receiver`; true when it took it (a delivery), false when it was not for it. */
     private readonly offer: (receiver: R, entry: E) => boolean,
     private readonly schedule: (turn: () => void) => void = setImmediate,
@@ -52,7 +51,8 @@ export class SlicedFanOut<E, R> {
     while (deliveries < this.limits.deliveries && offers < this.limits.offers) {
       if (!this.current) {
         if (this.waiting.length === 0) break;
-        this.current = { entry: this.waiting.shift()!, receivers: this.receivers(), next: 0 };
+        const entry = this.waiting.shift()!;
+        this.current = { entry, receivers: this.receivers(entry), next: 0 };
       }
       const { entry, receivers } = this.current;
       while (this.current.next < receivers.length && deliveries < this.limits.deliveries && offers < this.limits.offers) {

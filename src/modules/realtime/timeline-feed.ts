@@ -1,26 +1,28 @@
-import { AppError, unauthenticated } from '../../shared/errors';
-import type { Context } from '../../context';
+import { AppError } from '../../shared/errors';
+import { SHARED_BY_ACCESS_CLASS } from './shared-subscriptions';
 import type { LoadedEntry } from './timeline-hub';
 
 /**
- * Messages a subscription may fall behind by. A client that stops reading is dropped by the missed
- * pings long before; this bounds what waits for it until then.
+ * Messages a feed's reader may fall behind by. Its reader takes each one as it comes (the shared
+ * subscriptions' executions, or a replay that has caught up); this bounds what waits if it does not.
  */
 export const MAX_BEHIND = 1_000;
 
 /**
- * One subscription's stream of payloads: the hub offers it every entry, it keeps what its subscriber
- * may see and asked for, in order, until graphql-ws takes it. A plain queue rather than a chain of
- * async iterators, because with thousands of subscribers every promise per message counts.
+ * A stream of payloads for one subscription, or one group of subscriptions sharing it (what it keeps
+ * depends only on the subscription's arguments and the subscriber's access class, hence
+ * SHARED_BY_ACCESS_CLASS): the hub offers it every entry, it keeps what its subscriber may see and asked
+ * for, in order, until its reader takes it. A plain queue rather than a chain of async iterators.
+ * A session's expiry is checked where messages are written (shared-subscriptions.ts), per subscriber.
  */
 export class TimelineFeed<T> implements AsyncIterableIterator<T> {
+  readonly [SHARED_BY_ACCESS_CLASS] = true;
   private readonly queue: T[] = [];
   private waiting?: { resolve(result: IteratorResult<T>): void; reject(error: Error): void };
   private failure?: Error;
   private ended = false;
 
   constructor(
-    private readonly ctx: Context,
     /** The payload for this subscriber, or null when the entry is not for it. */
     private readonly select: (entry: LoadedEntry) => T | null,
     private readonly onEnd: () => void,
@@ -29,10 +31,6 @@ export class TimelineFeed<T> implements AsyncIterableIterator<T> {
   /** Whether the entry was for this subscriber (it is then delivered, or queued for it). */
   offer(entry: LoadedEntry): boolean {
     if (this.ended) return false;
-    if (this.ctx.expiresAt !== undefined && Date.now() >= this.ctx.expiresAt) {
-      this.fail(unauthenticated('The session has expired; log in again.'));
-      return false;
-    }
     const value = this.select(entry);
     if (value === null) return false;
     if (this.waiting) {

@@ -20,7 +20,7 @@ export interface LoadedEntry {
 
 /**
  * Builds a payload once per entry, whoever receives it. Subscribers then share the payload object,
- * and with it the execution of their selection (see shared-execution.ts).
+ * and with it the execution of their selection (see shared-subscriptions.ts).
  */
 export function perEntry<T extends object>(build: (entry: LoadedEntry) => T): (entry: LoadedEntry) => T {
   const built = new WeakMap<LoadedEntry, T>();
@@ -44,9 +44,10 @@ const LAST_RETRY_MS = 500;
  * The one reader of the timeline on this instance. It reads the entries by position, up to the
  * watermark (feed/feed-reader.ts), so it offers them in commit order and never passes one that commits
  * later; each entry is read once, however many subscribers there are (with 5,000 connected agents a
- * status change costs one read, not 5,000), then offered to every subscription's feed, which applies
- * that subscriber's access (the same pure policies as queries) and filter. The rows are read without
- * any viewer's scope, so they reach a client only through those policies.
+ * status change costs one read, not 5,000), then offered to every feed, which applies its subscriber's
+ * access (the same pure policies as queries) and filter. Subscribers with the same query, variables and
+ * access class share one feed (shared-subscriptions.ts). The rows are read without any viewer's scope,
+ * so they reach a client only through those policies.
  *
  * Messages from the publishers (the highest position a commit wrote) only say how far to read. While
  * nobody listens, the hub reads nothing; the first feed makes it start from the watermark of then.
@@ -78,7 +79,7 @@ export class TimelineHub {
 
   /** A feed of what `ctx`'s subscriber may see, mapped by `select` (null: not for this subscriber). */
   feed<T>(ctx: Context, select: (entry: LoadedEntry) => T | null): TimelineFeed<T> {
-    const feed: TimelineFeed<T> = new TimelineFeed(ctx, (entry) => (canSee(ctx.actor, entry) ? select(entry) : null), () => this.drop(feed));
+    const feed: TimelineFeed<T> = new TimelineFeed((entry) => (canSee(ctx.actor, entry) ? select(entry) : null), () => this.drop(feed));
     this.feeds.add(feed);
     if (this.position === null) this.read();
     return feed;
