@@ -1,6 +1,7 @@
 import { AddCommentDocument, CreateWebhookDocument, OnCommentAddedDocument, WebhookEventType } from '../__generated__/graphql';
 import { Role } from '../../src/modules/users/user.enums';
 import * as make from '../factories';
+import { sample, scrapeMetrics } from '../setup/metrics';
 import { postQuery } from '../setup/raw-request';
 import { startTestApp, type TestApp } from '../setup/test-app';
 import { startWebhookReceiver, type WebhookReceiver } from '../setup/webhook-receiver';
@@ -26,16 +27,10 @@ afterAll(async () => {
 const base = (target: TestApp) => target.url.replace(/\/graphql$/, '');
 
 async function scrape(): Promise<string> {
-  const response = await fetch(`${base(app)}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-  return response.text();
-}
-
-/** The value of one sample (name and exact label set as Prometheus writes them); 0 when absent. */
-function sample(text: string, name: string, labels = ''): number {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  const { status, contentType, text } = await scrapeMetrics(app, TOKEN);
+  expect(status).toBe(200);
+  expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  return text;
 }
 
 describe('/readyz', () => {

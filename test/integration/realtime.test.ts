@@ -23,6 +23,7 @@ import { Role } from '../../src/modules/users/user.enums';
 import { decodeCursor, encodeCursor } from '../../src/shared/pagination';
 import * as make from '../factories';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../setup/test-app';
+import { sample, scrapeMetrics } from '../setup/metrics';
 import { receivedUntil, subscribe, untilLive, wsClient, type Subscription } from '../setup/ws-client';
 
 let app: TestApp;
@@ -310,7 +311,9 @@ describe('nothing missed', () => {
       const stream = subscribe(first, OnTicketEventsDocument, { filter });
       await live(app, first);
       await app.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: 'one' } }, agent.token);
-      seen.push(...(await stream.waitFor(1)).map((r) => r.data!.ticketEvents));
+      // The ticket's CREATED, committed just before subscribing, may come first or not at all: the comment is what is awaited.
+      await receivedUntil(stream, (received) => received.some((r) => r.data!.ticketEvents.type === 'COMMENTED'));
+      seen.push(...stream.received.map((r) => r.data!.ticketEvents).filter((e) => e.type === 'COMMENTED'));
     } finally {
       await first.dispose();
     }
@@ -357,9 +360,10 @@ describe('nothing missed', () => {
         }),
       ).rejects.toThrow('rolled back on purpose');
       await app.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: 'after' } }, agent.token);
-      const got = await stream.waitFor(1);
-      await sleep(300);
-      expect(got.map((r) => r.data!.ticketEvents.type)).toEqual(['COMMENTED']);
+      // The comment is the end marker: one socket is ordered, so an entry of the rolled-back change would
+      // have come before it. (The ticket's CREATED, committed just before subscribing, may come or not.)
+      await receivedUntil(stream, (received) => received.some((r) => r.data!.ticketEvents.type === 'COMMENTED'));
+      expect(stream.received.map((r) => r.data!.ticketEvents.type).filter((type) => type !== 'CREATED')).toEqual(['COMMENTED']);
     } finally {
       await client.dispose();
     }
@@ -504,8 +508,10 @@ describe('several instances', () => {
 });
 
 describe('slow clients and shutdown', () => {
+  const METRICS_TOKEN = 'metrics-token-0123456789';
+
   it('a client that stops reading does not hold back the others, and misses no ping unpunished', async () => {
-    const quick = await startTestApp({ WS_KEEPALIVE_SECONDS: '1' });
+    const quick = await startTestApp({ WS_KEEPALIVE_SECONDS: '1', METRICS_TOKEN });
     const staff = await make.staffUser(quick);
     const shop = await make.business(quick);
     const healthy = wsClient(quick.url, staff.token);
@@ -531,10 +537,13 @@ describe('slow clients and shutdown', () => {
         await quick.gql(ChangeTicketStatusDocument, { input: { ticketId: ticket.globalId, status: status as never, reason: 'r' } }, staff.token);
       }
       expect(await changes.waitFor(10)).toHaveLength(10);
-      // The stalled client missed its pings and was dropped: once it reads again, it finds the connection gone.
-      await sleep(2500);
+      // The stalled client misses its pings and is dropped (the server counts the healthy one alone; the
+      // deadline only stops a hang): once it reads again, it finds the connection gone.
+      const connections = async () => sample((await scrapeMetrics(quick, METRICS_TOKEN)).text, 'ticketgraph_websocket_connections');
+      for (const deadline = Date.now() + 60_000; (await connections()) > 1 && Date.now() < deadline; ) await sleep(100);
+      expect(await connections()).toBe(1);
       tcp.resume();
-      await Promise.race([stalledClosed, sleep(2000).then(() => Promise.reject(new Error('stalled client still connected')))]);
+      await stalledClosed;
     } finally {
       await healthy.dispose();
       stalled.terminate();
