@@ -27,7 +27,7 @@ beforeAll(async () => {
   agent = await make.staffUser(app, undefined, 'Grace Hopper');
   // --no-sandbox: tests run as root, where chromium's sandbox refuses to start.
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-}, 120_000);
+});
 afterAll(async () => {
   await browser?.close();
   await app?.stop();

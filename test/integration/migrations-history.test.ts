@@ -12,7 +12,6 @@ import { databaseUrl, onServer, serverUrl } from '../setup/databases';
  * whichever migration is new is covered as it is added.
  */
 
-jest.setTimeout(300_000);
 
 /** How many of the latest migrations an existing database is taken to be missing: one to five (each case migrates a whole database). */
 const MISSING = [1, 2, 3, 4, 5].filter((missing) => missing < migrationsList.length);

@@ -504,7 +504,7 @@ describe('several instances', () => {
       await b.stop();
       await a.stop();
     }
-  }, 240_000);
+  });
 });
 
 describe('slow clients and shutdown', () => {

@@ -329,7 +329,7 @@ beforeAll(async () => {
     jest.useRealTimers();
   }
   for (const tag of await app.em().find(Tag, {})) TAG[tag.name] = tag.globalId;
-}, 60_000);
+});
 
 afterAll(async () => {
   jest.useRealTimers();
@@ -1084,7 +1084,7 @@ describe('the roll-ups and their consumer', () => {
     expect(Number(pending)).toBe(0);
     expect(await everyReport()).toEqual(partway);
     expect(await checkRollUps(app.em())).toEqual({ tickets: [], rows: [] });
-  }, 180_000);
+  });
 });
 
 // Last in the file: it moves the fixture clock to May.

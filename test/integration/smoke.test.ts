@@ -14,11 +14,11 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'dist/src/main.js');
 const READY_LINE = 'Ticketgraph is running at';
-const START_TIMEOUT_MS = 90_000;
+// Only a hang reaches it: a first start on a loaded machine (initdb, migrations, demo data) took 28 s.
+const START_TIMEOUT_MS = 240_000;
 const STOP_TIMEOUT_MS = 30_000;
 const ALL_STATUSES = ['UNASSIGNED', 'OPEN', 'IN_PROGRESS', 'WAITING_ON_CUSTOMER', 'WAITING_ON_THIRD_PARTY', 'RESOLVED', 'CLOSED'];
 
-jest.setTimeout(180_000);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
