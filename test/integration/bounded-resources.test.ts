@@ -261,7 +261,11 @@ describe('request deadline', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const [{ title }] = await app.em().execute<{ title: string }[]>('select title from ticket where id = ?', [target.id]);
     expect(title).toBe('Locked');
-    expect(codes(await post(app, TICKET_LIST, {}, agent.token))).toEqual([]);
+    // Nothing is left held: the server answers again. (Under load a request may itself outlast the 500 ms
+    // deadline of this suite, so one in time is awaited, up to a minute.)
+    let after = await post(app, TICKET_LIST, {}, agent.token);
+    for (const deadline = Date.now() + 60_000; codes(after).includes('TIMEOUT') && Date.now() < deadline; ) after = await post(app, TICKET_LIST, {}, agent.token);
+    expect(codes(after)).toEqual([]);
   });
 
   it('starts no resolver work after the deadline', async () => {
