@@ -1,6 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
 import { badInput } from './errors';
+import type { Now } from './primed-loader';
 
 /** Largest page a client may ask for; documented on every `first` argument. */
 export const MAX_PAGE_SIZE = 100;
@@ -23,13 +24,13 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-/** One page, as services return it. `totalCount` is a thunk so the count runs only when asked for. */
+/** One page, as services return it. `totalCount` is a thunk so the count runs only when asked for (at once when it is known). */
 export interface Page<T> {
   items: T[];
   cursors: string[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
-  totalCount: () => Promise<number>;
+  totalCount: () => Now<number>;
 }
 
 export interface Edge<T> {
@@ -60,16 +61,18 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: 'How many items match in all, counted with the same visibility rules as the items.' })
-    totalCount!: Promise<number>;
+    totalCount!: Now<number>;
   }
   return ConnectionType;
 }
 
-/** Shapes a service page as a connection object; `totalCount` stays lazy (a promise resolved on demand). */
+/** Shapes a service page as a connection object; `edges` and `totalCount` stay lazy (made when asked for). */
 export function toConnection<T>(page: Page<T>) {
-  let count: Promise<number> | undefined;
+  let count: Now<number> | undefined;
   return {
-    edges: page.items.map((node, i) => ({ node, cursor: page.cursors[i] })),
+    get edges() {
+      return page.items.map((node, i) => ({ node, cursor: page.cursors[i] }));
+    },
     nodes: page.items,
     pageInfo: {
       hasNextPage: page.hasNextPage,
@@ -125,7 +128,7 @@ export function pageFromRows<T>(
   limit: number,
   after: string | null | undefined,
   cursorOf: (row: T) => string,
-  totalCount: () => Promise<number>,
+  totalCount: () => Now<number>,
 ): Page<T> {
   const items = rows.slice(0, limit);
   return {
