@@ -66,7 +66,7 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
   return ConnectionType;
 }
 
-/** Shapes a service page as a connection object; `edges` and `totalCount` stay lazy (made when asked for). */
+/** Shapes a service page as a connection object; `edges`, `pageInfo` and `totalCount` stay lazy (made when asked for). */
 export function toConnection<T>(page: Page<T>) {
   let count: Now<number> | undefined;
   return {
@@ -74,11 +74,13 @@ export function toConnection<T>(page: Page<T>) {
       return page.items.map((node, i) => ({ node, cursor: page.cursors[i] }));
     },
     nodes: page.items,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: page.cursors[0] ?? null,
-      endCursor: page.cursors[page.cursors.length - 1] ?? null,
+    get pageInfo() {
+      return {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: page.cursors[0] ?? null,
+        endCursor: page.cursors[page.cursors.length - 1] ?? null,
+      };
     },
     get totalCount() {
       count ??= page.totalCount();
@@ -131,9 +133,13 @@ export function pageFromRows<T>(
   totalCount: () => Now<number>,
 ): Page<T> {
   const items = rows.slice(0, limit);
+  let cursors: string[] | undefined;
   return {
     items,
-    cursors: items.map(cursorOf),
+    // Made when first read: the comments of a board's 50 tickets are 50 pages whose cursors nobody may select.
+    get cursors() {
+      return (cursors ??= items.map(cursorOf));
+    },
     hasNextPage: rows.length > limit,
     hasPreviousPage: Boolean(after),
     totalCount,
