@@ -66,27 +66,37 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
   return ConnectionType;
 }
 
-/** Shapes a service page as a connection object; `edges`, `pageInfo` and `totalCount` stay lazy (made when asked for). */
-export function toConnection<T>(page: Page<T>) {
-  let count: Now<number> | undefined;
-  return {
-    get edges() {
-      return page.items.map((node, i) => ({ node, cursor: page.cursors[i] }));
-    },
-    nodes: page.items,
-    get pageInfo() {
-      return {
-        hasNextPage: page.hasNextPage,
-        hasPreviousPage: page.hasPreviousPage,
-        startCursor: page.cursors[0] ?? null,
-        endCursor: page.cursors[page.cursors.length - 1] ?? null,
-      };
-    },
-    get totalCount() {
-      count ??= page.totalCount();
-      return count;
-    },
-  };
+/**
+ * A service page as a connection object; `edges`, `pageInfo` and `totalCount` stay lazy (made when
+ * asked for). A class, so that the 50 comment connections of a board page share their getters.
+ */
+class PageConnection<T> {
+  private count: Now<number> | undefined;
+
+  constructor(private readonly page: Page<T>) {}
+
+  get nodes(): T[] {
+    return this.page.items;
+  }
+
+  get edges(): Edge<T>[] {
+    return this.page.items.map((node, i) => ({ node, cursor: this.page.cursors[i] }));
+  }
+
+  get pageInfo(): PageInfo {
+    const { cursors } = this.page;
+    return { hasNextPage: this.page.hasNextPage, hasPreviousPage: this.page.hasPreviousPage, startCursor: cursors[0] ?? null, endCursor: cursors[cursors.length - 1] ?? null };
+  }
+
+  get totalCount(): Now<number> {
+    this.count ??= this.page.totalCount();
+    return this.count;
+  }
+}
+
+/** Shapes a service page as a connection object (see PageConnection). */
+export function toConnection<T>(page: Page<T>): PageConnection<T> {
+  return new PageConnection(page);
 }
 
 /** Validates `first`: a missing value gets the default, anything outside 1..MAX is refused. */
