@@ -20,7 +20,8 @@ const ACCEPTED_TEXTS = 1_000;
  */
 export function httpContext(deps: AppDeps, schema: GraphQLSchema, config: Config) {
   // Query texts already found within the limits: clients send the same few again and again, and judging
-  // one parses it (Apollo parses it again, from its own cache). A refusal is judged anew each time.
+  // one means parsing it (besides Apollo's own parse, which Apollo caches). A refused text is judged anew
+  // each time it comes.
   const withinLimits = new LRUCache<string, true>({ max: ACCEPTED_TEXTS });
   return async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
     const address = req.ip ?? 'unknown';
