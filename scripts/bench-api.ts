@@ -1,7 +1,7 @@
 import { fork, spawn } from 'node:child_process';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { machine, postGraphql, querySql, record } from './bench-support';
+import { machine, postGraphql, querySql, record, SERVER_NODE_FLAGS } from './bench-support';
 import * as instances from './bench-instance';
 import { startInstanceProcess, type InstanceProcess } from './bench-instance';
 import { normalize, payloadOf, Q1, Q1_FLOOR_SQL, Q2, Q3 } from './bench-api-queries';
@@ -64,7 +64,7 @@ interface Comparison {
 }
 
 function startPostGraphile(): Promise<Comparison> {
-  const child = fork(path.resolve(__dirname, 'bench-api-postgraphile.js'), [DATABASE, Q1_FLOOR_SQL], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.resolve(__dirname, 'bench-api-postgraphile.js'), [DATABASE, Q1_FLOOR_SQL], { execArgv: SERVER_NODE_FLAGS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`PostGraphile exited with ${code}`)));
     child.once('message', (message: { url: string }) => resolve({ url: message.url, stop: () => child.connected && child.send({ type: 'stop' }) }));

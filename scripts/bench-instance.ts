@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
-import { startBenchServer } from './bench-support';
+import { SERVER_NODE_FLAGS, startBenchServer } from './bench-support';
 
 /**
  * A server instance in a process of its own on an existing bench database (this file, forked): like
@@ -42,7 +42,7 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
 /** Starts an instance on `database` with `env` for its config (see startBenchServer); resolves once it serves. */
 export function startInstanceProcess(database: string, env: Record<string, string> = {}): Promise<InstanceProcess> {
-  const execArgv = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const execArgv = [...SERVER_NODE_FLAGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])];
   const child = fork(__filename, [database, JSON.stringify(env)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const running = () => child.exitCode === null && child.signalCode === null;

@@ -12,6 +12,14 @@ import { loadConfig } from '../src/config';
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/**
+ * Node's flags for a server process a benchmark starts, as `npm start` runs the server (package.json):
+ * a 32 MB young generation, in which a request's short-lived objects die without being copied out
+ * (with Node's default, garbage collection took about a quarter of the CPU of a page of tickets,
+ * issue 19). Comparison servers (PostGraphile in bench:api) get the same.
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=32'];
+
 export function urlFor(database: string): string {
   const url = new URL(SERVER);
   url.pathname = `/${database}`;

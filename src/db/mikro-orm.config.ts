@@ -1,6 +1,7 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseLimits } from '../config';
+import { statementBeforeDeadline } from './deadline-guard';
 import { entities } from './entities';
 import { migrationOptions } from './migrations.config';
 
@@ -44,6 +45,7 @@ export function ormConfig(clientUrl: string, limits: DatabaseLimits, overrides: 
       },
     },
     forceUtcTimezone: true,
+    onQuery: statementBeforeDeadline,
     migrations: migrationOptions,
     ...overrides,
   });

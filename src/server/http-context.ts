@@ -1,11 +1,15 @@
 import type { Request, Response } from 'express';
 import { parse, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import { createContext, type AppDeps, type Context } from '../context';
 import { ANONYMOUS, type Actor } from '../modules/users/auth/actor';
 import { databaseLimitError } from './errors';
 import { documentRefusal } from './limits/document-limits';
 import { BAD_REQUEST } from './limits/refusal';
+
+/** Distinct query texts remembered as within the limits (as many as Apollo's own document cache holds, about). */
+const ACCEPTED_TEXTS = 1_000;
 
 /**
  * Apollo's context function for `/graphql`, with what must happen before Apollo parses anything:
@@ -15,6 +19,10 @@ import { BAD_REQUEST } from './limits/refusal';
  * (queryCostPlugin).
  */
 export function httpContext(deps: AppDeps, schema: GraphQLSchema, config: Config) {
+  // Query texts already found within the limits: clients send the same few again and again, and judging
+  // one means parsing it (besides Apollo's own parse, which Apollo caches). A refused text is judged anew
+  // each time it comes.
+  const withinLimits = new LRUCache<string, true>({ max: ACCEPTED_TEXTS });
   return async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
     const address = req.ip ?? 'unknown';
     const charge = async (actor: Actor) => {
@@ -33,8 +41,11 @@ export function httpContext(deps: AppDeps, schema: GraphQLSchema, config: Config
     }
     await charge(context.actor);
     const query: unknown = req.body?.query ?? req.query.query;
-    const refusal = typeof query === 'string' ? documentRefusal(schema, query, parse, config.queryLimits, BAD_REQUEST) : undefined;
-    if (refusal) throw refusal;
+    if (typeof query === 'string' && !withinLimits.has(query)) {
+      const refusal = documentRefusal(schema, query, parse, config.queryLimits, BAD_REQUEST);
+      if (refusal) throw refusal;
+      withinLimits.set(query, true);
+    }
     return context;
   };
 }

@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -15,7 +15,7 @@ import { createHealthCheck } from './health';
 import { httpContext } from './http-context';
 import { errorsAsJson, notFoundAsJson } from './json-answers';
 import { queryCostPlugin } from './limits/cost-plugin';
-import { dropLateAnswer, requestDeadline, resolveBeforeDeadline, timeLimitStatus } from './time-limits';
+import { dropLateAnswer, requestDeadline, timeLimitStatus } from './time-limits';
 import { graphiqlRouter } from './ide/graphiql';
 import { metricsHandler } from './metrics/metrics-endpoint';
 import type { Metrics } from './metrics/metrics';
@@ -46,6 +46,9 @@ const BODY_LIMIT = '1mb';
 export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, config: Config, mailLinkKey: Buffer, operations: Operations = {}): Promise<HttpServer> {
   const app = express();
   app.set('trust proxy', config.trustProxy);
+  // No ETag on answers: every GraphQL answer is read as it is made (nothing asks with If-None-Match),
+  // and express would hash each whole answer to make one (SHA-1 over a page of tickets, every request).
+  app.set('etag', false);
   app.use(requestId);
   const server = http.createServer(app);
   const ws = createWebSocketServer(server, schema, deps, config);
@@ -65,8 +68,11 @@ export async function startHttpServer(deps: AppDeps, schema: GraphQLSchema, conf
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
+      // No cache hints are given (answers depend on the viewer): Apollo's default cache-control plugin
+      // would only hook every field, which makes Apollo wrap every resolver and costs each request.
+      // No plugin here may use `willResolveField`, for the same reason (test/integration/transport.test.ts).
+      ApolloServerPluginCacheControlDisabled(),
       ws.drainPlugin,
-      resolveBeforeDeadline,
       timeLimitStatus,
       queryCostPlugin(config.queryLimits),
       requestLogPlugin(deps.logger),

@@ -1,13 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { assertBeforeDeadline, runWithDeadline } from '../shared/deadline';
+import { runWithDeadline } from '../shared/deadline';
 import { RETRY_AFTER_SECONDS, timedOut } from '../shared/errors';
 
 /**
  * Gives each HTTP GraphQL request a deadline. When it passes before the answer, the client is answered
- * TIMEOUT (HTTP 503) at once; the request's resolvers start nothing new (resolveBeforeDeadline), a transaction
- * still open rolls back at its commit (db/deadline-guard.ts), and a statement still running is stopped
- * by the database's statement timeout.
+ * TIMEOUT (HTTP 503) at once; the request starts no new statement, a transaction still open rolls back at
+ * its commit (both in db/deadline-guard.ts), and a statement still running is stopped by the database's
+ * statement timeout.
  */
 export function requestDeadline(timeoutMs: number): RequestHandler {
   return (_req, res, next) => {
@@ -20,17 +20,6 @@ export function requestDeadline(timeoutMs: number): RequestHandler {
     runWithDeadline(Date.now() + timeoutMs, next);
   };
 }
-
-/** Past the request's deadline its answer is gone: a field still to resolve answers TIMEOUT instead of running. */
-export const resolveBeforeDeadline: ApolloServerPlugin = {
-  async requestDidStart() {
-    return {
-      async executionDidStart() {
-        return { willResolveField: assertBeforeDeadline };
-      },
-    };
-  },
-};
 
 /** Apollo's own answer, finished after the deadline answered the request, cannot be sent: it is dropped. */
 export const dropLateAnswer: ErrorRequestHandler = (error: { code?: string }, _req, res, next) => {

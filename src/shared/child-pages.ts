@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import type { SqlCondition } from '../modules/access/visibility';
 import { badInput } from './errors';
 import { pgArray } from './sql';
 import { plainRows } from './plain-rows';
+import { PrimedLoader } from './primed-loader';
 import { decodeCursor, encodeCursor, pageFromRows, pageSize, type Page } from './pagination';
 
 /** Asks for one parent's page of children: `after` is the cursor of the previous page. */
@@ -81,7 +81,7 @@ export function childCountsSql<T>(source: ChildTable<T>, parents: { sql: string;
 export function childPageLoaders<T extends { id: string }>(em: EntityManager, source: ChildTable<T>) {
   const parents = (ids: readonly string[]) => ({ sql: `= any(?::${source.parentType ?? 'uuid'}[])`, bindings: [pgArray(ids)] });
 
-  const counts = new DataLoader<string, number>(async (parentIds) => {
+  const counts = new PrimedLoader<string, number>(async (parentIds) => {
     const query = childCountsSql(source, parents(parentIds));
     const rows = await em.execute<{ parent_id: string; n: string }[]>(query.sql, query.bindings);
     const byParent = new Map(rows.map((r) => [r.parent_id, Number(r.n)]));
@@ -98,7 +98,7 @@ export function childPageLoaders<T extends { id: string }>(em: EntityManager, so
       byParent.set(id, [...(byParent.get(id) ?? []), row]);
     }
     return group.map((key) =>
-      pageFromRows(byParent.get(key.parentId) ?? [], limit, key.after, (c) => encodeCursor([c.id]), () => counts.load(key.parentId)),
+      pageFromRows(byParent.get(key.parentId) ?? [], limit, key.after, (c) => encodeCursor([c.id]), () => counts.now(key.parentId)),
     );
   };
 
@@ -120,7 +120,7 @@ export function childPageLoaders<T extends { id: string }>(em: EntityManager, so
     return keys.map((key) => pages.get(key)!);
   };
 
-  const pagesLoader = new DataLoader<ChildPageKey, Page<T>, string>(load, {
+  const pagesLoader = new PrimedLoader<ChildPageKey, Page<T>, string>(load, {
     cacheKeyFn: (key) => JSON.stringify([key.parentId, key.first ?? null, key.after ?? null]),
   });
   return {

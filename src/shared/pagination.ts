@@ -1,6 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
 import { badInput } from './errors';
+import type { Now } from './primed-loader';
 
 /** Largest page a client may ask for; documented on every `first` argument. */
 export const MAX_PAGE_SIZE = 100;
@@ -23,13 +24,13 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-/** One page, as services return it. `totalCount` is a thunk so the count runs only when asked for. */
+/** One page, as services return it. `totalCount` is a thunk so the count runs only when asked for (at once when it is known). */
 export interface Page<T> {
   items: T[];
   cursors: string[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
-  totalCount: () => Promise<number>;
+  totalCount: () => Now<number>;
 }
 
 export interface Edge<T> {
@@ -60,28 +61,42 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: 'How many items match in all, counted with the same visibility rules as the items.' })
-    totalCount!: Promise<number>;
+    totalCount!: Now<number>;
   }
   return ConnectionType;
 }
 
-/** Shapes a service page as a connection object; `totalCount` stays lazy (a promise resolved on demand). */
-export function toConnection<T>(page: Page<T>) {
-  let count: Promise<number> | undefined;
-  return {
-    edges: page.items.map((node, i) => ({ node, cursor: page.cursors[i] })),
-    nodes: page.items,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: page.cursors[0] ?? null,
-      endCursor: page.cursors[page.cursors.length - 1] ?? null,
-    },
-    get totalCount() {
-      count ??= page.totalCount();
-      return count;
-    },
-  };
+/**
+ * A service page as a connection object; `edges`, `pageInfo` and `totalCount` stay lazy (made when
+ * asked for). A class, so that the 50 comment connections of a board page share their getters.
+ */
+class PageConnection<T> {
+  private count: Now<number> | undefined;
+
+  constructor(private readonly page: Page<T>) {}
+
+  get nodes(): T[] {
+    return this.page.items;
+  }
+
+  get edges(): Edge<T>[] {
+    return this.page.items.map((node, i) => ({ node, cursor: this.page.cursors[i] }));
+  }
+
+  get pageInfo(): PageInfo {
+    const { cursors } = this.page;
+    return { hasNextPage: this.page.hasNextPage, hasPreviousPage: this.page.hasPreviousPage, startCursor: cursors[0] ?? null, endCursor: cursors[cursors.length - 1] ?? null };
+  }
+
+  get totalCount(): Now<number> {
+    this.count ??= this.page.totalCount();
+    return this.count;
+  }
+}
+
+/** Shapes a service page as a connection object (see PageConnection). */
+export function toConnection<T>(page: Page<T>): PageConnection<T> {
+  return new PageConnection(page);
 }
 
 /** Validates `first`: a missing value gets the default, anything outside 1..MAX is refused. */
@@ -125,12 +140,16 @@ export function pageFromRows<T>(
   limit: number,
   after: string | null | undefined,
   cursorOf: (row: T) => string,
-  totalCount: () => Promise<number>,
+  totalCount: () => Now<number>,
 ): Page<T> {
   const items = rows.slice(0, limit);
+  let cursors: string[] | undefined;
   return {
     items,
-    cursors: items.map(cursorOf),
+    // Made when first read: the comments of a board's 50 tickets are 50 pages whose cursors nobody may select.
+    get cursors() {
+      return (cursors ??= items.map(cursorOf));
+    },
     hasNextPage: rows.length > limit,
     hasPreviousPage: Boolean(after),
     totalCount,

@@ -6,13 +6,17 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * Starts the built server the way `npm start` does (`node dist/src/main.js`, no DATABASE_URL, so an
+ * Starts the built server the way `npm start` does (`node <its flags> dist/src/main.js`, no DATABASE_URL, so an
  * embedded PostgreSQL under DATA_DIR), and checks what a first-time user sees: the demo logins, a
  * working login, the demo tickets; then a clean stop, and a restart that keeps the data.
  */
 
 const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'dist/src/main.js');
+/** Node's flags in package.json's `start` script (`node --max-semi-space-size=32 dist/src/main.js`). */
+const START_FLAGS = (/\bnode ((?:--\S+ )*)dist\/src\/main\.js/.exec((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start)?.[1] ?? '')
+  .split(' ')
+  .filter(Boolean);
 const READY_LINE = 'Ticketgraph is running at';
 // Only a hang reaches it: a first start on a loaded machine (initdb, migrations, demo data) took 28 s.
 const START_TIMEOUT_MS = 240_000;
@@ -51,10 +55,10 @@ function startEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-/** `node dist/src/main.js` in `project` (this checkout unless a test copied it elsewhere). */
+/** `node <START_FLAGS> dist/src/main.js` in `project` (this checkout unless a test copied it elsewhere). */
 function launch(env: Record<string, string>, project = ROOT): Started {
   const main = path.join(project, path.relative(ROOT, MAIN));
-  const child = spawn(process.execPath, [main], { cwd: project, env: startEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...START_FLAGS, main], { cwd: project, env: startEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

@@ -1,5 +1,6 @@
 import { ReadBoardDocument, ReadTicketDocument, ReadUrgentDocument, TicketPriority, TicketStatus } from '../__generated__/graphql';
 import * as make from '../factories';
+import { postQuery } from '../setup/raw-request';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
 /**
@@ -126,4 +127,45 @@ describe('Q3: the urgent queue', () => {
     const due = nodes.map((n) => n.dueAt!);
     expect(due).toEqual([...due].sort());
   });
+});
+
+describe('the columns a page reads', () => {
+  /** Every Ticket field ticket-read.ts answers from its own columns (TICKET_FIELD_COLUMNS). */
+  const OWN_COLUMNS = `__typename id createdAt updatedAt dueAt number priority title description status channel resolvedAt closedAt version
+    assignee { id } business { id } contact { id } creator { id } tags { name } comments(first: 1) { totalCount } history(first: 1) { totalCount }`;
+
+  /** The statements `query` runs, and its answer. */
+  async function read(query: string, variables: Record<string, unknown> = {}) {
+    const knex = app.app.database.orm.em.getConnection().getKnex();
+    const statements: string[] = [];
+    const record = (q: { sql: string }) => statements.push(q.sql);
+    knex.on('query', record);
+    try {
+      const answer = await postQuery(app.url, query, { variables, token: agent.token });
+      expect(answer.body.errors).toBeUndefined();
+      return { data: answer.body.data as { tickets: { nodes: Record<string, unknown>[]; pageInfo: { endCursor: string } } }, statements };
+    } finally {
+      knex.off('query', record);
+    }
+  }
+
+  it.each(['CREATED_AT', 'UPDATED_AT', 'DUE_AT', 'PRIORITY', 'NUMBER'])(
+    'reads only those columns for those fields, answering as the whole row does, pages and cursors included (%s)',
+    async (field) => {
+      const page = (fields: string) => `query($after: String) {
+        tickets(first: 7, after: $after, orderBy: { field: ${field}, direction: ASC }) { pageInfo { endCursor } nodes { ${fields} } }
+      }`;
+      // resolutionNotes is not among them: its rule reads another column, so the whole row is read.
+      const whole = { first: await read(page(`${OWN_COLUMNS} resolutionNotes`)) };
+      const own = { first: await read(page(OWN_COLUMNS)) };
+      expect(own.first.statements.some((sql) => sql.includes('to_json(t)'))).toBe(false);
+      expect(whole.first.statements.some((sql) => sql.includes('to_json(t)'))).toBe(true);
+      const second = await read(page(OWN_COLUMNS), { after: own.first.data.tickets.pageInfo.endCursor });
+      const wholeSecond = await read(page(`${OWN_COLUMNS} resolutionNotes`), { after: whole.first.data.tickets.pageInfo.endCursor });
+      const strip = (nodes: Record<string, unknown>[]) => nodes.map(({ resolutionNotes: _, ...rest }) => rest);
+      expect(own.first.data.tickets.nodes).toEqual(strip(whole.first.data.tickets.nodes));
+      expect(second.data.tickets.nodes).toEqual(strip(wholeSecond.data.tickets.nodes));
+      expect(second.data.tickets.nodes).toHaveLength(7);
+    },
+  );
 });

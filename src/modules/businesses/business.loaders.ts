@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { entityLoader } from '../../shared/entity-loader';
+import { PrimedLoader } from '../../shared/primed-loader';
 import { businessRule, contactRule } from '../access/visibility';
 import type { Actor } from '../users/auth/actor';
 import { Business } from './business.entity';
 import { Contact } from './contact.entity';
 
-const nothing = <T>() => new DataLoader<string, T | null>(async (ids) => ids.map(() => null));
+const nothing = <T>() => new PrimedLoader<string, T | null>(async (ids) => ids.map(() => null));
 
 /**
  * Businesses and contacts by id, and contacts per business, under the viewer's rule: a row it may not

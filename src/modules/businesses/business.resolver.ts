@@ -43,7 +43,7 @@ export class BusinessResolver {
 
   @FieldResolver(() => User, { nullable: true, description: 'The staff member who manages the account.' })
   accountManager(@Root() business: Business, @Ctx() ctx: Context) {
-    return business.accountManager && ctx.loaders.users.load(business.accountManager.id);
+    return business.accountManager && ctx.loaders.users.now(business.accountManager.id);
   }
 
   @FieldResolver(() => [Contact], { description: 'Its contacts, by name (empty for a viewer who may not read the business, e.g. in a mutation payload).' })

@@ -19,7 +19,7 @@ export class CommentResolver {
 
   @FieldResolver(() => User, { nullable: true, description: 'The staff member who wrote it; null for customers and integrations.' })
   author(@Root() comment: Comment, @Ctx() ctx: Context) {
-    return comment.author && ctx.loaders.users.load(comment.author.id);
+    return comment.author && ctx.loaders.users.now(comment.author.id);
   }
 
   @FieldResolver(() => Ticket, { description: 'The ticket it belongs to.' })

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import { PrimedLoader } from '../../shared/primed-loader';
 import { pgArray } from '../../shared/sql';
 import { tagRule } from '../access/visibility';
 import type { Actor } from '../users/auth/actor';
@@ -19,7 +20,7 @@ export function createTagLoaders(em: EntityManager, actor: Actor) {
       );
       return tagIds.map((id) => Number(rows.find((r) => r.tag_id === id)?.n ?? 0));
     }),
-    tagsByTicket: new DataLoader<string, Tag[]>(async (ticketIds) => {
+    tagsByTicket: new PrimedLoader<string, Tag[]>(async (ticketIds) => {
       const rows = await em.execute<(Record<string, unknown> & { ticket_id: string })[]>(
         `select tt.ticket_id, g.* from ticket_tag tt join tag g on g.id = tt.tag_id
          where tt.ticket_id = any(?::uuid[]) and ${used.sql} order by lower(g.name)`,

@@ -16,7 +16,7 @@ export class TicketEventResolver {
 
   @FieldResolver(() => User, { nullable: true, description: 'The staff member who made the change; null for customers, integrations and the system.' })
   actor(@Root() event: TicketEvent, @Ctx() ctx: Context) {
-    return event.actor && ctx.loaders.users.load(event.actor.id);
+    return event.actor && ctx.loaders.users.now(event.actor.id);
   }
 
   @FieldResolver(() => String, {

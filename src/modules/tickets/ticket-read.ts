@@ -25,7 +25,7 @@ import { Ticket } from './ticket.entity';
  *
  * | selected                         | read (with the viewer's rule from access/visibility.ts) | primed loader  |
  * | -------------------------------- | -------------------------------------------------------- | -------------- |
- * | the tickets                      | the caller's query, as CTE `t`                            | (returned)     |
+ * | the tickets                      | the caller's query, as CTE `t` (output: see ticketColumns)  | (returned)     |
  * | `business`                       | the page's businesses (businessRule), CTE `b`             | businesses     |
  * | `business { accountManager }`    | their users                                               | users          |
  * | `contact`                        | the page's contacts (contactRule)                         | contacts       |
@@ -83,11 +83,60 @@ class Statement {
   }
 }
 
-/** The Ticket fields a resolver's client selected: on the ticket itself (`ticket`, `node`), or on the nodes of a connection (`tickets`). */
+/**
+ * The Ticket fields a resolver's client selected: on the ticket itself (`ticket`, `node`), or on the
+ * nodes of a connection (`tickets`). Fields selected on the Node interface (`… on Node { id }`) count too.
+ */
 export function ticketSelection(info: GraphQLResolveInfo, shape: 'ticket' | 'connection'): ResolveTree[] {
   const tree = parseResolveInfo(info) as ResolveTree | null;
   if (!tree) return [];
-  return shape === 'ticket' ? selectedFields(tree, 'Ticket') : nodeFields([tree], 'Ticket');
+  return ['Ticket', 'Node'].flatMap((type) => (shape === 'ticket' ? selectedFields(tree, type) : nodeFields([tree], type)));
+}
+
+/**
+ * The ticket columns each Ticket field needs besides TICKET_KEY_COLUMNS: its own column, or for a
+ * person, business or contact its key (the rest comes from the loaders the statement primes). A
+ * selection of these fields alone reads only their columns: a board's answer then carries a few
+ * hundred bytes per ticket from PostgreSQL rather than the whole row (about 1.5 KB, issue 19).
+ * Any other field (an SLA, notes under their rule, a field another module adds) reads the whole
+ * row: a field must be listed here only if its resolver reads nothing else of the ticket.
+ */
+const TICKET_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  __typename: [],
+  id: [],
+  createdAt: [],
+  updatedAt: [],
+  dueAt: [],
+  number: [],
+  priority: [],
+  title: ['title'],
+  description: ['description'],
+  status: ['status'],
+  channel: ['channel'],
+  resolvedAt: ['resolved_at'],
+  closedAt: ['closed_at'],
+  version: ['version'],
+  assignee: ['assignee_id'],
+  business: ['business_id'],
+  contact: ['contact_id'],
+  creator: ['creator_id'],
+  tags: [],
+  comments: [],
+  history: [],
+};
+
+/** Always read: the key, and every column a cursor is made of (ticket-list.query.ts, cursorOf). */
+const TICKET_KEY_COLUMNS = ['id', 'created_at', 'updated_at', 'due_at', 'priority', 'number'];
+
+/** The columns of `t` the selected fields need; undefined when one of them needs the whole row. */
+export function ticketColumns(fields: readonly ResolveTree[]): string[] | undefined {
+  const columns = new Set(TICKET_KEY_COLUMNS);
+  for (const field of fields) {
+    const needs = Object.hasOwn(TICKET_FIELD_COLUMNS, field.name) ? TICKET_FIELD_COLUMNS[field.name] : undefined;
+    if (!needs) return undefined;
+    for (const column of needs) columns.add(column);
+  }
+  return [...columns];
 }
 
 /** The fields selected on the nodes of a connection field (`nodes { … }` and `edges { node { … } }`). */
@@ -151,7 +200,9 @@ export async function readTickets(em: EntityManager, actor: Actor, loaders: Load
   const fields = read.selection;
   const statement = new Statement();
   statement.cte('t', read.tickets);
-  statement.output('tickets', `select coalesce(json_agg(to_json(t)${read.order ? ` order by ${read.order}` : ''}), '[]') from t`);
+  const columns = ticketColumns(fields);
+  const row = columns ? `json_build_object(${columns.map((column) => `'${column}', t.${column}`).join(', ')})` : 'to_json(t)';
+  statement.output('tickets', `select coalesce(json_agg(${row}${read.order ? ` order by ${read.order}` : ''}), '[]') from t`);
 
   const users: string[] = [];
   if (named(fields, 'assignee').length > 0) users.push('select assignee_id from t');
@@ -196,8 +247,8 @@ export async function readTickets(em: EntityManager, actor: Actor, loaders: Load
   if (users.length > 0) statement.output('users', `select coalesce(json_agg(to_json(u)), '[]') from app_user u where u.id in (${users.join(' union ')})`);
 
   const query = statement.build();
-  const [row] = await em.execute<Record<string, Record<string, unknown>[]>[]>(query.sql, query.bindings);
-  const tickets = plainRows(em, Ticket, row.tickets);
+  const [answer] = await em.execute<Record<string, Record<string, unknown>[]>[]>(query.sql, query.bindings);
+  const tickets = plainRows(em, Ticket, answer.tickets);
 
   // Each loader gets exactly what it would have read: the visible row, or null for an id it would not find.
   const prime = <T extends { id: string }>(loader: DataLoader<string, T | null>, ids: (string | undefined)[], found: T[]) => {
@@ -205,17 +256,17 @@ export async function readTickets(em: EntityManager, actor: Actor, loaders: Load
     for (const id of ids) if (id) loader.prime(id, byId.get(id) ?? null);
   };
   if (users.length > 0) {
-    const found = plainRows(em, User, row.users);
+    const found = plainRows(em, User, answer.users);
     prime(loaders.users, found.map((u) => u.id), found);
   }
-  if (business) prime(loaders.businesses, tickets.map((t) => t.business?.id), plainRows(em, Business, row.businesses));
-  if (contact) prime(loaders.contacts, tickets.map((t) => t.contact?.id), plainRows(em, Contact, row.contacts));
+  if (business) prime(loaders.businesses, tickets.map((t) => t.business?.id), plainRows(em, Business, answer.businesses));
+  if (contact) prime(loaders.contacts, tickets.map((t) => t.contact?.id), plainRows(em, Contact, answer.contacts));
   if (tags) {
     const byTicket = new Map<string, Tag[]>(tickets.map((t) => [t.id, []]));
-    const found = plainRows(em, Tag, row.tags);
-    row.tags.forEach((tag, i) => byTicket.get(tag.ticket_id as string)?.push(found[i]));
+    const found = plainRows(em, Tag, answer.tags);
+    answer.tags.forEach((tag, i) => byTicket.get(tag.ticket_id as string)?.push(found[i]));
     for (const [id, list] of byTicket) loaders.tagsByTicket.prime(id, list);
   }
-  for (const primeFrom of primeChildren) primeFrom(row, tickets);
+  for (const primeFrom of primeChildren) primeFrom(answer, tickets);
   return tickets;
 }

@@ -3,6 +3,7 @@ import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root
 import type { Context } from '../../context';
 import { INPUT } from '../../shared/descriptions';
 import { checkedChildPageKey } from '../../shared/child-pages';
+import { whenReady } from '../../shared/primed-loader';
 import { AFTER_DESCRIPTION, FIRST_DESCRIPTION, toConnection } from '../../shared/pagination';
 import { Business } from '../businesses/business.entity';
 import { Contact } from '../businesses/contact.entity';
@@ -88,46 +89,46 @@ export class TicketResolver {
 
   @FieldResolver(() => Business, { nullable: true, description: 'The business it is for; null while UNASSIGNED (and for viewers who may not read it).' })
   business(@Root() ticket: Ticket, @Ctx() ctx: Context) {
-    return ticket.business && ctx.loaders.businesses.load(ticket.business.id);
+    return ticket.business && ctx.loaders.businesses.now(ticket.business.id);
   }
 
   @FieldResolver(() => Contact, { nullable: true, description: 'The person it is for, when known.' })
   contact(@Root() ticket: Ticket, @Ctx() ctx: Context) {
-    return ticket.contact && ctx.loaders.contacts.load(ticket.contact.id);
+    return ticket.contact && ctx.loaders.contacts.now(ticket.contact.id);
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The staff member working on it.' })
   assignee(@Root() ticket: Ticket, @Ctx() ctx: Context) {
-    return ticket.assignee && ctx.loaders.users.load(ticket.assignee.id);
+    return ticket.assignee && ctx.loaders.users.now(ticket.assignee.id);
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The staff member who opened it; null when the public or an integration did.' })
   creator(@Root() ticket: Ticket, @Ctx() ctx: Context) {
-    return ticket.creator && ctx.loaders.users.load(ticket.creator.id);
+    return ticket.creator && ctx.loaders.users.now(ticket.creator.id);
   }
 
   @FieldResolver(() => [Tag], { description: 'Its tags, by name.' })
   tags(@Root() ticket: Ticket, @Ctx() ctx: Context) {
-    return ctx.loaders.tagsByTicket.load(ticket.id);
+    return ctx.loaders.tagsByTicket.now(ticket.id);
   }
 
   @FieldResolver(() => CommentConnection, { description: 'Comments, oldest first. Internal ones appear only for staff and keys with COMMENTS_INTERNAL.' })
-  async comments(
+  comments(
     @Root() ticket: Ticket,
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first?: number,
     @Arg('after', () => String, { nullable: true, description: AFTER_DESCRIPTION }) after?: string,
   ) {
-    return toConnection(await ctx.loaders.commentPages.load(checkedChildPageKey(ticket.id, first, after)));
+    return whenReady(ctx.loaders.commentPages.now(checkedChildPageKey(ticket.id, first, after)), toConnection);
   }
 
   @FieldResolver(() => TicketEventConnection, { description: 'The timeline, oldest first. Internal entries follow the rule of internal comments.' })
-  async history(
+  history(
     @Root() ticket: Ticket,
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first?: number,
     @Arg('after', () => String, { nullable: true, description: AFTER_DESCRIPTION }) after?: string,
   ) {
-    return toConnection(await ctx.loaders.historyPages.load(checkedChildPageKey(ticket.id, first, after)));
+    return whenReady(ctx.loaders.historyPages.now(checkedChildPageKey(ticket.id, first, after)), toConnection);
   }
 }
