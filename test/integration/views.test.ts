@@ -53,8 +53,13 @@ describe('saved views', () => {
     expect(saved.filter).toMatchObject({ tags: [tag], status: ['OPEN'], createdAfter: filter.createdAfter });
 
     const listed = await app.gql(ViewTicketsDocument, { first: 10 }, agent.token);
+    expect(listed.errors).toBeUndefined();
     const mine = listed.data!.views.find((v) => v.id === saved.id)!;
     expect(mine.tickets.nodes.map((t) => t.id)).toEqual([low.globalId, urgent.globalId]);
+    // Fields beyond the key are answered too: the ticket's own columns, and the business the page primes.
+    expect(mine.tickets.nodes.map((t) => [t.title, t.priority, t.description, t.business?.name])).toEqual(
+      [low, urgent].map((t) => [t.title, t.priority, t.description, acme.name]),
+    );
     const direct = await app.gql(TicketsDocument, { filter, orderBy }, agent.token);
     expect(mine.tickets.nodes.map((t) => t.id)).toEqual(direct.data!.tickets.nodes.map((t) => t.id));
     expect(mine.tickets.totalCount).toBe(mine.count);

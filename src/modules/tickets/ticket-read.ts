@@ -41,11 +41,15 @@ import { Ticket } from './ticket.entity';
  * apply, taken from visibility.ts; the primed values are exactly what the loaders would have read.
  */
 
-/** What to read: the tickets' SQL (over `ticket t`, selecting `t.*`), the order of the page over `t`, and the Ticket fields the client selected. */
+/**
+ * What to read: the tickets' SQL (over `ticket t`, selecting `t.*`), the order of the page over `t`, and
+ * the Ticket fields the client selected. Without a selection (a caller with no client query behind it)
+ * the whole row is read and nothing is primed, so every field is answered, by its own resolver.
+ */
 export interface TicketRead {
   tickets: { sql: string; bindings: unknown[] };
   order?: string;
-  selection: readonly ResolveTree[];
+  selection?: readonly ResolveTree[];
 }
 
 /** The fields selected on objects of `type` below `field` (under any alias or fragment). */
@@ -197,10 +201,10 @@ function readChildren<T extends { id: string }>(em: EntityManager, statement: St
 
 /** Reads the tickets and primes the loaders with what the selection needs; the tickets in order. */
 export async function readTickets(em: EntityManager, actor: Actor, loaders: Loaders, read: TicketRead): Promise<Ticket[]> {
-  const fields = read.selection;
+  const fields = read.selection ?? [];
   const statement = new Statement();
   statement.cte('t', read.tickets);
-  const columns = ticketColumns(fields);
+  const columns = read.selection && ticketColumns(read.selection);
   const row = columns ? `json_build_object(${columns.map((column) => `'${column}', t.${column}`).join(', ')})` : 'to_json(t)';
   statement.output('tickets', `select coalesce(json_agg(${row}${read.order ? ` order by ${read.order}` : ''}), '[]') from t`);
 

@@ -59,7 +59,7 @@ export class TicketService {
    * A ticket the viewer may see, read with what `selection` (the client's Ticket fields) asks for
    * (ticket-read.ts); NOT_FOUND otherwise (existence does not leak).
    */
-  async get(ticketId: string, selection: readonly ResolveTree[] = []): Promise<Ticket> {
+  async get(ticketId: string, selection?: readonly ResolveTree[]): Promise<Ticket> {
     const id = idOf(ticketId, 'Ticket', 'id');
     const visible = ticketRule(this.actor).sql('t');
     const tickets = { sql: `select t.* from ticket t where t.id = ? and ${visible.sql}`, bindings: [id, ...visible.bindings] };
@@ -108,7 +108,7 @@ export class TicketService {
    */
   list(
     args: { filter?: TicketFilter | null; orderBy?: TicketOrder | null; first?: number | null; after?: string | null },
-    selection: readonly ResolveTree[] = [],
+    selection?: readonly ResolveTree[],
   ): Promise<Page<Ticket>> {
     const rule = ticketRule(this.actor);
     if (!rule.where) {

@@ -1,9 +1,11 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../context';
 import { INPUT } from '../../shared/descriptions';
 import { AFTER_DESCRIPTION, FIRST_DESCRIPTION, toConnection } from '../../shared/pagination';
 import { DeletedPayload } from '../macros/macro.payloads';
+import { ticketSelection } from '../tickets/ticket-read';
 import { TicketConnection } from '../tickets/ticket.payloads';
 import { ownedFieldsResolver } from '../access/owned-fields.resolver';
 import { watchViewCounts, VIEW_COUNT_INTERVAL_MS } from './view-counts';
@@ -62,10 +64,11 @@ export class TicketViewResolver {
   async tickets(
     @Root() view: TicketView,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('first', () => Int, { nullable: true, description: FIRST_DESCRIPTION }) first?: number,
     @Arg('after', () => String, { nullable: true, description: AFTER_DESCRIPTION }) after?: string,
   ) {
-    return toConnection(await ctx.services.views.ticketsOf(view, { first, after }));
+    return toConnection(await ctx.services.views.ticketsOf(view, { first, after }, ticketSelection(info, 'connection')));
   }
 
   @FieldResolver(() => GraphQLJSONObject, { description: 'Its filter, in the shape of the TicketFilter input (dates as RFC 3339 strings).' })

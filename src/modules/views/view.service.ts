@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ResolveTree } from 'graphql-parse-resolve-info';
 import type { Page } from '../../shared/pagination';
 import { LIMITS, text } from '../../shared/validation';
 import { OwnedRows } from '../access/owned-rows';
@@ -58,9 +59,9 @@ export class ViewService {
     return countTickets(this.em, { visible: ticketRule(this.actor).sql('t'), filter: filterOf(view) });
   }
 
-  /** A page of the view's tickets, exactly as `tickets(filter, orderBy)` would answer. */
-  ticketsOf(view: TicketView, page: { first?: number | null; after?: string | null }): Promise<Page<Ticket>> {
-    return this.tickets.list({ ...page, filter: filterOf(view), orderBy: view.orderBy as TicketOrder | null });
+  /** A page of the view's tickets, exactly as `tickets(filter, orderBy)` would answer, read with the client's `selection`. */
+  ticketsOf(view: TicketView, page: { first?: number | null; after?: string | null }, selection: readonly ResolveTree[]): Promise<Page<Ticket>> {
+    return this.tickets.list({ ...page, filter: filterOf(view), orderBy: view.orderBy as TicketOrder | null }, selection);
   }
 
   /** The stored fields, checked as the ticket list checks its arguments (nothing runs). */
