@@ -3,6 +3,7 @@ import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { Migration20261206020000_visible_moves } from '../../src/db/migrations/Migration20261206020000_visible_moves';
 import { Attachment } from '../../src/modules/intake/attachment.entity';
+import { MailRecipient } from '../../src/modules/mail/mail-recipient.entity';
 import { Comment } from '../../src/modules/comments/comment.entity';
 import { Tag } from '../../src/modules/tags/tag.entity';
 import { SatisfactionRating } from '../../src/modules/satisfaction/satisfaction-rating.entity';
@@ -23,6 +24,7 @@ import {
   MatrixBusinessDocument,
   MatrixBusinessesDocument,
   MatrixCommentAddedDocument,
+  MatrixContactMailStatusDocument,
   MatrixCreateContactDocument,
   MatrixCreateTicketDocument,
   MatrixMeDocument,
@@ -449,6 +451,30 @@ describe('subscriptions: live and replayed, under the same rules', () => {
       }
     } finally {
       for (const client of [...Object.values(clients), ...Object.values(replayClients)]) await client.dispose();
+    }
+  });
+});
+
+describe('subscriptions shared by customers of one business', () => {
+  it("a contact's own mail status reaches that contact only, not a colleague on the same subscription", async () => {
+    const colleague = await make.customer(app, acme);
+    const ticket = await make.ticket(app, { business: acme, status: TicketStatus.IN_PROGRESS });
+    await app.em().nativeUpdate(Ticket, { id: ticket.id }, { contact: carla.contact.id });
+    app.em().create(MailRecipient, { email: carla.contact.email, unsubscribeToken: 'matrix-unsubscribe-token', bouncedAt: new Date(), bounceReason: '550 mailbox full' });
+    await app.em().flush();
+    const clients = [wsClient(app.url, carla.token), wsClient(app.url, colleague.token)];
+    try {
+      const [own, theirs] = clients.map((client) => subscribe(client, MatrixContactMailStatusDocument, { ticketId: ticket.globalId }));
+      // Live once a comment on the same ticket, asked for after it on the same socket, is heard.
+      for (const client of clients) {
+        await untilLive(subscribe(client, MatrixCommentAddedDocument, {}), () => app.gql(AddCommentDocument, { input: { ticketId: ticket.globalId, body: 'ping' } }, agent.token));
+      }
+      ok(await app.gql(ChangeTicketStatusDocument, { input: { ticketId: ticket.globalId, status: 'WAITING_ON_CUSTOMER' as never, reason: 'Which browser?' } }, agent.token));
+      const [[mine], [colleagues]] = await Promise.all([own.waitFor(1), theirs.waitFor(1)]);
+      expect(mine.data!.ticketStatusChanged.ticket.contact).toEqual({ email: carla.contact.email, mailStatus: { email: carla.contact.email } });
+      expect(colleagues.data!.ticketStatusChanged.ticket.contact).toEqual({ email: carla.contact.email, mailStatus: null });
+    } finally {
+      for (const client of clients) await client.dispose();
     }
   });
 });

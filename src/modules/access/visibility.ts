@@ -12,7 +12,8 @@ import { Role } from '../users/user.enums';
  * - `allows(row)`: the same condition on a row already in memory (subscriptions, payloads).
  *
  * The rules look only at the actor's kind, role, business and scopes, never at who it is (except
- * `seesUserPrivateFields` for one's own account, which no shared execution reaches: see accessClassOf).
+ * `seesUserPrivateFields` for one's own account, which no shared execution reaches, and a contact's
+ * own mail status: see accessClassOf).
  * Pure functions, unit-tested in test/unit/visibility.test.ts.
  */
 

@@ -27,19 +27,21 @@ export function denied(actor: Actor, message: string) {
 }
 
 /**
- * Actors of one class read exactly the same data through every field: the policies (and the rules of
- * modules/access/visibility.ts) look at an actor's kind, role, business and scopes, never at who it
- * is. Subscribers of one class with the same query share one execution of it, so a policy that looked
- * at more would have to add it here. The one exception, `seesUserPrivateFields` for one's own account,
- * only matters for an actor outside the staff directory reading its own `me`/`login` view, which no
- * subscription payload carries.
+ * Actors of one class read exactly the same data through every field. Subscribers of one class with
+ * the same query share one execution of it, so a policy that looks at more than the class must be
+ * reflected here. For staff and API keys the policies (and the rules of modules/access/visibility.ts)
+ * look at kind, role and scopes only (`seesUserPrivateFields` for one's own account matters only for
+ * an actor outside the staff directory reading its own `me`/`login` view, which no subscription
+ * payload carries). A contact is a class of its own: `seesMailStatus` shows a contact its own mail
+ * status (a bounce reason) and not a colleague's, and that field is reachable from subscription
+ * payloads (`ticket { contact { mailStatus } }`). Customers are few per business, so little sharing is lost.
  */
 export function accessClassOf(actor: Actor): string {
   switch (actor.kind) {
     case 'user':
       return `user:${actor.role}`;
     case 'contact':
-      return `contact:${actor.businessId}`;
+      return `contact:${actor.businessId}:${actor.id}`;
     case 'apiKey':
       return `apiKey:${[...actor.scopes].sort().join(',')}`;
     default:
