@@ -8,8 +8,11 @@ import { databaseLimitError } from './errors';
 import { documentRefusal } from './limits/document-limits';
 import { BAD_REQUEST } from './limits/refusal';
 
-/** Distinct query texts remembered as within the limits (as many as Apollo's own document cache holds, about). */
-const ACCEPTED_TEXTS = 1_000;
+/**
+ * Query texts remembered as within the limits: up to 1,000, and up to 8 MiB of text in all (a body may
+ * be 1 MB, so a count alone would let distinct large texts hold a gigabyte).
+ */
+const ACCEPTED_TEXTS = { max: 1_000, maxSize: 8 * 1024 * 1024, sizeCalculation: (_: true, text: string) => text.length };
 
 /**
  * Apollo's context function for `/graphql`, with what must happen before Apollo parses anything:
@@ -22,7 +25,7 @@ export function httpContext(deps: AppDeps, schema: GraphQLSchema, config: Config
   // Query texts already found within the limits: clients send the same few again and again, and judging
   // one means parsing it (besides Apollo's own parse, which Apollo caches). A refused text is judged anew
   // each time it comes.
-  const withinLimits = new LRUCache<string, true>({ max: ACCEPTED_TEXTS });
+  const withinLimits = new LRUCache<string, true>(ACCEPTED_TEXTS);
   return async ({ req, res }: { req: Request; res: Response }): Promise<Context> => {
     const address = req.ip ?? 'unknown';
     const charge = async (actor: Actor) => {

@@ -4,8 +4,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
-import { createContext, type AppDeps } from '../context';
-import type { Context } from '../context';
+import { createContext, type AppDeps, type Context } from '../context';
 import { SharedSubscriptions, type Subscriber } from '../modules/realtime/shared-subscriptions';
 import { ANONYMOUS, type Actor } from '../modules/users/auth/actor';
 import { AccessSockets, closeAt } from './access-sockets';
@@ -39,8 +38,9 @@ function clientAddressOf(request: http.IncomingMessage, trustProxy: boolean): st
  * connection may hold `wsMaxSubscriptions` subscriptions; every `wsKeepAliveSeconds` the server pings
  * each socket and drops one that has not answered by then (graphql-ws's keep-alive). Subscriptions
  * run through SharedSubscriptions (graphql-ws's `subscribe`): subscribers with the same query,
- * variables and access share its parsing, validation, source stream, execution and serialized
- * message, and each is written graphql-ws's own `next` frames; a client that stops reading holds back
+ * variables and access share its parsing, validation, execution and serialized message, and a
+ * timeline feed's source stream too (other streams run one per subscriber); each is written
+ * graphql-ws's own `next` frames; a client that stops reading holds back
  * only itself, its subscriptions ending once MAX_BUFFERED_BYTES wait for it (or the missed ping drops it).
  * Every subscribe message is charged to the connection's rate-limit budget (the one its HTTP
  * requests use) and held to the query limits of HTTP; results carry `extensions.cost`.

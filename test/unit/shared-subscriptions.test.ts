@@ -19,10 +19,13 @@ class TestSocket implements Socket {
   static writes = 0;
   readyState = 1;
   bufferedAmount = 0;
+  /** Bytes each write leaves unsent (a large message on a slow link). */
+  unsentPerWrite = 0;
   readonly sent: string[] = [];
   send(data: string): void {
     TestSocket.writes += 1;
     this.sent.push(data);
+    this.bufferedAmount += this.unsentPerWrite;
   }
 }
 
@@ -207,6 +210,24 @@ describe('SharedSubscriptions', () => {
     await reading.stream.return!();
     expect(await reading.ended).toBe('complete');
     expect(feeds.size).toBe(0);
+  });
+
+  it('keeps a subscriber whose client is still reading a large message, and ends it once nothing goes out any more', async () => {
+    const { subscribe, settle, offer } = harness();
+    const slow = await subscribe(ACTORS.agent);
+    slow.socket.unsentPerWrite = 2 * MAX_BUFFERED_BYTES;
+    offer({ n: 1, businessId: OWN_BUSINESS });
+    await settle();
+    // Over the limit, but part of it has gone out since the write: the client reads.
+    slow.socket.bufferedAmount = MAX_BUFFERED_BYTES + 100;
+    offer({ n: 2, businessId: OWN_BUSINESS });
+    await settle();
+    expect(slow.socket.sent).toHaveLength(2);
+    // Nothing has gone out since: it stopped reading.
+    offer({ n: 3, businessId: OWN_BUSINESS });
+    await settle();
+    expect(await slow.ended).toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
+    expect(slow.socket.sent).toHaveLength(2);
   });
 
   it('completes every subscriber when the shared stream ends, after the messages before it', async () => {

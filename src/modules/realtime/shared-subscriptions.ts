@@ -15,8 +15,10 @@ export interface Socket {
 const OPEN = 1;
 
 /**
- * Bytes a socket may hold unsent before its subscriptions are ended with RATE_LIMITED: its client has
- * stopped reading (a few thousand messages of a usual size); the missed ping drops it soon after.
+ * Bytes a socket may hold unsent before its subscriptions are ended with RATE_LIMITED, if none of it
+ * has gone out since the last message was written: its client has stopped reading (a few thousand
+ * messages of a usual size); the missed ping drops it soon after. A client still reading a large
+ * message (a ticket with a long conversation) has less unsent than just after that write, and goes on.
  */
 export const MAX_BUFFERED_BYTES = 512 * 1024;
 
@@ -94,6 +96,8 @@ class Group {
 class Member implements AsyncIterableIterator<ExecutionResult> {
   /** graphql-ws's `next` message for this subscription up to its payload (as its `stringifyMessage` writes it). */
   private readonly prefix: string;
+  /** The socket's unsent bytes just after this subscriber's last write. */
+  private bufferedAfterWrite = 0;
   private outcome?: { error: Error | null };
   private waiting?: { resolve(result: IteratorResult<ExecutionResult>): void; reject(error: Error): void };
 
@@ -113,13 +117,14 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
       this.end(unauthenticated('The session has expired; log in again.'));
       return false;
     }
-    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES && socket.bufferedAmount >= this.bufferedAfterWrite) {
       this.end(new AppError('RATE_LIMITED', 'This subscription fell behind (its client stopped reading) and was ended; subscribe again (with `since` to catch up).'));
       return false;
     }
     // Closing: graphql-ws ends its subscriptions (return()) once it has closed.
     if (socket.readyState !== OPEN) return false;
     socket.send(this.prefix + payload + '}');
+    this.bufferedAfterWrite = socket.bufferedAmount;
     return true;
   }
 
