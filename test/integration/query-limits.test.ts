@@ -127,7 +127,7 @@ describe('cost limits', () => {
     for (let i = 0; i < 2; i += 1) {
       const answer = await postQuery(app.url, ATTACKS.cost, { variables: VARIABLES, token: agent.token });
       expect(answer.status).toBe(400);
-      expect(answer.body.errors![0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', ...EXPECTED.cost });
+      expect(answer.body.errors![0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', kind: 'cost', ...EXPECTED.cost });
     }
   });
 
