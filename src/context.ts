@@ -157,7 +157,7 @@ export interface Context {
  * fork and actor, so a cached row is never shared between two viewers.
  */
 export async function createContext(deps: AppDeps, authorization: string | undefined, clientAddress = 'unknown'): Promise<Context> {
-  return contextOf(deps, await authenticate(deps.orm.em.fork() as EntityManager, deps, authorization), clientAddress);
+  return contextOf(deps, await authenticate(() => deps.orm.em.fork() as EntityManager, deps, authorization), clientAddress);
 }
 
 /**

@@ -114,6 +114,23 @@ describe('cost limits', () => {
     expect(result?.extensions).toEqual({ cost: { requested, limit: 25_000 } });
   });
 
+  it('costs the same text anew for other variables (costs are remembered per operation and variables)', async () => {
+    const sized = 'query Sized($n: Int) { tickets(first: $n) { nodes { comments(first: $n) { nodes { id } } } } }';
+    // tickets: 1 + n × (nodes 1 + comments (1 + n × 1))
+    const costOf = async (n: number) => {
+      const answer = await postQuery(app.url, sized, { variables: { n }, token: agent.token });
+      expect(answer.body.errors).toBeUndefined();
+      return (answer.body.extensions as { cost: { requested: number } }).cost.requested;
+    };
+    for (const n of [1, 10, 1, 10]) expect(await costOf(n)).toBe(1 + n * (2 + n));
+    // A refused cost is refused again: only costs within the limit are remembered.
+    for (let i = 0; i < 2; i += 1) {
+      const answer = await postQuery(app.url, ATTACKS.cost, { variables: VARIABLES, token: agent.token });
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors![0].extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', kind: 'cost', ...EXPECTED.cost });
+    }
+  });
+
   it("refuses lists without a size argument as if each held a full page: the review's contact lists, for a customer", async () => {
     const acme = await make.business(app);
     const customer = await make.customer(app, acme);

@@ -33,18 +33,19 @@ export interface AuthenticationDeps {
   credentials: CredentialCache;
 }
 
-export async function authenticate(em: EntityManager, deps: AuthenticationDeps, authorization: string | undefined): Promise<Authentication> {
+/** `fork` gives an ORM fork for the reads a credential missing from the cache needs: a cached one needs none. */
+export async function authenticate(fork: () => EntityManager, deps: AuthenticationDeps, authorization: string | undefined): Promise<Authentication> {
   if (!authorization || authorization.trim() === '') return { actor: ANONYMOUS, principals: [] };
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>".');
   const token = match[1];
-  return looksLikeApiKey(token) ? authenticateKey(em, deps.credentials, token) : authenticateSession(em, deps, token);
+  return looksLikeApiKey(token) ? authenticateKey(fork, deps.credentials, token) : authenticateSession(fork, deps, token);
 }
 
-async function authenticateKey(em: EntityManager, credentials: CredentialCache, token: string): Promise<Authentication> {
+async function authenticateKey(fork: () => EntityManager, credentials: CredentialCache, token: string): Promise<Authentication> {
   const hash = hashApiKey(token);
   const now = Date.now();
-  const key = await credentials.keys.get(hash, () => readKey(em, hash, now));
+  const key = await credentials.keys.get(hash, () => readKey(fork(), hash, now));
   // A cached key still checks the grace period of a rotated-out secret against the clock.
   const current = key?.keyHash === hash;
   if (!key || (!current && !(key.previousKeyHash === hash && key.previousKeyExpiresAt! > now))) {
@@ -53,7 +54,7 @@ async function authenticateKey(em: EntityManager, credentials: CredentialCache, 
   if (!key.lastUsedAt || now - key.lastUsedAt > LAST_USED_RESOLUTION_MS) {
     // Marked first, so the requests that arrive meanwhile do not write it too.
     key.lastUsedAt = now;
-    await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) });
+    await fork().nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: new Date(now) });
   }
   return {
     actor: { kind: 'apiKey', id: key.id, name: key.name, scopes: key.scopes },
@@ -75,9 +76,9 @@ async function readKey(em: EntityManager, hash: string, now: number): Promise<Ca
   };
 }
 
-async function authenticateSession(em: EntityManager, { tokens, credentials }: AuthenticationDeps, token: string): Promise<Authentication> {
+async function authenticateSession(fork: () => EntityManager, { tokens, credentials }: AuthenticationDeps, token: string): Promise<Authentication> {
   const subject = await tokens.verify(token);
-  const grant = subject ? await credentials.sessions.get(subject.sessionId, () => readSession(em, subject)) : null;
+  const grant = subject ? await credentials.sessions.get(subject.sessionId, () => readSession(fork(), subject)) : null;
   // The token's own claims must match the session's account (a cached grant is checked as a read one).
   if (!subject || !grant || grant.actor.kind !== subject.kind || grant.actor.id !== subject.id) {
     throw unauthenticated('The session token is invalid, has expired or was ended; log in again.');
