@@ -8,6 +8,8 @@ import { BAD_REQUEST } from './refusal';
 
 /** Distinct variable sets remembered per operation: clients send the same few queries with few variants. */
 const VARIANTS_PER_OPERATION = 100;
+/** Variables (as JSON) longer than this are costed each time, not remembered: memory stays bounded whatever bodies come. */
+const REMEMBERED_VARIABLES_CHARS = 2_048;
 
 /**
  * The cost of an HTTP request, once the operation and its variables are known and before any
@@ -36,7 +38,7 @@ export function queryCostPlugin(limits: QueryLimits): ApolloServerPlugin {
           const check = checkCost(schema, document, operation, request.variables, limit, BAD_REQUEST);
           cost = check.cost === undefined ? undefined : { requested: check.cost, limit };
           if (check.refusal) throw check.refusal;
-          if (check.cost !== undefined) {
+          if (check.cost !== undefined && variablesKey.length <= REMEMBERED_VARIABLES_CHARS) {
             if (!accepted.has(operation)) accepted.set(operation, new LRUCache({ max: VARIANTS_PER_OPERATION }));
             accepted.get(operation)!.set(variablesKey, check.cost);
           }
