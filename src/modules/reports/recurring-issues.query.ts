@@ -3,12 +3,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { toGlobalId } from '../../shared/global-id';
 import { pgArray } from '../../shared/sql';
 import type { RecurringGroup, RecurringIssuesReport, TitleCluster } from './report.payloads';
-import { EACH_TAG, groupBy, type GroupedRow } from './report-groups';
+import { EACH_TAG, groupBy } from './report-groups';
 import { filteredTickets, inPeriod, type ReportWindow } from './report-window';
 import { monthCoverOf } from './month-cover.query';
 import { ReportDimension } from './report.inputs';
-import { pendingRows, periodSums, rolledUpRows, scopeOf, type Target } from './roll-up.query';
-import { keeps } from './roll-ups';
+import { pendingRows, rolledUpRows, scopeOf, targetOf, type Target } from './roll-up.query';
+import { keeps, type ShareRow } from './roll-ups';
 import { similarPairs, trigramCodes } from './title-similarity';
 
 const TOP = 20;
@@ -82,66 +82,90 @@ async function named(em: EntityManager, by: 'tag' | 'business', top: { id: strin
   return top.map((c) => ({ key: c.id, label: names.get(c.id)!, count: c.count })).sort(mostFirst);
 }
 
+/** How tickets created in the period are counted per key (see createdPerKey). */
+interface KeyCounting {
+  /** The roll-up rows that count them, or null when the roll-ups keep none for this filter. */
+  target: Target | null;
+  /** The tickets' rows of a range, counted per key as `key` (text) and `n`. */
+  ofRows(range: { from: Date; to: Date }): Knex.QueryBuilder;
+  /** Selects `key` and `n` from the roll-up's rows (`rows`, see rolledUpRows). */
+  fromRollUp(rows: Knex.QueryBuilder): Knex.QueryBuilder;
+}
+
+/**
+ * Tickets created in the period per key (`key`, `n`), summed in PostgreSQL: the roll-up's months, the
+ * changes not counted yet and the partial months at the edges, or all from the tickets' rows for a
+ * filter the roll-ups do not keep. Only the sums leave the database (the busiest agent's tickets span
+ * some 4,700 businesses and 10,000 titles). Keys that count nothing now may be among them (a roll-up
+ * row that went back to zero stays). (Wrapped: a query builder is a thenable, which awaiting would run.)
+ */
+async function createdPerKey(em: EntityManager, window: ReportWindow, { target, ofRows, fromRollUp }: KeyCounting): Promise<{ query: Knex.QueryBuilder }> {
+  if (!target) return { query: ofRows(window) };
+  const knex = em.getKnex();
+  const parts: Knex.QueryBuilder[] = [];
+  const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
+  if (months) {
+    parts.push(fromRollUp((await rolledUpRows(em, target, ['created'], months)).query));
+    // Within one agent, a business is the rows' key; over all tickets or within one business, their scope.
+    const keyOf = (row: ShareRow) => (target.groups[0] === 'scope' ? row.scopeId : row.key);
+    // A ticket with no tag or business counts under no key: no list shows it.
+    const pending = (await pendingRows(em, target, ['created'], months)).filter((row) => keyOf(row) !== null);
+    if (pending.length > 0) {
+      parts.push(knex.select('*').from(knex.raw('unnest(?::text[], ?::bigint[]) as p(key, n)', [pgArray(pending.map((row) => keyOf(row)!)), `{${pending.map((row) => row.count).join(',')}}`])));
+    }
+  }
+  parts.push(...edges.map(([from, to]) => ofRows({ from, to })));
+  // One part alone (the roll-up's rows, nothing pending, no partial month; or one month's rows) is one row per key already.
+  if (parts.length === 1) return { query: parts[0] };
+  return { query: knex.from(knex.unionAll(parts, true).as('x')).select('x.key', knex.raw('sum(x.n) as n')).groupBy('x.key') };
+}
+
 /** Tags or businesses of the tickets created in the period with at least `minOccurrences`, most frequent first (at most TOP). */
 async function repeated(em: EntityManager, window: ReportWindow, minOccurrences: number, by: 'tag' | 'business'): Promise<Omit<RecurringGroup, 'examples'>[]> {
-  const dimensions = [by === 'tag' ? ReportDimension.TAG : ReportDimension.BUSINESS];
-  const ofRows = (range: { from: Date; to: Date }) => groupBy(inPeriod(filteredTickets(em, window), 't.created_at', range), dimensions).count({ created: '*' });
-  const counts = (await periodSums(em, window, dimensions, ['created'], 't.created_at', ofRows)) ?? (await em.execute<GroupedRow[]>(ofRows(window)));
-  const top = counts
-    .filter((row) => row.g0 !== null && row.g0 !== undefined && Number(row.created) >= minOccurrences)
-    .map((row) => ({ id: String(row.g0), count: Number(row.created) }))
-    .sort((a, b) => b.count - a.count || a.id.localeCompare(b.id))
-    .slice(0, TOP);
-  return named(em, by, top);
+  const knex = em.getKnex();
+  const dimension = by === 'tag' ? ReportDimension.TAG : ReportDimension.BUSINESS;
+  const target = targetOf(window, [dimension], ['created']);
+  const { query: counts } = await createdPerKey(em, window, {
+    target,
+    ofRows: (range) => knex.from(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', range), [dimension]).count({ n: '*' }).as('g')).select(knex.raw('g.g0::text as key'), 'g.n'),
+    fromRollUp: (rows) => knex.from(rows.as('r')).select(knex.raw(`r.${target?.groups[0] === 'scope' ? 'scope_id' : 'key'}::text as key`), 'r.count as n'),
+  });
+  const top = await em.execute<{ key: string; n: string }[]>(
+    knex
+      .from(counts.as('c'))
+      .select('c.key', 'c.n')
+      .whereNotNull('c.key')
+      .where('c.n', '>=', Math.max(1, minOccurrences))
+      .orderBy([{ column: 'c.n', order: 'desc' }, { column: 'c.key' }])
+      .limit(TOP),
+  );
+  return named(em, by, top.map((row) => ({ id: row.key, count: Number(row.n) })));
 }
 
 /** One of the most frequent titles of the period (case-blind; `key`: its `title_key`), its tickets, its most frequent spelling and that spelling's trigrams. */
 type FrequentTitle = { key: string; n: string; title: string; trigrams: string };
 
 /**
- * Tickets created in the period per title case-blind (`title`) or as written (`spelling`), as `key`
- * and `n`: from the roll-up's months of all tickets or one business's or agent's, with the changes not
- * counted yet and the partial months at the edges from the rows; for another filter, all from the rows.
- * Keys that count nothing now may be among them (a roll-up row that went back to zero stays). With
- * `lowers`, the roll-up's rows are read for the keys of those titles case-blind alone (the caller
- * still filters the rest).
+ * Tickets created in the period per title case-blind (`title`) or as written (`spelling`). With
+ * `lowers`, the roll-up's rows are read for the keys of those titles case-blind alone (the caller still
+ * filters the rest).
  */
-async function titleCounts(em: EntityManager, window: ReportWindow, dimension: 'title' | 'spelling', lowers?: string[]): Promise<{ query: Knex.QueryBuilder }> {
+function titleCounts(em: EntityManager, window: ReportWindow, dimension: 'title' | 'spelling', lowers?: string[]): Promise<{ query: Knex.QueryBuilder }> {
   const knex = em.getKnex();
   const base = scopeOf(window);
-  const ofRows = (range: { from: Date; to: Date }) => {
-    const column = dimension === 'title' ? 'lower(t.title)' : 't.title';
-    return inPeriod(filteredTickets(em, window), 't.created_at', range).select(knex.raw(`${column}::text as key, count(*) as n`)).groupByRaw(column);
-  };
-  const parts: Knex.QueryBuilder[] = [];
-  const rolled = base && keeps('created', base.scope, dimension) ? base : null;
-  if (rolled) {
-    const target: Target = { scope: rolled.scope, scopeId: rolled.id, dimension, groups: ['key'] };
-    const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
-    if (months) {
-      const { query: rows } = await rolledUpRows(em, target, ['created'], months);
-      parts.push(
-        lowers
-          ? // One walk of the spellings' index per title (roll_up_spelling_idx), rather than every spelling filtered: `offset 0`
-            // keeps the planner from turning the walks into one join over all of them.
-            knex
-              .select('r.key', 'r.count as n')
-              .from(knex.raw('unnest(?::text[]) as l(lower) cross join lateral (select * from ? as w offset 0) as r', [pgArray(lowers), rows.whereRaw('lower(key) = l.lower')]))
-          : knex.from(rows.as('r')).select('r.key', 'r.count as n'),
-      );
-      const pending = await pendingRows(em, target, ['created'], months);
-      if (pending.length > 0) {
-        parts.push(knex.select('*').from(knex.raw('unnest(?::text[], ?::bigint[]) as p(key, n)', [pgArray(pending.map((row) => row.key!)), `{${pending.map((row) => row.count).join(',')}}`])));
-      }
-    }
-    parts.push(...edges.map(([from, to]) => ofRows({ from, to })));
-  } else {
-    parts.push(ofRows(window));
-  }
-  // Wrapped: a query builder is a thenable, which awaiting would run. The roll-up's rows alone (nothing pending, no
-  // partial month) are one per key already.
-  if (parts.length === 1 && rolled) return { query: parts[0] };
-  return { query: knex.from(knex.unionAll(parts, true).as('x')).select('x.key', knex.raw('sum(x.n) as n')).groupBy('x.key').havingRaw('sum(x.n) > 0') };
+  const column = dimension === 'title' ? 'lower(t.title)' : 't.title';
+  return createdPerKey(em, window, {
+    target: base && keeps('created', base.scope, dimension) ? { scope: base.scope, scopeId: base.id, dimension, groups: ['key'] } : null,
+    ofRows: (range) => inPeriod(filteredTickets(em, window), 't.created_at', range).select(knex.raw(`${column}::text as key, count(*) as n`)).groupByRaw(column),
+    fromRollUp: (rows) =>
+      lowers
+        ? // One walk of the spellings' index per title (roll_up_spelling_idx), rather than every spelling filtered: `offset 0`
+          // keeps the planner from turning the walks into one join over all of them.
+          knex
+            .select('r.key', 'r.count as n')
+            .from(knex.raw('unnest(?::text[]) as l(lower) cross join lateral (select * from ? as w offset 0) as r', [pgArray(lowers), rows.whereRaw('lower(key) = l.lower')]))
+        : knex.from(rows.as('r')).select('r.key', 'r.count as n'),
+  });
 }
 
 /**
