@@ -3,7 +3,7 @@ import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
 import { Arg, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { TicketFilter } from '../tickets/ticket.inputs';
-import type { Ticket } from '../tickets/ticket.entity';
+import { selectedFields } from '../tickets/ticket-read';
 import { ReportDimension, ReportInterval, ReportRangeInput } from './report.inputs';
 import type { WantedExamples } from './recurring-issues.query';
 import {
@@ -18,17 +18,18 @@ import {
 
 const GROUP_BY = 'Group by these dimensions (none: one row for everything).';
 
-async function visible(ctx: Context, ids: string[]): Promise<Ticket[]> {
-  const tickets = await ctx.loaders.visibleTickets.loadMany(ids);
-  return tickets.filter((ticket): ticket is Ticket => !!ticket && !(ticket instanceof Error));
-}
-
-/** Whether the client asked for the `examples` of each list of recurringIssues (under any alias or fragment). */
-function wantedExamples(info: GraphQLResolveInfo): WantedExamples {
-  const fields = Object.values((parseResolveInfo(info) as ResolveTree | null)?.fieldsByTypeName.RecurringIssuesReport ?? {});
-  const wants = (list: string) =>
-    fields.some((field) => field.name === list && Object.values(field.fieldsByTypeName).some((type) => Object.values(type).some((sub) => sub.name === 'examples')));
-  return { tags: wants('tags'), businesses: wants('businesses'), titleClusters: wants('titleClusters') };
+/**
+ * Which lists of recurringIssues the client asked `examples` of, and the Ticket fields it selected on
+ * them (under any alias or fragment), so the examples are read with what they show.
+ */
+function examplesAsked(info: GraphQLResolveInfo): { wanted: WantedExamples; selection: ResolveTree[] } {
+  const lists = Object.values((parseResolveInfo(info) as ResolveTree | null)?.fieldsByTypeName.RecurringIssuesReport ?? {});
+  const examplesOf = (list: ResolveTree) => Object.values(list.fieldsByTypeName).flatMap((type) => Object.values(type).filter((field) => field.name === 'examples'));
+  const wants = (name: string) => lists.some((list) => list.name === name && examplesOf(list).length > 0);
+  return {
+    wanted: { tags: wants('tags'), businesses: wants('businesses'), titleClusters: wants('titleClusters') },
+    selection: lists.flatMap(examplesOf).flatMap((examples) => ['Ticket', 'Node'].flatMap((type) => selectedFields(examples, type))),
+  };
 }
 
 @Resolver(() => Reports)
@@ -83,11 +84,13 @@ export class ReportResolver {
     @Arg('minOccurrences', () => Int, { defaultValue: 3, description: 'How many tickets make an issue recurring (at least 2; default 3).' }) minOccurrences: number,
     @Info() info: GraphQLResolveInfo,
   ) {
-    const found = await ctx.services.reports.recurringIssues(reports.window, minOccurrences, wantedExamples(info));
+    const { wanted, selection } = examplesAsked(info);
+    const found = await ctx.services.reports.recurringIssues(reports.window, minOccurrences, wanted);
+    // Every list's examples in one read, with the viewer's rule: an example the viewer may not see is left out.
+    const ids = [...found.tags, ...found.businesses, ...found.titleClusters].flatMap((row) => row.exampleIds);
+    const tickets = new Map((await ctx.services.tickets.visible([...new Set(ids)], selection)).map((ticket) => [ticket.id, ticket]));
     const withExamples = <T extends { exampleIds: string[] }>(rows: T[]) =>
-      Promise.all(rows.map(async ({ exampleIds, ...row }) => ({ ...row, examples: await visible(ctx, exampleIds) })));
-    // Together, so that one batch of the loader reads every example.
-    const [tags, businesses, titleClusters] = await Promise.all([withExamples(found.tags), withExamples(found.businesses), withExamples(found.titleClusters)]);
-    return { tags, businesses, titleClusters };
+      rows.map(({ exampleIds, ...row }) => ({ ...row, examples: exampleIds.flatMap((id) => tickets.get(id) ?? []) }));
+    return { tags: withExamples(found.tags), businesses: withExamples(found.businesses), titleClusters: withExamples(found.titleClusters) };
   }
 }

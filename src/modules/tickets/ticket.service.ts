@@ -19,6 +19,7 @@ import { assignBest } from '../assignment/assign-best';
 import { AssignmentPolicy } from '../assignment/assignment-policy.entity';
 import { actorKey, findIdempotent, rememberIdempotent } from './idempotency';
 import { retryOnUniqueViolation } from '../../shared/retry';
+import { pgArray } from '../../shared/sql';
 import { writeComment } from '../comments/write-comment';
 import { hasScope } from '../users/auth/access';
 import { TicketEvent, TicketEventType } from './ticket-event.entity';
@@ -66,6 +67,18 @@ export class TicketService {
     const [ticket] = visible.sql === 'false' ? [] : await readTickets(this.em, this.actor, this.loaders, { tickets, selection });
     if (!ticket) throw notFound('Ticket');
     return ticket;
+  }
+
+  /**
+   * The tickets of `ids` the viewer may see, in the order of `ids` (the others left out), read in one
+   * statement with what `selection` asks for (ticket-read.ts).
+   */
+  async visible(ids: readonly string[], selection?: readonly ResolveTree[]): Promise<Ticket[]> {
+    const rule = ticketRule(this.actor).sql('t');
+    if (ids.length === 0 || rule.sql === 'false') return [];
+    const tickets = { sql: `select t.* from ticket t where t.id = any(?::uuid[]) and ${rule.sql}`, bindings: [pgArray(ids), ...rule.bindings] };
+    const found = new Map((await readTickets(this.em, this.actor, this.loaders, { tickets, selection })).map((ticket) => [ticket.id, ticket]));
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   /**
