@@ -88,8 +88,8 @@ interface KeyCounting {
   target: Target | null;
   /** The tickets' rows of a range, counted per key as `key` (text) and `n`. */
   ofRows(range: { from: Date; to: Date }): Knex.QueryBuilder;
-  /** Selects `key` and `n` from the roll-up's rows (`rows`, see rolledUpRows). */
-  fromRollUp(rows: Knex.QueryBuilder): Knex.QueryBuilder;
+  /** Selects `key` and `n` from the roll-up's rows (`rows`, see rolledUpRows), the key in their column `keyColumn`. */
+  fromRollUp(rows: Knex.QueryBuilder, keyColumn: 'key' | 'scope_id'): Knex.QueryBuilder;
 }
 
 /**
@@ -105,9 +105,10 @@ async function createdPerKey(em: EntityManager, window: ReportWindow, { target, 
   const parts: Knex.QueryBuilder[] = [];
   const { months, rows: edges } = await monthCoverOf(em, window, 't.created_at');
   if (months) {
-    parts.push(fromRollUp((await rolledUpRows(em, target, ['created'], months)).query));
     // Within one agent, a business is the rows' key; over all tickets or within one business, their scope.
-    const keyOf = (row: ShareRow) => (target.groups[0] === 'scope' ? row.scopeId : row.key);
+    const byScope = target.groups[0] === 'scope';
+    parts.push(fromRollUp((await rolledUpRows(em, target, ['created'], months)).query, byScope ? 'scope_id' : 'key'));
+    const keyOf = (row: ShareRow) => (byScope ? row.scopeId : row.key);
     // A ticket with no tag or business counts under no key: no list shows it.
     const pending = (await pendingRows(em, target, ['created'], months)).filter((row) => keyOf(row) !== null);
     if (pending.length > 0) {
@@ -124,11 +125,10 @@ async function createdPerKey(em: EntityManager, window: ReportWindow, { target, 
 async function repeated(em: EntityManager, window: ReportWindow, minOccurrences: number, by: 'tag' | 'business'): Promise<Omit<RecurringGroup, 'examples'>[]> {
   const knex = em.getKnex();
   const dimension = by === 'tag' ? ReportDimension.TAG : ReportDimension.BUSINESS;
-  const target = targetOf(window, [dimension], ['created']);
   const { query: counts } = await createdPerKey(em, window, {
-    target,
+    target: targetOf(window, [dimension], ['created']),
     ofRows: (range) => knex.from(groupBy(inPeriod(filteredTickets(em, window), 't.created_at', range), [dimension]).count({ n: '*' }).as('g')).select(knex.raw('g.g0::text as key'), 'g.n'),
-    fromRollUp: (rows) => knex.from(rows.as('r')).select(knex.raw(`r.${target?.groups[0] === 'scope' ? 'scope_id' : 'key'}::text as key`), 'r.count as n'),
+    fromRollUp: (rows, keyColumn) => knex.from(rows.as('r')).select(knex.raw(`r.${keyColumn}::text as key`), 'r.count as n'),
   });
   const top = await em.execute<{ key: string; n: string }[]>(
     knex

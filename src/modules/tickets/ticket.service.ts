@@ -61,10 +61,7 @@ export class TicketService {
    * (ticket-read.ts); NOT_FOUND otherwise (existence does not leak).
    */
   async get(ticketId: string, selection?: readonly ResolveTree[]): Promise<Ticket> {
-    const id = idOf(ticketId, 'Ticket', 'id');
-    const visible = ticketRule(this.actor).sql('t');
-    const tickets = { sql: `select t.* from ticket t where t.id = ? and ${visible.sql}`, bindings: [id, ...visible.bindings] };
-    const [ticket] = visible.sql === 'false' ? [] : await readTickets(this.em, this.actor, this.loaders, { tickets, selection });
+    const [ticket] = await this.visible([idOf(ticketId, 'Ticket', 'id')], selection);
     if (!ticket) throw notFound('Ticket');
     return ticket;
   }
