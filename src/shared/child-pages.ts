@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { preparedRows } from '../db/prepared';
 import type { SqlCondition } from '../modules/access/visibility';
 import { badInput } from './errors';
 import { pgArray } from './sql';
@@ -43,47 +44,54 @@ export interface ChildTable<T> {
   visibility: (alias: string) => SqlCondition;
 }
 
+/** The parents whose children a statement reads: SQL giving their keys as one column (`select id from t`), with its bindings. */
+export interface Parents {
+  sql: string;
+  bindings: unknown[];
+}
+
 /**
  * The first `limit + 1` rows (the extra one tells that a next page exists) of every parent in
- * `parents`, after `afterId`, under the viewer's rule: one window-function query. `parents` is SQL for
- * the set of parent keys, as `= any(?::uuid[])` or `in (select id from page)`, with its bindings.
- * Rows come with every column of the table and a `page_row` column.
+ * `parents`, after `afterId`, under the viewer's rule: one statement, a lateral join that walks each
+ * parent's (parent, id) index and stops at the page's end. Rows come with every column of the table,
+ * grouped by parent in the order of `parents`, each parent's in page order.
  */
-export function childRowsSql<T>(source: ChildTable<T>, parents: { sql: string; bindings: unknown[] }, limit: number, afterId: string | null) {
+export function childRowsSql<T>(source: ChildTable<T>, parents: Parents, limit: number, afterId: string | null) {
   const visible = source.visibility('c');
   const [order, beyond] = source.newestFirst ? ['desc', '<'] : ['asc', '>'];
   return {
-    sql: `select * from (
-           select c.*, row_number() over (partition by c.${source.parentColumn} order by c.id ${order}) as page_row
-           from ${source.table} c
-           where c.${source.parentColumn} ${parents.sql} and ${visible.sql} ${afterId ? `and c.id ${beyond} ?` : ''}
-         ) x where page_row <= ? order by id ${order}`,
+    sql: `select c.* from (${parents.sql}) p(id) cross join lateral (
+           select c.* from ${source.table} c
+           where c.${source.parentColumn} = p.id and ${visible.sql} ${afterId ? `and c.id ${beyond} ?` : ''}
+           order by c.id ${order} limit ?
+         ) c`,
     bindings: [...parents.bindings, ...visible.bindings, ...(afterId ? [afterId] : []), limit + 1],
   };
 }
 
 /** How many visible children each parent in `parents` (as in childRowsSql) has: rows of `parent_id` and `n`. */
-export function childCountsSql<T>(source: ChildTable<T>, parents: { sql: string; bindings: unknown[] }) {
+export function childCountsSql<T>(source: ChildTable<T>, parents: Parents) {
   const visible = source.visibility('c');
   return {
-    sql: `select c.${source.parentColumn} as parent_id, count(*) as n from ${source.table} c
-          where c.${source.parentColumn} ${parents.sql} and ${visible.sql} group by c.${source.parentColumn}`,
+    sql: `select p.id as parent_id, n.n from (${parents.sql}) p(id) cross join lateral (
+           select count(*) as n from ${source.table} c where c.${source.parentColumn} = p.id and ${visible.sql}
+         ) n`,
     bindings: [...parents.bindings, ...visible.bindings],
   };
 }
 
 /**
- * Loaders for pages of children of many parents at once: one window-function query returns the
- * first N rows of every parent in the batch, and one grouped count serves every `totalCount`.
+ * Loaders for pages of children of many parents at once: one statement returns the first N rows of
+ * every parent in the batch, and one grouped count serves every `totalCount`.
  * So a list of 100 tickets with `comments(first: 3)` costs the same statements as a list of 10.
  * `prime` fills both from rows a read model fetched in its own statement (tickets/ticket-read.ts).
  */
 export function childPageLoaders<T extends { id: string }>(em: EntityManager, source: ChildTable<T>) {
-  const parents = (ids: readonly string[]) => ({ sql: `= any(?::${source.parentType ?? 'uuid'}[])`, bindings: [pgArray(ids)] });
+  const parents = (ids: readonly string[]): Parents => ({ sql: `select unnest(?::${source.parentType ?? 'uuid'}[])`, bindings: [pgArray([...new Set(ids)])] });
 
   const counts = new PrimedLoader<string, number>(async (parentIds) => {
     const query = childCountsSql(source, parents(parentIds));
-    const rows = await em.execute<{ parent_id: string; n: string }[]>(query.sql, query.bindings);
+    const rows = await preparedRows<{ parent_id: string; n: string }>(em, query);
     const byParent = new Map(rows.map((r) => [r.parent_id, Number(r.n)]));
     return parentIds.map((id) => byParent.get(id) ?? 0);
   });
@@ -113,7 +121,7 @@ export function childPageLoaders<T extends { id: string }>(em: EntityManager, so
     for (const group of groups.values()) {
       const after = group[0].after;
       const query = childRowsSql(source, parents(group.map((k) => k.parentId)), pageSize(group[0].first), after ? childCursorId(after) : null);
-      const rows = await em.execute<Record<string, unknown>[]>(query.sql, query.bindings);
+      const rows = await preparedRows<Record<string, unknown>>(em, query);
       const found = plainRows(em, source.entity, rows);
       pagesOf(group, found).forEach((page, i) => pages.set(group[i], page));
     }

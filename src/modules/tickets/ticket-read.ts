@@ -3,6 +3,7 @@ import type DataLoader from 'dataloader';
 import type { GraphQLResolveInfo } from 'graphql';
 import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
 import { childCountsSql, childCursorId, childRowsSql, type ChildPageKey, type ChildPageLoaders } from '../../shared/child-pages';
+import { preparedRows } from '../../db/prepared';
 import { pageSize } from '../../shared/pagination';
 import { plainRows } from '../../shared/plain-rows';
 import type { Loaders } from '../../context';
@@ -168,7 +169,7 @@ interface ChildSpec<T extends { id: string }> {
  * the loaders from the statement's row.
  */
 function readChildren<T extends { id: string }>(em: EntityManager, statement: Statement, fields: readonly ResolveTree[], spec: ChildSpec<T>, users: string[]) {
-  const parents = { sql: 'in (select id from t)', bindings: [] };
+  const parents = { sql: 'select id from t', bindings: [] };
   const selections = named(fields, spec.field);
   const pages = new Map<string, { cte: string; first?: number | null; after?: string | null }>();
   for (const field of selections) {
@@ -248,10 +249,10 @@ export async function readTickets(em: EntityManager, actor: Actor, loaders: Load
     }, users),
   ];
 
-  if (users.length > 0) statement.output('users', `select coalesce(json_agg(to_json(u)), '[]') from app_user u where u.id in (${users.join(' union ')})`);
+  if (users.length > 0) statement.output('users', `select coalesce(json_agg(to_json(u)), '[]') from app_user u where u.id in (${users.join(' union all ')})`);
 
   const query = statement.build();
-  const [answer] = await em.execute<Record<string, Record<string, unknown>[]>[]>(query.sql, query.bindings);
+  const [answer] = await preparedRows<Record<string, Record<string, unknown>[]>>(em, query);
   const tickets = plainRows(em, Ticket, answer.tickets);
 
   // Each loader gets exactly what it would have read: the visible row, or null for an id it would not find.
