@@ -1,4 +1,5 @@
 import { ReadBoardDocument, ReadTicketDocument, ReadUrgentDocument, TicketPriority, TicketStatus } from '../__generated__/graphql';
+import { preparedRows } from '../../src/db/prepared';
 import * as make from '../factories';
 import { postQuery } from '../setup/raw-request';
 import { startTestApp, type TestApp } from '../setup/test-app';
@@ -126,6 +127,56 @@ describe('Q3: the urgent queue', () => {
     expect(nodes.every((n) => n.priority === TicketPriority.HIGH && n.status === TicketStatus.OPEN)).toBe(true);
     const due = nodes.map((n) => n.dueAt!);
     expect(due).toEqual([...due].sort());
+  });
+});
+
+describe('prepared reads (db/prepared.ts)', () => {
+  /** The read statements one request runs: text, values, and the name it is prepared under. */
+  async function reads(id: string) {
+    const knex = app.app.database.orm.em.getConnection().getKnex();
+    const seenStatements: { sql: string; bindings: unknown[]; name?: string }[] = [];
+    const record = (q: { sql: string; bindings: unknown[]; options?: { name?: string } }) => seenStatements.push({ sql: q.sql, bindings: q.bindings, name: q.options?.name });
+    knex.on('query', record);
+    try {
+      const res = await app.gql(ReadTicketDocument, { id }, agent.token);
+      expect(res.errors).toBeUndefined();
+    } finally {
+      knex.off('query', record);
+    }
+    return seenStatements.filter((s) => s.sql.includes('from ticket t'));
+  }
+
+  it('sends one ticket read with its values as parameters, under one name for every ticket', async () => {
+    const board = await app.gql(ReadBoardDocument, { first: 2 }, agent.token);
+    const [first, second] = board.data!.tickets.nodes.map((n) => n.id);
+    const [a] = await reads(first);
+    const [b] = await reads(second);
+    // The ticket's key is a bind parameter, never written into the text: the text, and so the name (and
+    // PostgreSQL's kept plan), is the same for both tickets.
+    expect(a.sql).toMatch(/\$1/);
+    expect(a.sql).toBe(b.sql);
+    expect(a.name).toMatch(/^tg_[0-9a-f]{40}$/);
+    expect(b.name).toBe(a.name);
+    expect(a.bindings).not.toEqual(b.bindings);
+  });
+
+  it('names at most 200 distinct texts per process; later ones run unnamed, with the same answers', async () => {
+    const knex = app.app.database.orm.em.getConnection().getKnex();
+    const names: (string | undefined)[] = [];
+    const record = (q: { options?: { name?: string } }) => names.push(q.options?.name);
+    knex.on('query', record);
+    try {
+      const em = app.app.database.orm.em.fork();
+      for (let i = 0; i < 210; i += 1) {
+        const [row] = await preparedRows<{ n: number }>(em, { sql: `select ?::int + ${i} as n`, bindings: [1] });
+        expect(row.n).toBe(1 + i);
+      }
+    } finally {
+      knex.off('query', record);
+    }
+    // Earlier tests of this file named their reads too: the cap is reached within these 210.
+    expect(names.filter(Boolean).length).toBeLessThan(200);
+    expect(names.slice(-10)).toEqual(Array(10).fill(undefined));
   });
 });
 
