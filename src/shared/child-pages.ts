@@ -82,7 +82,7 @@ export function childCountsSql<T>(source: ChildTable<T>, parents: Parents) {
 
 /**
  * Loaders for pages of children of many parents at once: one statement returns the first N rows of
- * every parent in the batch, and one grouped count serves every `totalCount`.
+ * every parent in the batch, and one statement of counts serves every `totalCount`.
  * So a list of 100 tickets with `comments(first: 3)` costs the same statements as a list of 10.
  * `prime` fills both from rows a read model fetched in its own statement (tickets/ticket-read.ts).
  */
