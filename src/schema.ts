@@ -93,6 +93,8 @@ export async function createSchema(pubSub: PubSub): Promise<GraphQLSchema> {
     pubSub,
     validate: false,
     // Not class-validator: the services check their inputs; this only refuses what PostgreSQL cannot store.
+    // It is synchronous, and so (with the patch of type-graphql in patches/) is every field with arguments
+    // whose resolver is: a page of the board completes without a promise per ticket.
     validateFn: refuseUnstorableArgs,
     // The contract names the scalar DateTime (RFC 3339, e.g. 2026-11-27T15:04:00Z).
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
