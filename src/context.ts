@@ -169,35 +169,58 @@ export function contextForActor(deps: AppDeps, actor: Actor, clientAddress: stri
 }
 
 function contextOf(deps: AppDeps, authentication: Authentication, clientAddress: string): Context {
-  const { actor, expiresAt, sessionId, principals } = authentication;
-  // The fork, loaders and services are made when first used: a subscription message that needs none
-  // of them (most do not) costs no allocation for them.
-  let scoped: { em: EntityManager; loaders: Loaders; services: Services } | undefined;
-  const current = () => {
-    if (!scoped) {
-      const em = deps.orm.em.fork() as EntityManager;
-      const loaders = createLoaders(em, actor);
-      scoped = { em, loaders, services: createServices(em, actor, deps, clientAddress, sessionId, loaders) };
+  return new RequestContext(deps, authentication, clientAddress);
+}
+
+/**
+ * The fork, loaders and services are made when first used: a subscription message or a request that
+ * needs none of them (`{ __typename }`, a refused one) costs no allocation for them. They are reached
+ * through accessors on the prototype, not own getters: Apollo copies a context's own properties into a
+ * new object for each operation, which would read every own getter and so make them all.
+ */
+class RequestContext implements Context {
+  readonly actor: Actor;
+  readonly expiresAt?: number;
+  readonly principals: string[];
+  readonly logger: Logger;
+  readonly timeline: TimelineHub;
+  // Plain (not #private) fields: Apollo's copy of the context must carry them.
+  private scoped: { em: EntityManager; loaders: Loaders; services: Services } | undefined;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly authentication: Authentication,
+    private readonly clientAddress: string,
+  ) {
+    this.actor = authentication.actor;
+    this.expiresAt = authentication.expiresAt;
+    this.principals = authentication.principals;
+    this.logger = deps.logger;
+    this.timeline = deps.timeline;
+  }
+
+  get em(): EntityManager {
+    return this.current().em;
+  }
+
+  get loaders(): Loaders {
+    return this.current().loaders;
+  }
+
+  get services(): Services {
+    return this.current().services;
+  }
+
+  freshen(): void {
+    this.scoped = undefined;
+  }
+
+  private current() {
+    if (!this.scoped) {
+      const em = this.deps.orm.em.fork() as EntityManager;
+      const loaders = createLoaders(em, this.actor);
+      this.scoped = { em, loaders, services: createServices(em, this.actor, this.deps, this.clientAddress, this.authentication.sessionId, loaders) };
     }
-    return scoped;
-  };
-  return {
-    actor,
-    expiresAt,
-    principals,
-    get em() {
-      return current().em;
-    },
-    get loaders() {
-      return current().loaders;
-    },
-    get services() {
-      return current().services;
-    },
-    logger: deps.logger,
-    timeline: deps.timeline,
-    freshen: () => {
-      scoped = undefined;
-    },
-  };
+    return this.scoped;
+  }
 }

@@ -110,6 +110,19 @@ describe('authentication from the credential cache', () => {
     expect(again.filter((sql) => sql.includes('"auth_session"'))).toEqual([]);
   });
 
+  it('a request that reads nothing makes no ORM fork, loaders or services for its context', async () => {
+    const agent = await make.staffUser(a);
+    await postQuery(a.url, '{ __typename }', { token: agent.token });
+    const fork = jest.spyOn(a.app.database.orm.em, 'fork');
+    try {
+      const res = await postQuery(a.url, '{ __typename }', { token: agent.token });
+      expect(res.body.data).toEqual({ __typename: 'Query' });
+      expect(fork).not.toHaveBeenCalled();
+    } finally {
+      fork.mockRestore();
+    }
+  });
+
   it('a key revoked on one instance is refused by the other on its very next request', async () => {
     const key = await make.apiKey(a, admin.user, [ApiScope.TICKETS_READ]);
     const ticket = await make.ticket(a);
