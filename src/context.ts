@@ -48,6 +48,7 @@ import { BulkService } from './modules/bulk/bulk.service';
 import { MacroService } from './modules/macros/macro.service';
 import { ViewService } from './modules/views/view.service';
 import { PresenceService } from './modules/presence/presence.service';
+import { madeOnFirstUse } from './shared/made-on-first-use';
 import type { PresenceHub } from './modules/presence/presence-hub';
 
 /** What lives as long as the process: shared by every request's context. */
@@ -79,58 +80,99 @@ export interface AppDeps {
   presence: PresenceHub;
 }
 
-function createLoaders(em: EntityManager, actor: Actor) {
-  return {
-    ...createUserLoaders(em),
-    ...createBusinessLoaders(em, actor),
-    ...createTagLoaders(em, actor),
-    ...createCommentLoaders(em, actor),
-    ...createTicketLoaders(em, actor),
-    ...createSlaLoaders(em),
-    ...createAssignmentLoaders(em),
-    ...createAttachmentLoaders(em, actor),
-    ...createSatisfactionLoaders(em),
-    ...createWebhookLoaders(em, actor),
-    ...createMailStatusLoaders(em),
-    ...createMergeLoaders(em, actor),
-    ...createLinkLoaders(em),
-    ...createProblemLoaders(em, actor),
-  };
+/** What the loaders of a request are made from. */
+interface LoaderInput {
+  em: EntityManager;
+  actor: Actor;
 }
 
-function createServices(em: EntityManager, actor: Actor, deps: AppDeps, clientAddress: string, sessionId: string | undefined, loaders: Loaders) {
-  const ticketServices = createTicketServices(em, actor, deps.slaSettings, loaders);
-  const { tags, sla, tickets, workflow } = ticketServices;
-  const businesses = new BusinessService(em, actor);
-  const audit = new AuditService(em, actor, clientAddress);
-  return {
-    ...ticketServices,
-    followUps: new FollowUpService(em, actor, tickets),
-    intake: new IntakeService(em, actor, sla, workflow, deps.submitLimiter, clientAddress),
-    businesses,
-    triage: new TriageService(em, actor, tickets, businesses),
-    assignment: new AssignmentService(em, actor, tickets, tags),
-    users: new UserService(em, actor, deps, audit, { clientAddress, sessionId }),
-    accountMail: new AccountMailService(em, actor, deps, deps.accountMail, audit, { clientAddress, sessionId }),
-    apiKeys: new ApiKeyService(em, actor, audit, deps.revocations),
-    webhooks: new WebhookService(em, actor, audit, deps.webhooks),
-    audit,
-    satisfaction: new SatisfactionService(em, actor),
-    reports: new ReportService(em, actor),
-    notifications: new NotificationService(em, actor, deps.notifications),
-    mailStatus: new MailStatusService(em, actor, loaders),
-    merges: new MergeService(em, actor, tickets, workflow),
-    links: new LinkService(em, actor, workflow),
-    problems: new ProblemService(em, actor),
-    bulk: new BulkService(em, actor, { slaSettings: deps.slaSettings, loaders }),
-    macros: new MacroService(em, actor, { slaSettings: deps.slaSettings, loaders }),
-    views: new ViewService(em, actor, tickets),
-    presence: new PresenceService(actor, tickets, deps.presence),
-  };
+// Each module's loaders are one group: its members share their batches and caches.
+const userLoaders = ({ em }: LoaderInput) => createUserLoaders(em);
+const businessLoaders = ({ em, actor }: LoaderInput) => createBusinessLoaders(em, actor);
+const tagLoaders = ({ em, actor }: LoaderInput) => createTagLoaders(em, actor);
+const commentLoaders = ({ em, actor }: LoaderInput) => createCommentLoaders(em, actor);
+const ticketLoaders = ({ em, actor }: LoaderInput) => createTicketLoaders(em, actor);
+const assignmentLoaders = ({ em }: LoaderInput) => createAssignmentLoaders(em);
+const problemLoaders = ({ em, actor }: LoaderInput) => createProblemLoaders(em, actor);
+
+/** A request's loaders, each made when a resolver first reads it (see madeOnFirstUse). */
+const RequestLoaders = madeOnFirstUse<LoaderInput>()({
+  users: (p) => p.group(userLoaders).users,
+  businesses: (p) => p.group(businessLoaders).businesses,
+  contacts: (p) => p.group(businessLoaders).contacts,
+  contactsByBusiness: (p) => p.group(businessLoaders).contactsByBusiness,
+  tagUsage: (p) => p.group(tagLoaders).tagUsage,
+  tagsByTicket: (p) => p.group(tagLoaders).tagsByTicket,
+  comments: (p) => p.group(commentLoaders).comments,
+  commentPages: (p) => p.group(commentLoaders).commentPages,
+  commentCounts: (p) => p.group(commentLoaders).commentCounts,
+  visibleTickets: (p) => p.group(ticketLoaders).visibleTickets,
+  history: (p) => p.group(ticketLoaders).history,
+  historyPages: (p) => p.group(ticketLoaders).historyPages,
+  historyCounts: (p) => p.group(ticketLoaders).historyCounts,
+  slaTargets: ({ input }) => createSlaLoaders(input.em).slaTargets,
+  openTicketCounts: (p) => p.group(assignmentLoaders).openTicketCounts,
+  expertise: (p) => p.group(assignmentLoaders).expertise,
+  attachmentsByTicket: ({ input }) => createAttachmentLoaders(input.em, input.actor).attachmentsByTicket,
+  ratings: ({ input }) => createSatisfactionLoaders(input.em).ratings,
+  webhookDeliveryPages: ({ input }) => createWebhookLoaders(input.em, input.actor).webhookDeliveryPages,
+  mailRecipients: ({ input }) => createMailStatusLoaders(input.em).mailRecipients,
+  ticketContacts: ({ input }) => createMergeLoaders(input.em, input.actor).ticketContacts,
+  ticketLinks: ({ input }) => createLinkLoaders(input.em).ticketLinks,
+  problemTicketCounts: (p) => p.group(problemLoaders).problemTicketCounts,
+  problemsByTicket: (p) => p.group(problemLoaders).problemsByTicket,
+});
+
+/** What the services of a request are made from. */
+interface ServiceInput extends LoaderInput {
+  deps: AppDeps;
+  clientAddress: string;
+  sessionId: string | undefined;
+  loaders: Loaders;
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
-export type Services = ReturnType<typeof createServices>;
+// Services that others are made with: one of each per request.
+const ticketServices = ({ em, actor, deps, loaders }: ServiceInput) => createTicketServices(em, actor, deps.slaSettings, loaders);
+const businessService = ({ em, actor }: ServiceInput) => new BusinessService(em, actor);
+const auditService = ({ em, actor, clientAddress }: ServiceInput) => new AuditService(em, actor, clientAddress);
+const sessionOf = ({ clientAddress, sessionId }: ServiceInput) => ({ clientAddress, sessionId });
+
+/** A request's services, each made when a resolver first reads it (see madeOnFirstUse). */
+const RequestServices = madeOnFirstUse<ServiceInput>()({
+  tags: (p) => p.group(ticketServices).tags,
+  sla: (p) => p.group(ticketServices).sla,
+  tickets: (p) => p.group(ticketServices).tickets,
+  workflow: (p) => p.group(ticketServices).workflow,
+  comments: (p) => p.group(ticketServices).comments,
+  followUps: (p) => new FollowUpService(p.input.em, p.input.actor, p.group(ticketServices).tickets),
+  intake: (p) => {
+    const { em, actor, deps, clientAddress } = p.input;
+    const { sla, workflow } = p.group(ticketServices);
+    return new IntakeService(em, actor, sla, workflow, deps.submitLimiter, clientAddress);
+  },
+  businesses: (p) => p.group(businessService),
+  triage: (p) => new TriageService(p.input.em, p.input.actor, p.group(ticketServices).tickets, p.group(businessService)),
+  assignment: (p) => new AssignmentService(p.input.em, p.input.actor, p.group(ticketServices).tickets, p.group(ticketServices).tags),
+  users: (p) => new UserService(p.input.em, p.input.actor, p.input.deps, p.group(auditService), sessionOf(p.input)),
+  accountMail: (p) => new AccountMailService(p.input.em, p.input.actor, p.input.deps, p.input.deps.accountMail, p.group(auditService), sessionOf(p.input)),
+  apiKeys: (p) => new ApiKeyService(p.input.em, p.input.actor, p.group(auditService), p.input.deps.revocations),
+  webhooks: (p) => new WebhookService(p.input.em, p.input.actor, p.group(auditService), p.input.deps.webhooks),
+  audit: (p) => p.group(auditService),
+  satisfaction: ({ input }) => new SatisfactionService(input.em, input.actor),
+  reports: ({ input }) => new ReportService(input.em, input.actor),
+  notifications: ({ input }) => new NotificationService(input.em, input.actor, input.deps.notifications),
+  mailStatus: ({ input }) => new MailStatusService(input.em, input.actor, input.loaders),
+  merges: (p) => new MergeService(p.input.em, p.input.actor, p.group(ticketServices).tickets, p.group(ticketServices).workflow),
+  links: (p) => new LinkService(p.input.em, p.input.actor, p.group(ticketServices).workflow),
+  problems: ({ input }) => new ProblemService(input.em, input.actor),
+  bulk: ({ input }) => new BulkService(input.em, input.actor, { slaSettings: input.deps.slaSettings, loaders: input.loaders }),
+  macros: ({ input }) => new MacroService(input.em, input.actor, { slaSettings: input.deps.slaSettings, loaders: input.loaders }),
+  views: (p) => new ViewService(p.input.em, p.input.actor, p.group(ticketServices).tickets),
+  presence: (p) => new PresenceService(p.input.actor, p.group(ticketServices).tickets, p.input.deps.presence),
+});
+
+export type Loaders = InstanceType<typeof RequestLoaders>;
+export type Services = InstanceType<typeof RequestServices>;
 
 /** Everything a resolver sees. Built per HTTP request, and per operation on a WebSocket. */
 export interface Context {
@@ -218,8 +260,9 @@ class RequestContext implements Context {
   private current() {
     if (!this.scoped) {
       const em = this.deps.orm.em.fork() as EntityManager;
-      const loaders = createLoaders(em, this.actor);
-      this.scoped = { em, loaders, services: createServices(em, this.actor, this.deps, this.clientAddress, this.authentication.sessionId, loaders) };
+      const { actor, deps, clientAddress } = this;
+      const loaders = new RequestLoaders({ em, actor });
+      this.scoped = { em, loaders, services: new RequestServices({ em, actor, deps, clientAddress, sessionId: this.authentication.sessionId, loaders }) };
     }
     return this.scoped;
   }
