@@ -220,3 +220,35 @@ describe('the columns a page reads', () => {
     },
   );
 });
+
+describe('what a read brings out of the database', () => {
+  it('no password hash of the staff or contacts a page names, though every one of them is read', async () => {
+    const query = `{ tickets(first: 45) { nodes {
+      assignee { id email } creator { id } business { accountManager { id } } contact { id email }
+      comments(first: 3) { nodes { author { id } } } history(first: 3) { nodes { actor { id } } }
+    } } }`;
+    // The customer (who has a password) is the contact of the newest ticket.
+    await app.em().getConnection().execute('update ticket set contact_id = ? where id = ?', [customer.contact.id, seen.id]);
+    const warm = await postQuery(app.url, query, { token: agent.token });
+    expect(warm.body.errors).toBeUndefined();
+    const knex = app.app.database.orm.em.getConnection().getKnex();
+    const responses: unknown[] = [];
+    const record = (response: unknown) => responses.push(response);
+    knex.on('query-response', record);
+    try {
+      const answer = await postQuery(app.url, query, { token: agent.token });
+      expect(answer.body.errors).toBeUndefined();
+    } finally {
+      knex.off('query-response', record);
+    }
+    const read = JSON.stringify(responses);
+    expect(read).toContain(customer.contact.id);
+    expect(read).toContain(agent.user.id);
+    const hashes = await app.em().getConnection().execute<{ hash: string }[]>(
+      `select password_hash as hash from app_user where id = ? union all select password_hash from contact where id = ?`,
+      [agent.user.id, customer.contact.id],
+    );
+    expect(hashes.map((row) => row.hash)).toEqual([expect.stringMatching(/\S{20}/), expect.stringMatching(/\S{20}/)]);
+    for (const { hash } of hashes) expect(read).not.toContain(hash);
+  });
+});

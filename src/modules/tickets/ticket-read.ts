@@ -224,7 +224,7 @@ export async function readTickets(em: EntityManager, actor: Actor, loaders: Load
   const contact = named(fields, 'contact').length > 0;
   if (contact) {
     const visible = contactRule(actor).sql('k');
-    statement.output('contacts', `select coalesce(json_agg(to_json(k)), '[]') from contact k where k.id in (select contact_id from t) and ${visible.sql}`, visible.bindings);
+    statement.output('contacts', `select coalesce(json_agg(to_jsonb(k) - 'password_hash'), '[]') from contact k where k.id in (select contact_id from t) and ${visible.sql}`, visible.bindings);
   }
 
   const tags = named(fields, 'tags').length > 0;
@@ -249,7 +249,8 @@ export async function readTickets(em: EntityManager, actor: Actor, loaders: Load
     }, users),
   ];
 
-  if (users.length > 0) statement.output('users', `select coalesce(json_agg(to_json(u)), '[]') from app_user u where u.id in (${users.join(' union all ')})`);
+  // People are read without their password hash: no field answers it, and it has no business leaving the database.
+  if (users.length > 0) statement.output('users', `select coalesce(json_agg(to_jsonb(u) - 'password_hash'), '[]') from app_user u where u.id in (${users.join(' union all ')})`);
 
   const query = statement.build();
   const [answer] = await preparedRows<Record<string, Record<string, unknown>[]>>(em, query);
