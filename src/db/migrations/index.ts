@@ -32,6 +32,7 @@ import { Migration20261206120000_roll_up_reads } from './Migration20261206120000
 import { Migration20261207010000_change_notices } from './Migration20261207010000_change_notices';
 import { Migration20261207050000_merge_links_problems } from './Migration20261207050000_merge_links_problems';
 import { Migration20261207060000_macros_views } from './Migration20261207060000_macros_views';
+import { Migration20261207070000_webhook_delivery_pages } from './Migration20261207070000_webhook_delivery_pages';
 
 /**
  * Every migration, in order. Listed by hand rather than found by a file glob, so the same list works
@@ -71,4 +72,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207010000_change_notices', class: Migration20261207010000_change_notices },
   { name: 'Migration20261207050000_merge_links_problems', class: Migration20261207050000_merge_links_problems },
   { name: 'Migration20261207060000_macros_views', class: Migration20261207060000_macros_views },
+  { name: 'Migration20261207070000_webhook_delivery_pages', class: Migration20261207070000_webhook_delivery_pages },
 ];
