@@ -17,6 +17,7 @@ import { TicketStatus } from '../../src/modules/tickets/ticket.enums';
 import { Role } from '../../src/modules/users/user.enums';
 import * as make from '../factories';
 import { startTestApp, type TestApp } from '../setup/test-app';
+import { planOf, statementsSent } from '../setup/query-plans';
 
 let app: TestApp;
 let admin: make.Staff;
@@ -190,20 +191,9 @@ describe('clocks pause while waiting on the customer', () => {
     expect(ids).not.toContain(waiting.id);
 
     // The SQL the server ran for that filter can be answered from ticket_overdue_idx.
-    const knex = app.app.database.orm.em.getConnection().getKnex();
-    const statements: { sql: string; bindings: unknown[] }[] = [];
-    const listen = (query: { sql: string; bindings: unknown[] }) => statements.push(query);
-    knex.on('query', listen);
-    await app.gql(TicketsDocument, { filter: { overdue: true }, first: 10 }, agent.token);
-    knex.off('query', listen);
+    const statements = await statementsSent(app, () => app.gql(TicketsDocument, { filter: { overdue: true }, first: 10 }, agent.token));
     const list = statements.find((s) => s.sql.includes('from "ticket" as "t"') && s.sql.includes('limit'))!;
-    // With sequential scans priced out, the planner picks the partial index if the predicate matches it.
-    const plan = (await knex.transaction(async (trx) => {
-      await trx.raw('set local enable_seqscan = off');
-      // The read model sends it prepared, with `$n` parameters in the order of its bindings.
-      return trx.raw(`explain ${list.sql.replace(/\$\d+/g, '?')}`, list.bindings as never);
-    })) as { rows: unknown[] };
-    expect(JSON.stringify(plan.rows)).toContain('ticket_overdue_idx');
+    expect(await planOf(app, list)).toContain('ticket_overdue_idx');
   });
 });
 

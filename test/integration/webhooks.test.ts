@@ -29,6 +29,7 @@ import * as make from '../factories';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../setup/test-app';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../setup/webhook-receiver';
 import { writesNothing } from '../setup/writes-nothing';
+import { planOf, statementsSent } from '../setup/query-plans';
 
 let app: TestApp;
 let receiver: WebhookReceiver;
@@ -468,24 +469,11 @@ describe('administration', () => {
   it('pages an endpoint’s deliveries by walking an index from the newest, not by sorting all of them', async () => {
     const { webhook } = await endpoint();
     ok(await app.gql(TestWebhookDocument, { input: { webhookId: webhook.id } }, admin.token));
-    const knex = app.app.database.orm.em.getConnection().getKnex();
-    const statements: { sql: string; bindings: unknown[] }[] = [];
-    const record = (query: { sql: string; bindings: unknown[] }) => statements.push(query);
-    knex.on('query', record);
-    try {
-      ok(await app.gql(WebhooksDocument, { deliveries: 5 }, admin.token));
-    } finally {
-      knex.off('query', record);
-    }
+    const statements = await statementsSent(app, async () => ok(await app.gql(WebhooksDocument, { deliveries: 5 }, admin.token)));
     const page = statements.find((s) => s.sql.includes('from delivery c') && s.sql.includes('order by c.id desc'))!;
-    // With sequential scans priced out (the test's table is small), the planner shows which index it walks.
-    const plan = (await knex.transaction(async (trx) => {
-      await trx.raw('set local enable_seqscan = off');
-      // Sent prepared, with `$n` parameters in the order of its bindings.
-      return trx.raw(`explain ${page.sql.replace(/\$\d+/g, '?')}`, page.bindings as never);
-    })) as { rows: unknown[] };
-    expect(JSON.stringify(plan.rows)).toContain('delivery_webhook_page_idx');
-    expect(JSON.stringify(plan.rows)).not.toContain('Sort');
+    const plan = await planOf(app, page);
+    expect(plan).toContain('delivery_webhook_page_idx');
+    expect(plan).not.toContain('Sort');
     await app.em().execute(`update delivery set status = 'CANCELLED' where status = 'PENDING'; delete from webhook_endpoint`);
   });
 
