@@ -41,7 +41,9 @@ const QUIET_SHARE = 0.2;
 const QUIET_SECONDS = Number(process.env.BENCH_QUIET_SECONDS ?? 30);
 /** Unmeasured writes of each kind by all writers when an instance has started, so V8 has compiled the hot paths. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
-const WRITERS = [1, 8, 32];
+/** BENCH_WRITERS (e.g. `1,32`) and BENCH_INSTANCES (`2`) measure some of the cases only. */
+const WRITERS = (process.env.BENCH_WRITERS ?? '1,8,32').split(',').map(Number);
+const INSTANCES = (process.env.BENCH_INSTANCES ?? '1,2').split(',').map(Number);
 const SAMPLE_MS = 20;
 /** Writers set up at once (not measured). */
 const SEED_AT_ONCE = 4;
@@ -165,7 +167,8 @@ function sampleBackends(): { stop(): Promise<Backend[][]> } {
   const sampling = withClient(DATABASE, async (client: Client) => {
     while (!stopping) {
       const started = performance.now();
-      samples.push((await client.query<Backend>(SAMPLE)).rows);
+      // Named, so PostgreSQL plans it once: planned afresh, each sample cost its backend 3–4 ms of CPU, a fifth of a core at this rate.
+      samples.push((await client.query<Backend>({ name: 'bench-writes-sample', text: SAMPLE })).rows);
       await sleep(Math.max(0, SAMPLE_MS - (performance.now() - started)));
     }
   });
@@ -241,6 +244,9 @@ interface Round {
   others: number;
   /** CPU milliseconds the bench's processes used: the instances, this one (the clients) and the bench database's backends. */
   benchCpuMs: number;
+  /** Of benchCpuMs: this script's (the clients') and the bench database's backends'. */
+  clientCpuMs: number;
+  backendsCpuMs: number;
   samples: Backend[][];
 }
 
@@ -262,6 +268,8 @@ interface Result {
   statementsPerWrite: number;
   /** CPU milliseconds per write over all the bench's processes (see Round.benchCpuMs). */
   benchCpuPerWrite: number;
+  clientCpuPerWrite: number;
+  backendsCpuPerWrite: number;
   /** Share of the machine's CPU time (all cores, all processes) not idle while measured. */
   machineBusy: number;
   waits: Waits;
@@ -373,7 +381,17 @@ async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess
   const busyMs = machine.busy - machineBefore.busy;
   const totalMs = machine.total - machineBefore.total;
   const benchMs = server.cpuMs + (own.user + own.system) / 1000 + backendsMs;
-  return { seconds: elapsed, clientTimes, server, busy: busyMs / totalMs, others: Math.max(0, busyMs - benchMs) / totalMs, benchCpuMs: benchMs, samples };
+  return {
+    seconds: elapsed,
+    clientTimes,
+    server,
+    busy: busyMs / totalMs,
+    others: Math.max(0, busyMs - benchMs) / totalMs,
+    benchCpuMs: benchMs,
+    clientCpuMs: (own.user + own.system) / 1000,
+    backendsCpuMs: backendsMs,
+    samples,
+  };
 }
 
 /** A case's figures: the median rate of its quiet rounds (of all, if none was quiet); latencies, server times, CPU and samples of the same rounds. */
@@ -396,6 +414,8 @@ function combine(instances: number, kind: Kind, writers: number, rounds: Round[]
     cpuPerWrite: sum((round) => round.server.cpuMs) / all.length,
     statementsPerWrite: sum((round) => round.server.statements) / all.length,
     benchCpuPerWrite: sum((round) => round.benchCpuMs) / all.length,
+    clientCpuPerWrite: sum((round) => round.clientCpuMs) / all.length,
+    backendsCpuPerWrite: sum((round) => round.backendsCpuMs) / all.length,
     machineBusy: sum((round) => round.busy * round.seconds) / sum((round) => round.seconds),
     waits: summarize(used.flatMap((round) => round.samples)),
   };
@@ -423,14 +443,14 @@ function row(r: Result): string {
   const { share } = r.waits;
   return (
     `| ${instancesName(r.instances)} | ${r.kind} | ${r.writers} | ${rate(r)} | ${ms(r.p50)} | ${ms(r.p99)} | ${serverMedians(r)} | ` +
-    `${ms(r.cpuPerWrite)} | ${ms(r.benchCpuPerWrite)} | ${r.statementsPerWrite.toFixed(1)} | ${pct(r.machineBusy)} | ${r.others.map(pct).join(' / ')} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
+    `${ms(r.cpuPerWrite)} | ${ms(r.benchCpuPerWrite)} (${ms(r.clientCpuPerWrite)} / ${ms(r.backendsCpuPerWrite)}) | ${r.statementsPerWrite.toFixed(1)} | ${pct(r.machineBusy)} | ${r.others.map(pct).join(' / ')} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
   );
 }
 
 function describe(r: Result): string {
   const { share } = r.waits;
   const lines = [
-    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms (all the bench's processes ${ms(r.benchCpuPerWrite)} ms) and ${r.statementsPerWrite.toFixed(1)} SQL statements a write; machine CPU ${pct(r.machineBusy)} busy; others' share by round ${r.others.map(pct).join(' / ')}`,
+    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms (all the bench's processes ${ms(r.benchCpuPerWrite)} ms: the clients ${ms(r.clientCpuPerWrite)}, PostgreSQL ${ms(r.backendsCpuPerWrite)}) and ${r.statementsPerWrite.toFixed(1)} SQL statements a write; machine CPU ${pct(r.machineBusy)} busy; others' share by round ${r.others.map(pct).join(' / ')}`,
     `  ${r.waits.samples} samples: ${r.waits.busy.toFixed(1)} busy backends (${r.waits.active.toFixed(1)} active); waiting on locks: ` +
       LOCK_EVENTS.map((e) => `${e} ${pct(share[e])}`).join(', ') +
       `, other ${pct(share.other)}`,
@@ -499,7 +519,7 @@ async function stopAll(): Promise<void> {
 async function main(): Promise<void> {
   const redis = WITH_REDIS && (await redisAnswers(REDIS_URL));
   // Every writer is its own user, so the per-user request budget must not be what limits the rate.
-  const env: Record<string, string> = { RATE_LIMIT_POINTS: '100000000', ...(redis ? { REDIS_URL } : {}) };
+  const env: Record<string, string> = { RATE_LIMIT_POINTS: '100000000', ...(redis ? { REDIS_URL } : {}), ...JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') };
   await createDatabase(DATABASE);
   // The first instance migrates the database; the second joins it when its cases come.
   running.push(await startInstanceProcess(DATABASE, env));
@@ -511,8 +531,8 @@ async function main(): Promise<void> {
   console.log(`bench:writes on ${code()}; ${ROUNDS} rounds of ${SECONDS} s per case; PostgreSQL ${settings.version}${redis ? ', Redis' : ', no Redis'}`);
 
   const results: Result[] = [];
-  for (const instances of [1, 2]) {
-    if (instances > running.length) running.push(await startInstanceProcess(DATABASE, env));
+  for (const instances of INSTANCES) {
+    while (instances > running.length) running.push(await startInstanceProcess(DATABASE, env));
     for (const kind of KINDS) await measure(kind, writers, running, WARMUP_SECONDS, 0);
     const cases = KINDS.flatMap((kind) => WRITERS.map((count) => ({ kind, count, rounds: [] as Round[] })));
     for (let round = 1; round <= ROUNDS; round += 1) {
@@ -547,12 +567,12 @@ async function main(): Promise<void> {
     'the user + system CPU time of the instances’ processes over the measured seconds ÷ the writes; machine CPU: all cores, all processes',
     '(instances, PostgreSQL, Redis, this script’s clients and anything else running) not idle over the measured seconds; others’ CPU: the',
     'share of the machine’s CPU used in a round by processes other than the instances, this script and the bench database’s backends',
-    `(/proc): other work on this shared machine; all CPU: the instances’, this script’s and those backends’ CPU time ÷ the writes. Only rounds where that was under ${pct(QUIET_SHARE)} count, if the case has any (the bench waits up to`,
+    `(/proc): other work on this shared machine; all CPU: the instances’, this script’s and those backends’ CPU time ÷ the writes (in brackets the last two alone; the backend sampling pg_stat_activity is not among them). Only rounds where that was under ${pct(QUIET_SHARE)} count, if the case has any (the bench waits up to`,
     `${QUIET_SECONDS} s for a quiet second before each round).`,
     `Backends: pg_stat_activity of the bench database every ${SAMPLE_MS} ms; busy = running a statement or inside a transaction (active in`,
     'brackets); lock shares are of the busy backends, by wait_event.',
     '',
-    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | all CPU ms a write | SQL statements a write | machine CPU busy | others’ CPU by round | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
+    '| instances | writes | writers | writes/s | p50 ms | p99 ms | server p50 ms | server CPU ms a write | all CPU ms a write (clients / PostgreSQL) | SQL statements a write | machine CPU busy | others’ CPU by round | busy backends (active) | advisory | relation | tuple | transactionid | other lock |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(row),
     '',

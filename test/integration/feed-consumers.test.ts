@@ -6,6 +6,7 @@ import { checkpointOf, FeedConsumers } from '../../src/modules/feed/consumers';
 import { createLocalPubSub } from '../../src/modules/realtime/pubsub';
 import * as make from '../factories';
 import { CONSUMED_TABLE, recordingConsumer } from '../setup/recording-consumer';
+import { statementsSent } from '../setup/query-plans';
 import { startTestApp, type TestApp } from '../setup/test-app';
 
 let app: TestApp;
@@ -110,6 +111,26 @@ it('keeps a failing batch for later, with its error and a growing wait, then app
 
   expect(await consumed('flaky')).toEqual(await allPositions());
   expect(await checkpointRow('flaky')).toEqual({ position: (await allPositions()).at(-1), failures: 0, last_error: null, retry_later: null });
+});
+
+it('applies a batch in one transaction that also takes the claim and reads the watermark', async () => {
+  await someTickets(2);
+  const consumers = runner();
+  consumers.register(recordingConsumer('one-trip', 500));
+  const sent = await statementsSent(app, () => consumers.catchUp('one-trip'));
+  const shapes = sent.map(({ sql }) => sql.replace(/\s+/g, ' ').trim().toLowerCase());
+  // catchUp's target, the checkpoint row made once, then the batch: claim and watermark, entries, what the consumer wrote, checkpoint.
+  expect(shapes).toEqual([
+    expect.stringMatching(/^select timeline_watermark\(\)/),
+    expect.stringMatching(/^insert into feed_checkpoint/),
+    'begin;',
+    expect.stringMatching(/^select position::text as position, timeline_watermark\(\)::text as below from feed_checkpoint .* for update skip locked$/),
+    expect.stringMatching(/^select .* from "ticket_event"/),
+    expect.stringMatching(/^insert into consumed/),
+    expect.stringMatching(/^update feed_checkpoint set position/),
+    'commit;',
+  ]);
+  expect(await consumed('one-trip')).toEqual(await allPositions());
 });
 
 it('refuses to register two consumers under one name', () => {

@@ -33,8 +33,8 @@ export async function checkpointOf(em: EntityManager, name: string): Promise<str
  * Runs the registered consumers of the timeline on this instance. Several instances share each
  * consumer: one of them at a time holds its claim (a lease in its checkpoint row, taken with
  * FOR UPDATE SKIP LOCKED) and applies batches; the others wait for the lease to end. A batch is
- * applied in one transaction that holds the checkpoint row locked, checks the claim is still this
- * instance's and moves the checkpoint past the batch: a process killed mid-batch has its transaction
+ * applied in one transaction that takes or keeps the claim, holds the checkpoint row locked and moves
+ * the checkpoint past the batch: a process killed mid-batch has its transaction
  * rolled back by PostgreSQL and its lease runs out within `leaseSeconds`, and whoever takes over starts
  * from the checkpoint. A failing batch is retried with exponential backoff, its error kept in the row.
  * Entries are read up to the watermark (feed-reader.ts), so none is passed that commits later.
@@ -44,7 +44,9 @@ export class FeedConsumers {
   private readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private running = false;
   private readonly loops: Promise<void>[] = [];
+  /** Loops waiting for a commit (or IDLE_MS), and loops waiting out another instance's claim (woken only by stop). */
   private readonly wakers = new Set<() => void>();
+  private readonly resting = new Set<() => void>();
   /** Consumers whose checkpoint row is known to exist. */
   private readonly withRow = new Set<string>();
   private unsubscribe?: () => Promise<unknown>;
@@ -67,7 +69,7 @@ export class FeedConsumers {
     const source = this.pubSub.subscribe(TIMELINE_TOPIC)[Symbol.asyncIterator]();
     this.unsubscribe = async () => source.return?.();
     void (async () => {
-      while (this.running && !(await source.next()).done) this.wakeAll();
+      while (this.running && !(await source.next()).done) wakeAll(this.wakers);
     })();
     for (const consumer of this.consumers.values()) this.loops.push(this.loop(consumer));
   }
@@ -75,7 +77,8 @@ export class FeedConsumers {
   async stop(): Promise<void> {
     this.running = false;
     await this.unsubscribe?.();
-    this.wakeAll();
+    wakeAll(this.wakers);
+    wakeAll(this.resting);
     await Promise.all(this.loops);
   }
 
@@ -85,20 +88,19 @@ export class FeedConsumers {
     if (!consumer) throw new Error(`No feed consumer named ${name}.`);
     const target = await timelineWatermark(this.orm.em.fork());
     for (;;) {
-      if (!(await this.claim(consumer))) {
-        await this.sleep(50);
-        continue;
-      }
-      const { applied, below } = await this.batch(consumer);
-      if (applied < (consumer.batchSize ?? DEFAULT_BATCH) && below >= target) return;
+      const batch = await this.batch(consumer);
+      if (!batch) await this.sleep(50);
+      else if (batch.applied < (consumer.batchSize ?? DEFAULT_BATCH) && batch.below >= target) return;
     }
   }
 
   private async loop(consumer: FeedConsumer): Promise<void> {
     while (this.running) {
       try {
-        const full = (await this.claim(consumer)) && (await this.batch(consumer)).applied >= (consumer.batchSize ?? DEFAULT_BATCH);
-        if (!full) {
+        const batch = await this.batch(consumer);
+        // Commits do not matter to an instance without the claim: it looks again only to take over.
+        if (!batch) await this.sleep(IDLE_MS, this.resting);
+        else if (batch.applied < (consumer.batchSize ?? DEFAULT_BATCH)) {
           await this.sleep(IDLE_MS);
           await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
         }
@@ -109,79 +111,72 @@ export class FeedConsumers {
     }
   }
 
-  /** Takes or renews this instance's claim on the consumer; false while another instance holds it or a retry waits. */
-  private async claim(consumer: FeedConsumer): Promise<boolean> {
+  /**
+   * One batch, in one transaction, if this instance holds the consumer's claim or can take it (null
+   * otherwise, or while a retry waits): the checkpoint row is locked with FOR UPDATE SKIP LOCKED where
+   * its lease is this instance's, free or run out, the watermark is read in the same statement, and the
+   * batch is applied, the checkpoint moved past it and the lease renewed, all or nothing.
+   */
+  private async batch(consumer: FeedConsumer): Promise<{ applied: number; below: bigint } | null> {
     if (!this.withRow.has(consumer.name)) {
       await this.orm.em.fork().execute('insert into feed_checkpoint (consumer) values (?) on conflict do nothing', [consumer.name]);
       this.withRow.add(consumer.name);
     }
-    return this.orm.em.fork().transactional(async (em) => {
-      const free = await em.execute(
-        `select 1 from feed_checkpoint
-          where consumer = ? and (lease_owner = ? or lease_until is null or lease_until < now()) and (retry_at is null or retry_at <= now())
-          for update skip locked`,
-        [consumer.name, this.owner],
-      );
-      if (free.length === 0) return false;
-      await em.execute(`update feed_checkpoint set lease_owner = ?, lease_until = now() + make_interval(secs => ?), updated_at = now() where consumer = ?`, [
-        this.owner,
-        this.options.leaseSeconds,
-        consumer.name,
-      ]);
-      return true;
-    });
-  }
-
-  /** One batch under this instance's claim: applied and checkpointed together, or not at all. */
-  private async batch(consumer: FeedConsumer): Promise<{ applied: number; below: bigint }> {
-    const below = await timelineWatermark(this.orm.em.fork());
     try {
-      const applied = await this.orm.em.fork().transactional(async (em) => {
-        const [row] = await em.execute<{ position: string }[]>(
-          'select position::text as position from feed_checkpoint where consumer = ? and lease_owner = ? for update',
+      return await this.orm.em.fork().transactional(async (em) => {
+        // The watermark is the statement's first act in its transaction, so it reads the running
+        // transactions afresh; the entries are read by a later statement, which sees all below it.
+        const [row] = await em.execute<{ position: string; below: string }[]>(
+          `select position::text as position, timeline_watermark()::text as below from feed_checkpoint
+            where consumer = ? and (lease_owner = ? or lease_until is null or lease_until < now()) and (retry_at is null or retry_at <= now())
+            for update skip locked`,
           [consumer.name, this.owner],
         );
-        // Another instance took over after this one's lease ran out: it goes on from the checkpoint.
-        if (!row) return 0;
+        if (!row) return null;
+        const below = BigInt(row.below);
         const entries = await entriesBetween(em, BigInt(row.position), below, consumer.batchSize ?? DEFAULT_BATCH);
         if (entries.length > 0) await consumer.apply(em, entries);
         await em.execute(
-          `update feed_checkpoint set position = ?, failures = 0, retry_at = null, last_error = null,
-             lease_until = now() + make_interval(secs => ?), updated_at = now() where consumer = ?`,
-          [entries.at(-1)?.position ?? row.position, this.options.leaseSeconds, consumer.name],
+          `update feed_checkpoint set position = ?, lease_owner = ?, lease_until = now() + make_interval(secs => ?),
+             failures = 0, retry_at = null, last_error = null, updated_at = now() where consumer = ?`,
+          [entries.at(-1)?.position ?? row.position, this.owner, this.options.leaseSeconds, consumer.name],
         );
-        return entries.length;
+        return { applied: entries.length, below };
       });
-      return { applied, below };
     } catch (error) {
       await this.failed(consumer, error);
       throw error;
     }
   }
 
-  /** Keeps the error and puts the next try off: 1, 2, 4 … times `retrySeconds`, at most MAX_RETRY_SECONDS. */
+  /**
+   * Keeps the error and puts the next try off: 1, 2, 4 … times `retrySeconds`, at most
+   * MAX_RETRY_SECONDS. The failed batch rolled back, claim included: this instance takes the claim here
+   * (unless another holds it now), so the retry is its own and the wait is not overtaken.
+   */
   private async failed(consumer: FeedConsumer, error: unknown): Promise<void> {
     await this.orm.em.fork().execute(
       `update feed_checkpoint set failures = failures + 1, last_error = ?, updated_at = now(),
-         retry_at = now() + make_interval(secs => least(? * power(2, failures), ?))
-       where consumer = ? and lease_owner = ?`,
-      [error instanceof Error ? error.message : String(error), this.options.retrySeconds, MAX_RETRY_SECONDS, consumer.name, this.owner],
+         retry_at = now() + make_interval(secs => least(? * power(2, failures), ?)),
+         lease_owner = ?, lease_until = now() + make_interval(secs => ?)
+       where consumer = ? and (lease_owner = ? or lease_until is null or lease_until < now())`,
+      [error instanceof Error ? error.message : String(error), this.options.retrySeconds, MAX_RETRY_SECONDS, this.owner, this.options.leaseSeconds, consumer.name, this.owner],
     );
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, wokenBy = this.wakers): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
-        this.wakers.delete(wake);
+        wokenBy.delete(wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
-      this.wakers.add(wake);
+      wokenBy.add(wake);
     });
   }
+}
 
-  private wakeAll(): void {
-    for (const wake of [...this.wakers]) wake();
-  }
+function wakeAll(sleepers: Set<() => void>): void {
+  for (const wake of [...sleepers]) wake();
 }
