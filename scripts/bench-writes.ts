@@ -468,7 +468,7 @@ function targets(results: Result[]): string[] {
   if (one) {
     const plain = median(one.serverTimes.status);
     lines.push(
-      `- Status change under ${TARGET_SERVER_MS} ms p50 at one writer (server time, one instance): ${ms(plain)} ms without a reason ` +
+      `- Status change under ${TARGET_SERVER_MS} ms p50 at one writer (server time, one instance): ${plain.toFixed(2)} ms without a reason ` +
         `(${ms(median(one.serverTimes['status with reason']))} ms with a reason, which also writes a comment): ${verdict(plain < TARGET_SERVER_MS)}.`,
     );
   }
@@ -480,11 +480,11 @@ function targets(results: Result[]): string[] {
     const base = results.find((b) => b.instances === r.instances && b.kind === r.kind && b.writers === 1);
     if (!base) continue;
     const ratio = r.perSecond / base.perSecond;
-    // However the writes overlap, the machine's cores cannot run more of them a second than their CPU allows.
-    const ceiling = (os.cpus().length * 1000) / base.benchCpuPerWrite;
+    // However the writes overlap, the machine's cores cannot run more of them a second than what each costs at that concurrency allows.
+    const ceiling = (os.cpus().length * 1000) / r.benchCpuPerWrite;
     lines.push(
       `- ${r.writers} writers ≥ ${TARGET_RATIO}× one writer's rate, ${r.kind}s, ${instancesName(r.instances)}: ${r.perSecond.toFixed(1)} ÷ ${base.perSecond.toFixed(1)} = ${ratio.toFixed(2)}×: ${verdict(ratio >= TARGET_RATIO)} ` +
-        `(at one writer's ${ms(base.benchCpuPerWrite)} ms of CPU a write, ${os.cpus().length} cores allow at most ${ceiling.toFixed(0)} writes/s, ${(ceiling / base.perSecond).toFixed(1)}× one writer's rate).`,
+        `(at ${r.writers} writers a write costs ${ms(r.benchCpuPerWrite)} ms of CPU over the bench's processes, so ${os.cpus().length} cores allow at most ${ceiling.toFixed(0)} writes/s, ${(ceiling / base.perSecond).toFixed(1)}× one writer's rate).`,
     );
   }
   return lines;
