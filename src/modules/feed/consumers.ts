@@ -98,7 +98,7 @@ export class FeedConsumers {
     while (this.running) {
       try {
         const batch = await this.batch(consumer);
-        // Commits do not matter to an instance without the claim: it looks again only to take over.
+        // Without the claim, or while a retry waits, a commit changes nothing: look again in a second, to take over or retry.
         if (!batch) await this.sleep(IDLE_MS, this.resting);
         else if (batch.applied < (consumer.batchSize ?? DEFAULT_BATCH)) {
           await this.sleep(IDLE_MS);
