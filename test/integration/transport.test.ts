@@ -125,11 +125,15 @@ describe('introspection and suggestions go together', () => {
   /** The first thing an anonymous WebSocket operation answers: its errors, or its first result. */
   function overWebSocket(target: TestApp, query: string, variables?: Record<string, unknown>): Promise<unknown> {
     const client = wsClient(target.url);
+    let hang: NodeJS.Timeout | undefined;
     return new Promise<unknown>((resolve) => {
       client.subscribe({ query, variables }, { next: (value) => resolve(value), error: (error) => resolve(error), complete: () => undefined });
       // Only a hang reaches this: every operation here is answered at once.
-      setTimeout(() => resolve('nothing'), 30_000);
-    }).finally(() => client.dispose());
+      hang = setTimeout(() => resolve('nothing'), 30_000);
+    }).finally(() => {
+      clearTimeout(hang);
+      return client.dispose();
+    });
   }
 
   it('on the WebSocket too', async () => {
