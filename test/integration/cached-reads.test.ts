@@ -3,6 +3,7 @@ import { TicketPriority, TicketStatus } from '../../src/modules/tickets/ticket.e
 import { Role as StaffRole } from '../../src/modules/users/user.enums';
 import * as make from '../factories';
 import { postQuery } from '../setup/raw-request';
+import { statementsSent } from '../setup/query-plans';
 import { startTestApp, type GraphQLResponse, type TestApp } from '../setup/test-app';
 
 /**
@@ -31,20 +32,10 @@ function codeOf(res: GraphQLResponse<unknown>): unknown {
   return res.errors?.[0]?.extensions?.code;
 }
 
-/** The SQL the server runs while `work` runs, in order (BEGIN and COMMIT included). */
+/** The SQL the server runs while `work` runs, in order (BEGIN and COMMIT included), from a settled app. */
 async function statementsOf(app: TestApp, work: () => Promise<unknown>): Promise<string[]> {
-  const seen: string[] = [];
-  const knex = app.app.database.orm.em.getConnection().getKnex();
-  const listen = (query: { sql: string }) => seen.push(query.sql);
-  await app.countStatements(async () => {
-    knex.on('query', listen);
-    try {
-      await work();
-    } finally {
-      knex.off('query', listen);
-    }
-  });
-  return seen;
+  const { result } = await app.countStatements(() => statementsSent(app, work));
+  return result.map((statement) => statement.sql);
 }
 
 describe('a status change', () => {
