@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import { SERVER_NODE_FLAGS, startBenchServer } from './bench-support';
+import { startWritesFloor } from './bench-writes-floor';
 
 /**
  * A server instance in a process of its own on an existing bench database (this file, forked): like
@@ -9,7 +10,8 @@ import { SERVER_NODE_FLAGS, startBenchServer } from './bench-support';
  * share them. It also times every HTTP request that carries a LABEL_HEADER, from its headers being
  * read to the last byte of the answer being handed to the socket (Node's `http.server.*`
  * diagnostics channels), so a benchmark can tell the server's time from the client's and the network's,
- * and counts the CPU time its process uses and the SQL statements it runs.
+ * and counts the CPU time its process uses and the SQL statements it runs. The process can serve the
+ * floor of bench:writes instead (bench-writes-floor.ts), measured the same way.
  */
 
 /** Requests with this header are timed, grouped by its value. */
@@ -40,10 +42,13 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** BENCH_CPU_PROF=<dir>: each instance writes a V8 CPU profile there when it stops (open it in Chrome DevTools). */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
+/** What the process serves: Ticketgraph, or the floor of bench:writes (bench-writes-floor.ts), timed and counted alike. */
+export type InstanceServer = 'ticketgraph' | 'writes-floor';
+
 /** Starts an instance on `database` with `env` for its config (see startBenchServer); resolves once it serves. */
-export function startInstanceProcess(database: string, env: Record<string, string> = {}): Promise<InstanceProcess> {
+export function startInstanceProcess(database: string, env: Record<string, string> = {}, serves: InstanceServer = 'ticketgraph'): Promise<InstanceProcess> {
   const execArgv = [...SERVER_NODE_FLAGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])];
-  const child = fork(__filename, [database, JSON.stringify(env)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(__filename, [database, JSON.stringify(env), serves], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async () => {
@@ -80,7 +85,7 @@ export function startInstanceProcess(database: string, env: Record<string, strin
 }
 
 /** The instance's process: serve until the parent says `stop` or goes away. */
-async function serve(database: string, env: Record<string, string>): Promise<void> {
+async function serve(database: string, env: Record<string, string>, serves: InstanceServer): Promise<void> {
   // Stopped under load, the server aborts the work still queued for its pool; that is not a failure.
   process.on('unhandledRejection', () => undefined);
   let times: ServerTimes = {};
@@ -98,7 +103,7 @@ async function serve(database: string, env: Record<string, string>): Promise<voi
     if (start !== undefined && typeof label === 'string') (times[label] ??= []).push(performance.now() - start);
   });
 
-  const server = await startBenchServer('instance', { env, joinDatabase: database });
+  const server = serves === 'writes-floor' ? await startWritesFloor(database) : await ticketgraph(database, env);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -117,11 +122,16 @@ async function serve(database: string, env: Record<string, string>): Promise<voi
     }
   });
   process.on('disconnect', () => void stop());
-  process.send!({ type: 'ready', url: server.app.url } satisfies FromInstance);
+  process.send!({ type: 'ready', url: server.url } satisfies FromInstance);
+}
+
+async function ticketgraph(database: string, env: Record<string, string>): Promise<{ url: string; statements(): number; stop(): Promise<void> }> {
+  const server = await startBenchServer('instance', { env, joinDatabase: database });
+  return { url: server.app.url, statements: () => server.statements(), stop: () => server.stop() };
 }
 
 if (require.main === module) {
-  serve(process.argv[2], JSON.parse(process.argv[3]) as Record<string, string>).catch((error: unknown) => {
+  serve(process.argv[2], JSON.parse(process.argv[3]) as Record<string, string>, process.argv[4] as InstanceServer).catch((error: unknown) => {
     console.error('the instance failed to start:', error);
     process.exit(1);
   });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from 'pg';
-import { LABEL_HEADER, startInstanceProcess, type InstanceProcess, type InstanceTimes, type ServerTimes } from './bench-instance';
+import { LABEL_HEADER, startInstanceProcess, type InstanceProcess, type InstanceServer, type InstanceTimes, type ServerTimes } from './bench-instance';
 import { createDatabase, dropDatabase, machine, postGraphql, quantile, querySql, record, redisAnswers, withClient } from './bench-support';
 import { hashPassword } from '../src/modules/users/auth/passwords';
 
@@ -21,6 +21,11 @@ import { hashPassword } from '../src/modules/users/auth/passwords';
  * them waiting on a lock, by wait_event; for those, the lock, the statement waiting and the ones
  * holding it (pg_blocking_pids). Reports the issue's targets as met or missed, never asserts them, and
  * records everything in docs/benchmarks.md.
+ *
+ * The same cases also run against the floor (bench-writes-floor.ts: the same SQL over plain `pg`,
+ * nothing else), in one or two processes of its own on a database of its own seeded alike, taking turns
+ * with Ticketgraph's cases in every round: how far 32 writers outrun one on the floor is what this
+ * machine allows any server whose write is a transaction of its own.
  */
 
 /**
@@ -53,6 +58,8 @@ const WITH_REDIS = process.env.BENCH_REDIS !== '0';
 /** Names the recorded section (`bench:writes-<label>`) so runs of different code can stand side by side. */
 const LABEL = process.env.BENCH_LABEL ?? '';
 const DATABASE = `tg_bench_writes_${process.pid}`;
+/** The floor's own database, so Ticketgraph's consumers do not work on the floor's writes. */
+const FLOOR_DATABASE = `tg_bench_writes_floor_${process.pid}`;
 /** The issue's targets. */
 const TARGET_SERVER_MS = 10;
 const TARGET_RATIO = 3;
@@ -98,11 +105,11 @@ function nextWrite(kind: Kind, writer: Writer): Write {
   };
 }
 
-/** Agent i logs in, creates business i and a ticket there, and starts work on it (OPEN → IN_PROGRESS, assigned to them). */
-async function seed(url: string, count: number): Promise<Writer[]> {
+/** In `database`, through the instance at `url`: agent i logs in, creates business i and a ticket there, and starts work on it (OPEN → IN_PROGRESS, assigned to them). */
+async function seed(url: string, database: string, count: number): Promise<Writer[]> {
   const password = 'bench-password';
   await querySql(
-    DATABASE,
+    database,
     `insert into app_user (id, created_at, name, email, role, password_hash)
        select gen_random_uuid(), now(), 'Writer ' || i, 'writer' || i || '@bench.example', 'AGENT', $1 from generate_series(1, $2::int) i`,
     [await hashPassword(password), count],
@@ -160,11 +167,11 @@ const SAMPLE = `select a.state, a.wait_event_type, a.wait_event, a.query,
   from pg_stat_activity a
  where a.datname = current_database() and a.pid <> pg_backend_pid() and a.backend_type = 'client backend' and a.state <> 'idle'`;
 
-/** Samples every SAMPLE_MS on a connection of its own until `stop`, which answers the samples. */
-function sampleBackends(): { stop(): Promise<Backend[][]> } {
+/** Samples `database` every SAMPLE_MS on a connection of its own until `stop`, which answers the samples. */
+function sampleBackends(database: string): { stop(): Promise<Backend[][]> } {
   let stopping = false;
   const samples: Backend[][] = [];
-  const sampling = withClient(DATABASE, async (client: Client) => {
+  const sampling = withClient(database, async (client: Client) => {
     while (!stopping) {
       const started = performance.now();
       // Named, so PostgreSQL plans it once: planned afresh, each sample cost its backend 3–4 ms of CPU, a fifth of a core at this rate.
@@ -251,6 +258,7 @@ interface Round {
 }
 
 interface Result {
+  serves: InstanceServer;
   instances: number;
   kind: Kind;
   writers: number;
@@ -296,11 +304,11 @@ const CLOCK_TICKS = (() => {
 })();
 
 /**
- * CPU milliseconds each backend of the bench database has used so far, by pid, from /proc (PostgreSQL
- * runs on this machine); none where there is no /proc.
+ * CPU milliseconds each backend of `database` has used so far, by pid, from /proc (PostgreSQL runs on
+ * this machine); none where there is no /proc.
  */
-async function backendCpu(): Promise<Map<number, number>> {
-  const rows = await querySql<{ pid: number }>(DATABASE, `select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`);
+async function backendCpu(database: string): Promise<Map<number, number>> {
+  const rows = await querySql<{ pid: number }>(database, `select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`);
   const cpu = new Map<number, number>();
   for (const { pid } of rows) {
     try {
@@ -331,16 +339,26 @@ function mergeTimes(into: ServerTimes, times: ServerTimes): ServerTimes {
   return into;
 }
 
+/** Where writes go: Ticketgraph's instances or the floor's processes, with their database and the writers seeded there. */
+interface Servers {
+  serves: InstanceServer;
+  database: string;
+  processes: InstanceProcess[];
+  writers: Writer[];
+}
+
 /**
- * `writers.length` writers in a closed loop over `instances` (writer i on instance i mod n):
- * `warmupSeconds`, then `seconds` measured. A failed write ends the bench: its figures would not be of writes.
+ * The first `count` writers of `servers` in a closed loop over its first `instances` processes (writer i on
+ * process i mod n): `warmupSeconds`, then `seconds` measured. A failed write ends the bench: its figures would not be of writes.
  */
-async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess[], warmupSeconds: number, seconds: number): Promise<Round> {
+async function measure(kind: Kind, servers: Servers, count: number, instances: number, warmupSeconds: number, seconds: number): Promise<Round> {
+  const writers = servers.writers.slice(0, count);
+  const processes = servers.processes.slice(0, instances);
   let phase: 'warm-up' | 'measured' | 'over' = 'warm-up';
   const clientTimes: ServerTimes = {};
   let failure: unknown;
   const loops = writers.map(async (writer, i) => {
-    const url = instances[i % instances.length].url;
+    const url = processes[i % processes.length].url;
     while (phase !== 'over' && failure === undefined) {
       const write = nextWrite(kind, writer);
       const sent = performance.now();
@@ -355,9 +373,9 @@ async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess
     }
   });
   await sleep(warmupSeconds * 1000);
-  await Promise.all(instances.map((instance) => instance.takeTimes()));
-  const backendsBefore = await backendCpu();
-  const sampler = sampleBackends();
+  await Promise.all(processes.map((instance) => instance.takeTimes()));
+  const backendsBefore = await backendCpu(servers.database);
+  const sampler = sampleBackends(servers.database);
   phase = 'measured';
   const started = performance.now();
   const machineBefore = machineCpu();
@@ -367,9 +385,9 @@ async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess
   const elapsed = (performance.now() - started) / 1000;
   const machine = machineCpu();
   const own = process.cpuUsage(ownBefore);
-  const measured = await Promise.all(instances.map((instance) => instance.takeTimes()));
+  const measured = await Promise.all(processes.map((instance) => instance.takeTimes()));
   const samples = await sampler.stop();
-  const backendsAfter = await backendCpu();
+  const backendsAfter = await backendCpu(servers.database);
   await Promise.all(loops);
   if (failure !== undefined) throw failure;
   const server = {
@@ -395,13 +413,14 @@ async function measure(kind: Kind, writers: Writer[], instances: InstanceProcess
 }
 
 /** A case's figures: the median rate of its quiet rounds (of all, if none was quiet); latencies, server times, CPU and samples of the same rounds. */
-function combine(instances: number, kind: Kind, writers: number, rounds: Round[]): Result {
+function combine(serves: InstanceServer, instances: number, kind: Kind, writers: number, rounds: Round[]): Result {
   const writes = (round: Round) => Object.values(round.clientTimes).flat();
   const quiet = rounds.filter((round) => round.others < QUIET_SHARE);
   const used = quiet.length > 0 ? quiet : rounds;
   const all = used.flatMap(writes).sort((a, b) => a - b);
   const sum = (of: (round: Round) => number) => used.reduce((total, round) => total + of(round), 0);
   return {
+    serves,
     instances,
     kind,
     writers,
@@ -427,6 +446,7 @@ const ms = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(1));
 const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.01 ? 2 : 0)} %`;
 const median = (times: number[] | undefined) => quantile([...(times ?? [])].sort((a, b) => a - b), 0.5);
 const instancesName = (n: number) => (n === 1 ? '1 instance' : `${n} instances`);
+const servedBy = (r: Result) => (r.serves === 'writes-floor' ? `floor, ${r.instances === 1 ? '1 process' : `${r.instances} processes`}` : instancesName(r.instances));
 
 function serverMedians(r: Result): string {
   return Object.keys(r.serverTimes)
@@ -442,7 +462,7 @@ function rate(r: Result): string {
 function row(r: Result): string {
   const { share } = r.waits;
   return (
-    `| ${instancesName(r.instances)} | ${r.kind} | ${r.writers} | ${rate(r)} | ${ms(r.p50)} | ${ms(r.p99)} | ${serverMedians(r)} | ` +
+    `| ${servedBy(r)} | ${r.kind} | ${r.writers} | ${rate(r)} | ${ms(r.p50)} | ${ms(r.p99)} | ${serverMedians(r)} | ` +
     `${ms(r.cpuPerWrite)} | ${ms(r.benchCpuPerWrite)} (${ms(r.clientCpuPerWrite)} / ${ms(r.backendsCpuPerWrite)}) | ${r.statementsPerWrite.toFixed(1)} | ${pct(r.machineBusy)} | ${r.others.map(pct).join(' / ')} | ${r.waits.busy.toFixed(1)} (${r.waits.active.toFixed(1)}) | ${pct(share.advisory)} | ${pct(share.relation)} | ${pct(share.tuple)} | ${pct(share.transactionid)} | ${pct(share.other)} |`
   );
 }
@@ -450,7 +470,7 @@ function row(r: Result): string {
 function describe(r: Result): string {
   const { share } = r.waits;
   const lines = [
-    `${instancesName(r.instances)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms (all the bench's processes ${ms(r.benchCpuPerWrite)} ms: the clients ${ms(r.clientCpuPerWrite)}, PostgreSQL ${ms(r.backendsCpuPerWrite)}) and ${r.statementsPerWrite.toFixed(1)} SQL statements a write; machine CPU ${pct(r.machineBusy)} busy; others' share by round ${r.others.map(pct).join(' / ')}`,
+    `${servedBy(r)}, ${r.writers} writer(s), ${r.kind}: ${rate(r)} writes/s, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms; server p50 ${serverMedians(r)}; server CPU ${ms(r.cpuPerWrite)} ms (all the bench's processes ${ms(r.benchCpuPerWrite)} ms: the clients ${ms(r.clientCpuPerWrite)}, PostgreSQL ${ms(r.backendsCpuPerWrite)}) and ${r.statementsPerWrite.toFixed(1)} SQL statements a write; machine CPU ${pct(r.machineBusy)} busy; others' share by round ${r.others.map(pct).join(' / ')}`,
     `  ${r.waits.samples} samples: ${r.waits.busy.toFixed(1)} busy backends (${r.waits.active.toFixed(1)} active); waiting on locks: ` +
       LOCK_EVENTS.map((e) => `${e} ${pct(share[e])}`).join(', ') +
       `, other ${pct(share.other)}`,
@@ -461,9 +481,14 @@ function describe(r: Result): string {
 }
 
 /** The issue's targets, each as a line saying met or missed with its figure. */
-function targets(results: Result[]): string[] {
+function targets(all: Result[]): string[] {
   const verdict = (met: boolean) => (met ? '**met**' : '**missed**');
   const lines: string[] = [];
+  const results = all.filter((r) => r.serves === 'ticketgraph');
+  const ratioOf = (r: Result) => {
+    const base = all.find((b) => b.serves === r.serves && b.instances === r.instances && b.kind === r.kind && b.writers === 1);
+    return base && { base, ratio: r.perSecond / base.perSecond };
+  };
   const one = results.find((r) => r.instances === 1 && r.writers === 1 && r.kind === 'status change');
   if (one) {
     const plain = median(one.serverTimes.status);
@@ -477,14 +502,17 @@ function targets(results: Result[]): string[] {
     `- No backend waiting on an advisory lock: ${advisory.length === 0 ? 'none in any sample' : `waits in ${advisory.length} of ${results.length} cases, up to ${pct(Math.max(...advisory.map((r) => r.waits.share.advisory)))} of the busy backends`}: ${verdict(advisory.length === 0)}.`,
   );
   for (const r of results.filter((r) => r.writers === Math.max(...WRITERS))) {
-    const base = results.find((b) => b.instances === r.instances && b.kind === r.kind && b.writers === 1);
-    if (!base) continue;
-    const ratio = r.perSecond / base.perSecond;
+    const ours = ratioOf(r);
+    if (!ours) continue;
+    const { base, ratio } = ours;
     // However the writes overlap, the machine's cores cannot run more of them a second than what each costs at that concurrency allows.
     const ceiling = (os.cpus().length * 1000) / r.benchCpuPerWrite;
+    const floorCase = all.find((f) => f.serves === 'writes-floor' && f.instances === r.instances && f.kind === r.kind && f.writers === r.writers);
+    const floor = floorCase && ratioOf(floorCase);
     lines.push(
       `- ${r.writers} writers ≥ ${TARGET_RATIO}× one writer's rate, ${r.kind}s, ${instancesName(r.instances)}: ${r.perSecond.toFixed(1)} ÷ ${base.perSecond.toFixed(1)} = ${ratio.toFixed(2)}×: ${verdict(ratio >= TARGET_RATIO)} ` +
-        `(at ${r.writers} writers a write costs ${ms(r.benchCpuPerWrite)} ms of CPU over the bench's processes, so ${os.cpus().length} cores allow at most ${ceiling.toFixed(0)} writes/s, ${(ceiling / base.perSecond).toFixed(1)}× one writer's rate).`,
+        `(at ${r.writers} writers a write costs ${ms(r.benchCpuPerWrite)} ms of CPU over the bench's processes, so ${os.cpus().length} cores allow at most ${ceiling.toFixed(0)} writes/s, ${(ceiling / base.perSecond).toFixed(1)}× one writer's rate)` +
+        (floorCase && floor ? `; the floor in the same rounds: ${floorCase.perSecond.toFixed(1)} ÷ ${floor.base.perSecond.toFixed(1)} = ${floor.ratio.toFixed(2)}×.` : '.'),
     );
   }
   return lines;
@@ -513,7 +541,28 @@ const running: InstanceProcess[] = [];
 
 async function stopAll(): Promise<void> {
   for (const instance of running.splice(0).reverse()) await instance.stop().catch((error: unknown) => console.error('stopping an instance failed:', error));
-  await dropDatabase(DATABASE).catch((error: unknown) => console.error(error));
+  for (const database of [DATABASE, FLOOR_DATABASE]) await dropDatabase(database).catch((error: unknown) => console.error(error));
+}
+
+/** Starts a process of `servers` (recorded in `running`, to be stopped at the end). */
+async function addProcess(servers: Servers, env: Record<string, string>): Promise<void> {
+  const started = await startInstanceProcess(servers.database, env, servers.serves);
+  running.push(started);
+  servers.processes.push(started);
+}
+
+/**
+ * The floor's database, with the same schema and writers as Ticketgraph's: an instance without
+ * consumers migrates it and seeds the writers through the API, then stops.
+ */
+async function seedFloor(count: number): Promise<Writer[]> {
+  await createDatabase(FLOOR_DATABASE);
+  const seeder = await startInstanceProcess(FLOOR_DATABASE, { RATE_LIMIT_POINTS: '100000000', FEED_CONSUMERS: 'false' });
+  try {
+    return await seed(seeder.url, FLOOR_DATABASE, count);
+  } finally {
+    await seeder.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -521,9 +570,11 @@ async function main(): Promise<void> {
   // Every writer is its own user, so the per-user request budget must not be what limits the rate.
   const env: Record<string, string> = { RATE_LIMIT_POINTS: '100000000', ...(redis ? { REDIS_URL } : {}), ...JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') };
   await createDatabase(DATABASE);
+  const ticketgraph: Servers = { serves: 'ticketgraph', database: DATABASE, processes: [], writers: [] };
   // The first instance migrates the database; the second joins it when its cases come.
-  running.push(await startInstanceProcess(DATABASE, env));
-  const writers = await seed(running[0].url, Math.max(...WRITERS));
+  await addProcess(ticketgraph, env);
+  ticketgraph.writers = await seed(ticketgraph.processes[0].url, DATABASE, Math.max(...WRITERS));
+  const floor: Servers = { serves: 'writes-floor', database: FLOOR_DATABASE, processes: [], writers: await seedFloor(Math.max(...WRITERS)) };
   const [settings] = await querySql<{ version: string; fsync: string; synchronous_commit: string }>(
     DATABASE,
     `select current_setting('server_version') as version, current_setting('fsync') as fsync, current_setting('synchronous_commit') as synchronous_commit`,
@@ -532,18 +583,21 @@ async function main(): Promise<void> {
 
   const results: Result[] = [];
   for (const instances of INSTANCES) {
-    while (instances > running.length) running.push(await startInstanceProcess(DATABASE, env));
-    for (const kind of KINDS) await measure(kind, writers, running, WARMUP_SECONDS, 0);
-    const cases = KINDS.flatMap((kind) => WRITERS.map((count) => ({ kind, count, rounds: [] as Round[] })));
+    for (const servers of [ticketgraph, floor]) {
+      while (instances > servers.processes.length) await addProcess(servers, env);
+      for (const kind of KINDS) await measure(kind, servers, servers.writers.length, instances, WARMUP_SECONDS, 0);
+    }
+    // Ticketgraph's cases and the floor's take turns in every round, so their figures are of the same moments.
+    const cases = [ticketgraph, floor].flatMap((servers) => KINDS.flatMap((kind) => WRITERS.map((count) => ({ servers, kind, count, rounds: [] as Round[] }))));
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const c of cases) {
         await awaitQuiet();
-        c.rounds.push(await measure(c.kind, writers.slice(0, c.count), running.slice(0, instances), RAMP_SECONDS, SECONDS));
+        c.rounds.push(await measure(c.kind, c.servers, c.count, instances, RAMP_SECONDS, SECONDS));
       }
       console.log(`${instancesName(instances)}: round ${round} of ${ROUNDS} done`);
     }
     for (const c of cases) {
-      const result = combine(instances, c.kind, c.count, c.rounds);
+      const result = combine(c.servers.serves, instances, c.kind, c.count, c.rounds);
       console.log(describe(result));
       results.push(result);
     }
@@ -563,6 +617,9 @@ async function main(): Promise<void> {
     `taking turns; writes/s is the median of the quiet rounds (all rounds in brackets), latencies are over their writes. When an instance has`,
     `started, ${WARMUP_SECONDS} s of unmeasured writes of each kind by all writers, so V8 has compiled the hot paths. Each instance is a`,
     'process of its own with the default pool (DB_POOL_MAX 10); with two, writer i uses instance i mod 2 (one writer: the first only).',
+    'The floor (scripts/bench-writes-floor.ts) answers the same requests with the same SQL over plain `pg` (pool of 10) and nothing else: no',
+    'GraphQL, ORM, authentication, rules or consumers; it runs in as many processes, on a database of its own seeded alike, its cases taking',
+    'turns with Ticketgraph’s in every round.',
     'Server time: from the request’s headers read to its answer’s last byte written, in the instance (bench-instance.ts); server CPU:',
     'the user + system CPU time of the instances’ processes over the measured seconds ÷ the writes; machine CPU: all cores, all processes',
     '(instances, PostgreSQL, Redis, this script’s clients and anything else running) not idle over the measured seconds; others’ CPU: the',
@@ -602,7 +659,7 @@ async function finish(code: number): Promise<never> {
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    console.error(`${signal}: stopping the instances and dropping ${DATABASE}…`);
+    console.error(`${signal}: stopping the instances and dropping ${DATABASE} and ${FLOOR_DATABASE}…`);
     void finish(130);
   });
 }
