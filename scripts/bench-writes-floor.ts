@@ -10,7 +10,8 @@ import { fromGlobalId, toGlobalId } from '../src/shared/global-id';
  * The floor of `bench:writes`: the least a server can do for the benchmark's writes. It answers the
  * same POSTs as Ticketgraph and sends PostgreSQL the statements Ticketgraph sends for them, one
  * transaction per request over plain `pg` (pool of 10, Ticketgraph's default): lock the ticket, insert
- * its timeline entries (and the comment), update the ticket, commit. Nothing else: no GraphQL parsing
+ * its timeline entries (and the comment), update the ticket, commit. It takes the writer to be the
+ * ticket's assignee, read in the statement that locks the ticket. Nothing else: no GraphQL parsing
  * or validation, no ORM, no authentication, no rules, no subscriptions or consumers (its database has
  * none running). How its rate at 32 writers compares with its rate at one writer is what this machine
  * allows a write of this shape, whatever the server around it.

@@ -642,7 +642,7 @@ async function main(): Promise<void> {
           'What waited on locks, and on what (most frequent in the samples):',
           '',
           ...blocked.flatMap((r) => [
-            `- ${instancesName(r.instances)}, ${r.writers} writers, ${r.kind}s:`,
+            `- ${servedBy(r)}, ${r.writers} writers, ${r.kind}s:`,
             ...r.waits.waiting.map(([what, count]) => `  - ${count}× waiting: \`${what}\``),
             ...r.waits.holding.map(([what, count]) => `  - ${count}× held by: \`${what}\``),
           ]),
