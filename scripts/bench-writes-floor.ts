@@ -79,7 +79,7 @@ export async function startWritesFloor(database: string): Promise<WritesFloor> {
         ...(input.status === undefined ? [] : [entry('STATUS_CHANGED', ticket.status, input.status, input.reason ?? null, false, {})]),
         ...(commentId ? [entry('COMMENTED', null, null, null, input.status !== undefined, { comment: toGlobalId('Comment', commentId) })] : []),
       ];
-      const placeholders = entries.map((_, row) => `(${entries[0].map((__, column) => `$${row * entries[0].length + column + 1}`).join(', ')})`).join(', ');
+      const placeholders = entries.map((values, row) => `(${values.map((_, column) => `$${row * values.length + column + 1}`).join(', ')})`).join(', ');
       await run(client, `insert into ticket_event ${ENTRY_COLUMNS} values ${placeholders} returning position`, entries.flat());
       if (input.status === undefined) await run(client, 'update ticket set updated_at = $1 where id = $2', [now, ticket.id]);
       else await run(client, 'update ticket set status = $1, updated_at = $2, version = $3 where id = $4', [input.status, now, version, ticket.id]);

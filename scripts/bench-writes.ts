@@ -58,6 +58,8 @@ const WITH_REDIS = process.env.BENCH_REDIS !== '0';
 /** Names the recorded section (`bench:writes-<label>`) so runs of different code can stand side by side. */
 const LABEL = process.env.BENCH_LABEL ?? '';
 const DATABASE = `tg_bench_writes_${process.pid}`;
+/** Every writer is its own user, so the per-user request budget must not be what limits the rate (or the seeding). */
+const NO_RATE_LIMIT = { RATE_LIMIT_POINTS: '100000000' };
 /** The floor's own database, so Ticketgraph's consumers do not work on the floor's writes. */
 const FLOOR_DATABASE = `tg_bench_writes_floor_${process.pid}`;
 /** The issue's targets. */
@@ -557,7 +559,7 @@ async function addProcess(servers: Servers, env: Record<string, string>): Promis
  */
 async function seedFloor(count: number): Promise<Writer[]> {
   await createDatabase(FLOOR_DATABASE);
-  const seeder = await startInstanceProcess(FLOOR_DATABASE, { RATE_LIMIT_POINTS: '100000000', FEED_CONSUMERS: 'false' });
+  const seeder = await startInstanceProcess(FLOOR_DATABASE, { ...NO_RATE_LIMIT, FEED_CONSUMERS: 'false' });
   try {
     return await seed(seeder.url, FLOOR_DATABASE, count);
   } finally {
@@ -567,8 +569,7 @@ async function seedFloor(count: number): Promise<Writer[]> {
 
 async function main(): Promise<void> {
   const redis = WITH_REDIS && (await redisAnswers(REDIS_URL));
-  // Every writer is its own user, so the per-user request budget must not be what limits the rate.
-  const env: Record<string, string> = { RATE_LIMIT_POINTS: '100000000', ...(redis ? { REDIS_URL } : {}), ...JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') };
+  const env: Record<string, string> = { ...NO_RATE_LIMIT, ...(redis ? { REDIS_URL } : {}), ...JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') };
   await createDatabase(DATABASE);
   const ticketgraph: Servers = { serves: 'ticketgraph', database: DATABASE, processes: [], writers: [] };
   // The first instance migrates the database; the second joins it when its cases come.
